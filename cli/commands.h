@@ -1,0 +1,13 @@
+// Sub-commands of the `gan` program. Each registers its flags on the app and returns the function
+// that runs it (after parsing). Only cli/ prints and chooses exit codes.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace gan_cli {
+
+using Run = std::function<int()>;
+Run add_train(CLI::App& app);
+Run add_sample(CLI::App& app);
+
+}  // namespace gan_cli

@@ -1,0 +1,37 @@
+// gan: train GANs on small images, sample from them. Dispatch only.
+#include <cstdio>
+#include <exception>
+
+#include "commands.h"
+#include "core/check.h"
+
+int main(int argc, char** argv) {
+    CLI::App app{"gan.cpp: train Generative Adversarial Networks on MNIST-sized images and sample from them"};
+    app.set_version_flag("--version", std::string("gan.cpp ") + GAN_VERSION);
+    app.require_subcommand(1);
+    std::vector<std::pair<CLI::App*, gan_cli::Run>> cmds;
+    auto* train = app.add_subcommand("train", "Train a GAN (default: the classic MLP GAN of the tutorial)");
+    cmds.push_back({train, gan_cli::add_train(*train)});
+    auto* sample = app.add_subcommand("sample", "Generate images from a checkpoint (PNG grid, .npy or IDX)");
+    cmds.push_back({sample, gan_cli::add_sample(*sample)});
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        return rc == 0 ? 0 : 2;
+    }
+    try {
+        for (auto& [cmd, run] : cmds)
+            if (cmd->parsed()) return run();
+    } catch (const gan::Error& e) {
+        std::fprintf(stderr, "gan: error: %s\n", e.what());
+        return 2;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "gan: error: out of memory\n");
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "gan: error: %s\n", e.what());
+        return 2;
+    }
+    return 2;
+}

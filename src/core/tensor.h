@@ -1,0 +1,34 @@
+// Tensor: float32, contiguous, NCHW (an (N, F) matrix is (N, F, 1, 1)).
+// Storage is reused: resize() only allocates when a tensor grows past its capacity, so the
+// training loop reaches a steady state with no heap allocation.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+namespace gan {
+
+struct Shape {
+    int n = 0, c = 1, h = 1, w = 1;
+    size_t per_sample() const { return size_t(c) * h * w; }
+    size_t size() const { return size_t(n) * per_sample(); }
+    bool operator==(const Shape&) const = default;
+};
+
+struct Tensor {
+    Shape shape;
+    std::vector<float> v;
+
+    Tensor() = default;
+    explicit Tensor(Shape s) { resize(s); }
+    void resize(Shape s) {
+        shape = s;
+        if (v.size() != s.size()) v.resize(s.size());
+    }
+    float* data() { return v.data(); }
+    const float* data() const { return v.data(); }
+    size_t size() const { return v.size(); }
+    float& operator[](size_t i) { return v[i]; }
+    float operator[](size_t i) const { return v[i]; }
+};
+
+}  // namespace gan

@@ -1,0 +1,247 @@
+#include "io/file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "core/check.h"
+
+namespace gan {
+
+namespace {
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+// Closes an fd on scope exit unless released.
+struct Fd {
+    int fd = -1;
+    explicit Fd(int f) : fd(f) {}
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+std::string parent_dir(const std::string& path) {
+    size_t slash = path.find_last_of('/');
+    if (slash == std::string::npos) return ".";
+    if (slash == 0) return "/";
+    return path.substr(0, slash);
+}
+
+}  // namespace
+
+std::vector<uint8_t> file_read_all(const std::string& path, size_t max_bytes) {
+    int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (raw < 0) throw Error(str(path, ": cannot open: ", errno_text(errno)));
+    Fd fd(raw);
+    struct stat st {};
+    if (::fstat(fd.fd, &st) != 0) throw Error(str(path, ": cannot open: ", errno_text(errno)));
+    GAN_CHECK(!S_ISDIR(st.st_mode), path, ": cannot open: is a directory");
+
+    std::vector<uint8_t> out;
+    if (S_ISREG(st.st_mode)) {
+        uint64_t size = static_cast<uint64_t>(st.st_size);
+        GAN_CHECK(size <= max_bytes, path, ": file is ", size, " bytes, more than the limit of ",
+                  max_bytes, " bytes");
+        out.resize(static_cast<size_t>(size));
+    }
+    // Read until EOF; a regular file may change size under us, a pipe has no size at all,
+    // so the buffer grows as needed but never past max_bytes.
+    size_t got = 0;
+    for (;;) {
+        if (got == out.size()) {
+            if (out.size() >= max_bytes) {
+                // Probe one more byte to tell "exactly max_bytes" from "more than max_bytes".
+                uint8_t probe;
+                ssize_t r = ::read(fd.fd, &probe, 1);
+                if (r < 0 && errno == EINTR) continue;
+                if (r < 0) throw Error(str(path, ": cannot read: ", errno_text(errno)));
+                GAN_CHECK(r == 0, path, ": file holds more than the limit of ", max_bytes, " bytes");
+                break;
+            }
+            size_t grow = std::max<size_t>(out.size(), 1 << 16);
+            out.resize(out.size() + std::min(grow, max_bytes - out.size()));
+        }
+        ssize_t r = ::read(fd.fd, out.data() + got, out.size() - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) throw Error(str(path, ": cannot read: ", errno_text(errno)));
+        if (r == 0) break;
+        got += static_cast<size_t>(r);
+    }
+    out.resize(got);
+    return out;
+}
+
+void file_write_atomic(const std::string& path, const void* data, size_t n) {
+    GAN_CHECK(!path.empty(), "file_write_atomic: empty path");
+    GAN_CHECK(data != nullptr || n == 0, path, ": cannot write: no data");
+    const std::string tmp = str(path, ".tmp.", ::getpid());
+    auto fail = [&](int err) {
+        ::unlink(tmp.c_str());
+        return Error(str(path, ": cannot write: ", errno_text(err)));
+    };
+
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int err = errno;
+        throw Error(str(path, ": cannot write: ", errno_text(err)));  // nothing was created
+    }
+    const auto* p = static_cast<const uint8_t*>(data);
+    size_t left = n;
+    while (left > 0) {
+        size_t chunk = std::min<size_t>(left, size_t(1) << 30);
+        ssize_t w = ::write(fd, p, chunk);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            int err = w < 0 ? errno : EIO;
+            ::close(fd);
+            throw fail(err);
+        }
+        p += w;
+        left -= static_cast<size_t>(w);
+    }
+    int rc;
+    do rc = ::fsync(fd);
+    while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+        int err = errno;
+        ::close(fd);
+        throw fail(err);
+    }
+    if (::close(fd) != 0) throw fail(errno);
+    if (::rename(tmp.c_str(), path.c_str()) != 0) throw fail(errno);
+
+    // Make the rename itself durable. Some file systems cannot fsync a folder (EINVAL): that is fine.
+    int dfd = ::open(parent_dir(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        do rc = ::fsync(dfd);
+        while (rc != 0 && errno == EINTR);
+        int err = errno;
+        ::close(dfd);
+        if (rc != 0 && err != EINVAL && err != EROFS)
+            throw Error(str(path, ": cannot write: ", errno_text(err)));
+    }
+}
+
+void file_write_atomic(const std::string& path, const std::string& text) {
+    file_write_atomic(path, text.data(), text.size());
+}
+
+namespace {
+
+// Shared inflater. With stop_at_cap the output is cut at max_out and *more reports whether the
+// stream had more; otherwise exceeding max_out throws.
+std::vector<uint8_t> inflate_impl(const std::vector<uint8_t>& gz, size_t max_out,
+                                  const std::string& path, bool stop_at_cap, bool* more) {
+    if (more) *more = false;
+    GAN_CHECK(!gz.empty(), path, ": corrupt compressed data: the stream is empty");
+    // One byte of room past the cap tells "exactly max_out" from "more than max_out".
+    const size_t limit = max_out == SIZE_MAX ? SIZE_MAX : max_out + 1;
+
+    z_stream zs{};
+    int rc = inflateInit2(&zs, 15 + 32);
+    GAN_CHECK(rc == Z_OK, path, ": cannot start zlib inflate (error ", rc, ")");
+    struct End {
+        z_stream* z;
+        ~End() { inflateEnd(z); }
+    } end{&zs};
+
+    std::vector<uint8_t> out;
+    size_t in_pos = 0;
+    size_t out_pos = 0;
+    for (;;) {
+        if (out_pos == out.size()) {
+            if (out.size() >= limit) break;  // over the cap
+            size_t grow = std::max<size_t>({out.size(), gz.size() * 2, 1 << 16});
+            out.resize(out.size() + std::min(grow, limit - out.size()));
+        }
+        size_t in_left = gz.size() - in_pos;
+        size_t out_left = out.size() - out_pos;
+        zs.next_in = const_cast<Bytef*>(gz.data() + in_pos);
+        zs.avail_in = static_cast<uInt>(std::min<size_t>(in_left, UINT_MAX));
+        zs.next_out = out.data() + out_pos;
+        zs.avail_out = static_cast<uInt>(std::min<size_t>(out_left, UINT_MAX));
+        uInt in_before = zs.avail_in, out_before = zs.avail_out;
+        rc = inflate(&zs, Z_NO_FLUSH);
+        in_pos += in_before - zs.avail_in;
+        out_pos += out_before - zs.avail_out;
+        if (rc == Z_STREAM_END) {
+            if (out_pos > max_out) break;  // filled the one byte of room past the cap
+            if (in_pos == gz.size()) {
+                out.resize(out_pos);
+                return out;
+            }
+            // Another gzip member may follow (as `cat a.gz b.gz` makes); anything else is an error.
+            bool member = gz.size() - in_pos >= 2 && gz[in_pos] == 0x1f && gz[in_pos + 1] == 0x8b;
+            GAN_CHECK(member, path, ": corrupt compressed data: ", gz.size() - in_pos,
+                      " bytes of trailing garbage after the compressed stream");
+            GAN_CHECK(inflateReset(&zs) == Z_OK, path, ": cannot restart zlib inflate");
+            continue;
+        }
+        if (rc == Z_OK) continue;
+        if (rc == Z_BUF_ERROR) {
+            if (zs.avail_out == 0) continue;  // needs more room: loop grows or stops at the cap
+            throw Error(str(path, ": corrupt compressed data: the stream ends early (", out_pos,
+                            " bytes inflated so far)"));
+        }
+        if (rc == Z_MEM_ERROR) throw Error(str(path, ": out of memory while inflating"));
+        throw Error(str(path, ": corrupt compressed data: ", zs.msg ? zs.msg : "invalid stream",
+                        " (after ", out_pos, " bytes inflated)"));
+    }
+    // Here out_pos > max_out: the stream holds more than max_out bytes.
+    GAN_CHECK(stop_at_cap, path, ": compressed data inflates to more than the limit of ", max_out,
+              " bytes");
+    if (more) *more = true;
+    out.resize(max_out);
+    return out;
+}
+
+}  // namespace
+
+std::vector<uint8_t> gunzip_capped(const std::vector<uint8_t>& gz, size_t max_out,
+                                   const std::string& path_for_errors) {
+    return inflate_impl(gz, max_out, path_for_errors, false, nullptr);
+}
+
+std::vector<uint8_t> gunzip_prefix(const std::vector<uint8_t>& gz, size_t max_out,
+                                   const std::string& path_for_errors, bool* more) {
+    return inflate_impl(gz, max_out, path_for_errors, true, more);
+}
+
+bool is_gzip(const std::vector<uint8_t>& bytes) {
+    return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
+}
+
+bool file_exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+void make_dirs(const std::string& dir) {
+    GAN_CHECK(!dir.empty(), "make_dirs: empty directory name");
+    // Create each prefix ending just before a '/', then dir itself.
+    std::string prefix;
+    for (size_t i = 0; i <= dir.size(); ++i) {
+        if (i < dir.size() && dir[i] != '/') continue;
+        prefix = dir.substr(0, i);
+        if (prefix.empty() || prefix.back() == '/') continue;  // leading or doubled '/'
+        if (::mkdir(prefix.c_str(), 0755) == 0) continue;
+        int err = errno;
+        struct stat st {};
+        if (err == EEXIST && ::stat(prefix.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) continue;
+        if (err == EEXIST) err = ENOTDIR;
+        if (prefix == dir || prefix + "/" == dir)
+            throw Error(str(dir, ": cannot create directory: ", errno_text(err)));
+        throw Error(str(dir, ": cannot create directory: ", prefix, ": ", errno_text(err)));
+    }
+}
+
+}  // namespace gan

@@ -1,0 +1,227 @@
+#include "io/file.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <zlib.h>
+
+#include <cstring>
+
+#include "io/io_test_util.h"
+
+using gan::testing::error_of;
+using gan::testing::read_bytes;
+using gan::testing::TempFolder;
+using gan::testing::write_bytes;
+
+namespace {
+
+std::vector<uint8_t> gzip_bytes(const std::vector<uint8_t>& in, int window_bits = 15 + 16) {
+    z_stream zs{};
+    EXPECT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    std::vector<uint8_t> out(deflateBound(&zs, uLong(in.size())) + 64);
+    zs.next_in = const_cast<Bytef*>(in.data());
+    zs.avail_in = uInt(in.size());
+    zs.next_out = out.data();
+    zs.avail_out = uInt(out.size());
+    EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    out.resize(zs.total_out);
+    deflateEnd(&zs);
+    return out;
+}
+
+std::vector<uint8_t> pattern(size_t n) {
+    std::vector<uint8_t> v(n);
+    uint32_t x = 12345;
+    for (auto& b : v) {
+        x = x * 1103515245u + 12345u;
+        b = uint8_t(x >> 24);
+    }
+    return v;
+}
+
+}  // namespace
+
+TEST(File, ReadAllReadsWholeFile) {
+    TempFolder dir;
+    auto bytes = pattern(200000);
+    write_bytes(dir.file("a.bin"), bytes);
+    EXPECT_EQ(gan::file_read_all(dir.file("a.bin"), 1 << 20), bytes);
+    EXPECT_EQ(gan::file_read_all(dir.file("a.bin"), bytes.size()), bytes);  // exactly the limit
+    write_bytes(dir.file("empty"), {});
+    EXPECT_TRUE(gan::file_read_all(dir.file("empty"), 10).empty());
+}
+
+TEST(File, ReadAllMissingFileNamesPath) {
+    TempFolder dir;
+    std::string msg = error_of([&] { gan::file_read_all(dir.file("nope.bin"), 100); });
+    EXPECT_EQ(msg, dir.file("nope.bin") + ": cannot open: No such file or directory");
+}
+
+TEST(File, ReadAllRejectsOverLimit) {
+    TempFolder dir;
+    write_bytes(dir.file("a.bin"), pattern(101));
+    std::string msg = error_of([&] { gan::file_read_all(dir.file("a.bin"), 100); });
+    EXPECT_CONTAINS(msg, dir.file("a.bin") + ": file is 101 bytes, more than the limit of 100");
+}
+
+TEST(File, ReadAllRejectsDirectory) {
+    TempFolder dir;
+    std::string msg = error_of([&] { gan::file_read_all(dir.path, 100); });
+    EXPECT_CONTAINS(msg, dir.path + ": cannot open: is a directory");
+}
+
+TEST(File, WriteAtomicCreatesAndReplacesLeavingNoTemp) {
+    TempFolder dir;
+    const std::string path = dir.file("out.txt");
+    gan::file_write_atomic(path, std::string("first version, longer than the second"));
+    EXPECT_EQ(read_bytes(path), std::vector<uint8_t>({'f', 'i', 'r', 's', 't', ' ', 'v', 'e', 'r',
+                                                      's', 'i', 'o', 'n', ',', ' ', 'l', 'o', 'n',
+                                                      'g', 'e', 'r', ' ', 't', 'h', 'a', 'n', ' ',
+                                                      't', 'h', 'e', ' ', 's', 'e', 'c', 'o', 'n',
+                                                      'd'}));
+    auto bytes = pattern(3 << 20);
+    gan::file_write_atomic(path, bytes.data(), bytes.size());
+    EXPECT_EQ(read_bytes(path), bytes);
+    gan::file_write_atomic(path, nullptr, 0);
+    EXPECT_TRUE(read_bytes(path).empty());
+    EXPECT_EQ(dir.list(), std::vector<std::string>{"out.txt"});
+}
+
+TEST(File, WriteAtomicIntoMissingDirectoryNamesPath) {
+    TempFolder dir;
+    const std::string path = dir.file("no/such/dir/out.bin");
+    std::string msg = error_of([&] { gan::file_write_atomic(path, std::string("x")); });
+    EXPECT_EQ(msg, path + ": cannot write: No such file or directory");
+    EXPECT_TRUE(dir.list().empty());
+}
+
+TEST(File, WriteAtomicFailureKeepsOldFileAndRemovesTemp) {
+    // Make write() fail part-way with EFBIG by lowering the file size limit for this process.
+    TempFolder dir;
+    const std::string path = dir.file("keep.bin");
+    auto old_bytes = pattern(100);
+    write_bytes(path, old_bytes);
+    struct rlimit old_lim {};
+    ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old_lim), 0);
+    if (old_lim.rlim_cur != RLIM_INFINITY && old_lim.rlim_cur < 8192) GTEST_SKIP();
+    auto old_handler = signal(SIGXFSZ, SIG_IGN);
+    struct rlimit lim = old_lim;
+    lim.rlim_cur = 4096;
+    ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    auto big = pattern(10000);
+    std::string msg = error_of([&] { gan::file_write_atomic(path, big.data(), big.size()); });
+    setrlimit(RLIMIT_FSIZE, &old_lim);
+    signal(SIGXFSZ, old_handler);
+    EXPECT_EQ(msg, path + ": cannot write: " + std::strerror(EFBIG));
+    EXPECT_EQ(read_bytes(path), old_bytes);
+    EXPECT_EQ(dir.list(), std::vector<std::string>{"keep.bin"});
+}
+
+TEST(File, WriteAtomicOverDirectoryFails) {
+    TempFolder dir;
+    gan::make_dirs(dir.file("sub"));
+    std::string msg = error_of([&] { gan::file_write_atomic(dir.file("sub"), std::string("x")); });
+    EXPECT_CONTAINS(msg, dir.file("sub") + ": cannot write: ");
+    EXPECT_EQ(dir.list(), std::vector<std::string>{"sub"});
+}
+
+TEST(File, ExistsAndMakeDirs) {
+    TempFolder dir;
+    const std::string nested = dir.file("a/b//c/");
+    EXPECT_FALSE(gan::file_exists(dir.file("a")));
+    gan::make_dirs(nested);
+    EXPECT_TRUE(gan::file_exists(dir.file("a/b/c")));
+    gan::make_dirs(nested);  // already there: fine
+    gan::make_dirs(dir.path);
+    write_bytes(dir.file("a/file"), {1});
+    EXPECT_TRUE(gan::file_exists(dir.file("a/file")));
+    std::string msg = error_of([&] { gan::make_dirs(dir.file("a/file/sub")); });
+    EXPECT_CONTAINS(msg, dir.file("a/file/sub") + ": cannot create directory: ");
+    EXPECT_CONTAINS(msg, "Not a directory");
+    msg = error_of([&] { gan::make_dirs(dir.file("a/file")); });
+    EXPECT_EQ(msg, dir.file("a/file") + ": cannot create directory: Not a directory");
+}
+
+TEST(File, GunzipRoundTripAndZlib) {
+    auto data = pattern(300000);
+    EXPECT_EQ(gan::gunzip_capped(gzip_bytes(data), data.size(), "x.gz"), data);
+    EXPECT_EQ(gan::gunzip_capped(gzip_bytes(data, 15), data.size(), "x.z"), data);  // zlib format
+    std::vector<uint8_t> none;
+    EXPECT_TRUE(gan::gunzip_capped(gzip_bytes(none), 0, "empty.gz").empty());
+}
+
+TEST(File, GunzipRejectsOutputOverCap) {
+    std::vector<uint8_t> zeros(1 << 20, 0);
+    auto gz = gzip_bytes(zeros);
+    std::string msg = error_of([&] { gan::gunzip_capped(gz, zeros.size() - 1, "bomb.gz"); });
+    EXPECT_EQ(msg, "bomb.gz: compressed data inflates to more than the limit of 1048575 bytes");
+}
+
+TEST(File, GunzipPrefixStopsAtCap) {
+    auto data = pattern(100000);
+    auto gz = gzip_bytes(data);
+    bool more = false;
+    auto head = gan::gunzip_prefix(gz, 16, "x.gz", &more);
+    EXPECT_TRUE(more);
+    EXPECT_EQ(head, std::vector<uint8_t>(data.begin(), data.begin() + 16));
+    auto all = gan::gunzip_prefix(gz, data.size(), "x.gz", &more);
+    EXPECT_FALSE(more);
+    EXPECT_EQ(all, data);
+    auto bigger = gan::gunzip_prefix(gz, data.size() + 100, "x.gz", &more);
+    EXPECT_FALSE(more);
+    EXPECT_EQ(bigger, data);
+}
+
+TEST(File, GunzipJoinsConcatenatedMembers) {
+    auto a = pattern(1000), b = pattern(77);
+    auto gz = gzip_bytes(a), gz_b = gzip_bytes(b);
+    gz.insert(gz.end(), gz_b.begin(), gz_b.end());
+    auto expected = a;
+    expected.insert(expected.end(), b.begin(), b.end());
+    EXPECT_EQ(gan::gunzip_capped(gz, 10000, "cat.gz"), expected);
+}
+
+TEST(File, GunzipRejectsCorruptTruncatedAndTrailingGarbage) {
+    auto data = pattern(5000);
+    auto gz = gzip_bytes(data);
+
+    auto truncated = gz;
+    truncated.resize(gz.size() / 2);
+    std::string msg = error_of([&] { gan::gunzip_capped(truncated, 1 << 20, "t.gz"); });
+    EXPECT_CONTAINS(msg, "t.gz: corrupt compressed data: the stream ends early");
+
+    auto crc_broken = gz;
+    crc_broken[gz.size() - 6] ^= 0xff;  // inside the CRC32 trailer
+    msg = error_of([&] { gan::gunzip_capped(crc_broken, 1 << 20, "c.gz"); });
+    EXPECT_CONTAINS(msg, "c.gz: corrupt compressed data: ");
+
+    auto garbage = gz;
+    garbage.push_back('x');
+    garbage.push_back('y');
+    msg = error_of([&] { gan::gunzip_capped(garbage, 1 << 20, "g.gz"); });
+    EXPECT_EQ(msg, "g.gz: corrupt compressed data: 2 bytes of trailing garbage after the compressed stream");
+
+    std::vector<uint8_t> not_gz = {'h', 'e', 'l', 'l', 'o'};
+    msg = error_of([&] { gan::gunzip_capped(not_gz, 1 << 20, "n.gz"); });
+    EXPECT_CONTAINS(msg, "n.gz: corrupt compressed data: ");
+    msg = error_of([&] { gan::gunzip_capped({}, 1 << 20, "e.gz"); });
+    EXPECT_CONTAINS(msg, "e.gz: corrupt compressed data");
+
+    // Flipping any single byte must never crash: either an error or (rarely) other output.
+    for (size_t i = 0; i < gz.size(); i += 7) {
+        auto bad = gz;
+        bad[i] ^= 0x5a;
+        try {
+            auto out = gan::gunzip_capped(bad, 1 << 16, "f.gz");
+            EXPECT_LE(out.size(), size_t(1) << 16);
+        } catch (const gan::Error&) {
+        }
+    }
+}
+
+TEST(File, IsGzip) {
+    EXPECT_TRUE(gan::is_gzip(gzip_bytes(pattern(10))));
+    EXPECT_FALSE(gan::is_gzip({0x1f}));
+    EXPECT_FALSE(gan::is_gzip({0x00, 0x00, 0x08, 0x03}));
+}

@@ -1,0 +1,193 @@
+#include "io/idx.h"
+
+#include <climits>
+#include <cstdio>
+
+#include "core/check.h"
+#include "io/file.h"
+
+namespace gan {
+
+namespace {
+
+constexpr uint32_t kMagicImages = 0x00000803;
+constexpr uint32_t kMagicLabels = 0x00000801;
+constexpr size_t kMaxHeaderBytes = 4 + 4 * 255;  // magic + up to 255 dimensions
+
+uint32_t read_be32(const uint8_t* p) {
+    return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
+}
+
+void put_be32(std::vector<uint8_t>& out, uint32_t v) {
+    out.push_back(uint8_t(v >> 24));
+    out.push_back(uint8_t(v >> 16));
+    out.push_back(uint8_t(v >> 8));
+    out.push_back(uint8_t(v));
+}
+
+std::string hex32(uint32_t v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%08x", v);
+    return buf;
+}
+
+// What a magic number looks like, for error messages.
+std::string describe_magic(uint32_t m) {
+    if ((m >> 16) != 0) return "not an IDX file";
+    uint32_t type = (m >> 8) & 0xff, dims = m & 0xff;
+    if (type == 0x08 && dims == 1) return "an IDX label file";
+    if (type == 0x08 && dims == 3) return "an IDX image file";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "IDX element type 0x%02x, %u dimensions", type, dims);
+    return buf;
+}
+
+std::string dims_text(const std::vector<uint32_t>& dims) {
+    std::string s;
+    for (size_t i = 0; i < dims.size(); ++i) s += (i ? "x" : "") + std::to_string(dims[i]);
+    return s;
+}
+
+// Reads an IDX file whose magic must be `magic`; returns the data section and fills dims.
+// `what` names the payload in messages ("pixels", "labels").
+std::vector<uint8_t> read_idx(const std::string& path, uint32_t magic, const char* kind,
+                              const char* what, std::vector<uint32_t>& dims) {
+    std::vector<uint8_t> raw = file_read_all(path, kIdxMaxDataBytes + kMaxHeaderBytes);
+    const bool gz = is_gzip(raw);
+    const char* holder = gz ? "the decompressed file" : "the file";
+    std::vector<uint8_t> head_buf;
+    if (gz) head_buf = gunzip_prefix(raw, kMaxHeaderBytes, path);
+    const std::vector<uint8_t>& head = gz ? head_buf : raw;
+
+    GAN_CHECK(head.size() >= 4, path, ": not an IDX file: ", holder, " is only ", head.size(),
+              " bytes long");
+    const uint32_t found = read_be32(head.data());
+    GAN_CHECK(found == magic, path, ": not an IDX ", kind, " file: magic number is ", hex32(found),
+              " (", describe_magic(found), "), expected ", hex32(magic), " (", describe_magic(magic),
+              ")");
+    const size_t ndims = magic & 0xff;
+    const size_t header_bytes = 4 + 4 * ndims;
+    GAN_CHECK(head.size() >= header_bytes, path, ": truncated: the header needs ", header_bytes,
+              " bytes but ", holder, " holds only ", head.size());
+
+    dims.clear();
+    for (size_t i = 0; i < ndims; ++i) dims.push_back(read_be32(head.data() + 4 + 4 * i));
+    uint64_t expected = 1;
+    for (uint32_t d : dims) {
+        GAN_CHECK(d > 0, path, ": header says ", dims_text(dims), "; every dimension must be > 0");
+        GAN_CHECK(d <= uint32_t(INT_MAX), path, ": header says ", dims_text(dims),
+                  "; a dimension is larger than ", INT_MAX);
+        expected *= d;  // both factors < 2^32 and expected <= 2^31 here: no overflow
+        GAN_CHECK(expected <= kIdxMaxDataBytes, path, ": header says ", dims_text(dims),
+                  ", more than the limit of ", kIdxMaxDataBytes, " bytes of ", what);
+    }
+    const std::string claim =
+        str("header says ", dims_text(dims), " (", expected, " bytes of ", what, ")");
+
+    if (!gz) {
+        const size_t have = raw.size() - header_bytes;
+        GAN_CHECK(have >= expected, path, ": truncated: ", claim, " but the file holds ", have,
+                  " bytes after the header");
+        GAN_CHECK(have == expected, path, ": trailing data: ", claim, " but the file holds ", have,
+                  " bytes after the header");
+        raw.erase(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(header_bytes));
+        return raw;
+    }
+    head_buf.clear();
+    head_buf.shrink_to_fit();
+    bool more = false;
+    std::vector<uint8_t> out = gunzip_prefix(raw, header_bytes + expected, path, &more);
+    GAN_CHECK(!more, path, ": trailing data: ", claim, " but ", holder, " holds more than ",
+              expected, " bytes after the header");
+    const size_t have = out.size() - header_bytes;
+    GAN_CHECK(have == expected, path, ": truncated: ", claim, " but ", holder, " holds ", have,
+              " bytes after the header");
+    out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(header_bytes));
+    return out;
+}
+
+void write_idx(const std::string& path, uint32_t magic, const std::vector<uint32_t>& dims,
+               const uint8_t* data) {
+    uint64_t total = 1;
+    for (uint32_t d : dims) {
+        GAN_CHECK(d > 0 && d <= uint32_t(INT_MAX), path, ": cannot write IDX: dimensions ",
+                  dims_text(dims), " must all be > 0");
+        total *= d;
+        GAN_CHECK(total <= kIdxMaxDataBytes, path, ": cannot write IDX: dimensions ",
+                  dims_text(dims), " exceed the limit of ", kIdxMaxDataBytes, " bytes");
+    }
+    GAN_CHECK(data != nullptr, path, ": cannot write IDX: no data");
+    std::vector<uint8_t> buf;
+    buf.reserve(4 + 4 * dims.size() + total);
+    put_be32(buf, magic);
+    for (uint32_t d : dims) put_be32(buf, d);
+    buf.insert(buf.end(), data, data + total);
+    file_write_atomic(path, buf.data(), buf.size());
+}
+
+uint32_t checked_dim(const std::string& path, int v, const char* name) {
+    GAN_CHECK(v > 0, path, ": cannot write IDX: ", name, " is ", v, "; it must be > 0");
+    return uint32_t(v);
+}
+
+std::string join(const std::string& dir, const std::string& name) {
+    if (dir.empty()) return name;
+    return dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+
+// The first existing spelling of <prefix>-<what>-<idx>-ubyte in dir (also with ".gz", and with
+// "<what>.<idx>" dotted), or throws.
+std::string find_mnist_file(const std::string& dir, const std::string& prefix,
+                            const std::string& what, const std::string& idx) {
+    const std::string dashed = prefix + "-" + what + "-" + idx + "-ubyte";
+    const std::string dotted = prefix + "-" + what + "." + idx + "-ubyte";
+    for (const std::string& n : {dashed, dashed + ".gz", dotted, dotted + ".gz"})
+        if (file_exists(join(dir, n))) return join(dir, n);
+    throw Error(str(dir, ": no ", dashed, "[.gz] (run scripts/fetch_mnist.sh or pass --data DIR)"));
+}
+
+}  // namespace
+
+IdxImages idx_read_images(const std::string& path) {
+    std::vector<uint32_t> dims;
+    IdxImages out;
+    out.pixels = read_idx(path, kMagicImages, "image", "pixels", dims);
+    out.n = int(dims[0]);
+    out.rows = int(dims[1]);
+    out.cols = int(dims[2]);
+    return out;
+}
+
+IdxLabels idx_read_labels(const std::string& path) {
+    std::vector<uint32_t> dims;
+    IdxLabels out;
+    out.labels = read_idx(path, kMagicLabels, "label", "labels", dims);
+    return out;
+}
+
+void idx_write_images(const std::string& path, const uint8_t* pixels, int n, int rows, int cols) {
+    write_idx(path, kMagicImages,
+              {checked_dim(path, n, "n"), checked_dim(path, rows, "rows"),
+               checked_dim(path, cols, "cols")},
+              pixels);
+}
+
+void idx_write_labels(const std::string& path, const uint8_t* labels, int n) {
+    write_idx(path, kMagicLabels, {checked_dim(path, n, "n")}, labels);
+}
+
+Dataset dataset_load(const std::string& dir, bool train) {
+    GAN_CHECK(file_exists(dir), dir,
+              ": no such data directory (run scripts/fetch_mnist.sh or pass --data DIR)");
+    const std::string prefix = train ? "train" : "t10k";
+    const std::string images_path = find_mnist_file(dir, prefix, "images", "idx3");
+    const std::string labels_path = find_mnist_file(dir, prefix, "labels", "idx1");
+    Dataset ds;
+    ds.images = idx_read_images(images_path);
+    ds.labels = idx_read_labels(labels_path);
+    GAN_CHECK(ds.labels.labels.size() == size_t(ds.images.n), images_path, " holds ", ds.images.n,
+              " images but ", labels_path, " holds ", ds.labels.labels.size(), " labels");
+    return ds;
+}
+
+}  // namespace gan

@@ -1,0 +1,83 @@
+// Helpers shared by the src/io tests only (not part of the library).
+#pragma once
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/check.h"
+
+namespace gan::testing {
+
+// A fresh folder under the test temp dir, removed with everything in it at scope end.
+struct TempFolder {
+    std::string path;
+    TempFolder() {
+        std::string base = ::testing::TempDir();
+        if (base.empty()) base = "/tmp/";
+        if (base.back() != '/') base += '/';
+        std::string tmpl = base + "gan_io_test_XXXXXX";
+        std::vector<char> buf(tmpl.begin(), tmpl.end());
+        buf.push_back('\0');
+        if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + tmpl);
+        path = buf.data();
+    }
+    ~TempFolder() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+    TempFolder(const TempFolder&) = delete;
+    TempFolder& operator=(const TempFolder&) = delete;
+    std::string file(const std::string& name) const { return path + "/" + name; }
+    // Names of the entries in the folder, sorted.
+    std::vector<std::string> list() const {
+        std::vector<std::string> names;
+        for (const auto& e : std::filesystem::directory_iterator(path))
+            names.push_back(e.path().filename().string());
+        std::sort(names.begin(), names.end());
+        return names;
+    }
+};
+
+inline void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    if (!f) throw std::runtime_error("test helper cannot write " + path);
+}
+
+inline std::vector<uint8_t> read_bytes(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw std::runtime_error("test helper cannot read " + path);
+    return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+// The message of the gan::Error that fn throws; records a failure when it throws nothing
+// (or something else). Also checks that the message is a single line.
+inline std::string error_of(const std::function<void()>& fn) {
+    try {
+        fn();
+    } catch (const gan::Error& e) {
+        std::string msg = e.what();
+        EXPECT_EQ(msg.find('\n'), std::string::npos) << "message is not one line: " << msg;
+        EXPECT_FALSE(msg.empty());
+        return msg;
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "threw a non-gan::Error: " << e.what();
+        return "";
+    }
+    ADD_FAILURE() << "no gan::Error was thrown";
+    return "";
+}
+
+}  // namespace gan::testing
+
+// EXPECT_CONTAINS(haystack, needle): needle is a substring of haystack.
+#define EXPECT_CONTAINS(hay, needle)                                                    \
+    EXPECT_NE(std::string(hay).find(needle), std::string::npos)                         \
+        << "expected to find \"" << (needle) << "\" in \"" << (hay) << "\""

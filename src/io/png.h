@@ -1,0 +1,48 @@
+// Grayscale PNG writing and reading with zlib only, and image grids (many small images tiled
+// into one picture, and back).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gan {
+
+// Largest width or height png_write_gray, png_read_gray and image_grid accept.
+inline constexpr int kPngMaxSide = 16384;
+
+struct GrayImage {
+    int width = 0, height = 0;
+    std::vector<uint8_t> pixels;  // height rows of width bytes; 0 = black, 255 = white
+};
+
+// 8-bit grayscale, non-interlaced, one IDAT per MiB of compressed data, written atomically.
+// pixels holds height rows of width bytes; 1 <= width, height <= kPngMaxSide.
+void png_write_gray(const std::string& path, const uint8_t* pixels, int width, int height);
+
+// Reads a non-interlaced 8-bit PNG of colour type 0 (gray), 2 (RGB), 4 (gray + alpha) or
+// 6 (RGBA) and returns it as gray: RGB becomes (r + g + b) / 3 rounded to nearest, and alpha is
+// ignored (colour values are taken as they are, not blended onto a background). All five filter
+// types are handled; every chunk CRC is checked; width and height must be <= kPngMaxSide and the
+// image data must be plausible for the file's size. Palette images, other bit depths and
+// interlacing are rejected with a message that says so.
+GrayImage png_read_gray(const std::string& path);
+
+// Tiles n images (each rows x cols bytes, row-major, stored one after another) into a grid of
+// grid_cols columns and ceil(n / grid_cols) rows, in reading order. Each tile is the image with a
+// black (0) border `pad` pixels wide on every side; tiles after the n-th are all black. The whole
+// grid is then upscaled by `scale` (nearest neighbour), so
+//   width  = grid_cols * (cols + 2 * pad) * scale,
+//   height = ceil(n / grid_cols) * (rows + 2 * pad) * scale.
+// n, rows, cols, grid_cols, scale >= 1; pad >= 0; the result must fit kPngMaxSide.
+GrayImage image_grid(const uint8_t* images, int n, int rows, int cols, int grid_cols, int pad,
+                     int scale);
+
+// The inverse of image_grid for a grid of grid_rows x grid_cols tiles of rows x cols images:
+// returns grid_rows * grid_cols images (rows * cols bytes each, reading order). pad (0, 1 or 2)
+// and scale are inferred from the size; when several fit, the first in the order pad 1, 0, 2
+// whose borders are black and whose scale x scale blocks are uniform is taken. Throws when no
+// pad/scale fits the size, or when none of those that fit matches the pixels.
+std::vector<uint8_t> grid_split(const GrayImage& grid, int grid_rows, int grid_cols, int rows,
+                                int cols);
+
+}  // namespace gan

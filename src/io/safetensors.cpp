@@ -1,0 +1,270 @@
+#include "io/safetensors.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstdio>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+
+#include "core/check.h"
+#include "io/file.h"
+
+namespace gan {
+
+static_assert(std::endian::native == std::endian::little,
+              "safetensors data is little-endian; big-endian hosts need byte swapping here");
+
+namespace {
+
+using json = nlohmann::json;
+
+// Largest file safetensors_read loads.
+constexpr size_t kMaxFileBytes = size_t(16) << 30;
+
+// s with control characters escaped, so a message stays on one line.
+std::string clean(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (c < 0x20 || c == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else {
+            out += char(c);
+        }
+    }
+    return out;
+}
+
+// 'name' for messages.
+std::string quoted(const std::string& s) { return "'" + clean(s) + "'"; }
+
+// nlohmann's parse_error text without its "[json.exception...] " prefix, on one printable line.
+std::string json_error_text(const std::exception& e) {
+    std::string s = e.what();
+    if (!s.empty() && s[0] == '[') {
+        size_t close = s.find("] ");
+        if (close != std::string::npos) s = s.substr(close + 2);
+    }
+    for (char& c : s) {
+        unsigned char u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f) c = ' ';
+        else if (u >= 0x80) c = '?';
+    }
+    return s;
+}
+
+const char* json_type(const json& j) {
+    if (j.is_number_integer() || j.is_number_unsigned()) return "an integer";
+    return j.type_name();
+}
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
+struct Entry {
+    std::string name;
+    std::vector<int64_t> shape;
+    uint64_t count = 0;  // product(shape)
+    uint64_t begin = 0, end = 0;
+};
+
+Entry parse_entry(const std::string& path, const std::string& name, const json& j,
+                  uint64_t data_size) {
+    const std::string t = str(path, ": tensor ", quoted(name));
+    GAN_CHECK(j.is_object(), t, " is ", json_type(j), ", expected an object with dtype, shape and "
+              "data_offsets");
+    Entry e;
+    e.name = name;
+
+    auto dtype = j.find("dtype");
+    GAN_CHECK(dtype != j.end(), t, " has no dtype");
+    GAN_CHECK(dtype->is_string(), t, " has a dtype that is ", json_type(*dtype), ", not a string");
+    const std::string& dt = dtype->get_ref<const std::string&>();
+    GAN_CHECK(dt == "F32", t, " has dtype ", clean(dt),
+              "; only F32 is supported");
+
+    auto shape = j.find("shape");
+    GAN_CHECK(shape != j.end(), t, " has no shape");
+    GAN_CHECK(shape->is_array(), t, " has a shape that is ", json_type(*shape), ", not an array");
+    uint64_t count = 1;
+    bool overflow = false;
+    for (const json& d : *shape) {
+        GAN_CHECK(d.is_number_unsigned(), t, " has a shape entry that is ",
+                  d.is_number_integer() ? "negative" : json_type(d),
+                  "; shape must be an array of non-negative integers");
+        uint64_t v = d.get<uint64_t>();
+        GAN_CHECK(v <= uint64_t(INT64_MAX), t, " has a shape entry ", v, " that is too large");
+        e.shape.push_back(int64_t(v));
+        if (__builtin_mul_overflow(count, v, &count)) overflow = true;
+    }
+    bool has_zero = std::find(e.shape.begin(), e.shape.end(), 0) != e.shape.end();
+    if (has_zero) count = 0, overflow = false;
+    GAN_CHECK(!overflow && count <= data_size / 4, t, " has shape ", shape_text(e.shape),
+              ", more values than the ", data_size, "-byte data section can hold");
+    e.count = count;
+
+    auto offs = j.find("data_offsets");
+    GAN_CHECK(offs != j.end(), t, " has no data_offsets");
+    GAN_CHECK(offs->is_array(), t, " has data_offsets that is ", json_type(*offs),
+              "; expected [begin, end]");
+    GAN_CHECK(offs->size() == 2, t, " has ", offs->size(), " data_offsets; expected [begin, end]");
+    GAN_CHECK((*offs)[0].is_number_unsigned() && (*offs)[1].is_number_unsigned(), t,
+              " has data_offsets that are not both non-negative integers");
+    e.begin = (*offs)[0].get<uint64_t>();
+    e.end = (*offs)[1].get<uint64_t>();
+    const std::string range = str("[", e.begin, ", ", e.end, "]");
+    GAN_CHECK(e.begin <= e.end, t, " has data_offsets ", range, " with begin > end");
+    GAN_CHECK(e.end <= data_size, t, " has data_offsets ", range, " past the end of the ",
+              data_size, "-byte data section");
+    GAN_CHECK(e.end - e.begin == count * 4, t, " has shape ", shape_text(e.shape), " (",
+              count * 4, " bytes of F32) but data_offsets ", range, " span ", e.end - e.begin,
+              " bytes");
+    return e;
+}
+
+}  // namespace
+
+SafetensorsFile safetensors_parse(const uint8_t* bytes, size_t n, const std::string& path) {
+    GAN_CHECK(bytes != nullptr || n == 0, path, ": no data");
+    GAN_CHECK(n >= 8, path, ": file is ", n,
+              " bytes; a safetensors file starts with an 8-byte header length");
+    uint64_t header_len = 0;
+    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | bytes[i];
+    GAN_CHECK(header_len <= n - 8, path, ": header length says ", header_len,
+              " bytes but the file holds only ", n - 8, " bytes after it");
+    GAN_CHECK(header_len <= kSafetensorsMaxHeaderBytes, path, ": header length ", header_len,
+              " is more than the limit of ", kSafetensorsMaxHeaderBytes, " bytes");
+    const uint8_t* hdr = bytes + 8;
+    const uint8_t* data = hdr + header_len;
+    const uint64_t data_size = n - 8 - header_len;
+
+    // Parse, rejecting duplicate keys in any object (nlohmann would silently keep the last one).
+    std::vector<std::set<std::string>> keys;
+    std::optional<std::string> duplicate;
+    auto cb = [&](int, json::parse_event_t ev, json& parsed) {
+        if (ev == json::parse_event_t::object_start) {
+            keys.emplace_back();
+        } else if (ev == json::parse_event_t::object_end) {
+            if (!keys.empty()) keys.pop_back();
+        } else if (ev == json::parse_event_t::key && !keys.empty()) {
+            const std::string& k = parsed.get_ref<const std::string&>();
+            if (!keys.back().insert(k).second && !duplicate) duplicate = k;
+        }
+        return true;
+    };
+    json header;
+    try {
+        header = json::parse(hdr, data, cb);
+    } catch (const json::exception& e) {
+        throw Error(str(path, ": header is not valid JSON: ", json_error_text(e)));
+    }
+    GAN_CHECK(!duplicate, path, ": header has the key ", quoted(duplicate.value_or("")), " twice");
+    GAN_CHECK(header.is_object(), path, ": header is ", json_type(header), ", expected a JSON object");
+
+    SafetensorsFile out;
+    std::vector<Entry> entries;
+    for (auto it = header.begin(); it != header.end(); ++it) {
+        if (it.key() == "__metadata__") {
+            const json& m = it.value();
+            GAN_CHECK(m.is_object(), path, ": __metadata__ is ", json_type(m),
+                      ", expected an object of strings");
+            for (auto mi = m.begin(); mi != m.end(); ++mi) {
+                GAN_CHECK(mi.value().is_string(), path, ": __metadata__ value for key ",
+                          quoted(mi.key()), " is ", json_type(mi.value()),
+                          "; metadata values must be strings");
+                out.metadata[mi.key()] = mi.value().get<std::string>();
+            }
+            continue;
+        }
+        entries.push_back(parse_entry(path, it.key(), it.value(), data_size));
+    }
+
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+        if (a.begin != b.begin) return a.begin < b.begin;
+        if (a.end != b.end) return a.end < b.end;
+        return a.name < b.name;
+    });
+    // Empty tensors occupy no bytes and cannot overlap anything.
+    const Entry* prev = nullptr;
+    for (const Entry& e : entries) {
+        if (e.begin == e.end) continue;
+        GAN_CHECK(prev == nullptr || e.begin >= prev->end, path, ": tensors ", quoted(prev->name),
+                  " [", prev->begin, ", ", prev->end, "] and ", quoted(e.name), " [", e.begin, ", ",
+                  e.end, "] overlap");
+        prev = &e;
+    }
+
+    for (const Entry& e : entries) {
+        StoredTensor t;
+        t.shape = e.shape;
+        t.data.resize(e.count);
+        if (e.count) std::memcpy(t.data.data(), data + e.begin, e.count * 4);
+        out.order.push_back(e.name);
+        out.tensors.emplace(e.name, std::move(t));
+    }
+    return out;
+}
+
+SafetensorsFile safetensors_read(const std::string& path) {
+    std::vector<uint8_t> bytes = file_read_all(path, kMaxFileBytes);
+    return safetensors_parse(bytes.data(), bytes.size(), path);
+}
+
+void safetensors_write(const std::string& path, const std::vector<TensorView>& tensors,
+                       const std::map<std::string, std::string>& metadata) {
+    nlohmann::ordered_json header = nlohmann::ordered_json::object();
+    if (!metadata.empty()) {
+        nlohmann::ordered_json m = nlohmann::ordered_json::object();
+        for (const auto& [k, v] : metadata) m[k] = v;
+        header["__metadata__"] = std::move(m);
+    }
+    std::set<std::string> seen;
+    std::vector<uint64_t> sizes;
+    uint64_t offset = 0;
+    for (const TensorView& t : tensors) {
+        const std::string what = str(path, ": cannot write tensor ", quoted(t.name));
+        GAN_CHECK(t.name != "__metadata__", what, ": the name is reserved");
+        GAN_CHECK(seen.insert(t.name).second, what, ": the name is used twice");
+        uint64_t count = 1;
+        bool overflow = false;
+        for (int64_t d : t.shape) {
+            GAN_CHECK(d >= 0, what, ": shape ", shape_text(t.shape), " has a negative dimension");
+            if (__builtin_mul_overflow(count, uint64_t(d), &count)) overflow = true;
+        }
+        if (std::find(t.shape.begin(), t.shape.end(), 0) != t.shape.end()) count = 0, overflow = false;
+        GAN_CHECK(!overflow && count <= (uint64_t(1) << 60), what, ": shape ", shape_text(t.shape),
+                  " is too large");
+        GAN_CHECK(count == 0 || t.data != nullptr, what, ": no data");
+        header[t.name] = {{"dtype", "F32"},
+                          {"shape", t.shape},
+                          {"data_offsets", {offset, offset + count * 4}}};
+        sizes.push_back(count * 4);
+        offset += count * 4;
+    }
+    std::string text;
+    try {
+        text = header.dump();
+    } catch (const nlohmann::ordered_json::exception&) {
+        throw Error(str(path, ": cannot write: a tensor name or metadata string is not valid UTF-8"));
+    }
+    text.append((8 - text.size() % 8) % 8, ' ');
+
+    std::vector<uint8_t> buf;
+    buf.reserve(8 + text.size() + offset);
+    uint64_t len = text.size();
+    for (int i = 0; i < 8; ++i) buf.push_back(uint8_t(len >> (8 * i)));
+    buf.insert(buf.end(), text.begin(), text.end());
+    for (size_t i = 0; i < tensors.size(); ++i) {
+        const auto* p = reinterpret_cast<const uint8_t*>(tensors[i].data);
+        if (sizes[i]) buf.insert(buf.end(), p, p + sizes[i]);
+    }
+    file_write_atomic(path, buf.data(), buf.size());
+}
+
+}  // namespace gan

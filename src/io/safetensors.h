@@ -1,0 +1,53 @@
+// safetensors files (F32 tensors only): an 8-byte little-endian uint64 header length N, N bytes
+// of UTF-8 JSON {"name": {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, ...,
+// "__metadata__": {"key": "value", ...}} (offsets relative to the data section), then the data
+// section: raw little-endian float32, row-major.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gan {
+
+// Largest JSON header a reader accepts.
+inline constexpr uint64_t kSafetensorsMaxHeaderBytes = uint64_t(100) << 20;
+
+// A tensor to write: data points at product(shape) floats (may be null when that is 0).
+struct TensorView {
+    std::string name;
+    std::vector<int64_t> shape;  // [] is a scalar (1 value)
+    const float* data = nullptr;
+};
+
+struct StoredTensor {
+    std::vector<int64_t> shape;
+    std::vector<float> data;  // product(shape) values, row-major
+};
+
+struct SafetensorsFile {
+    std::map<std::string, StoredTensor> tensors;
+    std::map<std::string, std::string> metadata;
+    std::vector<std::string> order;  // tensor names in file-offset order
+};
+
+// Writes atomically: tensors' data laid out back to back in the given order, the header's JSON
+// listing "__metadata__" (when not empty) then the tensors in that order, padded with spaces to a
+// multiple of 8 bytes. Throws on duplicate or reserved ("__metadata__") names, negative dims,
+// or strings that are not valid UTF-8.
+void safetensors_write(const std::string& path, const std::vector<TensorView>& tensors,
+                       const std::map<std::string, std::string>& metadata);
+
+// Reads and validates a whole file (see safetensors_parse).
+SafetensorsFile safetensors_read(const std::string& path);
+
+// Parses n bytes of a safetensors file. Rejects, naming path_for_errors: fewer than 8 bytes; a
+// header length past the end or over kSafetensorsMaxHeaderBytes; invalid JSON or UTF-8; a
+// header that is not an object; duplicate keys at any level; entries without dtype "F32", a
+// shape of non-negative integers or data_offsets [begin, end] with begin <= end <= data size and
+// end - begin == 4 * product(shape); overlapping tensors; metadata values that are not strings.
+// Gaps between tensors are allowed. Never reads outside bytes[0, n).
+SafetensorsFile safetensors_parse(const uint8_t* bytes, size_t n, const std::string& path_for_errors);
+
+}  // namespace gan

@@ -1,0 +1,18 @@
+// Row-major GEMM: C = alpha * op(A) * op(B) + beta * C, op(X) = X or Xᵀ.
+// op(A) is (M, K), op(B) is (K, N), C is (M, N); lda/ldb/ldc are the row strides as stored.
+#pragma once
+
+namespace gan {
+
+void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+          const float* B, int ldb, float beta, float* C, int ldc);
+
+// The oracle: a plain triple loop in double precision, for tests.
+void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+                const float* B, int ldb, float beta, float* C, int ldc);
+
+// Threads used by the BLAS (OpenBLAS); 0 = leave as is.
+void blas_set_threads(int threads);
+int blas_get_threads();
+
+}  // namespace gan

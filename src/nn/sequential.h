@@ -1,0 +1,59 @@
+// Sequential: layers in order over one parameter arena, owning the activations between them.
+// Layer i's parameters are named "<prefix>.<i>.weight" etc., as in a PyTorch nn.Sequential.
+#pragma once
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nn/layer.h"
+
+namespace gan {
+
+class Sequential {
+  public:
+    explicit Sequential(std::string prefix) : prefix_(std::move(prefix)) {}
+    Sequential(const Sequential&) = delete;
+    Sequential& operator=(const Sequential&) = delete;
+
+    // add<Linear>(LinearOptions{...}) for layers with parameters (they get the arena and name),
+    // add_plain<Activation>(...) for layers without.
+    template <typename L, typename... A>
+    L& add(A&&... args) {
+        auto layer = std::make_unique<L>(params, prefix_ + "." + std::to_string(layers_.size()),
+                                         std::forward<A>(args)...);
+        return push(std::move(layer));
+    }
+    template <typename L, typename... A>
+    L& add_plain(A&&... args) {
+        return push(std::make_unique<L>(std::forward<A>(args)...));
+    }
+
+    // Checks every layer's shape for a given input; returns the output shape. Throws on a mismatch.
+    Shape check_shapes(Shape in) const;
+    const Tensor& forward(const Tensor& x);  // x must stay alive until backward
+    void backward(const Tensor& dy, Tensor* dx);
+    void set_param_grads(bool on);
+    void set_training(bool training);
+    const Tensor& output() const { return acts_.back(); }
+    size_t num_layers() const { return layers_.size(); }
+    Layer& layer(size_t i) { return *layers_[i]; }
+    const std::string& prefix() const { return prefix_; }
+
+    Arena params;
+
+  private:
+    template <typename L>
+    L& push(std::unique_ptr<L> layer) {
+        L& ref = *layer;
+        layers_.push_back(std::move(layer));
+        acts_.emplace_back();
+        return ref;
+    }
+    std::string prefix_;
+    std::vector<std::unique_ptr<Layer>> layers_;
+    std::vector<Tensor> acts_;  // acts_[i] = output of layer i
+    Tensor grad_[2];            // ping-pong buffers for the backward pass
+};
+
+}  // namespace gan

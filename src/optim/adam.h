@@ -1,0 +1,32 @@
+// Adam (Kingma & Ba 2015) in PyTorch's formulation (torch.optim.Adam, 1.13):
+//   m = β1 m + (1-β1) g;  v = β2 v + (1-β2) g²
+//   p -= lr/(1-β1ᵗ) · m / (sqrt(v)/sqrt(1-β2ᵗ) + ε)
+// One fused pass over a whole parameter arena.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/arena.h"
+
+namespace gan {
+
+struct AdamOptions {
+    float lr = 0.002f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
+};
+
+// The kernel: n parameters p with gradients g and moments m, v; t is the step number (1-based).
+void adam_update(float* p, const float* g, float* m, float* v, size_t n, int64_t t, const AdamOptions& o);
+
+class Adam {
+  public:
+    Adam(Arena& params, AdamOptions o);
+    void step();  // uses the arena's gradients; does not zero them
+    int64_t t = 0;
+    std::vector<float> m, v;
+    AdamOptions options;
+
+  private:
+    Arena& params_;
+};
+
+}  // namespace gan

@@ -1,0 +1,359 @@
+#include "train/trainer.h"
+
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/check.h"
+#include "io/file.h"
+#include "io/npy.h"
+#include "io/png.h"
+#include "io/safetensors.h"
+#include "kernels/gemm.h"
+#include "train/checkpoint.h"
+
+namespace gan {
+
+using json = nlohmann::json;
+
+// ---- options ----------------------------------------------------------------------------------
+
+std::string TrainOptions::to_json() const {
+    json j = {{"arch", model.arch},
+              {"z_dim", model.z_dim},
+              {"hidden", model.hidden},
+              {"alpha", model.alpha},
+              {"latent", model.latent},
+              {"image", {model.channels, model.rows, model.cols}},
+              {"epochs", epochs},
+              {"batch", batch},
+              {"lr", adam.lr},
+              {"beta1", adam.beta1},
+              {"beta2", adam.beta2},
+              {"eps", adam.eps},
+              {"smooth", step.smooth},
+              {"seed", seed},
+              {"threads", threads},
+              {"samples_per_epoch", samples_per_epoch},
+              {"data", data_dir},
+              {"out", out_dir},
+              {"version", GAN_VERSION}};
+    return j.dump(2) + "\n";
+}
+
+TrainOptions TrainOptions::from_json(const std::string& text, const std::string& source) {
+    TrainOptions o;
+    try {
+        json j = json::parse(text);
+        o.model.arch = j.at("arch").get<std::string>();
+        o.model.z_dim = j.at("z_dim").get<int>();
+        o.model.hidden = j.at("hidden").get<int>();
+        o.model.alpha = j.at("alpha").get<float>();
+        o.model.latent = j.at("latent").get<std::string>();
+        auto img = j.at("image");
+        o.model.channels = img.at(0).get<int>();
+        o.model.rows = img.at(1).get<int>();
+        o.model.cols = img.at(2).get<int>();
+        o.epochs = j.at("epochs").get<int>();
+        o.batch = j.at("batch").get<int>();
+        o.adam.lr = j.at("lr").get<float>();
+        o.adam.beta1 = j.at("beta1").get<float>();
+        o.adam.beta2 = j.at("beta2").get<float>();
+        o.adam.eps = j.at("eps").get<float>();
+        o.step.smooth = j.at("smooth").get<float>();
+        o.seed = j.at("seed").get<uint64_t>();
+        o.threads = j.at("threads").get<int>();
+        o.samples_per_epoch = j.at("samples_per_epoch").get<int>();
+        o.data_dir = j.at("data").get<std::string>();
+        o.out_dir = j.at("out").get<std::string>();
+    } catch (const json::exception& e) {
+        throw Error(str(source, ": bad training options: ", e.what()));
+    }
+    return o;
+}
+
+void TrainOptions::validate() const {
+    GAN_CHECK(epochs >= 1, "--epochs must be at least 1 (got ", epochs, ")");
+    GAN_CHECK(batch >= 1, "--batch must be at least 1 (got ", batch, ")");
+    GAN_CHECK(std::isfinite(adam.lr) && adam.lr > 0, "--lr must be a positive number (got ", adam.lr, ")");
+    GAN_CHECK(adam.beta1 >= 0 && adam.beta1 < 1, "--beta1 must be in [0, 1) (got ", adam.beta1, ")");
+    GAN_CHECK(adam.beta2 >= 0 && adam.beta2 < 1, "--beta2 must be in [0, 1) (got ", adam.beta2, ")");
+    GAN_CHECK(step.smooth >= 0 && step.smooth < 1, "--smooth must be in [0, 1) (got ", step.smooth, ")");
+    GAN_CHECK(model.z_dim >= 1 && model.z_dim <= 65536, "--z-dim must be in [1, 65536] (got ", model.z_dim, ")");
+    GAN_CHECK(model.hidden >= 1 && model.hidden <= 65536, "--hidden must be in [1, 65536] (got ", model.hidden,
+              ")");
+    GAN_CHECK(std::isfinite(model.alpha) && model.alpha >= 0 && model.alpha < 1,
+              "--alpha must be in [0, 1) (got ", model.alpha, ")");
+    GAN_CHECK(threads >= 0 && threads <= 256, "--threads must be in [0, 256] (got ", threads, ")");
+    GAN_CHECK(samples_per_epoch >= 1 && samples_per_epoch <= 1024, "samples per epoch must be in [1, 1024]");
+    GAN_CHECK(model.arch == "mlp", "unknown --arch '", model.arch, "' (known: mlp)");
+}
+
+// ---- the trainer ------------------------------------------------------------------------------
+
+namespace {
+
+enum Stream : uint64_t { kInit = 0, kData = 1, kLatent = 2, kSample = 3 };
+
+std::string rng_to_string(const RngState& s) {
+    return str(s.key, " ", s.counter, " ", s.used);
+}
+
+RngState rng_from_string(const std::string& text, const std::string& source) {
+    RngState s;
+    unsigned long long key = 0, counter = 0;
+    unsigned used = 0;
+    GAN_CHECK(std::sscanf(text.c_str(), "%llu %llu %u", &key, &counter, &used) == 3 && used <= 4, source,
+              ": bad RNG state '", text, "'");
+    s.key = key, s.counter = counter, s.used = used;
+    return s;
+}
+
+std::string hexfloat(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%a", v);
+    return buf;
+}
+
+double meta_double(const Metadata& m, const std::string& key, const std::string& source) {
+    auto it = m.find(key);
+    GAN_CHECK(it != m.end(), source, ": metadata has no '", key, "'");
+    char* end = nullptr;
+    double v = std::strtod(it->second.c_str(), &end);
+    GAN_CHECK(end && *end == 0 && !it->second.empty(), source, ": metadata '", key, "' is not a number");
+    return v;
+}
+
+const std::string& meta_at(const Metadata& m, const std::string& key, const std::string& source) {
+    auto it = m.find(key);
+    GAN_CHECK(it != m.end(), source, ": metadata has no '", key, "'");
+    return it->second;
+}
+
+std::string epoch_name(int epoch) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%03d", epoch);
+    return buf;
+}
+
+}  // namespace
+
+Trainer::Trainer(TrainOptions options, Dataset data)
+    : o_(std::move(options)),
+      data_(std::move(data)),
+      data_rng_(o_.seed, kData),
+      latent_rng_(o_.seed, kLatent),
+      sample_rng_(o_.seed, kSample) {
+    o_.validate();
+    const IdxImages& im = data_.images;
+    GAN_CHECK(im.n > 0, o_.data_dir, ": the image set is empty");
+    GAN_CHECK(im.rows == o_.model.rows && im.cols == o_.model.cols && o_.model.channels == 1, o_.data_dir,
+              ": images are ", im.rows, "x", im.cols, " but the model expects ", o_.model.rows, "x", o_.model.cols);
+    GAN_CHECK(o_.batch <= im.n, "--batch ", o_.batch, " is larger than the data set (", im.n, " images in ",
+              o_.data_dir, ")");
+    model_ = gan_build(o_.model);
+    Rng init_rng(o_.seed, kInit);
+    gan_init(*model_, init_rng);
+    opt_g_ = std::make_unique<Adam>(model_->g.params, o_.adam);
+    opt_d_ = std::make_unique<Adam>(model_->d.params, o_.adam);
+    step_ = std::make_unique<GanStep>(*model_, *opt_g_, *opt_d_, o_.step);
+    for (int i = 0; i < 256; ++i) pixel_lut_[i] = float(i) / 255.0f * 2.0f - 1.0f;  // as x/255*2-1
+    p_.data_epoch = data_rng_.state();
+    p_.latent = latent_rng_.state();
+    p_.sample = sample_rng_.state();
+}
+
+std::string Trainer::last_checkpoint() const { return o_.out_dir + "/checkpoints/last.safetensors"; }
+
+void Trainer::save_state() const {
+    Metadata meta = model_->config.to_metadata();
+    meta["format"] = "gan.cpp";
+    meta["kind"] = "train_state";
+    meta["version"] = GAN_VERSION;
+    meta["train_options"] = o_.to_json();
+    meta["epoch"] = std::to_string(p_.epoch);
+    meta["step"] = std::to_string(p_.step);
+    meta["adam_g_t"] = std::to_string(opt_g_->t);
+    meta["adam_d_t"] = std::to_string(opt_d_->t);
+    meta["rng_data_epoch"] = rng_to_string(p_.data_epoch);
+    meta["rng_latent"] = rng_to_string(latent_rng_.state());
+    meta["rng_sample"] = rng_to_string(sample_rng_.state());
+    for (int i = 0; i < 4; ++i) meta["sum" + std::to_string(i)] = hexfloat(p_.sums[i]);
+    meta["elapsed"] = hexfloat(p_.elapsed);
+    std::vector<TensorView> views;
+    arena_append_views(model_->g.params, views);
+    arena_append_views(model_->d.params, views);
+    const int64_t ng = int64_t(opt_g_->m.size()), nd = int64_t(opt_d_->m.size());
+    views.push_back({"optimizer.generator.exp_avg", {ng}, opt_g_->m.data()});
+    views.push_back({"optimizer.generator.exp_avg_sq", {ng}, opt_g_->v.data()});
+    views.push_back({"optimizer.discriminator.exp_avg", {nd}, opt_d_->m.data()});
+    views.push_back({"optimizer.discriminator.exp_avg_sq", {nd}, opt_d_->v.data()});
+    make_dirs(o_.out_dir + "/checkpoints");
+    safetensors_write(last_checkpoint(), views, meta);
+}
+
+std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, int epochs,
+                                         const std::function<Dataset(const TrainOptions&)>& load_data) {
+    const std::string path = run_dir + "/checkpoints/last.safetensors";
+    GAN_CHECK(file_exists(path), run_dir, ": nothing to resume (no checkpoints/last.safetensors)");
+    SafetensorsFile file = safetensors_read(path);
+    auto kind = file.metadata.find("kind");
+    GAN_CHECK(kind != file.metadata.end() && kind->second == "train_state", path, ": not a full training state");
+    TrainOptions o = TrainOptions::from_json(meta_at(file.metadata, "train_options", path), path);
+    o.out_dir = run_dir;
+    if (epochs > 0) o.epochs = epochs;
+    auto t = std::make_unique<Trainer>(o, load_data(o));
+    arena_load(t->model_->g.params, file, path);
+    arena_load(t->model_->d.params, file, path);
+    auto load_vec = [&](const std::string& name, std::vector<float>& dst) {
+        auto it = file.tensors.find(name);
+        GAN_CHECK(it != file.tensors.end() && it->second.data.size() == dst.size(), path, ": missing or wrong '",
+                  name, "'");
+        dst = it->second.data;
+    };
+    load_vec("optimizer.generator.exp_avg", t->opt_g_->m);
+    load_vec("optimizer.generator.exp_avg_sq", t->opt_g_->v);
+    load_vec("optimizer.discriminator.exp_avg", t->opt_d_->m);
+    load_vec("optimizer.discriminator.exp_avg_sq", t->opt_d_->v);
+    t->opt_g_->t = int64_t(meta_double(file.metadata, "adam_g_t", path));
+    t->opt_d_->t = int64_t(meta_double(file.metadata, "adam_d_t", path));
+    TrainProgress& p = t->p_;
+    p.epoch = int(meta_double(file.metadata, "epoch", path));
+    p.step = int(meta_double(file.metadata, "step", path));
+    p.data_epoch = rng_from_string(meta_at(file.metadata, "rng_data_epoch", path), path);
+    p.latent = rng_from_string(meta_at(file.metadata, "rng_latent", path), path);
+    p.sample = rng_from_string(meta_at(file.metadata, "rng_sample", path), path);
+    for (int i = 0; i < 4; ++i) p.sums[i] = meta_double(file.metadata, "sum" + std::to_string(i), path);
+    p.elapsed = meta_double(file.metadata, "elapsed", path);
+    t->data_rng_.set_state(p.data_epoch);
+    t->latent_rng_.set_state(p.latent);
+    t->sample_rng_.set_state(p.sample);
+    // Earlier epochs' samples, so all_samples.npy stays complete.
+    const std::string npy = run_dir + "/samples/all_samples.npy";
+    if (file_exists(npy)) {
+        NpyU8 s = npy_read_u8(npy);
+        const size_t keep = size_t(p.epoch) * t->o_.samples_per_epoch * t->o_.model.image_size();
+        if (s.data.size() >= keep) t->all_samples_.assign(s.data.begin(), s.data.begin() + long(keep));
+    }
+    return t;
+}
+
+void Trainer::write_run_files_at_start() const {
+    make_dirs(o_.out_dir + "/samples");
+    make_dirs(o_.out_dir + "/checkpoints");
+    file_write_atomic(o_.out_dir + "/config.json", o_.to_json());
+    const std::string csv = o_.out_dir + "/metrics.csv";
+    if (!file_exists(csv) || p_.epoch == 0)
+        file_write_atomic(csv, std::string("epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,"
+                                           "epoch_seconds,images_per_s,elapsed_s\n"));
+}
+
+void Trainer::start_epoch() {
+    // The shuffle of each epoch is a function of the data stream's state at its start, which the
+    // checkpoint stores, so a run stopped mid-epoch resumes with the same order.
+    data_rng_.set_state(p_.data_epoch);
+    const uint32_t n = uint32_t(data_.images.n);
+    perm_.resize(n);
+    for (uint32_t i = 0; i < n; ++i) perm_[i] = i;
+    for (uint32_t i = n - 1; i > 0; --i) std::swap(perm_[i], perm_[data_rng_.below(i + 1)]);  // Fisher-Yates
+}
+
+void Trainer::gather_batch(int step) {
+    const int B = o_.batch;
+    const size_t img = size_t(o_.model.image_size());
+    real_.resize({B, o_.model.channels, o_.model.rows, o_.model.cols});
+    float* dst = real_.data();
+    for (int b = 0; b < B; ++b) {
+        const uint8_t* src = data_.images.pixels.data() + size_t(perm_[size_t(step) * B + b]) * img;
+        for (size_t k = 0; k < img; ++k) dst[k] = pixel_lut_[src[k]];
+        dst += img;
+    }
+}
+
+void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch, double seconds) {
+    const int steps = data_.images.n / o_.batch;
+    EpochReport r;
+    r.epoch = p_.epoch + 1;
+    r.epochs = o_.epochs;
+    r.steps = steps;
+    r.d_loss = p_.sums[0] / steps;
+    r.g_loss = p_.sums[1] / steps;
+    r.d_real = p_.sums[2] / steps;
+    r.d_fake = p_.sums[3] / steps;
+    r.d_loss_last = last_.d_loss;
+    r.g_loss_last = last_.g_loss;
+    r.seconds = seconds;
+    r.images_per_s = seconds > 0 ? double(steps) * o_.batch / seconds : 0;
+    r.elapsed = p_.elapsed;
+
+    // The tutorial's fresh samples of this epoch, as a grid and in the all-epochs file.
+    std::vector<uint8_t> px;
+    gan_generate(*model_, o_.samples_per_epoch, sample_rng_, px);
+    all_samples_.insert(all_samples_.end(), px.begin(), px.end());
+    const int grid_cols = int(std::ceil(std::sqrt(double(o_.samples_per_epoch))));
+    GrayImage grid = image_grid(px.data(), o_.samples_per_epoch, o_.model.rows, o_.model.cols, grid_cols, 1, 3);
+    r.sample_png = o_.out_dir + "/samples/epoch_" + epoch_name(r.epoch) + ".png";
+    png_write_gray(r.sample_png, grid.pixels.data(), grid.width, grid.height);
+    npy_write_u8(o_.out_dir + "/samples/all_samples.npy", all_samples_.data(),
+                 {int64_t(r.epoch), o_.samples_per_epoch, o_.model.rows, o_.model.cols});
+    checkpoint_save_generator(o_.out_dir + "/checkpoints/generator_epoch_" + epoch_name(r.epoch) + ".safetensors",
+                              *model_, {{"epoch", std::to_string(r.epoch)}});
+
+    char line[512];
+    std::snprintf(line, sizeof line, "%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f,%.1f\n", r.epoch, steps,
+                  r.d_loss, r.g_loss, r.d_loss_last, r.g_loss_last, r.d_real, r.d_fake, r.seconds,
+                  r.images_per_s, r.elapsed);
+    std::string csv;
+    {
+        std::vector<uint8_t> old = file_read_all(o_.out_dir + "/metrics.csv", size_t(1) << 30);
+        csv.assign(old.begin(), old.end());
+    }
+    file_write_atomic(o_.out_dir + "/metrics.csv", csv + line);
+
+    p_.epoch += 1;
+    p_.step = 0;
+    for (double& s : p_.sums) s = 0;
+    p_.data_epoch = data_rng_.state();
+    save_state();
+    if (p_.epoch == o_.epochs) checkpoint_save_generator(o_.out_dir + "/generator.safetensors", *model_);
+    if (on_epoch) on_epoch(r);
+}
+
+bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
+                  const std::function<void(const StepReport&)>& on_step, const std::atomic<bool>* stop) {
+    using clock = std::chrono::steady_clock;
+    blas_set_threads(o_.threads > 0 ? o_.threads : 1);
+    write_run_files_at_start();
+    const int steps = data_.images.n / o_.batch;
+    while (p_.epoch < o_.epochs) {
+        start_epoch();
+        auto t0 = clock::now();
+        for (int s = p_.step; s < steps; ++s) {
+            if (stop && stop->load()) {
+                p_.latent = latent_rng_.state();
+                p_.sample = sample_rng_.state();
+                save_state();
+                return false;
+            }
+            gather_batch(s);
+            sample_latent(z_, o_.batch, o_.model, latent_rng_);
+            last_ = step_->step(real_, z_);
+            GAN_CHECK(std::isfinite(last_.d_loss) && std::isfinite(last_.g_loss), "training diverged at epoch ",
+                      p_.epoch + 1, " step ", s + 1, ": a loss is NaN or Inf (the last good checkpoint is ",
+                      last_checkpoint(), "; try a lower --lr)");
+            p_.sums[0] += last_.d_loss, p_.sums[1] += last_.g_loss;
+            p_.sums[2] += last_.d_real, p_.sums[3] += last_.d_fake;
+            p_.step = s + 1;
+            if (on_step) on_step({p_.epoch + 1, s + 1, steps, last_});
+        }
+        double seconds = std::chrono::duration<double>(clock::now() - t0).count();
+        p_.elapsed += seconds;
+        end_epoch(on_epoch, seconds);
+    }
+    return true;
+}
+
+}  // namespace gan

@@ -1,0 +1,99 @@
+// The training loop of DESIGN.md §1: shuffled epochs of full batches, one GanStep per batch,
+// per-epoch samples, checkpoints and metrics in a run directory. Library code: it reports through
+// callbacks and throws gan::Error; the CLI prints.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/idx.h"
+#include "models/gan_model.h"
+#include "optim/adam.h"
+#include "train/gan_step.h"
+
+namespace gan {
+
+struct TrainOptions {
+    ModelConfig model;
+    int epochs = 100;
+    int batch = 100;
+    AdamOptions adam;         // lr 0.002, betas 0.9/0.999, eps 1e-8, for both optimisers
+    StepOptions step;         // label smoothing 0.1
+    uint64_t seed = 0;
+    int threads = 0;          // BLAS threads; 0 = automatic
+    int samples_per_epoch = 16;
+    std::string data_dir = "data/mnist";
+    std::string out_dir = "runs/classic";
+
+    std::string to_json() const;  // every resolved option, for config.json and checkpoints
+    static TrainOptions from_json(const std::string& text, const std::string& source);
+    void validate() const;        // throws gan::Error naming the bad option
+};
+
+struct EpochReport {
+    int epoch = 0, epochs = 0, steps = 0;
+    double d_loss = 0, g_loss = 0;            // means over the epoch
+    double d_loss_last = 0, g_loss_last = 0;  // the last batch's, as the tutorial prints
+    double d_real = 0, d_fake = 0;            // mean D(x), D(G(z)) over the epoch
+    double seconds = 0, images_per_s = 0, elapsed = 0;
+    std::string sample_png;                   // the grid written for this epoch
+};
+
+struct StepReport {
+    int epoch = 0, step = 0, steps = 0;  // step is 1-based within the epoch
+    StepStats stats;
+};
+
+// Where a run stands; everything needed to continue it bit-exactly.
+struct TrainProgress {
+    int epoch = 0;           // completed epochs
+    int step = 0;            // completed steps of the epoch in progress
+    RngState data_epoch;     // the data stream at the start of the epoch in progress (its shuffle)
+    RngState latent, sample;
+    double sums[4] = {0, 0, 0, 0};  // d_loss, g_loss, d_real, d_fake summed over the epoch so far
+    double elapsed = 0;
+};
+
+class Trainer {
+  public:
+    // Builds and initialises a fresh run (or loads it from a full-state checkpoint via resume()).
+    Trainer(TrainOptions options, Dataset data);
+    // Continue from RUN_DIR/checkpoints/last.safetensors; epochs > 0 sets a new total.
+    static std::unique_ptr<Trainer> resume(const std::string& run_dir, int epochs,
+                                           const std::function<Dataset(const TrainOptions&)>& load_data);
+
+    // Trains to options().epochs. Returns false if stopped early by *stop (state saved first).
+    bool run(const std::function<void(const EpochReport&)>& on_epoch,
+             const std::function<void(const StepReport&)>& on_step = nullptr,
+             const std::atomic<bool>* stop = nullptr);
+
+    const TrainOptions& options() const { return o_; }
+    const TrainProgress& progress() const { return p_; }
+    GanModel& model() { return *model_; }
+    std::string last_checkpoint() const;
+    void save_state() const;  // checkpoints/last.safetensors
+
+  private:
+    void start_epoch();
+    void gather_batch(int step);
+    void end_epoch(const std::function<void(const EpochReport&)>& on_epoch, double seconds);
+    void write_run_files_at_start() const;
+
+    TrainOptions o_;
+    Dataset data_;
+    std::unique_ptr<GanModel> model_;
+    std::unique_ptr<Adam> opt_g_, opt_d_;
+    std::unique_ptr<GanStep> step_;
+    Rng data_rng_, latent_rng_, sample_rng_;
+    TrainProgress p_;
+    std::vector<uint32_t> perm_;
+    Tensor real_, z_;
+    float pixel_lut_[256];
+    StepStats last_;
+    std::vector<uint8_t> all_samples_;  // epochs x samples_per_epoch images
+};
+
+}  // namespace gan
