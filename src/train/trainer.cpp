@@ -38,6 +38,8 @@ std::string TrainOptions::to_json() const {
               {"seed", seed},
               {"threads", threads},
               {"samples_per_epoch", samples_per_epoch},
+              {"fixed_samples", fixed_samples},
+              {"eval_every", eval_every},
               {"data", data_dir},
               {"out", out_dir},
               {"version", GAN_VERSION}};
@@ -67,6 +69,8 @@ TrainOptions TrainOptions::from_json(const std::string& text, const std::string&
         o.seed = j.at("seed").get<uint64_t>();
         o.threads = j.at("threads").get<int>();
         o.samples_per_epoch = j.at("samples_per_epoch").get<int>();
+        o.fixed_samples = j.at("fixed_samples").get<int>();
+        o.eval_every = j.at("eval_every").get<int>();
         o.data_dir = j.at("data").get<std::string>();
         o.out_dir = j.at("out").get<std::string>();
     } catch (const json::exception& e) {
@@ -89,6 +93,8 @@ void TrainOptions::validate() const {
               "--alpha must be in [0, 1) (got ", model.alpha, ")");
     GAN_CHECK(threads >= 0 && threads <= 256, "--threads must be in [0, 256] (got ", threads, ")");
     GAN_CHECK(samples_per_epoch >= 1 && samples_per_epoch <= 1024, "samples per epoch must be in [1, 1024]");
+    GAN_CHECK(fixed_samples >= 1 && fixed_samples <= 1024, "fixed samples must be in [1, 1024]");
+    GAN_CHECK(eval_every >= 0, "--eval-every must not be negative");
     GAN_CHECK(model.arch == "mlp", "unknown --arch '", model.arch, "' (known: mlp)");
 }
 
@@ -96,7 +102,7 @@ void TrainOptions::validate() const {
 
 namespace {
 
-enum Stream : uint64_t { kInit = 0, kData = 1, kLatent = 2, kSample = 3 };
+enum Stream : uint64_t { kInit = 0, kData = 1, kLatent = 2, kSample = 3, kFixed = 4 };
 
 std::string rng_to_string(const RngState& s) {
     return str(s.key, " ", s.counter, " ", s.used);
@@ -164,6 +170,8 @@ Trainer::Trainer(TrainOptions options, Dataset data)
     p_.data_epoch = data_rng_.state();
     p_.latent = latent_rng_.state();
     p_.sample = sample_rng_.state();
+    Rng fixed_rng(o_.seed, kFixed);
+    sample_latent(fixed_z_, o_.fixed_samples, o_.model, fixed_rng);
 }
 
 std::string Trainer::last_checkpoint() const { return o_.out_dir + "/checkpoints/last.safetensors"; }
@@ -299,6 +307,34 @@ void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch,
     png_write_gray(r.sample_png, grid.pixels.data(), grid.width, grid.height);
     npy_write_u8(o_.out_dir + "/samples/all_samples.npy", all_samples_.data(),
                  {int64_t(r.epoch), o_.samples_per_epoch, o_.model.rows, o_.model.cols});
+    {
+        // The same latents every epoch, so samples/fixed_epoch_*.png show one set of digits taking shape.
+        model_->g.set_training(false);
+        const Tensor& y = model_->g.forward(fixed_z_);
+        px.resize(y.size());
+        to_pixels(px.data(), y.data(), y.size());
+        model_->g.set_training(true);
+        const int cols = int(std::ceil(std::sqrt(double(o_.fixed_samples))));
+        GrayImage fixed = image_grid(px.data(), o_.fixed_samples, o_.model.rows, o_.model.cols, cols, 1, 2);
+        r.fixed_png = o_.out_dir + "/samples/fixed_epoch_" + epoch_name(r.epoch) + ".png";
+        png_write_gray(r.fixed_png, fixed.pixels.data(), fixed.width, fixed.height);
+    }
+    if (evaluator && o_.eval_every > 0 && r.epoch % o_.eval_every == 0) {
+        r.eval = evaluator(*model_, r.epoch);
+        const std::string path = o_.out_dir + "/eval.csv";
+        std::string text;
+        if (file_exists(path)) {
+            std::vector<uint8_t> old = file_read_all(path, size_t(1) << 30);
+            text.assign(old.begin(), old.end());
+        } else {
+            text = "epoch";
+            for (auto& [name, v] : r.eval) text += "," + name;
+            text += "\n";
+        }
+        text += std::to_string(r.epoch);
+        for (auto& [name, v] : r.eval) text += str(",", v);
+        file_write_atomic(path, text + "\n");
+    }
     checkpoint_save_generator(o_.out_dir + "/checkpoints/generator_epoch_" + epoch_name(r.epoch) + ".safetensors",
                               *model_, {{"epoch", std::to_string(r.epoch)}});
 

@@ -25,6 +25,8 @@ struct TrainOptions {
     uint64_t seed = 0;
     int threads = 0;          // BLAS threads; 0 = automatic
     int samples_per_epoch = 16;
+    int fixed_samples = 64;   // the same latents every epoch: samples/fixed_epoch_NNN.png
+    int eval_every = 0;       // run `evaluator` every K epochs (0 = never)
     std::string data_dir = "data/mnist";
     std::string out_dir = "runs/classic";
 
@@ -40,7 +42,14 @@ struct EpochReport {
     double d_real = 0, d_fake = 0;            // mean D(x), D(G(z)) over the epoch
     double seconds = 0, images_per_s = 0, elapsed = 0;
     std::string sample_png;                   // the grid written for this epoch
+    std::string fixed_png;                    // the fixed-latent grid of this epoch
+    std::vector<std::pair<std::string, double>> eval;  // from the evaluator, when it ran
 };
+
+// Optional quality metrics every options.eval_every epochs (set by the CLI, e.g. FID and classifier
+// score). Returns named values, always the same names in the same order; they are reported in
+// EpochReport::eval and logged to eval.csv.
+using Evaluator = std::function<std::vector<std::pair<std::string, double>>(GanModel& model, int epoch)>;
 
 struct StepReport {
     int epoch = 0, step = 0, steps = 0;  // step is 1-based within the epoch
@@ -75,6 +84,7 @@ class Trainer {
     GanModel& model() { return *model_; }
     std::string last_checkpoint() const;
     void save_state() const;  // checkpoints/last.safetensors
+    Evaluator evaluator;
 
   private:
     void start_epoch();
@@ -94,6 +104,7 @@ class Trainer {
     float pixel_lut_[256];
     StepStats last_;
     std::vector<uint8_t> all_samples_;  // epochs x samples_per_epoch images
+    Tensor fixed_z_;                    // fixed_samples latents drawn once from the seed
 };
 
 }  // namespace gan
