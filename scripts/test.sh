@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The test suite: set up, build in Release, run every test (unit, parity with PyTorch golden values,
+# end to end on the MNIST fixture in tests/data). Never needs Python or the network beyond apt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+cd build
+ctest --output-on-failure -j"$(nproc)"
