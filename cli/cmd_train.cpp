@@ -1,6 +1,7 @@
 // gan train: the classic GAN of DESIGN.md §1 with its defaults; every hyper-parameter is a flag.
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -22,10 +23,28 @@ extern "C" void on_signal(int sig) {
     g_stop.store(true);
 }
 
+double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Running means of the epoch in progress, for the live line.
+struct Progress {
+    std::chrono::steady_clock::time_point epoch_start = std::chrono::steady_clock::now();
+    double sum[4] = {0, 0, 0, 0};
+    int n = 0, first_step = -1;
+    double last_draw = -1;
+    void add(const gan::StepReport& s) {
+        if (first_step < 0) first_step = s.step - 1;
+        sum[0] += s.stats.d_loss, sum[1] += s.stats.g_loss, sum[2] += s.stats.d_real, sum[3] += s.stats.d_fake;
+        ++n;
+    }
+};
+
 struct TrainArgs {
     gan::TrainOptions o;
     std::string resume;
     bool epochs_given = false;
+    bool plain = false;
 };
 
 gan::Dataset load_train_set(const gan::TrainOptions& o) { return gan::dataset_load(o.data_dir, true); }
@@ -48,12 +67,36 @@ int run_train(TrainArgs& a) {
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
-    auto on_epoch = [](const gan::EpochReport& r) {
-        std::printf("Epoch %d/%d... Discriminator Loss: %.4f... Generator Loss: %.4f  (%.2f s, %.0f img/s)\n",
-                    r.epoch, r.epochs, r.d_loss_last, r.g_loss_last, r.seconds, r.images_per_s);
+    // On a terminal: one live line per epoch, redrawn in place (\r) at most ~10 times a second.
+    // Otherwise (CI, files): plain lines only, no control characters.
+    const bool tty = isatty(STDOUT_FILENO) && !a.plain;
+    Progress prog;
+    auto on_step = [&](const gan::StepReport& s) {
+        prog.add(s);
+        if (!tty) return;
+        double now = seconds_since(prog.epoch_start);
+        if (s.step != s.steps && now - prog.last_draw < 0.1) return;
+        prog.last_draw = now;
+        double ips = now > 0 ? double(s.step - prog.first_step) * o.batch / now : 0;
+        double eta = ips > 0 ? double(s.steps - s.step) * o.batch / ips : 0;
+        std::printf("\rEpoch %d/%d  step %d/%d  %.0f img/s  ETA %.0fs  D loss %.4f  G loss %.4f  D(x) %.3f  "
+                    "D(G(z)) %.3f\033[K",
+                    s.epoch, o.epochs, s.step, s.steps, ips, eta, prog.sum[0] / prog.n, prog.sum[1] / prog.n,
+                    prog.sum[2] / prog.n, prog.sum[3] / prog.n);
         std::fflush(stdout);
     };
-    bool finished = trainer->run(on_epoch, nullptr, &g_stop);
+    auto on_epoch = [&](const gan::EpochReport& r) {
+        if (tty) std::printf("\r\033[K");
+        std::printf("Epoch %d/%d... Discriminator Loss: %.4f... Generator Loss: %.4f  (%.2f s, %.0f img/s, "
+                    "D(x) %.3f, D(G(z)) %.3f)\n",
+                    r.epoch, r.epochs, r.d_loss_last, r.g_loss_last, r.seconds, r.images_per_s, r.d_real,
+                    r.d_fake);
+        for (auto& [name, v] : r.eval) std::printf("  %s %.4f\n", name.c_str(), v);
+        std::fflush(stdout);
+        prog = Progress();
+    };
+    bool finished = trainer->run(on_epoch, on_step, &g_stop);
+    if (tty) std::printf("\r\033[K");
     if (!finished) {
         int sig = g_signal.load();
         std::printf("Stopped by %s at epoch %d step %d; state saved to %s\nResume with: gan train --resume %s\n",
@@ -94,6 +137,9 @@ Run add_train(CLI::App& app) {
         ->capture_default_str();
     app.add_option("--resume", a->resume, "Continue the run in RUN_DIR exactly where it stopped "
                                           "(with --epochs N: to a new total of N epochs)");
+    app.add_option("--log-every", o.log_every, "Also log every N-th step's losses to steps.csv (0 = off)")
+        ->capture_default_str();
+    app.add_flag("--plain", a->plain, "Plain log lines even on a terminal");
     auto* epochs_opt = app.get_option("--epochs");
     return [a, epochs_opt] {
         a->epochs_given = epochs_opt->count() > 0;

@@ -40,6 +40,7 @@ std::string TrainOptions::to_json() const {
               {"samples_per_epoch", samples_per_epoch},
               {"fixed_samples", fixed_samples},
               {"eval_every", eval_every},
+              {"log_every", log_every},
               {"data", data_dir},
               {"out", out_dir},
               {"version", GAN_VERSION}};
@@ -71,6 +72,7 @@ TrainOptions TrainOptions::from_json(const std::string& text, const std::string&
         o.samples_per_epoch = j.at("samples_per_epoch").get<int>();
         o.fixed_samples = j.at("fixed_samples").get<int>();
         o.eval_every = j.at("eval_every").get<int>();
+        o.log_every = j.at("log_every").get<int>();
         o.data_dir = j.at("data").get<std::string>();
         o.out_dir = j.at("out").get<std::string>();
     } catch (const json::exception& e) {
@@ -95,6 +97,7 @@ void TrainOptions::validate() const {
     GAN_CHECK(samples_per_epoch >= 1 && samples_per_epoch <= 1024, "samples per epoch must be in [1, 1024]");
     GAN_CHECK(fixed_samples >= 1 && fixed_samples <= 1024, "fixed samples must be in [1, 1024]");
     GAN_CHECK(eval_every >= 0, "--eval-every must not be negative");
+    GAN_CHECK(log_every >= 0, "--log-every must not be negative");
     GAN_CHECK(model.arch == "mlp", "unknown --arch '", model.arch, "' (known: mlp)");
 }
 
@@ -348,6 +351,16 @@ void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch,
         csv.assign(old.begin(), old.end());
     }
     file_write_atomic(o_.out_dir + "/metrics.csv", csv + line);
+    if (o_.log_every > 0) {
+        const std::string path = o_.out_dir + "/steps.csv";
+        std::string text = "epoch,step,global_step,d_loss,g_loss,d_real,d_fake\n";
+        if (file_exists(path)) {
+            std::vector<uint8_t> old = file_read_all(path, size_t(1) << 31);
+            text.assign(old.begin(), old.end());
+        }
+        file_write_atomic(path, text + step_rows_);
+        step_rows_.clear();
+    }
 
     p_.epoch += 1;
     p_.step = 0;
@@ -383,6 +396,13 @@ bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
             p_.sums[0] += last_.d_loss, p_.sums[1] += last_.g_loss;
             p_.sums[2] += last_.d_real, p_.sums[3] += last_.d_fake;
             p_.step = s + 1;
+            if (o_.log_every > 0 && (s + 1) % o_.log_every == 0) {
+                char row[256];
+                std::snprintf(row, sizeof row, "%d,%d,%lld,%.6f,%.6f,%.6f,%.6f\n", p_.epoch + 1, s + 1,
+                              (long long)(p_.epoch) * steps + s + 1, last_.d_loss, last_.g_loss, last_.d_real,
+                              last_.d_fake);
+                step_rows_ += row;
+            }
             if (on_step) on_step({p_.epoch + 1, s + 1, steps, last_});
         }
         double seconds = std::chrono::duration<double>(clock::now() - t0).count();

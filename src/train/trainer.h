@@ -27,6 +27,7 @@ struct TrainOptions {
     int samples_per_epoch = 16;
     int fixed_samples = 64;   // the same latents every epoch: samples/fixed_epoch_NNN.png
     int eval_every = 0;       // run `evaluator` every K epochs (0 = never)
+    int log_every = 0;        // also log every K-th step to steps.csv (0 = never)
     std::string data_dir = "data/mnist";
     std::string out_dir = "runs/classic";
 
@@ -105,6 +106,7 @@ class Trainer {
     StepStats last_;
     std::vector<uint8_t> all_samples_;  // epochs x samples_per_epoch images
     Tensor fixed_z_;                    // fixed_samples latents drawn once from the seed
+    std::string step_rows_;             // steps.csv rows of the epoch in progress
 };
 
 }  // namespace gan
