@@ -24,6 +24,14 @@ class Sequential {
                                          std::forward<A>(args)...);
         return push(std::move(layer));
     }
+    // Layers with non-trainable state (batch-norm running statistics) also get the buffer arena:
+    // L(params, buffers, name, args...).
+    template <typename L, typename... A>
+    L& add_with_buffers(A&&... args) {
+        auto layer = std::make_unique<L>(params, buffers, prefix_ + "." + std::to_string(layers_.size()),
+                                         std::forward<A>(args)...);
+        return push(std::move(layer));
+    }
     template <typename L, typename... A>
     L& add_plain(A&&... args) {
         return push(std::make_unique<L>(std::forward<A>(args)...));
@@ -40,7 +48,8 @@ class Sequential {
     Layer& layer(size_t i) { return *layers_[i]; }
     const std::string& prefix() const { return prefix_; }
 
-    Arena params;
+    Arena params;   // trained by the optimiser
+    Arena buffers;  // saved in checkpoints but not trained (e.g. running mean/var); grads unused
 
   private:
     template <typename L>

@@ -20,6 +20,7 @@ void checkpoint_save_generator(const std::string& path, const GanModel& model, M
     for (auto& [k, v] : extra) meta[k] = v;
     std::vector<TensorView> views;
     arena_append_views(model.g.params, views);
+    arena_append_views(model.g.buffers, views);
     safetensors_write(path, views, meta);
 }
 
@@ -65,8 +66,12 @@ LoadedModel checkpoint_load_model(const std::string& path_or_run_dir) {
         throw Error(str(out.path, ": ", e.what()));
     }
     arena_load(out.model->g.params, file, out.path);
+    arena_load(out.model->g.buffers, file, out.path);
     out.has_discriminator = file.tensors.count(out.model->d.params.params().front().name) > 0;
-    if (out.has_discriminator) arena_load(out.model->d.params, file, out.path);
+    if (out.has_discriminator) {
+        arena_load(out.model->d.params, file, out.path);
+        arena_load(out.model->d.buffers, file, out.path);
+    }
     out.metadata = std::move(file.metadata);
     return out;
 }

@@ -195,8 +195,10 @@ void Trainer::save_state() const {
     for (int i = 0; i < 4; ++i) meta["sum" + std::to_string(i)] = hexfloat(p_.sums[i]);
     meta["elapsed"] = hexfloat(p_.elapsed);
     std::vector<TensorView> views;
-    arena_append_views(model_->g.params, views);
-    arena_append_views(model_->d.params, views);
+    for (Sequential* s : {&model_->g, &model_->d}) {
+        arena_append_views(s->params, views);
+        arena_append_views(s->buffers, views);
+    }
     const int64_t ng = int64_t(opt_g_->m.size()), nd = int64_t(opt_d_->m.size());
     views.push_back({"optimizer.generator.exp_avg", {ng}, opt_g_->m.data()});
     views.push_back({"optimizer.generator.exp_avg_sq", {ng}, opt_g_->v.data()});
@@ -217,8 +219,10 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, int epochs,
     o.out_dir = run_dir;
     if (epochs > 0) o.epochs = epochs;
     auto t = std::make_unique<Trainer>(o, load_data(o));
-    arena_load(t->model_->g.params, file, path);
-    arena_load(t->model_->d.params, file, path);
+    for (Sequential* s : {&t->model_->g, &t->model_->d}) {
+        arena_load(s->params, file, path);
+        arena_load(s->buffers, file, path);
+    }
     auto load_vec = [&](const std::string& name, std::vector<float>& dst) {
         auto it = file.tensors.find(name);
         GAN_CHECK(it != file.tensors.end() && it->second.data.size() == dst.size(), path, ": missing or wrong '",
