@@ -1,0 +1,21 @@
+// GAN losses on D's logits (mean over the batch), each with its gradient:
+//   bce    (Goodfellow et al. 2014, non-saturating G): D: bce(D(x), 1-s) + bce(D(G(z)), 0); G: bce(D(G(z)), 1)
+//   lsgan  (Mao et al. 2017): D: ½ mean((D(x) - (1-s))²) + ½ mean(D(G(z))²); G: ½ mean((D(G(z)) - 1)²)
+//   hinge  (Lim & Ye 2017; Miyato et al. 2018): D: mean(relu(1 - D(x))) + mean(relu(1 + D(G(z)))); G: -mean(D(G(z)))
+// s is the one-sided label smoothing of real targets (bce, lsgan; hinge has no targets to smooth).
+#pragma once
+#include <cstddef>
+#include <string>
+
+namespace gan {
+
+enum class LossKind { bce, lsgan, hinge };
+enum class LossTerm { d_real, d_fake, g_fake };
+
+LossKind loss_kind_from_string(const std::string& name);  // throws gan::Error for unknown names
+const char* loss_kind_name(LossKind kind);
+
+// Returns the mean loss of one term over n logits; writes dlogits (n) = d(loss)/d(logits) if not null.
+float gan_loss(LossKind kind, LossTerm term, const float* logits, size_t n, float smooth, float* dlogits);
+
+}  // namespace gan
