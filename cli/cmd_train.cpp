@@ -9,6 +9,10 @@
 #include "commands.h"
 #include "core/check.h"
 #include "io/idx.h"
+#include "io/png.h"
+#include "io/tfrecord.h"
+#include "metrics/evaluate.h"
+#include "train/report.h"
 #include "train/trainer.h"
 
 namespace gan_cli {
@@ -45,6 +49,7 @@ struct TrainArgs {
     std::string resume;
     bool epochs_given = false;
     bool plain = false;
+    bool tensorboard = false;
 };
 
 gan::Dataset load_train_set(const gan::TrainOptions& o) { return gan::dataset_load(o.data_dir, true); }
@@ -60,6 +65,11 @@ int run_train(TrainArgs& a) {
         trainer = std::make_unique<gan::Trainer>(a.o, load_train_set(a.o));
     }
     const gan::TrainOptions& o = trainer->options();
+    if (o.eval_every > 0)  // FID, classifier score and covered classes of 10,000 samples -> eval.csv
+        trainer->evaluator = gan::training_evaluator(o.data_dir, 10000, o.seed, [](const std::string& m) {
+            std::printf("%s\n", m.c_str());
+            std::fflush(stdout);
+        });
     std::printf("gan.cpp %s: arch=%s epochs=%d batch=%d lr=%g seed=%llu data=%s out=%s\n", GAN_VERSION,
                 o.model.arch.c_str(), o.epochs, o.batch, double(o.adam.lr), (unsigned long long)o.seed,
                 o.data_dir.c_str(), o.out_dir.c_str());
@@ -85,7 +95,19 @@ int run_train(TrainArgs& a) {
                     prog.sum[2] / prog.n, prog.sum[3] / prog.n);
         std::fflush(stdout);
     };
+    std::unique_ptr<gan::EventsWriter> tb;
+    if (a.tensorboard) tb = std::make_unique<gan::EventsWriter>(o.out_dir + "/tensorboard");
     auto on_epoch = [&](const gan::EpochReport& r) {
+        if (tb) {
+            std::vector<std::pair<std::string, double>> scalars = {
+                {"loss/d", r.d_loss}, {"loss/g", r.g_loss}, {"prob/d_real", r.d_real}, {"prob/d_fake", r.d_fake},
+                {"speed/images_per_s", r.images_per_s}};
+            for (auto& [name, v] : r.eval) scalars.push_back({"eval/" + name, v});
+            tb->add_scalars(scalars, r.epoch);
+            gan::GrayImage g = gan::png_read_gray(r.fixed_png);
+            tb->add_image_gray("samples/fixed", g.pixels.data(), g.width, g.height, r.epoch);
+            tb->flush();
+        }
         if (tty) std::printf("\r\033[K");
         std::printf("Epoch %d/%d... Discriminator Loss: %.4f... Generator Loss: %.4f  (%.2f s, %.0f img/s, "
                     "D(x) %.3f, D(G(z)) %.3f)\n",
@@ -104,7 +126,10 @@ int run_train(TrainArgs& a) {
                     trainer->last_checkpoint().c_str(), o.out_dir.c_str());
         return 128 + (sig ? sig : SIGINT);
     }
-    std::printf("Done: %s/generator.safetensors, samples in %s/samples/\n", o.out_dir.c_str(), o.out_dir.c_str());
+    gan::ReportSummary rs = gan::report_write(o.out_dir);
+    std::printf("Done: %s/generator.safetensors, samples in %s/samples/, progress in %s, %s, %s\n",
+                o.out_dir.c_str(), o.out_dir.c_str(), rs.gif.c_str(), rs.losses_svg.c_str(),
+                rs.probabilities_svg.c_str());
     return 0;
 }
 
@@ -139,7 +164,11 @@ Run add_train(CLI::App& app) {
                                           "(with --epochs N: to a new total of N epochs)");
     app.add_option("--log-every", o.log_every, "Also log every N-th step's losses to steps.csv (0 = off)")
         ->capture_default_str();
+    app.add_flag("--tensorboard", a->tensorboard, "Write TensorBoard events (scalars, sample grid) to RUN_DIR/tensorboard");
     app.add_flag("--plain", a->plain, "Plain log lines even on a terminal");
+    app.add_option("--eval-every", o.eval_every,
+                   "Every K epochs: MNIST-FID, classifier score, covered classes to eval.csv (0 = off)")
+        ->capture_default_str();
     auto* epochs_opt = app.get_option("--epochs");
     return [a, epochs_opt] {
         a->epochs_given = epochs_opt->count() > 0;

@@ -9,5 +9,9 @@ namespace gan_cli {
 using Run = std::function<int()>;
 Run add_train(CLI::App& app);
 Run add_sample(CLI::App& app);
+Run add_classifier(CLI::App& app);
+Run add_eval(CLI::App& app);
+Run add_report(CLI::App& app);
+Run add_interpolate(CLI::App& app);
 
 }  // namespace gan_cli

@@ -14,6 +14,12 @@ int main(int argc, char** argv) {
     cmds.push_back({train, gan_cli::add_train(*train)});
     auto* sample = app.add_subcommand("sample", "Generate images from a checkpoint (PNG grid, .npy or IDX)");
     cmds.push_back({sample, gan_cli::add_sample(*sample)});
+    auto* classifier = app.add_subcommand("classifier", "Train the MNIST classifier behind `gan eval`");
+    cmds.push_back({classifier, gan_cli::add_classifier(*classifier)});
+    auto* eval = app.add_subcommand("eval", "Score generated digits: MNIST-FID, classifier score, coverage, ...");
+    cmds.push_back({eval, gan_cli::add_eval(*eval)});
+    { auto* c = app.add_subcommand("report", "Write progress.gif, losses.svg and probabilities.svg of a run"); cmds.push_back({c, gan_cli::add_report(*c)}); }
+    { auto* c = app.add_subcommand("interpolate", "Animated GIF of a smooth walk through latent space"); cmds.push_back({c, gan_cli::add_interpolate(*c)}); }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -44,15 +44,18 @@ std::string describe_magic(uint32_t m) {
 
 std::string dims_text(const std::vector<uint32_t>& dims) {
     std::string s;
-    for (size_t i = 0; i < dims.size(); ++i) s += (i ? "x" : "") + std::to_string(dims[i]);
+    for (size_t i = 0; i < dims.size(); ++i) {
+        if (i) s += 'x';
+        s += std::to_string(dims[i]);
+    }
     return s;
 }
 
 // Reads an IDX file whose magic must be `magic`; returns the data section and fills dims.
 // `what` names the payload in messages ("pixels", "labels").
-std::vector<uint8_t> read_idx(const std::string& path, uint32_t magic, const char* kind,
-                              const char* what, std::vector<uint32_t>& dims) {
-    std::vector<uint8_t> raw = file_read_all(path, kIdxMaxDataBytes + kMaxHeaderBytes);
+// raw is the whole file (plain or gzip); path only names it in messages.
+std::vector<uint8_t> parse_idx(std::vector<uint8_t> raw, const std::string& path, uint32_t magic,
+                               const char* kind, const char* what, std::vector<uint32_t>& dims) {
     const bool gz = is_gzip(raw);
     const char* holder = gz ? "the decompressed file" : "the file";
     std::vector<uint8_t> head_buf;
@@ -148,21 +151,35 @@ std::string find_mnist_file(const std::string& dir, const std::string& prefix,
 
 }  // namespace
 
-IdxImages idx_read_images(const std::string& path) {
+IdxImages idx_parse_images(const uint8_t* bytes, size_t n, const std::string& name) {
+    GAN_CHECK(bytes != nullptr || n == 0, name, ": no data");
     std::vector<uint32_t> dims;
     IdxImages out;
-    out.pixels = read_idx(path, kMagicImages, "image", "pixels", dims);
+    out.pixels = parse_idx(std::vector<uint8_t>(bytes, bytes + n), name, kMagicImages, "image",
+                           "pixels", dims);
     out.n = int(dims[0]);
     out.rows = int(dims[1]);
     out.cols = int(dims[2]);
     return out;
 }
 
-IdxLabels idx_read_labels(const std::string& path) {
+IdxLabels idx_parse_labels(const uint8_t* bytes, size_t n, const std::string& name) {
+    GAN_CHECK(bytes != nullptr || n == 0, name, ": no data");
     std::vector<uint32_t> dims;
     IdxLabels out;
-    out.labels = read_idx(path, kMagicLabels, "label", "labels", dims);
+    out.labels = parse_idx(std::vector<uint8_t>(bytes, bytes + n), name, kMagicLabels, "label",
+                           "labels", dims);
     return out;
+}
+
+IdxImages idx_read_images(const std::string& path) {
+    std::vector<uint8_t> raw = file_read_all(path, kIdxMaxDataBytes + kMaxHeaderBytes);
+    return idx_parse_images(raw.data(), raw.size(), path);
+}
+
+IdxLabels idx_read_labels(const std::string& path) {
+    std::vector<uint8_t> raw = file_read_all(path, kIdxMaxDataBytes + kMaxHeaderBytes);
+    return idx_parse_labels(raw.data(), raw.size(), path);
 }
 
 void idx_write_images(const std::string& path, const uint8_t* pixels, int n, int rows, int cols) {

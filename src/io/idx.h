@@ -26,6 +26,11 @@ IdxImages idx_read_images(const std::string& path);
 // Magic 0x00000801, one dim n > 0. Label values are not range-checked.
 IdxLabels idx_read_labels(const std::string& path);
 
+// The same checks on a file already in memory (bytes[0, n), plain or gzip); name only labels
+// messages. Used by the readers above and by fuzz/fuzz_idx.cpp.
+IdxImages idx_parse_images(const uint8_t* bytes, size_t n, const std::string& name);
+IdxLabels idx_parse_labels(const uint8_t* bytes, size_t n, const std::string& name);
+
 // Plain (uncompressed) IDX, written atomically. n, rows, cols > 0; pixels holds n*rows*cols bytes.
 void idx_write_images(const std::string& path, const uint8_t* pixels, int n, int rows, int cols);
 // Plain IDX label file (magic 0x00000801), written atomically. n > 0.

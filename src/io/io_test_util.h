@@ -75,9 +75,12 @@ inline std::string error_of(const std::function<void()>& fn) {
     return "";
 }
 
+inline ::testing::AssertionResult contains(const std::string& hay, const std::string& needle) {
+    if (hay.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "expected to find \"" << needle << "\" in \"" << hay << "\"";
+}
+
 }  // namespace gan::testing
 
-// EXPECT_CONTAINS(haystack, needle): needle is a substring of haystack.
-#define EXPECT_CONTAINS(hay, needle)                                                    \
-    EXPECT_NE(std::string(hay).find(needle), std::string::npos)                         \
-        << "expected to find \"" << (needle) << "\" in \"" << (hay) << "\""
+// EXPECT_CONTAINS(haystack, needle): needle is a substring of haystack (each evaluated once).
+#define EXPECT_CONTAINS(hay, needle) EXPECT_TRUE(::gan::testing::contains((hay), (needle)))

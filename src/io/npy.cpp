@@ -21,7 +21,10 @@ constexpr size_t kMaxFileBytes = size_t(16) << 30;
 
 std::string shape_tuple(const std::vector<int64_t>& shape) {
     std::string s = "(";
-    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    for (size_t i = 0; i < shape.size(); ++i) {
+        if (i) s += ", ";
+        s += std::to_string(shape[i]);
+    }
     if (shape.size() == 1) s += ",";
     return s + ")";
 }
@@ -239,7 +242,9 @@ std::vector<uint8_t> read_npy(const std::string& path, std::initializer_list<con
     std::string wanted;
     for (const char* d : descrs) {
         known = known || descr->second.s == d;
-        wanted += (wanted.empty() ? "'" : " or '") + std::string(d) + "'";
+        wanted += wanted.empty() ? "'" : " or '";
+        wanted += d;
+        wanted += '\'';
     }
     GAN_CHECK(known, path, ": .npy dtype is '", descr->second.s, "'; expected ", wanted);
     GAN_CHECK(fortran->second.kind == Value::Bool, path,

@@ -57,13 +57,11 @@ uint8_t paeth(int a, int b, int c) {
     return uint8_t(c);
 }
 
-}  // namespace
-
-void png_write_gray(const std::string& path, const uint8_t* pixels, int width, int height) {
-    GAN_CHECK(width >= 1 && height >= 1 && width <= kPngMaxSide && height <= kPngMaxSide, path,
-              ": cannot write PNG: image is ", width, "x", height, "; width and height must be 1..",
-              kPngMaxSide);
-    GAN_CHECK(pixels != nullptr, path, ": cannot write PNG: no pixels");
+// what: how messages start ("<path>: cannot write PNG" or "cannot encode PNG").
+std::vector<uint8_t> png_encode(const uint8_t* pixels, int width, int height, const std::string& what) {
+    GAN_CHECK(width >= 1 && height >= 1 && width <= kPngMaxSide && height <= kPngMaxSide, what,
+              ": image is ", width, "x", height, "; width and height must be 1..", kPngMaxSide);
+    GAN_CHECK(pixels != nullptr, what, ": no pixels");
     const size_t w = size_t(width), h = size_t(height);
     std::vector<uint8_t> raw(h * (w + 1));
     for (size_t y = 0; y < h; ++y) {
@@ -73,7 +71,7 @@ void png_write_gray(const std::string& path, const uint8_t* pixels, int width, i
     uLongf zlen = compressBound(uLong(raw.size()));
     std::vector<uint8_t> z(zlen);
     int rc = compress2(z.data(), &zlen, raw.data(), uLong(raw.size()), Z_DEFAULT_COMPRESSION);
-    GAN_CHECK(rc == Z_OK, path, ": cannot write PNG: zlib compress failed (error ", rc, ")");
+    GAN_CHECK(rc == Z_OK, what, ": zlib compress failed (error ", rc, ")");
     z.resize(zlen);
 
     std::vector<uint8_t> out(kSignature, kSignature + 8);
@@ -89,6 +87,17 @@ void png_write_gray(const std::string& path, const uint8_t* pixels, int width, i
     for (size_t at = 0; at < z.size(); at += kIdatPiece)
         put_chunk(out, "IDAT", z.data() + at, std::min(kIdatPiece, z.size() - at));
     put_chunk(out, "IEND", nullptr, 0);
+    return out;
+}
+
+}  // namespace
+
+std::vector<uint8_t> png_encode_gray(const uint8_t* pixels, int width, int height) {
+    return png_encode(pixels, width, height, "cannot encode PNG");
+}
+
+void png_write_gray(const std::string& path, const uint8_t* pixels, int width, int height) {
+    const std::vector<uint8_t> out = png_encode(pixels, width, height, path + ": cannot write PNG");
     file_write_atomic(path, out.data(), out.size());
 }
 

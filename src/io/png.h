@@ -15,8 +15,11 @@ struct GrayImage {
     std::vector<uint8_t> pixels;  // height rows of width bytes; 0 = black, 255 = white
 };
 
-// 8-bit grayscale, non-interlaced, one IDAT per MiB of compressed data, written atomically.
-// pixels holds height rows of width bytes; 1 <= width, height <= kPngMaxSide.
+// 8-bit grayscale, non-interlaced, one IDAT per MiB of compressed data: the bytes of the PNG
+// file. pixels holds height rows of width bytes; 1 <= width, height <= kPngMaxSide.
+std::vector<uint8_t> png_encode_gray(const uint8_t* pixels, int width, int height);
+
+// png_encode_gray written atomically to path.
 void png_write_gray(const std::string& path, const uint8_t* pixels, int width, int height);
 
 // Reads a non-interlaced 8-bit PNG of colour type 0 (gray), 2 (RGB), 4 (gray + alpha) or

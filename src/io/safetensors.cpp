@@ -39,7 +39,12 @@ std::string clean(const std::string& s) {
 }
 
 // 'name' for messages.
-std::string quoted(const std::string& s) { return "'" + clean(s) + "'"; }
+std::string quoted(const std::string& s) {
+    std::string out(1, '\'');
+    out += clean(s);
+    out += '\'';
+    return out;
+}
 
 // nlohmann's parse_error text without its "[json.exception...] " prefix, on one printable line.
 std::string json_error_text(const std::exception& e) {
@@ -56,14 +61,24 @@ std::string json_error_text(const std::exception& e) {
     return s;
 }
 
+// "an integer", "a string", ... for messages.
 const char* json_type(const json& j) {
     if (j.is_number_integer() || j.is_number_unsigned()) return "an integer";
-    return j.type_name();
+    if (j.is_number()) return "a non-integer number";
+    if (j.is_string()) return "a string";
+    if (j.is_array()) return "an array";
+    if (j.is_object()) return "an object";
+    if (j.is_boolean()) return "a boolean";
+    if (j.is_null()) return "null";
+    return "an unexpected value";
 }
 
 std::string shape_text(const std::vector<int64_t>& shape) {
     std::string s = "[";
-    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    for (size_t i = 0; i < shape.size(); ++i) {
+        if (i) s += ", ";
+        s += std::to_string(shape[i]);
+    }
     return s + "]";
 }
 
@@ -143,6 +158,11 @@ SafetensorsFile safetensors_parse(const uint8_t* bytes, size_t n, const std::str
     const uint8_t* hdr = bytes + 8;
     const uint8_t* data = hdr + header_len;
     const uint64_t data_size = n - 8 - header_len;
+
+    // nlohmann/json stops at a NUL byte as if the input ended there, hiding what follows.
+    const void* nul = header_len ? std::memchr(hdr, 0, header_len) : nullptr;
+    GAN_CHECK(nul == nullptr, path, ": header is not valid JSON: it contains a NUL byte at offset ",
+              8 + (static_cast<const uint8_t*>(nul) - bytes));
 
     // Parse, rejecting duplicate keys in any object (nlohmann would silently keep the last one).
     std::vector<std::set<std::string>> keys;

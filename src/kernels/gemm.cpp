@@ -1,6 +1,9 @@
 #include "kernels/gemm.h"
 
 #include <cblas.h>
+#include <sched.h>
+
+#include <algorithm>
 
 namespace gan {
 
@@ -30,5 +33,12 @@ void blas_set_threads(int threads) {
 }
 
 int blas_get_threads() { return openblas_get_num_threads(); }
+
+int blas_auto_threads(int batch) {
+    if (batch < 256) return 1;
+    cpu_set_t set;
+    int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+    return std::clamp(cpus, 1, 4);
+}
 
 }  // namespace gan

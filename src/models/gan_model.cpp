@@ -5,8 +5,11 @@
 #include <cstdlib>
 
 #include "core/check.h"
+#include "models/dcgan.h"
 #include "nn/activation.h"
 #include "nn/linear.h"
+#include "kernels/fused.h"
+#include "kernels/gemm.h"
 
 namespace gan {
 
@@ -18,7 +21,10 @@ std::map<std::string, std::string> ModelConfig::to_metadata() const {
             {"rows", std::to_string(rows)},
             {"cols", std::to_string(cols)},
             {"alpha", str(alpha)},
-            {"latent", latent}};
+            {"latent", latent},
+            {"conditional", conditional ? "1" : "0"},
+            {"num_classes", std::to_string(num_classes)},
+            {"cond_d", cond_d}};
 }
 
 static int meta_int(const std::map<std::string, std::string>& m, const std::string& key, const std::string& src,
@@ -51,34 +57,46 @@ ModelConfig ModelConfig::from_metadata(const std::map<std::string, std::string>&
     GAN_CHECK(latent != m.end(), src, ": metadata has no 'latent'");
     c.latent = latent->second;
     GAN_CHECK(c.latent == "uniform" || c.latent == "normal", src, ": unknown latent '", c.latent, "'");
+    // Conditioning keys are absent from checkpoints written before conditional models existed.
+    if (m.count("conditional")) c.conditional = meta_int(m, "conditional", src, 0, 1) == 1;
+    if (m.count("num_classes")) c.num_classes = meta_int(m, "num_classes", src, 2, 1 << 16);
+    if (auto it = m.find("cond_d"); it != m.end()) c.cond_d = it->second;
     return c;
 }
 
 static void build_mlp(GanModel& m) {
     const ModelConfig& c = m.config;
-    // G: z -> Linear(z, h) -> LeakyReLU -> Linear(h, img) -> tanh
-    m.g.add<Linear>(LinearOptions{c.z_dim, c.hidden});
+    // G: z -> Linear(z, h) -> LeakyReLU -> Linear(h, img) -> tanh   (z: g_input_shape, with the label if any)
+    m.g.add<Linear>(LinearOptions{int(g_input_shape(c, 1).per_sample()), c.hidden});
     m.g.add_plain<Activation>(Act::leaky_relu, c.alpha);
     m.g.add<Linear>(LinearOptions{c.hidden, c.image_size()});
     m.g.add_plain<Activation>(Act::tanh);
     // D: x -> Linear(img, h) -> LeakyReLU -> Linear(h, 1) -> logit
-    m.d.add<Linear>(LinearOptions{c.image_size(), c.hidden});
+    m.d.add<Linear>(LinearOptions{int(d_input_shape(c, 1).per_sample()), c.hidden});
     m.d.add_plain<Activation>(Act::leaky_relu, c.alpha);
-    m.d.add<Linear>(LinearOptions{c.hidden, 1});
+    m.d.add<Linear>(LinearOptions{c.hidden, d_outputs(c)});
 }
 
 std::unique_ptr<GanModel> gan_build(const ModelConfig& config) {
     GAN_CHECK(config.z_dim > 0 && config.hidden > 0 && config.image_size() > 0, "model sizes must be positive");
     auto m = std::make_unique<GanModel>();
     m->config = config;
+    if (config.conditional) {
+        GAN_CHECK(config.num_classes >= 2, "a conditional model needs at least 2 classes");
+        GAN_CHECK(config.cond_d == "concat" || config.cond_d == "proj" || config.cond_d == "acgan",
+                  "unknown discriminator conditioning '", config.cond_d, "' (known: concat, proj, acgan)");
+    }
     if (config.arch == "mlp")
         build_mlp(*m);
+    else if (config.arch == "dcgan")
+        dcgan_build(*m);
     else
-        throw Error(str("unknown architecture '", config.arch, "' (known: mlp)"));
-    Shape img = m->g.check_shapes({1, config.z_dim, 1, 1});
+        throw Error(str("unknown architecture '", config.arch, "' (known: mlp, dcgan)"));
+    Shape img = m->g.check_shapes(g_input_shape(config, 1));
     GAN_CHECK(int(img.per_sample()) == config.image_size(), "generator output does not match the image size");
-    Shape logit = m->d.check_shapes({1, config.channels, config.rows, config.cols});
-    GAN_CHECK(logit.per_sample() == 1, "discriminator must output one logit per sample");
+    Shape logit = m->d.check_shapes(d_input_shape(config, 1));
+    GAN_CHECK(int(logit.per_sample()) == d_outputs(config), "discriminator must output ", d_outputs(config),
+              " values per sample");
     return m;
 }
 
@@ -102,6 +120,90 @@ void gan_init(GanModel& model, Rng& rng) {
     if (model.config.arch == "mlp") {
         init_linear_glorot(model.g, rng);
         init_linear_glorot(model.d, rng);
+    } else if (model.config.arch == "dcgan") {
+        dcgan_init(model, rng);
+    }
+}
+
+Shape g_input_shape(const ModelConfig& c, int n) {
+    return {n, c.z_dim + (c.conditional ? c.num_classes : 0), 1, 1};
+}
+
+static bool d_concat(const ModelConfig& c) { return c.conditional && c.cond_d == "concat"; }
+
+Shape d_input_shape(const ModelConfig& c, int n) {
+    if (!d_concat(c)) return {n, c.channels, c.rows, c.cols};
+    if (c.arch == "mlp") return {n, c.image_size() + c.num_classes, 1, 1};
+    return {n, c.channels + c.num_classes, c.rows, c.cols};
+}
+
+int d_outputs(const ModelConfig& c) { return c.conditional && c.cond_d != "concat" ? 1 + c.num_classes : 1; }
+
+// Per sample: `head` values of src, then K blocks of `block` values, block k = (k == label).
+static void concat_one_hot(float* dst, const float* src, size_t head, size_t block, int label, int K) {
+    std::copy(src, src + head, dst);
+    std::fill(dst + head, dst + head + size_t(K) * block, 0.0f);
+    std::fill(dst + head + size_t(label) * block, dst + head + size_t(label + 1) * block, 1.0f);
+}
+
+static void check_labels(const int* labels, int n, int K) {
+    GAN_CHECK(labels != nullptr, "a conditional model needs class labels");
+    for (int i = 0; i < n; ++i)
+        GAN_CHECK(labels[i] >= 0 && labels[i] < K, "class label ", labels[i], " is not in [0, ", K, ")");
+}
+
+void make_g_input(Tensor& gin, const Tensor& z, const int* labels, const ModelConfig& c) {
+    const int n = z.shape.n;
+    GAN_CHECK(int(z.shape.per_sample()) == c.z_dim, "latent has ", z.shape.per_sample(), " values per sample, not ",
+              c.z_dim);
+    gin.resize(g_input_shape(c, n));
+    if (!c.conditional) {
+        std::copy(z.v.begin(), z.v.end(), gin.v.begin());
+        return;
+    }
+    check_labels(labels, n, c.num_classes);
+    for (int i = 0; i < n; ++i)
+        concat_one_hot(gin.data() + i * gin.shape.per_sample(), z.data() + size_t(i) * c.z_dim, size_t(c.z_dim), 1,
+                       labels[i], c.num_classes);
+}
+
+void make_d_input(Tensor& din, const Tensor& x, const int* labels, const ModelConfig& c) {
+    const int n = x.shape.n;
+    const size_t img = size_t(c.image_size());
+    GAN_CHECK(x.shape.per_sample() == img, "images have ", x.shape.per_sample(), " values, not ", img);
+    din.resize(d_input_shape(c, n));
+    if (!d_concat(c)) {
+        std::copy(x.v.begin(), x.v.end(), din.v.begin());
+        return;
+    }
+    check_labels(labels, n, c.num_classes);
+    const size_t block = c.arch == "mlp" ? 1 : size_t(c.rows) * c.cols;
+    for (int i = 0; i < n; ++i)
+        concat_one_hot(din.data() + i * din.shape.per_sample(), x.data() + i * img, img, block, labels[i],
+                       c.num_classes);
+}
+
+void d_input_grad_to_image(Tensor& dx, const Tensor& ddin, const ModelConfig& c) {
+    const int n = ddin.shape.n;
+    const size_t img = size_t(c.image_size());
+    dx.resize({n, c.channels, c.rows, c.cols});
+    for (int i = 0; i < n; ++i) {
+        const float* src = ddin.data() + i * ddin.shape.per_sample();
+        std::copy(src, src + img, dx.data() + i * img);
+    }
+}
+
+void proj_logits(float* logit, const Tensor& out, const int* labels, int K) {
+    GAN_CHECK(int(out.shape.per_sample()) == 1 + K, "projection head expects ", 1 + K, " outputs per sample");
+    check_labels(labels, out.shape.n, K);
+    for (int i = 0; i < out.shape.n; ++i) logit[i] = out[size_t(i) * (1 + K)] + out[size_t(i) * (1 + K) + 1 + labels[i]];
+}
+
+void proj_logits_backward(Tensor& dout, const float* dlogit, const int* labels, int K) {
+    std::fill(dout.v.begin(), dout.v.end(), 0.0f);
+    for (int i = 0; i < dout.shape.n; ++i) {
+        dout[size_t(i) * (1 + K)] = dlogit[i];
+        dout[size_t(i) * (1 + K) + 1 + labels[i]] = dlogit[i];
     }
 }
 
@@ -125,17 +227,63 @@ void to_pixels(uint8_t* out, const float* y, size_t count) {
 
 namespace gan {
 
-void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels) {
+// The unconditional classic MLP in one fused pass per chunk: GEMM, bias + LeakyReLU, GEMM, then bias +
+// tanh + rounding straight to bytes (tanh_fast: within 2 ulp of std::tanh, so a pixel may differ by
+// one from the layer-by-layer path where a value sits on a rounding boundary). Chunks of 256 keep the
+// (256, 784) pre-activations in L2. Latents are drawn in the same order as the layer path, so image i
+// gets the same z whatever the chunk size. Returns false (doing nothing) for any other model.
+static bool generate_mlp_fused(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels) {
+    Sequential& g = model.g;
+    if (model.config.conditional || g.num_layers() != 4) return false;
+    const auto* l1 = dynamic_cast<const Linear*>(&g.layer(0));
+    const auto* a1 = dynamic_cast<const Activation*>(&g.layer(1));
+    const auto* l2 = dynamic_cast<const Linear*>(&g.layer(2));
+    const auto* a2 = dynamic_cast<const Activation*>(&g.layer(3));
+    const int IMG = model.config.image_size();
+    if (!(l1 && l2 && a1 && a2 && a1->act() == Act::leaky_relu && a2->act() == Act::tanh && l1->options().bias &&
+          l2->options().bias && l2->options().out == IMG && l1->options().in == model.config.z_dim))
+        return false;
+    const int Z = l1->options().in, H = l1->options().out;
+    const float *w1 = g.params.value(l1->weight_offset()), *b1 = g.params.value(l1->bias_offset());
+    const float *w2 = g.params.value(l2->weight_offset()), *b2 = g.params.value(l2->bias_offset());
+    const int chunk = 256;
+    Tensor z;
+    std::vector<float> h(size_t(chunk) * H), y(size_t(chunk) * IMG);
+    for (int i = 0; i < n; i += chunk) {
+        const int b = std::min(chunk, n - i);
+        sample_latent(z, b, model.config, rng);
+        gemm(false, true, b, H, Z, 1.0f, z.data(), Z, w1, Z, 0.0f, h.data(), H);
+        bias_leaky_relu_forward(h.data(), b1, b, H, a1->alpha());
+        gemm(false, true, b, IMG, H, 1.0f, h.data(), H, w2, H, 0.0f, y.data(), IMG);
+        bias_tanh_to_pixels(pixels.data() + size_t(i) * IMG, y.data(), b2, b, IMG);
+    }
+    return true;
+}
+
+void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, const int* labels,
+                  bool bn_batch_stats) {
     GAN_CHECK(n >= 0, "number of images must not be negative");
     const size_t img = size_t(model.config.image_size());
     pixels.resize(size_t(n) * img);
-    Tensor z;
+    if (generate_mlp_fused(model, n, rng, pixels)) return;
+    // The layer-by-layer path (conditional and other architectures). TODO(owner of conditional/BN
+    // sampling): bn_batch_stats semantics; here G runs in eval mode as before.
+    (void)bn_batch_stats;
+    Tensor z, gin;
+    std::vector<int> chunk_labels;
     const int chunk = 1000;
     model.g.set_training(false);
     for (int i = 0; i < n; i += chunk) {
         int b = std::min(chunk, n - i);
         sample_latent(z, b, model.config, rng);
-        const Tensor& y = model.g.forward(z);
+        const Tensor* in = &z;
+        if (model.config.conditional) {
+            chunk_labels.resize(size_t(b));
+            for (int k = 0; k < b; ++k) chunk_labels[size_t(k)] = labels ? labels[i + k] : (i + k) % model.config.num_classes;
+            make_g_input(gin, z, chunk_labels.data(), model.config);
+            in = &gin;
+        }
+        const Tensor& y = model.g.forward(*in);
         to_pixels(pixels.data() + size_t(i) * img, y.data(), size_t(b) * img);
     }
     model.g.set_training(true);

@@ -18,6 +18,15 @@ struct ModelConfig {
     int channels = 1, rows = 28, cols = 28;
     float alpha = 0.01f;            // LeakyReLU slope
     std::string latent = "uniform"; // z ~ U(-1,1)^z_dim ("uniform") or N(0,1) ("normal")
+    // Class conditioning (cGAN). G always sees the one-hot label concatenated to z; D sees it by cond_d:
+    //   "concat": one-hot concatenated to D's input (dcgan: K constant planes after the image channels,
+    //             as ../shared/reference/ref_dcgan.py; mlp: K features after the pixels);
+    //   "proj":   D sees the image only and outputs 1 + K values o; logit = o[0] + o[1 + y]: a projection
+    //             discriminator (Miyato & Koyama 2018) with D's last layer as ψ and the class embeddings;
+    //   "acgan":  same D; o[0] is the real/fake logit, o[1..K] class logits (Odena et al. 2017).
+    bool conditional = false;
+    int num_classes = 10;           // K
+    std::string cond_d = "concat";
 
     int image_size() const { return channels * rows * cols; }
     std::map<std::string, std::string> to_metadata() const;
@@ -39,6 +48,23 @@ void sample_latent(Tensor& z, int n, const ModelConfig& config, Rng& rng);
 // G's output in [-1, 1] -> uint8 pixels round((y + 1) * 127.5), clamped: n * image_size() bytes.
 void to_pixels(uint8_t* out, const float* y, size_t count);
 
+// The tensors the training step feeds (n images; labels in [0, K)):
+//   G: g_input_shape = (n, z_dim [+ K], 1, 1).  D: d_input_shape = (n, C [+ K], H, W) for dcgan,
+//   (n, C, H, W) or, with "concat", (n, C·H·W + K, 1, 1) for mlp.  D's output: (n, d_outputs, 1, 1).
+Shape g_input_shape(const ModelConfig& config, int n);
+Shape d_input_shape(const ModelConfig& config, int n);
+int d_outputs(const ModelConfig& config);  // 1, or 1 + K for "proj" / "acgan"
+// gin = [z, one_hot(labels)] per sample (a copy of z when the model is unconditional).
+void make_g_input(Tensor& gin, const Tensor& z, const int* labels, const ModelConfig& config);
+// din = D's input for images x (n, C, H, W): [x, one-hot planes] for "concat", else a copy of x.
+void make_d_input(Tensor& din, const Tensor& x, const int* labels, const ModelConfig& config);
+// The image part of a gradient at D's input: dx (n, C, H, W) from ddin (d_input_shape).
+void d_input_grad_to_image(Tensor& dx, const Tensor& ddin, const ModelConfig& config);
+// "proj": logit[i] = out[i, 0] + out[i, 1 + labels[i]] for D's output out (n, 1 + K, 1, 1), and back:
+// dout (n, 1 + K, 1, 1) = dlogit scattered onto those two entries (zero elsewhere).
+void proj_logits(float* logit, const Tensor& out, const int* labels, int num_classes);
+void proj_logits_backward(Tensor& dout, const float* dlogit, const int* labels, int num_classes);
+
 // Glorot/Xavier uniform: U(-a, a), a = sqrt(6 / (fan_in + fan_out)).
 void init_glorot_uniform(float* w, size_t n, int fan_in, int fan_out, Rng& rng);
 
@@ -46,5 +72,12 @@ void init_glorot_uniform(float* w, size_t n, int fan_in, int fan_out, Rng& rng);
 
 namespace gan {
 // Draws n images from G with latents from rng, in chunks: n * image_size() uint8 pixels.
-void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels);
+// Conditional models draw image i of class labels[i] (labels null: class i % K).
+// Models with batch norm (dcgan): bn_batch_stats = true samples as ../shared/reference/ref_dcgan.py and
+// PyTorch's C++ example do, with G in train-mode BN (each chunk of 100 normalised by its own statistics),
+// then restores the running statistics, so sampling never changes the model; false uses the running
+// statistics (eval mode, as ref_dcgan.py's *_evalbn files). Batch statistics of a chunk whose labels are
+// all one class differ from training's class-mixed batches: prefer false for single-class conditional draws.
+void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, const int* labels = nullptr,
+                  bool bn_batch_stats = true);
 }  // namespace gan

@@ -15,7 +15,9 @@ struct AdamOptions {
 };
 
 // The kernel: n parameters p with gradients g and moments m, v; t is the step number (1-based).
+// AVX2 when compiled for it; bitwise equal to adam_update_naive, the scalar oracle.
 void adam_update(float* p, const float* g, float* m, float* v, size_t n, int64_t t, const AdamOptions& o);
+void adam_update_naive(float* p, const float* g, float* m, float* v, size_t n, int64_t t, const AdamOptions& o);
 
 class Adam {
   public:

@@ -1,15 +1,68 @@
 #include "train/gan_step.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "core/check.h"
 #include "kernels/activations.h"
+#include "kernels/fused.h"
+#include "kernels/gemm.h"
+#include "nn/activation.h"
+#include "nn/linear.h"
 
 namespace gan {
 
+namespace {
+
+const Linear* as_linear(Sequential& s, size_t i, bool bias) {
+    if (i >= s.num_layers()) return nullptr;
+    auto* l = dynamic_cast<const Linear*>(&s.layer(i));
+    return l && l->options().bias == bias ? l : nullptr;
+}
+
+const Activation* as_act(Sequential& s, size_t i, Act act) {
+    if (i >= s.num_layers()) return nullptr;
+    auto* a = dynamic_cast<const Activation*>(&s.layer(i));
+    return a && a->act() == act ? a : nullptr;
+}
+
+template <typename T>
+void grow(std::vector<T>& v, size_t n) {
+    if (v.size() < n) v.resize(n);
+}
+
+}  // namespace
+
 GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o)
-    : m_(model), opt_g_(opt_g), opt_d_(opt_d), o_(o) {}
+    : m_(model), opt_g_(opt_g), opt_d_(opt_d), o_(o) {
+    // The fused path covers exactly the classic MLP (DESIGN.md §1); anything else takes the layers.
+    Sequential &g = m_.g, &d = m_.d;
+    const Linear *g1 = as_linear(g, 0, true), *g2 = as_linear(g, 2, true);
+    const Linear *d1 = as_linear(d, 0, true), *d2 = as_linear(d, 2, true);
+    const Activation *ga = as_act(g, 1, Act::leaky_relu), *gt = as_act(g, 3, Act::tanh);
+    const Activation* da = as_act(d, 1, Act::leaky_relu);
+    if (g.num_layers() == 4 && d.num_layers() == 3 && g1 && g2 && d1 && d2 && ga && gt && da &&
+        ga->alpha() >= 0 && da->alpha() >= 0 && g1->options().out == g2->options().in &&
+        d1->options().out == d2->options().in && d2->options().out == 1 &&
+        g2->options().out == d1->options().in && g.params.params().size() == 4 &&
+        d.params.params().size() == 4) {
+        mlp_.ok = true;
+        mlp_.Z = g1->options().in, mlp_.HG = g1->options().out, mlp_.IMG = g2->options().out;
+        mlp_.HD = d1->options().out;
+        mlp_.alpha_g = ga->alpha(), mlp_.alpha_d = da->alpha();
+        mlp_.gw1 = g1->weight_offset(), mlp_.gb1 = g1->bias_offset();
+        mlp_.gw2 = g2->weight_offset(), mlp_.gb2 = g2->bias_offset();
+        mlp_.dw1 = d1->weight_offset(), mlp_.db1 = d1->bias_offset();
+        mlp_.dw2 = d2->weight_offset(), mlp_.db2 = d2->bias_offset();
+    }
+}
 
 StepStats GanStep::step(const Tensor& real, const Tensor& z) {
     GAN_CHECK(real.shape.n == z.shape.n, "real and latent batches differ in size");
+    return fused() ? step_fused(real, z) : step_reference(real, z);
+}
+
+StepStats GanStep::step_reference(const Tensor& real, const Tensor& z) {
     const size_t B = size_t(real.shape.n);
     StepStats s;
     const Tensor& fake = m_.g.forward(z);
@@ -37,6 +90,92 @@ StepStats GanStep::step(const Tensor& real, const Tensor& z) {
     m_.d.backward(dlogits_, &dfake_);
     m_.d.set_param_grads(true);
     m_.g.backward(dfake_, nullptr);
+    opt_g_.step();
+    return s;
+}
+
+// The same arithmetic as step_reference, layer by layer, on preallocated arrays. Row-major
+// matrices; "x·Wᵀ" is gemm(false, true, ...) with W as PyTorch stores it (OUT, IN).
+StepStats GanStep::step_fused(const Tensor& real, const Tensor& z) {
+    const Mlp& n = mlp_;
+    const int B = real.shape.n, Z = n.Z, HG = n.HG, IMG = n.IMG, HD = n.HD;
+    GAN_CHECK(int(z.shape.per_sample()) == Z && int(real.shape.per_sample()) == IMG,
+              "batch shapes do not match the model");
+    grow(gh_, size_t(B) * HG);
+    grow(x2_, size_t(2 * B) * IMG);
+    grow(dh_, size_t(2 * B) * HD);
+    grow(logits_, size_t(2 * B));
+    grow(dlog_, size_t(2 * B));
+    grow(ddh_, size_t(2 * B) * HD);
+    grow(dimg_, size_t(B) * IMG);
+    grow(dgh_, size_t(B) * HG);
+    Arena &gp = m_.g.params, &dp = m_.d.params;
+    const float *gw1 = gp.value(n.gw1), *gb1 = gp.value(n.gb1), *gw2 = gp.value(n.gw2), *gb2 = gp.value(n.gb2);
+    const float *dw1 = dp.value(n.dw1), *db1 = dp.value(n.db1), *dw2 = dp.value(n.dw2), *db2 = dp.value(n.db2);
+    float* x_real = x2_.data();                    // (B, IMG)
+    float* fake = x2_.data() + size_t(B) * IMG;    // (B, IMG)
+    StepStats s;
+
+    // fake = tanh(leaky(z·W1ᵀ + b1)·W2ᵀ + b2), written straight into the lower half of D's input.
+    gemm(false, true, B, HG, Z, 1.0f, z.data(), Z, gw1, Z, 0.0f, gh_.data(), HG);
+    bias_leaky_relu_forward(gh_.data(), gb1, B, HG, n.alpha_g);
+    gemm(false, true, B, IMG, HG, 1.0f, gh_.data(), HG, gw2, HG, 0.0f, fake, IMG);
+    if (o_.fast_tanh)
+        bias_tanh_forward_fast(fake, gb2, B, IMG);
+    else
+        bias_tanh_forward(fake, gb2, B, IMG);
+    std::memcpy(x_real, real.data(), sizeof(float) * size_t(B) * IMG);
+
+    // ---- D update on [real; fake]: one forward, one weight-gradient GEMM over 2B rows.
+    gemm(false, true, 2 * B, HD, IMG, 1.0f, x2_.data(), IMG, dw1, IMG, 0.0f, dh_.data(), HD);
+    bias_leaky_relu_forward(dh_.data(), db1, 2 * B, HD, n.alpha_d);
+    gemm(false, true, 2 * B, 1, HD, 1.0f, dh_.data(), HD, dw2, HD, 0.0f, logits_.data(), 1);
+    for (int i = 0; i < 2 * B; ++i) logits_[i] += db2[0];
+    s.d_real = mean_sigmoid(logits_.data(), B);
+    const float loss_real = bce_with_logits(logits_.data(), 1.0f - o_.smooth, B, dlog_.data());
+    s.d_fake = mean_sigmoid(logits_.data() + B, B);
+    const float loss_fake = bce_with_logits(logits_.data() + B, 0.0f, B, dlog_.data() + B);
+    s.d_loss = loss_real + loss_fake;
+
+    float *g_dw1 = dp.grad(n.dw1), *g_db1 = dp.grad(n.db1), *g_dw2 = dp.grad(n.dw2), *g_db2 = dp.grad(n.db2);
+    // Every D gradient is written by this step alone: the GEMMs overwrite (beta 0), the small
+    // accumulations start from zero, as after zero_grad.
+    std::memset(g_db1, 0, sizeof(float) * HD);
+    g_db2[0] = 0.0f;
+    // The second layer's gradients, half by half as the reference accumulates them.
+    gemm(true, false, 1, HD, B, 1.0f, dlog_.data(), 1, dh_.data(), HD, 0.0f, g_dw2, HD);
+    gemm(true, false, 1, HD, B, 1.0f, dlog_.data() + B, 1, dh_.data() + size_t(B) * HD, HD, 1.0f, g_dw2, HD);
+    for (int i = 0; i < 2 * B; ++i) g_db2[0] += dlog_[i];
+    outer_leaky_backward(ddh_.data(), dlog_.data(), dw2, dh_.data(), 2 * B, HD, n.alpha_d);
+    if (o_.stack_dw) {
+        gemm(true, false, HD, IMG, 2 * B, 1.0f, ddh_.data(), HD, x2_.data(), IMG, 0.0f, g_dw1, IMG);
+    } else {
+        gemm(true, false, HD, IMG, B, 1.0f, ddh_.data(), HD, x_real, IMG, 0.0f, g_dw1, IMG);
+        gemm(true, false, HD, IMG, B, 1.0f, ddh_.data() + size_t(B) * HD, HD, fake, IMG, 1.0f, g_dw1, IMG);
+    }
+    bias_grad_add(g_db1, ddh_.data(), 2 * B, HD);
+    opt_d_.step();
+
+    // ---- G update: the updated D on the same fake batch; D's weights get no gradient.
+    float* dh2 = dh_.data();  // (B, HD), reusing the D update's rows
+    gemm(false, true, B, HD, IMG, 1.0f, fake, IMG, dw1, IMG, 0.0f, dh2, HD);
+    bias_leaky_relu_forward(dh2, db1, B, HD, n.alpha_d);
+    gemm(false, true, B, 1, HD, 1.0f, dh2, HD, dw2, HD, 0.0f, logits_.data(), 1);
+    for (int i = 0; i < B; ++i) logits_[i] += db2[0];
+    s.g_loss = bce_with_logits(logits_.data(), 1.0f, B, dlog_.data());
+    outer_leaky_backward(ddh_.data(), dlog_.data(), dw2, dh2, B, HD, n.alpha_d);
+    gemm(false, false, B, IMG, HD, 1.0f, ddh_.data(), HD, dw1, IMG, 0.0f, dimg_.data(), IMG);  // dfake
+    tanh_backward_inplace(dimg_.data(), fake, size_t(B) * IMG);
+
+    float *g_gw1 = gp.grad(n.gw1), *g_gb1 = gp.grad(n.gb1), *g_gw2 = gp.grad(n.gw2), *g_gb2 = gp.grad(n.gb2);
+    std::memset(g_gb1, 0, sizeof(float) * HG);
+    std::memset(g_gb2, 0, sizeof(float) * IMG);
+    gemm(true, false, IMG, HG, B, 1.0f, dimg_.data(), IMG, gh_.data(), HG, 0.0f, g_gw2, HG);
+    bias_grad_add(g_gb2, dimg_.data(), B, IMG);
+    gemm(false, false, B, HG, IMG, 1.0f, dimg_.data(), IMG, gw2, HG, 0.0f, dgh_.data(), HG);
+    leaky_relu_backward_from_output(dgh_.data(), dgh_.data(), gh_.data(), size_t(B) * HG, n.alpha_g);
+    gemm(true, false, HG, Z, B, 1.0f, dgh_.data(), HG, z.data(), Z, 0.0f, g_gw1, Z);
+    bias_grad_add(g_gb1, dgh_.data(), B, HG);
     opt_g_.step();
     return s;
 }

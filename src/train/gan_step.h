@@ -2,14 +2,35 @@
 //   fake = G(z)
 //   D update:  d_loss = bce(D(real), 1 - smooth) + bce(D(fake), 0)   (G's weights untouched)
 //   G update:  g_loss = bce(D(fake), 1) with the updated D, the same z and the same G(z)
+//
+// Two implementations of the same step:
+// - the layer-by-layer one (StepOptions.fused = false, and any model that is not the classic MLP):
+//   Sequential forward/backward, D run separately on the real and the fake half. It is the reference.
+// - the fused one for the classic MLP (G: Linear-LeakyReLU-Linear-tanh, D: Linear-LeakyReLU-Linear(1)):
+//   D's forward runs once on [real; fake] stacked (2B rows: D has no batch statistics, so each row's
+//   logit is what a separate pass gives), bias + activation are applied in one pass after each GEMM,
+//   D's weight gradient is one GEMM over the 2B rows, and every buffer is preallocated, so a
+//   steady-state step makes no heap allocation. At 1 thread it equals the reference bitwise except
+//   D's first weight gradient (one sum over 2B rows instead of two over B: float reassociation),
+//   and G's output (fast_tanh: tanh_fast, within 2 ulp of std::tanh). With stack_dw = false and
+//   fast_tanh = false it is bitwise the reference for B = 1 and B >= 10 (for 2..9 rows OpenBLAS may
+//   pick another kernel than for twice as many, so D's stacked forward can round differently). src/train/gan_step_test.cpp
+//   bounds both.
 #pragma once
+#include <vector>
+
 #include "models/gan_model.h"
 #include "optim/adam.h"
 
 namespace gan {
 
 struct StepOptions {
-    float smooth = 0.1f;  // one-sided label smoothing: real target 1 - smooth
+    float smooth = 0.1f;     // one-sided label smoothing: real target 1 - smooth
+    bool fused = true;       // the fused MLP step where the model allows it; false = the reference
+    bool fast_tanh = true;   // fused step only: G's tanh by tanh_fast (<= 2 ulp) instead of std::tanh,
+                             // which alone costs ~1 ms of a ~3.6 ms step at batch 100 (BENCHMARKS.md)
+    bool stack_dw = true;    // fused step only: D's first weight gradient as one GEMM over 2B rows;
+                             // false = two GEMMs over B rows, bitwise the reference at 1 thread
 };
 
 struct StepStats {
@@ -22,12 +43,34 @@ class GanStep {
     GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o);
     // real (B, C, H, W) in [-1, 1]; z (B, z_dim). Updates both networks.
     StepStats step(const Tensor& real, const Tensor& z);
+    bool fused() const { return mlp_.ok && o_.fused; }
 
   private:
+    StepStats step_reference(const Tensor& real, const Tensor& z);
+    StepStats step_fused(const Tensor& real, const Tensor& z);
+
     GanModel& m_;
     Adam &opt_g_, &opt_d_;
     StepOptions o_;
     Tensor dlogits_, dfake_, fake_view_;
+
+    // The classic MLP as plain arrays: offsets into the arenas and sizes.
+    struct Mlp {
+        bool ok = false;
+        int Z = 0, HG = 0, IMG = 0, HD = 0;
+        float alpha_g = 0, alpha_d = 0;
+        size_t gw1 = 0, gb1 = 0, gw2 = 0, gb2 = 0;  // G: (HG, Z), (HG), (IMG, HG), (IMG)
+        size_t dw1 = 0, db1 = 0, dw2 = 0, db2 = 0;  // D: (HD, IMG), (HD), (1, HD), (1)
+    } mlp_;
+    // Workspaces of the fused step, sized for the largest batch seen (B rows).
+    std::vector<float> gh_;      // (B, HG)     G's hidden activations
+    std::vector<float> x2_;      // (2B, IMG)   [real; fake]: D's input for the D update
+    std::vector<float> dh_;      // (2B, HD)    D's hidden activations
+    std::vector<float> logits_;  // (2B)
+    std::vector<float> dlog_;    // (2B)
+    std::vector<float> ddh_;     // (2B, HD)    gradient at D's hidden pre-activation
+    std::vector<float> dimg_;    // (B, IMG)    gradient at G's output pre-activation
+    std::vector<float> dgh_;     // (B, HG)     gradient at G's hidden pre-activation
 };
 
 }  // namespace gan

@@ -378,7 +378,7 @@ void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch,
 bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
                   const std::function<void(const StepReport&)>& on_step, const std::atomic<bool>* stop) {
     using clock = std::chrono::steady_clock;
-    blas_set_threads(o_.threads > 0 ? o_.threads : 1);
+    blas_set_threads(o_.threads > 0 ? o_.threads : blas_auto_threads(o_.batch));
     write_run_files_at_start();
     const int steps = data_.images.n / o_.batch;
     while (p_.epoch < o_.epochs) {

@@ -1,0 +1,147 @@
+// One full classic training step (D update + G update) at batch 32, 100 and 512, as the trainer runs
+// it: gather a shuffled MNIST batch to [-1, 1], draw z, step. Each case first checks the fused step
+// against the layer-by-layer reference step (same losses to rounding) and skips with an error if not.
+//   BENCH_THREADS=1 build/bench_step --benchmark_filter='Step|Floor'
+// Counters: median_ms per step (what the side-by-side script compares with PyTorch's per-step median)
+// and GFLOP/s at the median. BM_GemmFloor runs only the step's GEMMs, at the same shapes, in order.
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+#include "bench_util.h"
+
+using namespace gan_bench;
+
+namespace {
+
+// 0: the default (fused, stacked dW, tanh_fast); 1: layer-by-layer reference; 2: fused with std::tanh;
+// 3: fused, bitwise the reference (split dW, std::tanh).
+enum Variant { kFused = 0, kReference = 1, kFusedStdTanh = 2, kFusedBitwise = 3 };
+
+StepOptions options_for(int v) {
+    StepOptions o;
+    o.fused = v != kReference;
+    o.fast_tanh = v == kFused;
+    o.stack_dw = v != kFusedBitwise;
+    return o;
+}
+
+// The trainer's batch source: a shuffled order, uint8 -> [-1, 1] through a table, z ~ U(-1, 1).
+struct Batches {
+    std::vector<uint32_t> perm;
+    float lut[256];
+    Rng data{1, 1}, lat{1, 2};
+    Tensor real, z;
+    size_t next = 0;
+    Batches() {
+        const IdxImages& im = mnist_images();
+        perm.resize(size_t(im.n));
+        std::iota(perm.begin(), perm.end(), 0u);
+        for (uint32_t i = uint32_t(im.n) - 1; i > 0; --i) std::swap(perm[i], perm[data.below(i + 1)]);
+        for (int i = 0; i < 256; ++i) lut[i] = float(i) / 255.0f * 2.0f - 1.0f;
+    }
+    void load(int B, const ModelConfig& c) {
+        const IdxImages& im = mnist_images();
+        const size_t img = size_t(im.rows) * im.cols;
+        if (next + size_t(B) > perm.size()) next = 0;
+        real.resize({B, 1, im.rows, im.cols});
+        float* dst = real.data();
+        for (int b = 0; b < B; ++b, dst += img) {
+            const uint8_t* src = im.pixels.data() + size_t(perm[next + size_t(b)]) * img;
+            for (size_t k = 0; k < img; ++k) dst[k] = lut[src[k]];
+        }
+        next += size_t(B);
+        sample_latent(z, B, c, lat);
+    }
+};
+
+// Three steps of this variant and of the reference from the same weights and batches.
+std::string validate(int B, int variant) {
+    Classic a(options_for(variant)), ref(options_for(kReference));
+    Batches ba, br;
+    for (int s = 0; s < 3; ++s) {
+        ba.load(B, a.model->config);
+        br.load(B, ref.model->config);
+        StepStats x = a.step->step(ba.real, ba.z), y = ref.step->step(br.real, br.z);
+        if (!std::isfinite(x.d_loss) || !std::isfinite(x.g_loss)) return "non-finite loss";
+        if (std::fabs(x.d_loss - y.d_loss) > 1e-4 || std::fabs(x.g_loss - y.g_loss) > 1e-4)
+            return str("losses differ from the reference step: ", x.d_loss, " vs ", y.d_loss, ", ", x.g_loss,
+                       " vs ", y.g_loss);
+    }
+    return "";
+}
+
+void BM_Step(benchmark::State& state) {
+    const int B = int(state.range(0)), variant = int(state.range(1));
+    blas_set_threads(bench_threads());
+    if (std::string err = validate(B, variant); !err.empty()) {
+        state.SkipWithError(err.c_str());
+        return;
+    }
+    Classic c(options_for(variant));
+    Batches batches;
+    for (int i = 0; i < 20; ++i) {  // warm-up: workspaces, caches, BLAS buffers
+        batches.load(B, c.model->config);
+        c.step->step(batches.real, batches.z);
+    }
+    timed_loop(
+        state,
+        [&] {
+            batches.load(B, c.model->config);
+            benchmark::DoNotOptimize(c.step->step(batches.real, batches.z));
+        },
+        step_flop(B));
+    state.counters["img_per_s"] = B / (state.counters["median_ms"] * 1e-3);
+    state.counters["threads"] = blas_get_threads();
+}
+
+void BM_GemmFloor(benchmark::State& state) {
+    const int B = int(state.range(0));
+    const bool fused_shapes = state.range(1) != 0;
+    blas_set_threads(bench_threads());
+    std::vector<GemmShape> shapes = fused_shapes ? fused_step_gemms(B) : reference_step_gemms(B);
+    std::vector<GemmBuffers> bufs;
+    for (const GemmShape& s : shapes) bufs.emplace_back(s);
+    for (size_t i = 0; i < shapes.size(); ++i) {  // check each shape against the oracle first
+        const GemmShape& s = shapes[i];
+        std::vector<float> want = bufs[i].c;
+        bufs[i].run(s);
+        gemm_naive(s.ta, s.tb, s.M, s.N, s.K, 1.0f, bufs[i].a.data(), s.ta ? s.M : s.K, bufs[i].b.data(),
+                   s.tb ? s.K : s.N, float(s.beta), want.data(), s.N);
+        for (size_t k = 0; k < want.size(); ++k)
+            if (std::fabs(want[k] - bufs[i].c[k]) > 1e-3f * (1.0f + std::fabs(want[k]))) {
+                state.SkipWithError(str("gemm ", s.what, " disagrees with gemm_naive").c_str());
+                return;
+            }
+        std::fill(bufs[i].c.begin(), bufs[i].c.end(), 0.0f);
+    }
+    double flop = 0;
+    for (const GemmShape& s : shapes) flop += gemm_flop(s);
+    timed_loop(
+        state,
+        [&] {
+            for (size_t i = 0; i < shapes.size(); ++i) {
+                bufs[i].run(shapes[i]);
+                if (shapes[i].beta != 0) std::fill(bufs[i].c.begin(), bufs[i].c.end(), 0.0f);  // keep values bounded
+            }
+        },
+        flop);
+    state.counters["threads"] = blas_get_threads();
+}
+
+}  // namespace
+
+BENCHMARK(BM_Step)
+    ->ArgNames({"B", "variant"})
+    ->ArgsProduct({{32, 100, 512}, {kFused, kReference, kFusedStdTanh, kFusedBitwise}})
+    ->Iterations(300)  // as the reference bench: 300 timed steps after a warm-up
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_GemmFloor)
+    ->ArgNames({"B", "fused_shapes"})
+    ->ArgsProduct({{32, 100, 512}, {0, 1}})
+    ->Iterations(300)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+BENCHMARK_MAIN();

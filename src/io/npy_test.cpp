@@ -1,0 +1,188 @@
+#include "io/npy.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "io/io_test_util.h"
+
+using gan::testing::error_of;
+using gan::testing::read_bytes;
+using gan::testing::TempFolder;
+using gan::testing::write_bytes;
+
+namespace {
+
+// A version 1.0 file with the given header text (used as is) and data bytes.
+std::vector<uint8_t> npy_file(const std::string& header, const std::vector<uint8_t>& data) {
+    std::string s("\x93NUMPY\x01\x00", 8);
+    s += char(header.size() & 0xff);
+    s += char(header.size() >> 8);
+    s += header;
+    s.append(data.begin(), data.end());
+    return std::vector<uint8_t>(s.begin(), s.end());
+}
+
+std::vector<uint8_t> iota_bytes(size_t n) {
+    std::vector<uint8_t> v(n);
+    for (size_t i = 0; i < n; ++i) v[i] = uint8_t(i * 3);
+    return v;
+}
+
+}  // namespace
+
+TEST(Npy, RoundTripU8) {
+    TempFolder dir;
+    const std::string path = dir.file("a.npy");
+    for (const std::vector<int64_t>& shape :
+         {std::vector<int64_t>{2, 3, 4}, std::vector<int64_t>{7}, std::vector<int64_t>{},
+          std::vector<int64_t>{0, 5}, std::vector<int64_t>{1000, 28, 28}}) {
+        size_t n = 1;
+        for (int64_t d : shape) n *= size_t(d);
+        auto data = iota_bytes(n);
+        gan::npy_write_u8(path, data.data(), shape);
+        gan::NpyU8 back = gan::npy_read_u8(path);
+        EXPECT_EQ(back.shape, shape);
+        EXPECT_EQ(back.data, data);
+    }
+    EXPECT_EQ(dir.list(), std::vector<std::string>{"a.npy"});
+}
+
+TEST(Npy, HeaderLayout) {
+    TempFolder dir;
+    auto data = iota_bytes(24);
+    gan::npy_write_u8(dir.file("a.npy"), data.data(), {2, 3, 4});
+    auto bytes = read_bytes(dir.file("a.npy"));
+    ASSERT_GE(bytes.size(), 10u);
+    EXPECT_EQ(std::string(bytes.begin(), bytes.begin() + 8), std::string("\x93NUMPY\x01\x00", 8));
+    size_t header_len = bytes[8] | size_t(bytes[9]) << 8;
+    EXPECT_EQ((10 + header_len) % 64, 0u);
+    ASSERT_EQ(bytes.size(), 10 + header_len + 24);
+    std::string header(bytes.begin() + 10, bytes.begin() + 10 + long(header_len));
+    const std::string dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3, 4), }";
+    EXPECT_EQ(header.substr(0, dict.size()), dict);
+    EXPECT_EQ(header.back(), '\n');
+    EXPECT_EQ(header.find_first_not_of(' ', dict.size()), header.size() - 1);
+
+    gan::npy_write_u8(dir.file("b.npy"), data.data(), {24});
+    bytes = read_bytes(dir.file("b.npy"));
+    EXPECT_NE(std::string(bytes.begin(), bytes.end()).find("'shape': (24,), }"), std::string::npos);
+    gan::npy_write_u8(dir.file("c.npy"), data.data(), {});
+    bytes = read_bytes(dir.file("c.npy"));
+    EXPECT_NE(std::string(bytes.begin(), bytes.end()).find("'shape': (), }"), std::string::npos);
+}
+
+TEST(Npy, RoundTripF32) {
+    TempFolder dir;
+    std::vector<float> v = {1.5f, -2.0f, 0.0f, 3.25f, -0.0f, 1e-42f};
+    gan::npy_write_f32(dir.file("f.npy"), v.data(), {2, 3});
+    auto bytes = read_bytes(dir.file("f.npy"));
+    EXPECT_NE(std::string(bytes.begin(), bytes.end()).find("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"),
+              std::string::npos);
+    gan::NpyF32 back = gan::npy_read_f32(dir.file("f.npy"));
+    EXPECT_EQ(back.shape, std::vector<int64_t>({2, 3}));
+    ASSERT_EQ(back.data.size(), v.size());
+    EXPECT_EQ(std::memcmp(back.data.data(), v.data(), v.size() * 4), 0);
+    EXPECT_EQ(error_of([&] { gan::npy_read_u8(dir.file("f.npy")); }),
+              dir.file("f.npy") + ": .npy dtype is '<f4'; expected '|u1' or '<u1'");
+}
+
+TEST(Npy, ReadsFilesWrittenByNumpy) {
+    TempFolder dir;
+    // np.save(f, np.arange(6, dtype=np.uint8).reshape(2, 3)) with numpy 1.24: 128-byte preamble.
+    std::string header = "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }";
+    header.append(117 - header.size(), ' ');
+    header += '\n';
+    write_bytes(dir.file("np.npy"), npy_file(header, {0, 1, 2, 3, 4, 5}));
+    gan::NpyU8 a = gan::npy_read_u8(dir.file("np.npy"));
+    EXPECT_EQ(a.shape, std::vector<int64_t>({2, 3}));
+    EXPECT_EQ(a.data, std::vector<uint8_t>({0, 1, 2, 3, 4, 5}));
+
+    // Other spellings numpy (or a person) may produce: key order, quotes, spacing, '<u1',
+    // a trailing comma or none, Python 2 longs, version 2.0.
+    for (const std::string& h :
+         {std::string("{\"shape\":(2,3),\"fortran_order\":False,\"descr\":\"<u1\"}\n"),
+          std::string("{ 'descr' : '|u1' ,\n 'fortran_order' : False , 'shape' : ( 2 , 3 , ) , }  \n"),
+          std::string("{'descr': '|u1', 'fortran_order': False, 'shape': (2L, 3L), }\n")}) {
+        write_bytes(dir.file("v.npy"), npy_file(h, {0, 1, 2, 3, 4, 5}));
+        EXPECT_EQ(gan::npy_read_u8(dir.file("v.npy")).shape, std::vector<int64_t>({2, 3})) << h;
+    }
+    // Version 2.0: a uint32 header length.
+    const std::string h2 = "{'descr': '|u1', 'fortran_order': False, 'shape': (4,), }\n";
+    std::string s2("\x93NUMPY\x02\x00", 8);
+    s2 += char(h2.size());
+    s2.append(3, '\0');
+    s2 += h2;
+    s2 += "\x09\x08\x07\x06";
+    std::vector<uint8_t> v2(s2.begin(), s2.end());
+    write_bytes(dir.file("v2.npy"), v2);
+    EXPECT_EQ(gan::npy_read_u8(dir.file("v2.npy")).data, std::vector<uint8_t>({9, 8, 7, 6}));
+}
+
+TEST(Npy, RejectsCorruptFiles) {
+    TempFolder dir;
+    const std::string path = dir.file("bad.npy");
+    auto expect_error = [&](const std::vector<uint8_t>& bytes, const std::string& text) {
+        write_bytes(path, bytes);
+        std::string msg = error_of([&] { gan::npy_read_u8(path); });
+        EXPECT_EQ(msg.rfind(path + ": ", 0), 0u) << msg;
+        EXPECT_CONTAINS(msg, text);
+    };
+    const std::vector<uint8_t> six = {0, 1, 2, 3, 4, 5};
+    const std::string good = "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }\n";
+
+    expect_error({'N', 'U', 'M', 'P', 'Y'}, "not a .npy file");
+    auto f = npy_file(good, six);
+    f[0] = 0x94;
+    expect_error(f, "not a .npy file");
+    f = npy_file(good, six);
+    f[6] = 9;
+    expect_error(f, "unsupported .npy version 9.0");
+    f = npy_file(good, six);
+    f[9] = 0x10;  // header length 4096 + ...: past the end
+    expect_error(f, "truncated: the .npy header says it is");
+
+    expect_error(npy_file(good, {0, 1, 2, 3, 4}),
+                 "header says shape (2, 3) (6 bytes of data) but the file holds 5 bytes after the header");
+    expect_error(npy_file(good, {0, 1, 2, 3, 4, 5, 6}), "but the file holds 7 bytes after the header");
+    expect_error(npy_file("{'descr': '|u1', 'fortran_order': True, 'shape': (2, 3), }\n", six),
+                 "Fortran-order .npy arrays are not supported");
+    expect_error(npy_file("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }\n", six),
+                 ".npy dtype is '<i8'; expected '|u1' or '<u1'");
+    expect_error(npy_file("{'descr': '|u1', 'fortran_order': False}\n", six),
+                 "it needs the keys 'descr', 'fortran_order' and 'shape'");
+    expect_error(npy_file("{'descr': '|u1', 'fortran_order': False, 'shape': (6,), 'x': 1}\n", six),
+                 "expected a string, True, False or a tuple at column");
+    expect_error(npy_file("{'descr': '|u1', 'fortran_order': False, 'shape': (6,), 'x': 'y'}\n", six),
+                 "unexpected key 'x'");
+    expect_error(npy_file("{'descr': '|u1', 'descr': '|u1', 'fortran_order': False, 'shape': (6,)}\n", six),
+                 "key 'descr' appears twice");
+    expect_error(npy_file("{'descr': '|u1', 'fortran_order': False, 'shape': (6)}\n", six),
+                 "'(6)' at column 51 is not a tuple");
+    expect_error(npy_file("{'descr': '|u1', 'fortran_order': False, 'shape': (-6,)}\n", six),
+                 "expected a non-negative integer at column 52, found '-'");
+    expect_error(npy_file("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), ", six),
+                 "expected a quoted string at column");
+    expect_error(npy_file("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3)} extra", six),
+                 "expected the end of the header after '}'");
+    expect_error(npy_file("{'descr: '|u1'}", six), "expected ':'");
+    expect_error(npy_file("", six), "expected '{' at column 1, found the end");
+    expect_error(npy_file("{'descr': '|u1', 'fortran_order': 0, 'shape': (6,)}", six),
+                 "expected a string, True, False or a tuple");
+    // Shape whose product overflows 64 bits.
+    expect_error(npy_file("{'descr': '|u1', 'fortran_order': False, 'shape': (4294967296, 4294967296, 2)}", six),
+                 "is too large");
+    expect_error(npy_file("{'descr': '|u1', 'fortran_order': False, 'shape': (99999999999999999999,)}", six),
+                 "is too large");
+    EXPECT_EQ(error_of([&] { gan::npy_read_u8(dir.file("missing.npy")); }),
+              dir.file("missing.npy") + ": cannot open: No such file or directory");
+}
+
+TEST(Npy, WriteRejectsBadShape) {
+    TempFolder dir;
+    uint8_t b = 0;
+    EXPECT_EQ(error_of([&] { gan::npy_write_u8(dir.file("a.npy"), &b, {2, -1}); }),
+              dir.file("a.npy") + ": cannot write .npy: shape (2, -1) has a negative dimension");
+    EXPECT_CONTAINS(error_of([&] { gan::npy_write_u8(dir.file("a.npy"), nullptr, {2}); }), "no data");
+    EXPECT_TRUE(dir.list().empty());
+}

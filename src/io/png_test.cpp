@@ -1,0 +1,320 @@
+#include "io/png.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "io/io_test_util.h"
+
+using gan::testing::error_of;
+using gan::testing::read_bytes;
+using gan::testing::TempFolder;
+using gan::testing::write_bytes;
+
+namespace {
+
+std::vector<uint8_t> noise(size_t n, uint32_t seed) {
+    std::vector<uint8_t> v(n);
+    for (auto& b : v) {
+        seed = seed * 1664525u + 1013904223u;
+        b = uint8_t(seed >> 24);
+    }
+    return v;
+}
+
+void put_be32(std::vector<uint8_t>& v, uint32_t x) {
+    for (int s = 24; s >= 0; s -= 8) v.push_back(uint8_t(x >> s));
+}
+
+void put_chunk(std::vector<uint8_t>& out, const char* type, const std::vector<uint8_t>& data) {
+    put_be32(out, uint32_t(data.size()));
+    std::vector<uint8_t> td(type, type + 4);
+    td.insert(td.end(), data.begin(), data.end());
+    out.insert(out.end(), td.begin(), td.end());
+    put_be32(out, uint32_t(crc32(0L, td.data(), uInt(td.size()))));
+}
+
+std::vector<uint8_t> ihdr(uint32_t w, uint32_t h, uint8_t depth, uint8_t ctype, uint8_t interlace = 0) {
+    std::vector<uint8_t> d;
+    put_be32(d, w);
+    put_be32(d, h);
+    d.push_back(depth);
+    d.push_back(ctype);
+    d.push_back(0);
+    d.push_back(0);
+    d.push_back(interlace);
+    return d;
+}
+
+std::vector<uint8_t> zcompress(const std::vector<uint8_t>& raw) {
+    uLongf n = compressBound(uLong(raw.size()));
+    std::vector<uint8_t> z(n);
+    EXPECT_EQ(compress2(z.data(), &n, raw.data(), uLong(raw.size()), 9), Z_OK);
+    z.resize(n);
+    return z;
+}
+
+// A whole PNG from an IHDR and the (unfiltered-then-filtered) scanline bytes, IDAT split in two.
+std::vector<uint8_t> build_png(const std::vector<uint8_t>& header, const std::vector<uint8_t>& scanlines) {
+    std::vector<uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    put_chunk(png, "IHDR", header);
+    put_chunk(png, "tEXt", {'C', 'o', 'm', 'm', 'e', 'n', 't', 0, 'h', 'i'});  // ignored
+    auto z = zcompress(scanlines);
+    size_t half = z.size() / 2;
+    put_chunk(png, "IDAT", std::vector<uint8_t>(z.begin(), z.begin() + long(half)));
+    put_chunk(png, "IDAT", std::vector<uint8_t>(z.begin() + long(half), z.end()));
+    put_chunk(png, "IEND", {});
+    return png;
+}
+
+int paeth(int a, int b, int c) {
+    int p = a + b - c, pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
+    if (pa <= pb && pa <= pc) return a;
+    return pb <= pc ? b : c;
+}
+
+// Encoder side of the PNG filters: filter row `y` of `img` (stride bytes per row, bpp bytes per
+// pixel) with filter type ft.
+std::vector<uint8_t> filter_row(const std::vector<uint8_t>& img, size_t y, size_t stride, size_t bpp,
+                                int ft) {
+    std::vector<uint8_t> out = {uint8_t(ft)};
+    const uint8_t* cur = &img[y * stride];
+    const uint8_t* prev = y ? &img[(y - 1) * stride] : nullptr;
+    for (size_t i = 0; i < stride; ++i) {
+        int a = i >= bpp ? cur[i - bpp] : 0, b = prev ? prev[i] : 0, c = prev && i >= bpp ? prev[i - bpp] : 0;
+        int pred = ft == 0 ? 0 : ft == 1 ? a : ft == 2 ? b : ft == 3 ? (a + b) / 2 : paeth(a, b, c);
+        out.push_back(uint8_t(cur[i] - pred));
+    }
+    return out;
+}
+
+// A PNG of colour type ctype holding `samples` (h rows of w * channels bytes), rows filtered
+// with types 0, 1, 2, 3, 4, 0, 1, ... in turn.
+std::vector<uint8_t> filtered_png(const std::vector<uint8_t>& samples, uint32_t w, uint32_t h,
+                                  uint8_t ctype, size_t channels) {
+    std::vector<uint8_t> scan;
+    for (size_t y = 0; y < h; ++y) {
+        auto row = filter_row(samples, y, w * channels, channels, int(y % 5));
+        scan.insert(scan.end(), row.begin(), row.end());
+    }
+    return build_png(ihdr(w, h, 8, ctype), scan);
+}
+
+}  // namespace
+
+TEST(Png, WriteThenReadIsIdentical) {
+    TempFolder dir;
+    for (auto [w, h] : {std::pair{37, 23}, std::pair{1, 1}, std::pair{300, 2}, std::pair{1, 500}}) {
+        auto px = noise(size_t(w) * size_t(h), uint32_t(w * 1000 + h));
+        const std::string path = dir.file("img.png");
+        gan::png_write_gray(path, px.data(), w, h);
+        gan::GrayImage img = gan::png_read_gray(path);
+        EXPECT_EQ(img.width, w);
+        EXPECT_EQ(img.height, h);
+        EXPECT_EQ(img.pixels, px);
+    }
+    EXPECT_EQ(dir.list(), std::vector<std::string>{"img.png"});
+    auto bytes = read_bytes(dir.file("img.png"));
+    EXPECT_EQ(std::vector<uint8_t>(bytes.begin(), bytes.begin() + 8),
+              std::vector<uint8_t>({0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}));
+}
+
+TEST(Png, WriteRejectsBadSize) {
+    TempFolder dir;
+    uint8_t px[1] = {};
+    EXPECT_EQ(error_of([&] { gan::png_write_gray(dir.file("a.png"), px, 0, 5); }),
+              dir.file("a.png") + ": cannot write PNG: image is 0x5; width and height must be 1..16384");
+    EXPECT_CONTAINS(error_of([&] { gan::png_write_gray(dir.file("a.png"), px, 16385, 1); }), "16385x1");
+    EXPECT_TRUE(dir.list().empty());
+}
+
+TEST(Png, DecodesEveryFilterTypeAndColourType) {
+    TempFolder dir;
+    const uint32_t w = 13, h = 11;  // 11 rows: every filter type at least twice
+    const std::string path = dir.file("f.png");
+
+    auto gray = noise(w * h, 1);
+    write_bytes(path, filtered_png(gray, w, h, 0, 1));
+    gan::GrayImage img = gan::png_read_gray(path);
+    EXPECT_EQ(img.width, int(w));
+    EXPECT_EQ(img.height, int(h));
+    EXPECT_EQ(img.pixels, gray);
+
+    // Gray + alpha: alpha is ignored.
+    auto ga = noise(w * h * 2, 2);
+    write_bytes(path, filtered_png(ga, w, h, 4, 2));
+    img = gan::png_read_gray(path);
+    for (size_t i = 0; i < w * h; ++i) ASSERT_EQ(img.pixels[i], ga[2 * i]) << i;
+
+    // RGB and RGBA: (r + g + b) / 3 rounded to nearest.
+    auto rgb = noise(w * h * 3, 3);
+    write_bytes(path, filtered_png(rgb, w, h, 2, 3));
+    img = gan::png_read_gray(path);
+    for (size_t i = 0; i < w * h; ++i) {
+        int sum = rgb[3 * i] + rgb[3 * i + 1] + rgb[3 * i + 2];
+        ASSERT_EQ(img.pixels[i], uint8_t((sum + 1) / 3)) << i;
+    }
+    auto rgba = noise(w * h * 4, 4);
+    write_bytes(path, filtered_png(rgba, w, h, 6, 4));
+    img = gan::png_read_gray(path);
+    for (size_t i = 0; i < w * h; ++i) {
+        int sum = rgba[4 * i] + rgba[4 * i + 1] + rgba[4 * i + 2];
+        ASSERT_EQ(img.pixels[i], uint8_t((sum + 1) / 3)) << i;
+    }
+}
+
+TEST(Png, RgbRounding) {
+    TempFolder dir;
+    // 1 + 1 + 2 = 4 -> 1.33 -> 1;  1 + 2 + 2 = 5 -> 1.67 -> 2;  255 * 3 -> 255.
+    std::vector<uint8_t> rgb = {1, 1, 2, 1, 2, 2, 255, 255, 255};
+    write_bytes(dir.file("r.png"), filtered_png(rgb, 3, 1, 2, 3));
+    EXPECT_EQ(gan::png_read_gray(dir.file("r.png")).pixels, std::vector<uint8_t>({1, 2, 255}));
+}
+
+TEST(Png, RejectsBadCrc) {
+    TempFolder dir;
+    auto px = noise(64, 5);
+    gan::png_write_gray(dir.file("ok.png"), px.data(), 8, 8);
+    auto bytes = read_bytes(dir.file("ok.png"));
+    // The IDAT chunk starts right after the signature (8) and IHDR (25 bytes): flip a data byte.
+    ASSERT_EQ(std::string(bytes.begin() + 37, bytes.begin() + 41), "IDAT");
+    bytes[43] ^= 0x01;
+    write_bytes(dir.file("bad.png"), bytes);
+    EXPECT_EQ(error_of([&] { gan::png_read_gray(dir.file("bad.png")); }),
+              dir.file("bad.png") + ": chunk 'IDAT' at offset 33 has a bad CRC (file corrupt)");
+    bytes = read_bytes(dir.file("ok.png"));
+    bytes[8 + 4 + 4 + 2] ^= 0x40;  // inside IHDR's width
+    write_bytes(dir.file("bad.png"), bytes);
+    EXPECT_CONTAINS(error_of([&] { gan::png_read_gray(dir.file("bad.png")); }), "chunk 'IHDR' at offset 8 has a bad CRC");
+}
+
+TEST(Png, RejectsUnsupportedAndMalformed) {
+    TempFolder dir;
+    const std::string path = dir.file("x.png");
+    std::vector<uint8_t> scan(2 * (1 + 2), 0);
+    auto expect_error = [&](const std::vector<uint8_t>& png, const std::string& text) {
+        write_bytes(path, png);
+        std::string msg = error_of([&] { gan::png_read_gray(path); });
+        EXPECT_EQ(msg.rfind(path + ": ", 0), 0u) << msg;
+        EXPECT_CONTAINS(msg, text);
+    };
+    expect_error(build_png(ihdr(2, 2, 8, 3), scan), "palette PNGs (colour type 3) are not supported");
+    expect_error(build_png(ihdr(2, 2, 16, 0), scan), "bit depth 16 is not supported (only 8-bit)");
+    expect_error(build_png(ihdr(2, 2, 8, 0, 1), scan), "interlaced PNGs are not supported");
+    expect_error(build_png(ihdr(2, 2, 8, 5), scan), "invalid PNG colour type 5");
+    expect_error(build_png(ihdr(16385, 2, 8, 0), scan),
+                 "image is 16385x2; width and height must be 1..16384");
+    expect_error(build_png(ihdr(0, 2, 8, 0), scan), "image is 0x2");
+    // Plausibility: a tiny IDAT cannot hold a 16384x16384 image; rejected before inflating.
+    expect_error(build_png(ihdr(16384, 16384, 8, 0), scan),
+                 "bytes of compressed image data cannot hold a 16384x16384 image");
+    // Too little image data, a bad filter byte.
+    expect_error(build_png(ihdr(2, 3, 8, 0), scan), "truncated image data: a 2x3 image needs 9 bytes");
+    std::vector<uint8_t> bad_filter = {0, 1, 2, 7, 3, 4};
+    expect_error(build_png(ihdr(2, 2, 8, 0), bad_filter), "row 1 has invalid filter type 7");
+    expect_error({'G', 'I', 'F', '8', '9', 'a', 0, 0, 0}, "not a PNG file (no PNG signature)");
+    expect_error({}, "not a PNG file");
+
+    // Truncated file: cut the end of a good one.
+    auto good = build_png(ihdr(2, 2, 8, 0), scan);
+    expect_error(std::vector<uint8_t>(good.begin(), good.end() - 12), "truncated: no IEND chunk");
+    expect_error(std::vector<uint8_t>(good.begin(), good.end() - 15), "truncated: chunk 'IDAT' at offset");
+    expect_error(std::vector<uint8_t>(good.begin(), good.end() - 5), "truncated: a chunk at offset");
+
+    // IHDR must come first; unknown critical chunks are rejected.
+    std::vector<uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    put_chunk(png, "IDAT", zcompress(scan));
+    expect_error(png, "the first chunk is 'IDAT', expected 'IHDR'");
+    png.resize(8);
+    put_chunk(png, "IHDR", ihdr(2, 2, 8, 0));
+    put_chunk(png, "ABCD", {1, 2});
+    expect_error(png, "unknown critical chunk 'ABCD'");
+    EXPECT_EQ(error_of([&] { gan::png_read_gray(dir.file("missing.png")); }),
+              dir.file("missing.png") + ": cannot open: No such file or directory");
+}
+
+TEST(Png, ImageGridLayout) {
+    // Three 2x3 images, 2 grid columns, pad 1, scale 2: tiles of 4x5, grid 2 rows x 2 cols.
+    std::vector<uint8_t> imgs(3 * 6);
+    for (size_t i = 0; i < imgs.size(); ++i) imgs[i] = uint8_t(10 + i);
+    gan::GrayImage g = gan::image_grid(imgs.data(), 3, 2, 3, 2, 1, 2);
+    EXPECT_EQ(g.width, 2 * 5 * 2);
+    EXPECT_EQ(g.height, 2 * 4 * 2);
+    ASSERT_EQ(g.pixels.size(), size_t(g.width * g.height));
+    auto at = [&](int x, int y) { return g.pixels[size_t(y * g.width + x)]; };
+    // Image 0 pixel (0, 0) lands at unscaled (1, 1) -> scaled block (2..3, 2..3).
+    EXPECT_EQ(at(2, 2), 10);
+    EXPECT_EQ(at(3, 3), 10);
+    EXPECT_EQ(at(0, 0), 0);
+    EXPECT_EQ(at(1, 2), 0);
+    // Image 1 (second column), its pixel (row 1, col 2) = 10 + 6 + 5.
+    EXPECT_EQ(at((5 + 1 + 2) * 2, (1 + 1) * 2 + 1), 21);
+    // Image 2 at row 1, col 0; the fourth tile is black.
+    EXPECT_EQ(at(2, (4 + 1) * 2), 22);
+    for (int y = 8; y < 16; ++y)
+        for (int x = 10; x < 20; ++x) EXPECT_EQ(at(x, y), 0);
+    EXPECT_CONTAINS(error_of([&] { gan::image_grid(imgs.data(), 3, 2, 3, 0, 1, 2); }), "image_grid: invalid arguments");
+    EXPECT_CONTAINS(error_of([&] { gan::image_grid(imgs.data(), 3, 2, 3, 2, 1, 100000); }),
+                    "larger than 16384 on a side");
+}
+
+TEST(Png, ImageGridThenSplitRoundTrips) {
+    const int rows = 5, cols = 4;
+    for (int pad : {0, 1, 2})
+        for (int scale : {1, 2, 3})
+            for (int n : {1, 6, 7}) {
+                const int grid_cols = 3, grid_rows = (n + grid_cols - 1) / grid_cols;
+                auto imgs = noise(size_t(n * rows * cols), uint32_t(pad * 100 + scale * 10 + n));
+                for (auto& p : imgs) p |= 1;  // no black pixels: pads are the only zeros
+                gan::GrayImage g = gan::image_grid(imgs.data(), n, rows, cols, grid_cols, pad, scale);
+                auto back = gan::grid_split(g, grid_rows, grid_cols, rows, cols);
+                ASSERT_EQ(back.size(), size_t(grid_rows * grid_cols * rows * cols));
+                EXPECT_EQ(std::vector<uint8_t>(back.begin(), back.begin() + long(imgs.size())), imgs)
+                    << "pad " << pad << " scale " << scale << " n " << n;
+                for (size_t i = imgs.size(); i < back.size(); ++i) ASSERT_EQ(back[i], 0);
+            }
+}
+
+TEST(Png, GridSplitDisambiguatesPadAndScale) {
+    // 28x28 images: pad 0 scale 8 and pad 2 scale 7 both give 224x224. MNIST-like images (black
+    // margins) must still come back right either way.
+    std::vector<uint8_t> img(28 * 28, 0);
+    auto inner = noise(20 * 20, 9);
+    for (int y = 0; y < 20; ++y)
+        for (int x = 0; x < 20; ++x) img[size_t((y + 4) * 28 + x + 4)] = inner[size_t(y * 20 + x)] | 1;
+    for (auto [pad, scale] : {std::pair{0, 8}, std::pair{2, 7}}) {
+        gan::GrayImage g = gan::image_grid(img.data(), 1, 28, 28, 1, pad, scale);
+        EXPECT_EQ(g.width, 224);
+        EXPECT_EQ(gan::grid_split(g, 1, 1, 28, 28), img) << "pad " << pad;
+    }
+}
+
+TEST(Png, GridSplitRejectsWrongSize) {
+    gan::GrayImage g;
+    g.width = 100;
+    g.height = 61;
+    g.pixels.assign(100 * 61, 0);
+    EXPECT_EQ(error_of([&] { gan::grid_split(g, 2, 3, 28, 28); }),
+              "grid_split: a 100x61 image is not a grid of 2x3 tiles of 28x28 images with pad 0, 1 "
+              "or 2 and a whole-number scale");
+    // Right size (pad 1, scale 1) but the border is not black.
+    g.width = 3 * 30;
+    g.height = 2 * 30;
+    g.pixels.assign(size_t(g.width * g.height), 200);
+    EXPECT_CONTAINS(error_of([&] { gan::grid_split(g, 2, 3, 28, 28); }), "its pixels do not match");
+    g.pixels.resize(10);
+    EXPECT_CONTAINS(error_of([&] { gan::grid_split(g, 2, 3, 28, 28); }), "holds 10 pixels");
+}
+
+TEST(Png, GridThroughPngFile) {
+    TempFolder dir;
+    auto imgs = noise(10 * 28 * 28, 11);
+    gan::GrayImage g = gan::image_grid(imgs.data(), 10, 28, 28, 4, 1, 2);
+    gan::png_write_gray(dir.file("grid.png"), g.pixels.data(), g.width, g.height);
+    gan::GrayImage back = gan::png_read_gray(dir.file("grid.png"));
+    EXPECT_EQ(back.pixels, g.pixels);
+    auto split = gan::grid_split(back, 3, 4, 28, 28);
+    EXPECT_EQ(std::vector<uint8_t>(split.begin(), split.begin() + long(imgs.size())), imgs);
+}

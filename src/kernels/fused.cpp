@@ -1,0 +1,158 @@
+#include "kernels/fused.h"
+
+#include <cmath>
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define GAN_FUSED_AVX2 1
+#endif
+
+namespace gan {
+
+void bias_leaky_relu_forward(float* y, const float* b, int N, int OUT, float alpha) {
+    for (int i = 0; i < N; ++i) {
+        float* r = y + size_t(i) * OUT;
+        for (int o = 0; o < OUT; ++o) {
+            float v = r[o] + b[o];
+            r[o] = v > 0.0f ? v : alpha * v;
+        }
+    }
+}
+
+void bias_tanh_forward(float* y, const float* b, int N, int OUT) {
+    for (int i = 0; i < N; ++i) {
+        float* r = y + size_t(i) * OUT;
+        for (int o = 0; o < OUT; ++o) r[o] = std::tanh(r[o] + b[o]);
+    }
+}
+
+#ifdef GAN_FUSED_AVX2
+namespace {
+
+// tanh of 8 floats. |x| < 0.55: x + x³·P(x²), P the Taylor series of (tanh x - x)/x³ to x¹⁶ (the
+// first omitted term is < 4e-10 there). |x| >= 0.55: (1 - e)/(1 + e), e = exp(-2|x|) with
+// Cody-Waite reduction and a degree-7 Taylor polynomial; 1 - e >= 0.66, so no cancellation.
+inline __m256 tanh8(__m256 x) {
+    const __m256 sign_mask = _mm256_set1_ps(-0.0f);
+    const __m256 a = _mm256_min_ps(_mm256_set1_ps(40.0f), _mm256_andnot_ps(sign_mask, x));  // NaN stays NaN
+    const __m256 sign = _mm256_and_ps(sign_mask, x);
+
+    // Small: odd series in x² (coefficients 2^(2n)(2^(2n)-1)B_2n/(2n)!).
+    const __m256 s = _mm256_mul_ps(a, a);
+    __m256 p = _mm256_set1_ps(2.3912911424355248e-04f);      // x^19
+    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(-5.9002744094558595e-04f));  // x^17
+    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(1.4558343870513183e-03f));   // x^15
+    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(-3.5921280365724810e-03f));  // x^13
+    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(8.8632355299021966e-03f));   // x^11
+    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(-2.1869488536155203e-02f));  // x^9
+    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(5.3968253968253968e-02f));   // x^7
+    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(-1.3333333333333333e-01f));  // x^5
+    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(3.3333333333333333e-01f));   // x^3
+    const __m256 small = _mm256_fnmadd_ps(_mm256_mul_ps(p, s), a, a);   // a - a·s·P (signs folded in)
+
+    // Large: e = exp(t), t = -2a in [-80, -1.1]; t = n ln2 + r, |r| <= ln2/2.
+    const __m256 t = _mm256_mul_ps(a, _mm256_set1_ps(-2.0f));
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(t, _mm256_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145751953125f), t);  // ln2 high part (exact n·hi)
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.4286068203094172e-06f), r);    // ln2 low part
+    __m256 q = _mm256_set1_ps(1.0f / 5040.0f);
+    q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(1.0f / 720.0f));
+    q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(1.0f / 120.0f));
+    q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(1.0f / 24.0f));
+    q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(1.0f / 6.0f));
+    q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(0.5f));
+    q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(1.0f));
+    q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(1.0f));
+    const __m256i pow2n = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    const __m256 e = _mm256_mul_ps(q, _mm256_castsi256_ps(pow2n));
+    const __m256 one = _mm256_set1_ps(1.0f);
+    const __m256 large = _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e));
+
+    const __m256 use_small = _mm256_cmp_ps(a, _mm256_set1_ps(0.55f), _CMP_LT_OQ);
+    return _mm256_or_ps(_mm256_blendv_ps(large, small, use_small), sign);
+}
+
+}  // namespace
+#endif
+
+void tanh_fast(float* y, const float* x, size_t n) {
+    size_t i = 0;
+#ifdef GAN_FUSED_AVX2
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, tanh8(_mm256_loadu_ps(x + i)));
+    if (i < n) {  // the tail through a padded lane group, so every element takes the same path
+        float in[8] = {0, 0, 0, 0, 0, 0, 0, 0}, out[8];
+        for (size_t k = i; k < n; ++k) in[k - i] = x[k];
+        _mm256_storeu_ps(out, tanh8(_mm256_loadu_ps(in)));
+        for (size_t k = i; k < n; ++k) y[k] = out[k - i];
+    }
+#else
+    for (; i < n; ++i) y[i] = std::tanh(x[i]);
+#endif
+}
+
+void bias_tanh_forward_fast(float* y, const float* b, int N, int OUT) {
+    for (int i = 0; i < N; ++i) {
+        float* r = y + size_t(i) * OUT;
+        for (int o = 0; o < OUT; ++o) r[o] += b[o];
+        tanh_fast(r, r, size_t(OUT));
+    }
+}
+
+void leaky_relu_backward_from_output(float* dx, const float* dy, const float* y, size_t n, float alpha) {
+    for (size_t i = 0; i < n; ++i) dx[i] = y[i] > 0.0f ? dy[i] : alpha * dy[i];
+}
+
+void tanh_backward_inplace(float* dx, const float* y, size_t n) {
+    for (size_t i = 0; i < n; ++i) dx[i] = dx[i] * (1.0f - y[i] * y[i]);
+}
+
+void bias_grad_add(float* db, const float* dy, int N, int OUT) {
+    for (int i = 0; i < N; ++i)
+        for (int o = 0; o < OUT; ++o) db[o] += dy[size_t(i) * OUT + o];
+}
+
+void outer_leaky_backward(float* dh, const float* dlogit, const float* w, const float* h, int N, int H,
+                          float alpha) {
+    for (int i = 0; i < N; ++i) {
+        const float d = dlogit[i];
+        float* dr = dh + size_t(i) * H;
+        const float* hr = h + size_t(i) * H;
+        for (int o = 0; o < H; ++o) {
+            float g = d * w[o];
+            dr[o] = hr[o] > 0.0f ? g : alpha * g;
+        }
+    }
+}
+
+void bias_tanh_to_pixels(uint8_t* out, const float* y, const float* b, int N, int OUT) {
+    float row[1024];
+    for (int i = 0; i < N; ++i) {
+        const float* r = y + size_t(i) * OUT;
+        uint8_t* px = out + size_t(i) * OUT;
+        for (int o0 = 0; o0 < OUT; o0 += 1024) {
+            const int m = OUT - o0 < 1024 ? OUT - o0 : 1024;
+            for (int o = 0; o < m; ++o) row[o] = r[o0 + o] + b[o0 + o];
+            tanh_fast(row, row, size_t(m));
+            int o = 0;
+#ifdef GAN_FUSED_AVX2
+            const __m256 one = _mm256_set1_ps(1.0f), half = _mm256_set1_ps(127.5f);
+            const __m256 lo = _mm256_setzero_ps(), hi = _mm256_set1_ps(255.0f);
+            for (; o + 8 <= m; o += 8) {
+                __m256 v = _mm256_round_ps(_mm256_mul_ps(_mm256_add_ps(_mm256_loadu_ps(row + o), one), half),
+                                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+                v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);  // max(NaN, 0) = 0
+                __m256i k = _mm256_cvtps_epi32(v);
+                __m128i k16 = _mm_packus_epi32(_mm256_castsi256_si128(k), _mm256_extracti128_si256(k, 1));
+                _mm_storel_epi64(reinterpret_cast<__m128i*>(px + o0 + o), _mm_packus_epi16(k16, k16));
+            }
+#endif
+            for (; o < m; ++o) {
+                float v = std::nearbyint((row[o] + 1.0f) * 127.5f);
+                px[o0 + o] = uint8_t(v >= 0.0f ? (v <= 255.0f ? v : 255.0f) : 0.0f);
+            }
+        }
+    }
+}
+
+}  // namespace gan

@@ -1,0 +1,126 @@
+#include "kernels/fused.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "core/rng.h"
+#include "kernels/activations.h"
+
+using namespace gan;
+
+namespace {
+
+std::vector<float> random_vec(size_t n, Rng& rng, float lo = -3.0f, float hi = 3.0f) {
+    std::vector<float> v(n);
+    for (float& x : v) x = rng.uniform(lo, hi);
+    return v;
+}
+
+// Distance in representable floats between a float and the exact value (rounded to float first).
+double ulps(float got, double exact) {
+    float want = float(exact);
+    if (got == want) return 0;
+    double ulp = std::nextafter(std::fabs(want), INFINITY) - std::fabs(want);
+    return std::fabs(double(got) - exact) / ulp;
+}
+
+}  // namespace
+
+TEST(Fused, BiasLeakyReluIsBitwiseBiasThenActivation) {
+    Rng rng(1);
+    const int N = 7, OUT = 13;
+    auto y = random_vec(size_t(N) * OUT, rng), b = random_vec(OUT, rng);
+    std::vector<float> want = y, got = y;
+    for (int i = 0; i < N; ++i)
+        for (int o = 0; o < OUT; ++o) want[size_t(i) * OUT + o] += b[o];
+    leaky_relu_forward(want.data(), want.data(), want.size(), 0.01f);
+    bias_leaky_relu_forward(got.data(), b.data(), N, OUT, 0.01f);
+    EXPECT_EQ(0, std::memcmp(want.data(), got.data(), want.size() * sizeof(float)));
+}
+
+TEST(Fused, BackwardsFromOutputAreBitwiseTheLayerKernels) {
+    Rng rng(2);
+    const size_t n = 101;
+    auto x = random_vec(n, rng), dy = random_vec(n, rng);
+    std::vector<float> y(n), want(n), got(n);
+    leaky_relu_forward(y.data(), x.data(), n, 0.2f);
+    leaky_relu_backward(want.data(), dy.data(), x.data(), n, 0.2f);
+    leaky_relu_backward_from_output(got.data(), dy.data(), y.data(), n, 0.2f);
+    EXPECT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float)));
+    tanh_forward(y.data(), x.data(), n);
+    tanh_backward(want.data(), dy.data(), y.data(), n);
+    got = dy;
+    tanh_backward_inplace(got.data(), y.data(), n);
+    EXPECT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float)));
+}
+
+TEST(Fused, OuterLeakyBackwardMatchesProductThenLeaky) {
+    Rng rng(3);
+    const int N = 5, H = 9;
+    auto h = random_vec(size_t(N) * H, rng), w = random_vec(H, rng), dl = random_vec(N, rng);
+    std::vector<float> got(size_t(N) * H), want(size_t(N) * H);
+    outer_leaky_backward(got.data(), dl.data(), w.data(), h.data(), N, H, 0.01f);
+    for (int i = 0; i < N; ++i)
+        for (int o = 0; o < H; ++o) want[size_t(i) * H + o] = dl[i] * w[o];
+    leaky_relu_backward_from_output(want.data(), want.data(), h.data(), want.size(), 0.01f);
+    EXPECT_EQ(0, std::memcmp(want.data(), got.data(), want.size() * sizeof(float)));
+}
+
+TEST(Fused, BiasGradAddSumsRowsInOrder) {
+    std::vector<float> dy = {1, 2, 3, 4, 5, 6}, db = {10, 20, 30};
+    bias_grad_add(db.data(), dy.data(), 2, 3);
+    EXPECT_EQ(db, (std::vector<float>{15, 27, 39}));
+}
+
+// A dense sweep of the float line: every 1009th float in [-12, 12] plus the neighbourhood of the
+// branch point, against tanh in double precision.
+TEST(Fused, TanhFastWithinTwoUlp) {
+    std::vector<float> xs;
+    for (uint32_t bits = 0; bits < 0x41400000u; bits += 1009) {  // 0 .. 12
+        float v;
+        std::memcpy(&v, &bits, 4);
+        xs.push_back(v);
+        xs.push_back(-v);
+    }
+    for (float v = 0.54f; v < 0.56f; v = std::nextafter(v, 1.0f)) xs.push_back(v);
+    std::vector<float> ys(xs.size());
+    tanh_fast(ys.data(), xs.data(), xs.size());
+    double worst = 0;
+    float worst_x = 0;
+    for (size_t i = 0; i < xs.size(); ++i) {
+        double u = ulps(ys[i], std::tanh(double(xs[i])));
+        if (u > worst) worst = u, worst_x = xs[i];
+    }
+    std::printf("tanh_fast: worst %.2f ulp at x = %.9g\n", worst, worst_x);
+    EXPECT_LE(worst, 2.0) << "at x = " << worst_x;
+    float special[5] = {0.0f, -0.0f, 100.0f, -100.0f, std::numeric_limits<float>::quiet_NaN()}, out[5];
+    tanh_fast(out, special, 5);
+    EXPECT_EQ(out[0], 0.0f);
+    EXPECT_TRUE(std::signbit(out[1]));
+    EXPECT_EQ(out[2], 1.0f);
+    EXPECT_EQ(out[3], -1.0f);
+    EXPECT_TRUE(std::isnan(out[4]));
+}
+
+TEST(Fused, BiasTanhToPixelsMatchesTanhThenRounding) {
+    Rng rng(4);
+    const int N = 50, OUT = 37;  // a row length that leaves a tail
+    auto y = random_vec(size_t(N) * OUT, rng), b = random_vec(OUT, rng, -0.5f, 0.5f);
+    std::vector<uint8_t> got(y.size());
+    bias_tanh_to_pixels(got.data(), y.data(), b.data(), N, OUT);
+    size_t differ = 0;
+    for (int i = 0; i < N; ++i)
+        for (int o = 0; o < OUT; ++o) {
+            float t = std::tanh(y[size_t(i) * OUT + o] + b[o]);
+            float v = std::nearbyint((t + 1.0f) * 127.5f);
+            int want = int(v < 0 ? 0 : v > 255 ? 255 : v);
+            int g = got[size_t(i) * OUT + o];
+            EXPECT_LE(std::abs(g - want), 1);  // tanh_fast may sit on the other side of a .5 boundary
+            differ += g != want;
+        }
+    EXPECT_LE(differ, 2u);
+}

@@ -1,0 +1,70 @@
+// `gan eval` as a library: everything computed for a set of 28x28 uint8 samples against the MNIST
+// test set (FID, precision/recall/density/coverage) and training set (memorisation), in the
+// feature space of the metrics classifier. Build the reference once, evaluate many sample sets.
+#pragma once
+#include <array>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/idx.h"
+#include "metrics/classifier.h"
+#include "metrics/fid.h"
+#include "metrics/memorisation.h"
+#include "metrics/prdc.h"
+#include "metrics/scores.h"
+#include "models/gan_model.h"
+
+namespace gan {
+
+struct EvalOptions {
+    int k = 5;                   // neighbours for precision/recall/density/coverage
+    double min_share = 0.02;     // a class is covered when it holds this share of the samples
+    double memo_quantile = 0.01;
+    bool neighbours = true;      // PRDC and memorisation (false: FID and class scores only, for training)
+    int batch = 256;             // classifier batch; results do not depend on it
+};
+
+struct EvalReference {
+    std::unique_ptr<Classifier> classifier;
+    EvalOptions options;
+    std::vector<float> test_features;   // (n_test, 128)
+    Gaussian test_gaussian;
+    std::vector<float> test_radii;      // squared k-NN radii of the test features (neighbours only)
+    std::vector<float> train_features;  // (n_train, 128) (neighbours only)
+    MemorisationReference memo;         // (neighbours only)
+    size_t n_test = 0, n_train = 0;
+};
+
+// train may be null when options.neighbours is false.
+EvalReference eval_reference(std::unique_ptr<Classifier> classifier, const Dataset* train, const Dataset& test,
+                             const EvalOptions& options = {});
+
+struct EvalResult {
+    size_t n = 0;
+    double fid = 0;
+    ClassScores scores;
+    Prdc prdc;              // zero unless neighbours
+    Memorisation memo;      // zero unless neighbours
+    double seconds = 0;
+};
+
+// n images of 28x28 uint8 pixels (0 = black background, as MNIST). Needs n >= 2 (n > k with neighbours).
+EvalResult evaluate(EvalReference& ref, const uint8_t* pixels, size_t n);
+
+// The classifier for this training set: `path` when given, else the cache (classifier_cache_path);
+// when neither exists, trains one with default options (log says so) and stores it in the cache.
+std::unique_ptr<Classifier> classifier_find_or_train(const Dataset& train, const Dataset& test,
+                                                     const std::string& path,
+                                                     const std::function<void(const std::string&)>& log);
+
+// For `gan train --eval-every K` (Trainer::evaluator): on each call draws n samples from G with the
+// same latents (seeded by `seed`, so epochs are comparable) and returns {fid, classifier_score,
+// classes_covered}. The classifier and the test-set statistics are set up on the first call.
+// Calls log with a "warning: ..." line when the covered classes drop below the best seen so far
+// (mode collapse).
+std::function<std::vector<std::pair<std::string, double>>(GanModel&, int)> training_evaluator(
+    const std::string& data_dir, int n, uint64_t seed, const std::function<void(const std::string&)>& log);
+
+}  // namespace gan

@@ -1,0 +1,139 @@
+#include "nn/batchnorm2d.h"
+
+#include <cmath>
+
+#include "core/check.h"
+
+namespace gan {
+
+void batchnorm2d_forward_train(float* y, float* mean, float* rstd, const float* x, const float* weight,
+                               const float* bias, float* running_mean, float* running_var, int N, int C, int HW,
+                               float eps, float momentum) {
+    const double M = double(N) * HW;
+    for (int c = 0; c < C; ++c) {
+        // Two passes in double: the mean, then the centred sum of squares (no cancellation).
+        double s = 0;
+        for (int n = 0; n < N; ++n) {
+            const float* p = x + (size_t(n) * C + c) * HW;
+            for (int k = 0; k < HW; ++k) s += p[k];
+        }
+        const double mu = s / M;
+        double ss = 0;
+        for (int n = 0; n < N; ++n) {
+            const float* p = x + (size_t(n) * C + c) * HW;
+            for (int k = 0; k < HW; ++k) ss += (p[k] - mu) * (p[k] - mu);
+        }
+        const double var = ss / M;
+        mean[c] = float(mu);
+        rstd[c] = float(1.0 / std::sqrt(var + eps));
+        if (running_mean) running_mean[c] = float((1.0 - momentum) * running_mean[c] + momentum * mu);
+        if (running_var) running_var[c] = float((1.0 - momentum) * running_var[c] + momentum * ss / (M - 1));
+        // y = x·a + b with a = weight·rstd, b = bias - mean·a
+        const float a = weight[c] * rstd[c], b = bias[c] - mean[c] * a;
+        for (int n = 0; n < N; ++n) {
+            const float* p = x + (size_t(n) * C + c) * HW;
+            float* q = y + (size_t(n) * C + c) * HW;
+            for (int k = 0; k < HW; ++k) q[k] = p[k] * a + b;
+        }
+    }
+}
+
+void batchnorm2d_forward_eval(float* y, const float* x, const float* weight, const float* bias,
+                              const float* running_mean, const float* running_var, int N, int C, int HW,
+                              float eps) {
+    for (int c = 0; c < C; ++c) {
+        const float a = float(weight[c] / std::sqrt(double(running_var[c]) + eps));
+        const float b = bias[c] - running_mean[c] * a;
+        for (int n = 0; n < N; ++n) {
+            const float* p = x + (size_t(n) * C + c) * HW;
+            float* q = y + (size_t(n) * C + c) * HW;
+            for (int k = 0; k < HW; ++k) q[k] = p[k] * a + b;
+        }
+    }
+}
+
+void batchnorm2d_backward(float* dx, float* dweight, float* dbias, const float* dy, const float* x,
+                          const float* mean, const float* rstd, const float* weight, int N, int C, int HW,
+                          bool batch_stats) {
+    const double M = double(N) * HW;
+    for (int c = 0; c < C; ++c) {
+        // sdy = Σ dy, sdyx = Σ dy·x̂ with x̂ = (x - mean)·rstd
+        double sdy = 0, sdyx = 0;
+        for (int n = 0; n < N; ++n) {
+            const float* g = dy + (size_t(n) * C + c) * HW;
+            const float* p = x + (size_t(n) * C + c) * HW;
+            double s1 = 0, s2 = 0;
+            for (int k = 0; k < HW; ++k) s1 += g[k], s2 += g[k] * (p[k] - mean[c]);
+            sdy += s1, sdyx += s2;
+        }
+        sdyx *= rstd[c];
+        if (dweight) dweight[c] += float(sdyx);
+        if (dbias) dbias[c] += float(sdy);
+        if (!dx) continue;
+        // train: dx = weight·rstd·(dy - sdy/M - x̂·sdyx/M);  eval: dx = weight·rstd·dy
+        const float a = weight[c] * rstd[c];
+        const float k0 = batch_stats ? float(sdy / M) : 0.0f;
+        const float k1 = batch_stats ? float(sdyx / M) * rstd[c] : 0.0f;  // times (x - mean)
+        for (int n = 0; n < N; ++n) {
+            const float* g = dy + (size_t(n) * C + c) * HW;
+            const float* p = x + (size_t(n) * C + c) * HW;
+            float* q = dx + (size_t(n) * C + c) * HW;
+            for (int k = 0; k < HW; ++k) q[k] = a * (g[k] - k0 - (p[k] - mean[c]) * k1);
+        }
+    }
+}
+
+BatchNorm2d::BatchNorm2d(Arena& params, Arena& buffers, const std::string& prefix, BatchNorm2dOptions o)
+    : params_(params), buffers_(buffers), o_(o) {
+    GAN_CHECK(o.channels > 0 && o.eps > 0 && o.momentum >= 0 && o.momentum <= 1, prefix,
+              ": batchnorm2d needs positive channels and eps and a momentum in [0, 1]");
+    w_ = params.add(prefix + ".weight", {o.channels});
+    b_ = params.add(prefix + ".bias", {o.channels});
+    rm_ = buffers.add(prefix + ".running_mean", {o.channels});
+    rv_ = buffers.add(prefix + ".running_var", {o.channels});
+    for (int c = 0; c < o.channels; ++c) params.value(w_)[c] = 1.0f;
+    reset_running_stats();
+}
+
+void BatchNorm2d::reset_running_stats() {
+    for (int c = 0; c < o_.channels; ++c) buffers_.value(rm_)[c] = 0.0f, buffers_.value(rv_)[c] = 1.0f;
+}
+
+Shape BatchNorm2d::out_shape(Shape in) const {
+    GAN_CHECK(in.c == o_.channels, "batchnorm2d expects ", o_.channels, " channels, got ", in.c);
+    return in;
+}
+
+void BatchNorm2d::forward(const Tensor& x, Tensor& y) {
+    x_ = &x;
+    y.resize(out_shape(x.shape));
+    const int N = x.shape.n, C = x.shape.c, HW = x.shape.h * x.shape.w;
+    mean_.resize(C);
+    rstd_.resize(C);
+    used_batch_stats_ = training_;
+    if (training_) {
+        GAN_CHECK(size_t(N) * HW > 1, "batchnorm2d in training mode needs more than one value per channel");
+        batchnorm2d_forward_train(y.data(), mean_.data(), rstd_.data(), x.data(), params_.value(w_),
+                                  params_.value(b_), buffers_.value(rm_), buffers_.value(rv_), N, C, HW, o_.eps,
+                                  o_.momentum);
+    } else {
+        for (int c = 0; c < C; ++c) {
+            mean_[c] = buffers_.value(rm_)[c];
+            rstd_[c] = float(1.0 / std::sqrt(double(buffers_.value(rv_)[c]) + o_.eps));
+        }
+        batchnorm2d_forward_eval(y.data(), x.data(), params_.value(w_), params_.value(b_), buffers_.value(rm_),
+                                 buffers_.value(rv_), N, C, HW, o_.eps);
+    }
+}
+
+void BatchNorm2d::backward(const Tensor& dy, Tensor* dx) {
+    const Tensor& x = *x_;
+    GAN_CHECK(dy.shape == x.shape, "batchnorm2d backward: gradient shape does not match the output");
+    if (dx) dx->resize(x.shape);
+    batchnorm2d_backward(dx ? dx->data() : nullptr, param_grads ? params_.grad(w_) : nullptr,
+                         param_grads ? params_.grad(b_) : nullptr, dy.data(), x.data(), mean_.data(),
+                         rstd_.data(), params_.value(w_), x.shape.n, x.shape.c, x.shape.h * x.shape.w,
+                         used_batch_stats_);
+}
+
+}  // namespace gan

@@ -1,0 +1,647 @@
+// Hostile input through the real `gan` program (GAN_BINARY): every case must exit with code 2,
+// print one line "gan: error: ..." on stderr that names the file or option at fault, and neither
+// crash, hang nor leave a stack trace. One table row per case (issue 7, "Clear errors").
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/check.h"
+#include "io/idx.h"
+#include "io/safetensors.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kMini = std::string(GAN_SOURCE_DIR) + "/tests/data/mnist-mini";
+
+// ---- running the program ------------------------------------------------------------------------
+
+struct RunOptions {
+    bool as_nobody = false;    // drop root to uid/gid 65534 first (so file modes are enforced)
+    long fsize_limit = -1;     // RLIMIT_FSIZE in bytes (writes past it fail with EFBIG)
+    int timeout_s = 60;
+};
+
+struct RunResult {
+    bool exited = false, timed_out = false;
+    int code = -1, signal = 0;
+    std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+RunResult run_gan(const std::vector<std::string>& args, const std::string& scratch, const RunOptions& ro = {}) {
+    const std::string out_path = scratch + "/stdout.txt", err_path = scratch + "/stderr.txt";
+    std::vector<std::string> full{GAN_BINARY};
+    full.insert(full.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& a : full) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        int o = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        int e = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        if (o < 0 || e < 0) ::_exit(120);
+        ::dup2(o, 1);
+        ::dup2(e, 2);
+        if (ro.fsize_limit >= 0) {
+            std::signal(SIGXFSZ, SIG_IGN);  // inherited across exec: write() then fails with EFBIG
+            rlimit rl{rlim_t(ro.fsize_limit), rlim_t(ro.fsize_limit)};
+            if (::setrlimit(RLIMIT_FSIZE, &rl) != 0) ::_exit(121);
+        }
+        if (ro.as_nobody && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(122);
+        ::execv(argv[0], argv.data());
+        ::_exit(123);
+    }
+    RunResult r;
+    if (pid < 0) return r;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(ro.timeout_s);
+    int status = 0;
+    for (;;) {
+        pid_t w = ::waitpid(pid, &status, WNOHANG);
+        if (w == pid) break;
+        if (std::chrono::steady_clock::now() > deadline) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+            r.timed_out = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    r.exited = WIFEXITED(status);
+    r.code = r.exited ? WEXITSTATUS(status) : -1;
+    r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    r.out = slurp(out_path);
+    r.err = slurp(err_path);
+    return r;
+}
+
+// ---- files for the cases ------------------------------------------------------------------------
+
+void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    if (!f) throw std::runtime_error("cannot write " + path);
+}
+
+std::vector<uint8_t> read_file(const std::string& path) {
+    std::string s = slurp(path);
+    return std::vector<uint8_t>(s.begin(), s.end());
+}
+
+std::vector<uint8_t> gzip_bytes(const std::vector<uint8_t>& in) {
+    z_stream zs{};
+    if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) throw std::runtime_error("zlib");
+    std::vector<uint8_t> out(deflateBound(&zs, uLong(in.size())) + 64);
+    zs.next_in = const_cast<Bytef*>(in.data());
+    zs.avail_in = uInt(in.size());
+    zs.next_out = out.data();
+    zs.avail_out = uInt(out.size());
+    if (deflate(&zs, Z_FINISH) != Z_STREAM_END) throw std::runtime_error("zlib");
+    out.resize(zs.total_out);
+    deflateEnd(&zs);
+    return out;
+}
+
+// A per-case scratch folder (removed afterwards, unmounting anything mounted in it).
+struct Scratch {
+    std::string dir;
+    std::vector<std::string> mounts;
+    Scratch() {
+        std::string base = ::testing::TempDir();
+        if (base.empty()) base = "/tmp/";
+        if (base.back() != '/') base += '/';
+        std::string tmpl = base + "gan_cli_errors_XXXXXX";
+        std::vector<char> buf(tmpl.begin(), tmpl.end());
+        buf.push_back('\0');
+        if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        dir = buf.data();
+        ::chmod(dir.c_str(), 0755);  // traversable when a case runs as nobody
+    }
+    ~Scratch() {
+        for (auto it = mounts.rbegin(); it != mounts.rend(); ++it) ::umount2(it->c_str(), MNT_DETACH);
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+    std::string path(const std::string& name) const { return dir + "/" + name; }
+    std::string mkdir(const std::string& name) const {
+        fs::create_directories(path(name));
+        return path(name);
+    }
+    // A tmpfs of `bytes` at name; "" when mounting is not permitted here.
+    std::string tmpfs(const std::string& name, size_t bytes, bool read_only = false) {
+        const std::string at = mkdir(name);
+        const std::string opts = "size=" + std::to_string(bytes) + ",mode=0755";
+        if (::mount("tmpfs", at.c_str(), "tmpfs", read_only ? MS_RDONLY : 0, opts.c_str()) != 0) return "";
+        mounts.push_back(at);
+        return at;
+    }
+    // A copy of the fixture's training split in folder `name`, with each file plain (gz = false)
+    // or gzip; then `edit` may change any of the four files before they are written.
+    std::string data_dir(const std::string& name, bool gz,
+                         const std::function<void(std::vector<uint8_t>& images, std::vector<uint8_t>& labels)>&
+                             edit = nullptr) const {
+        const std::string d = mkdir(name);
+        gan::IdxImages im = gan::idx_read_images(kMini + "/train-images-idx3-ubyte.gz");
+        gan::IdxLabels lb = gan::idx_read_labels(kMini + "/train-labels-idx1-ubyte.gz");
+        gan::idx_write_images(d + "/plain-images", im.pixels.data(), im.n, im.rows, im.cols);
+        gan::idx_write_labels(d + "/plain-labels", lb.labels.data(), int(lb.labels.size()));
+        std::vector<uint8_t> images = read_file(d + "/plain-images"), labels = read_file(d + "/plain-labels");
+        fs::remove(d + "/plain-images");
+        fs::remove(d + "/plain-labels");
+        if (gz) images = gzip_bytes(images), labels = gzip_bytes(labels);
+        if (edit) edit(images, labels);
+        const std::string ext = gz ? ".gz" : "";
+        write_file(d + "/train-images-idx3-ubyte" + ext, images);
+        write_file(d + "/train-labels-idx1-ubyte" + ext, labels);
+        return d;
+    }
+    std::string images_file(const std::string& data, bool gz = false) const {
+        return data + "/train-images-idx3-ubyte" + (gz ? ".gz" : "");
+    }
+};
+
+// A full-state run folder (checkpoints/last.safetensors) made by the library without training:
+// a Trainer built on the fixture saves its initial state.
+std::string make_run(Scratch& s, const std::string& name, const std::function<void(gan::TrainOptions&)>& tweak = nullptr) {
+    gan::TrainOptions o;
+    o.data_dir = kMini;
+    o.out_dir = s.path(name);
+    o.batch = 100;
+    o.epochs = 1;
+    if (tweak) tweak(o);
+    gan::Trainer t(o, gan::dataset_load(o.data_dir, true));
+    t.save_state();
+    return o.out_dir;
+}
+
+// A generator checkpoint of the default model.
+std::string make_generator(Scratch& s, const std::string& name, const gan::ModelConfig& c = {}) {
+    auto m = gan::gan_build(c);
+    gan::Rng rng(1);
+    gan::gan_init(*m, rng);
+    const std::string p = s.path(name);
+    gan::checkpoint_save_generator(p, *m);
+    return p;
+}
+
+// Rewrites a safetensors file through `edit` (tensors and metadata as the library reads them).
+void edit_safetensors(const std::string& path,
+                      const std::function<void(std::map<std::string, gan::StoredTensor>&, gan::Metadata&)>& edit) {
+    gan::SafetensorsFile f = gan::safetensors_read(path);
+    edit(f.tensors, f.metadata);
+    std::vector<gan::TensorView> views;
+    for (auto& [name, t] : f.tensors) views.push_back({name, t.shape, t.data.data()});
+    gan::safetensors_write(path, views, f.metadata);
+}
+
+// Replaces the first occurrence of `from` in the file's bytes by `to` (same length keeps offsets).
+void patch_bytes(const std::string& path, const std::string& from, const std::string& to) {
+    std::vector<uint8_t> b = read_file(path);
+    std::string s(b.begin(), b.end());
+    size_t at = s.find(from);
+    if (at == std::string::npos) throw std::runtime_error("patch_bytes: '" + from + "' not in " + path);
+    s.replace(at, from.size(), to);
+    write_file(path, std::vector<uint8_t>(s.begin(), s.end()));
+}
+
+// `gan train` on data into out, 1 epoch of batch 100 on one thread unless extra says otherwise.
+std::vector<std::string> train_args(const std::string& data, const std::string& out,
+                                    std::vector<std::string> extra = {}) {
+    std::vector<std::string> a{"train", "--data", data, "--out", out, "--threads", "1"};
+    auto given = [&](const char* flag) { return std::find(extra.begin(), extra.end(), flag) != extra.end(); };
+    if (!given("--epochs")) a.insert(a.end(), {"--epochs", "1"});
+    if (!given("--batch")) a.insert(a.end(), {"--batch", "100"});
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+}
+
+// ---- the table ----------------------------------------------------------------------------------
+
+struct Staged {
+    Staged(std::vector<std::string> a, std::vector<std::string> e) : args(std::move(a)), expect(std::move(e)) {}
+    std::vector<std::string> args;
+    std::vector<std::string> expect;  // substrings of the error line (the file or option, and the problem)
+    RunOptions run;
+    std::string skip;                 // non-empty: this environment cannot stage the case
+};
+
+Staged skipped(const std::string& why) {
+    Staged s({}, {});
+    s.skip = why;
+    return s;
+}
+
+struct Case {
+    const char* name;
+    std::function<Staged(Scratch&)> stage;
+    // CLI11's own parse errors add a second line ("Run with --help for more information."); such
+    // rows check only the first. See docs/robustness.md.
+    bool cli11 = false;
+};
+
+const Case kCases[] = {
+    // ---- data: missing, unreadable, malformed --------------------------------------------------
+    {"DataFolderMissing",
+     [](Scratch& s) {
+         return Staged{train_args(s.path("nope"), s.path("run")), {s.path("nope"), "no such data directory"}};
+     }},
+    {"DataFilesMissing",
+     [](Scratch& s) {
+         std::string d = s.mkdir("empty");
+         return Staged{train_args(d, s.path("run")), {d, "no train-images-idx3-ubyte"}};
+     }},
+    {"LabelsMissing",
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", false);
+         fs::remove(d + "/train-labels-idx1-ubyte");
+         return Staged{train_args(d, s.path("run")), {"train-labels-idx1-ubyte"}};
+     }},
+    {"ImagesFileIsAFolder",
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", false);
+         fs::remove(d + "/train-images-idx3-ubyte");
+         fs::create_directory(d + "/train-images-idx3-ubyte");
+         return Staged{train_args(d, s.path("run")), {d + "/train-images-idx3-ubyte", "is a directory"}};
+     }},
+    {"ImagesFileUnreadable",
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", false);
+         ::chmod(s.images_file(d).c_str(), 0);
+         Staged st{train_args(d, s.path("run")), {s.images_file(d), "Permission denied"}};
+         st.run.as_nobody = ::geteuid() == 0;  // root reads anything: drop to nobody
+         return st;
+     }},
+    {"ImagesEmptyFile",
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", false, [](auto& im, auto&) { im.clear(); });
+         return Staged{train_args(d, s.path("run")), {s.images_file(d), "not an IDX file"}};
+     }},
+    {"ImagesWrongMagic",  // a label file where the images should be
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", false, [](auto& im, auto& lb) { im = lb; });
+         return Staged{train_args(d, s.path("run")), {s.images_file(d), "magic number is 0x00000801"}};
+     }},
+    {"ImagesNotIdxAtAll",
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", false, [](auto& im, auto&) {
+             const std::string html = "<html><body>404 Not Found</body></html>\n";
+             im.assign(html.begin(), html.end());
+         });
+         return Staged{train_args(d, s.path("run")), {s.images_file(d), "not an IDX image file"}};
+     }},
+    {"ImagesTruncated",
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", false, [](auto& im, auto&) { im.resize(im.size() - 1000); });
+         return Staged{train_args(d, s.path("run")), {s.images_file(d), "truncated"}};
+     }},
+    {"ImagesHeaderTruncated",
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", false, [](auto& im, auto&) { im.resize(10); });
+         return Staged{train_args(d, s.path("run")), {s.images_file(d), "truncated: the header needs 16 bytes"}};
+     }},
+    {"ImagesTrailingData",
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", false, [](auto& im, auto&) { im.resize(im.size() + 7, 0); });
+         return Staged{train_args(d, s.path("run")), {s.images_file(d), "trailing data"}};
+     }},
+    {"ImagesGzipTruncated",  // an interrupted download
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", true, [](auto& im, auto&) { im.resize(im.size() / 2); });
+         return Staged{train_args(d, s.path("run")), {s.images_file(d, true), "the stream ends early"}};
+     }},
+    {"ImagesGzipCorrupt",
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", true, [](auto& im, auto&) {
+             for (size_t i = 40; i < 400; ++i) im[i] ^= 0x5a;
+         });
+         return Staged{train_args(d, s.path("run")), {s.images_file(d, true), "corrupt compressed data"}};
+     }},
+    {"ImagesHeaderClaimsHuge",  // 2^31-1 images of 28x28 in a 16-byte file: refused before allocating
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", false, [](auto& im, auto&) {
+             im.resize(16);
+             im[4] = 0x7f, im[5] = 0xff, im[6] = 0xff, im[7] = 0xff;
+         });
+         return Staged{train_args(d, s.path("run")), {s.images_file(d), "more than the limit"}};
+     }},
+    {"LabelImageCountMismatch",
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", false, [](auto&, auto& lb) {
+             lb.pop_back();  // 999 labels
+             lb[7] = 0xe7;   // header count 1000 -> 999 (0x3e7)
+             lb[6] = 0x03;
+         });
+         return Staged{train_args(d, s.path("run")), {"holds 1000 images but", "999 labels"}};
+     }},
+    {"ImagesWrongSizeForModel",  // a 32x32 set (e.g. SVHN/CIFAR-sized) for the 28x28 model
+     [](Scratch& s) {
+         std::string d = s.mkdir("data32");
+         std::vector<uint8_t> px(size_t(200) * 32 * 32, 7), lb(200, 1);
+         gan::idx_write_images(d + "/train-images-idx3-ubyte", px.data(), 200, 32, 32);
+         gan::idx_write_labels(d + "/train-labels-idx1-ubyte", lb.data(), 200);
+         return Staged{train_args(d, s.path("run")), {d, "images are 32x32 but the model expects 28x28"}};
+     }},
+
+    // ---- nonsense options ----------------------------------------------------------------------
+    {"BatchZero",
+     [](Scratch& s) { return Staged{train_args(kMini, s.path("run"), {"--batch", "0"}), {"--batch", "at least 1"}}; }},
+    {"BatchNegative",
+     [](Scratch& s) { return Staged{train_args(kMini, s.path("run"), {"--batch", "-5"}), {"--batch", "at least 1"}}; }},
+    {"BatchLargerThanData",
+     [](Scratch& s) {
+         return Staged{train_args(kMini, s.path("run"), {"--batch", "5000"}), {"--batch 5000", "larger than the data"}};
+     }},
+    {"BatchNotANumber",
+     [](Scratch& s) { return Staged{train_args(kMini, s.path("run"), {"--batch", "ten"}), {"--batch", "ten"}}; },
+     true},
+    {"LrZero",
+     [](Scratch& s) { return Staged{train_args(kMini, s.path("run"), {"--lr", "0"}), {"--lr", "positive"}}; }},
+    {"LrNegative",
+     [](Scratch& s) { return Staged{train_args(kMini, s.path("run"), {"--lr", "-0.01"}), {"--lr", "positive"}}; }},
+    {"LrNan",
+     [](Scratch& s) { return Staged{train_args(kMini, s.path("run"), {"--lr", "nan"}), {"--lr", "positive"}}; }},
+    {"EpochsZero",
+     [](Scratch& s) { return Staged{train_args(kMini, s.path("run"), {"--epochs", "0"}), {"--epochs", "at least 1"}}; }},
+    {"EpochsNegative",
+     [](Scratch& s) {
+         return Staged{train_args(kMini, s.path("run"), {"--epochs", "-3"}), {"--epochs", "at least 1"}};
+     }},
+    {"EpochsOverflowInt",
+     [](Scratch& s) {
+         return Staged{train_args(kMini, s.path("run"), {"--epochs", "99999999999"}), {"--epochs", "99999999999"}};
+     },
+     true},
+    {"UnknownArch",
+     [](Scratch& s) {
+         return Staged{train_args(kMini, s.path("run"), {"--arch", "transformer"}), {"--arch", "transformer"}};
+     }},
+    {"UnknownFlag",
+     [](Scratch& s) { return Staged{train_args(kMini, s.path("run"), {"--bogus"}), {"--bogus"}}; }, true},
+    {"SampleCountZero",
+     [](Scratch& s) {
+         std::string g = make_generator(s, "g.safetensors");
+         return Staged{{"sample", "-c", g, "--n", "0", "--out", s.path("x.png")}, {"--n"}};
+     }},
+    {"SampleUnknownOutputType",
+     [](Scratch& s) {
+         std::string g = make_generator(s, "g.safetensors");
+         return Staged{{"sample", "-c", g, "--out", s.path("x.jpg")}, {s.path("x.jpg"), "unknown output type"}};
+     }},
+
+    // ---- output that cannot be written ---------------------------------------------------------
+    {"OutFolderUnderARegularFile",
+     [](Scratch& s) {
+         write_file(s.path("file"), {1, 2, 3});
+         return Staged{train_args(kMini, s.path("file/run")), {s.path("file"), "Not a directory"}};
+     }},
+    {"OutFolderReadOnly",
+     [](Scratch& s) {
+         std::string ro = s.tmpfs("ro", 1 << 20, true);
+         if (ro.empty()) {
+             if (::geteuid() == 0) return skipped("cannot mount a read-only tmpfs (not permitted)");
+             ro = s.mkdir("ro");
+             ::chmod(ro.c_str(), 0555);
+         }
+         return Staged{train_args(kMini, ro + "/run"), {ro + "/run", "cannot create directory"}};
+     }},
+    {"SampleOutUnderARegularFile",
+     [](Scratch& s) {
+         std::string g = make_generator(s, "g.safetensors");
+         write_file(s.path("file"), {1});
+         return Staged{{"sample", "-c", g, "--out", s.path("file/x.png")}, {s.path("file/x.png"), "cannot write"}};
+     }},
+    {"DiskFullDuringTraining",  // 256 KiB: the run files fit, the first checkpoint does not
+     [](Scratch& s) {
+         std::string small = s.tmpfs("small", 256 << 10);
+         if (small.empty()) return skipped("cannot mount a tmpfs (not permitted)");
+         return Staged{train_args(kMini, small + "/run"), {small + "/run/", "No space left on device"}};
+     }},
+    {"DiskFullWritingSamples",
+     [](Scratch& s) {
+         std::string g = make_generator(s, "g.safetensors");
+         std::string tiny = s.tmpfs("tiny", 4096);
+         if (tiny.empty()) return skipped("cannot mount a tmpfs (not permitted)");
+         return Staged{{"sample", "-c", g, "--n", "64", "--out", tiny + "/x.png"}, {tiny + "/x.png", "No space left"}};
+     }},
+    {"FileSizeLimitWritingSamples",  // every write is checked: a short write fails, however it comes
+     [](Scratch& s) {
+         std::string g = make_generator(s, "g.safetensors");
+         Staged st{{"sample", "-c", g, "--n", "64", "--out", s.path("x.npy")}, {s.path("x.npy"), "File too large"}};
+         st.run.fsize_limit = 1000;
+         return st;
+     }},
+
+    // ---- checkpoints ---------------------------------------------------------------------------
+    {"CheckpointMissing",
+     [](Scratch& s) {
+         return Staged{{"sample", "-c", s.path("none.safetensors"), "--out", s.path("x.png")},
+                      {s.path("none.safetensors"), "No such file"}};
+     }},
+    {"CheckpointRunFolderWithoutCheckpoints",
+     [](Scratch& s) {
+         std::string d = s.mkdir("run");
+         return Staged{{"sample", "-c", d, "--out", s.path("x.png")}, {d, "no generator.safetensors"}};
+     }},
+    {"CheckpointIsAnIdxFile",
+     [](Scratch& s) {
+         std::string p = kMini + "/train-images-idx3-ubyte.gz";
+         return Staged{{"sample", "-c", p, "--out", s.path("x.png")}, {p, "header length"}};
+     }},
+    {"CheckpointTruncated",
+     [](Scratch& s) {
+         std::string g = make_generator(s, "g.safetensors");
+         std::vector<uint8_t> b = read_file(g);
+         b.resize(b.size() / 2);
+         write_file(g, b);
+         return Staged{{"sample", "-c", g, "--out", s.path("x.png")}, {g, "past the end"}};
+     }},
+    {"CheckpointHeaderNotJson",
+     [](Scratch& s) {
+         std::string g = make_generator(s, "g.safetensors");
+         patch_bytes(g, "{\"__metadata__\"", "[\"__metadata__\"");
+         return Staged{{"sample", "-c", g, "--out", s.path("x.png")}, {g, "not valid JSON"}};
+     }},
+    {"CheckpointNotFromGanCpp",
+     [](Scratch& s) {
+         std::string g = make_generator(s, "g.safetensors");
+         edit_safetensors(g, [](auto&, gan::Metadata& m) { m.erase("format"); });
+         return Staged{{"sample", "-c", g, "--out", s.path("x.png")}, {g, "not a gan.cpp checkpoint"}};
+     }},
+    {"CheckpointOtherArchitecture",
+     [](Scratch& s) {
+         std::string g = make_generator(s, "g.safetensors");
+         edit_safetensors(g, [](auto&, gan::Metadata& m) { m["arch"] = "stylegan9"; });
+         return Staged{{"sample", "-c", g, "--out", s.path("x.png")}, {g, "unknown architecture 'stylegan9'"}};
+     }},
+    {"CheckpointOfALargerModel",  // weights of hidden=256 in a file whose metadata says 128
+     [](Scratch& s) {
+         gan::ModelConfig big;
+         big.hidden = 256;
+         std::string g = make_generator(s, "g.safetensors", big);
+         edit_safetensors(g, [](auto&, gan::Metadata& m) { m["hidden"] = "128"; });
+         return Staged{{"sample", "-c", g, "--out", s.path("x.png")}, {g, "generator.0.weight", "wrong shape"}};
+     }},
+    {"CheckpointTransposedWeight",
+     [](Scratch& s) {
+         std::string g = make_generator(s, "g.safetensors");
+         edit_safetensors(g, [](std::map<std::string, gan::StoredTensor>& t, auto&) {
+             auto& w = t.at("generator.2.weight");
+             std::swap(w.shape[0], w.shape[1]);
+         });
+         return Staged{{"sample", "-c", g, "--out", s.path("x.png")}, {g, "generator.2.weight", "wrong shape"}};
+     }},
+    {"CheckpointMissingTensor",
+     [](Scratch& s) {
+         std::string g = make_generator(s, "g.safetensors");
+         edit_safetensors(g, [](std::map<std::string, gan::StoredTensor>& t, auto&) { t.erase("generator.0.bias"); });
+         return Staged{{"sample", "-c", g, "--out", s.path("x.png")}, {g, "missing tensor 'generator.0.bias'"}};
+     }},
+    {"CheckpointWrongDtype",  // F16 in place of F32, offsets unchanged
+     [](Scratch& s) {
+         std::string g = make_generator(s, "g.safetensors");
+         patch_bytes(g, "\"F32\"", "\"F16\"");
+         return Staged{{"sample", "-c", g, "--out", s.path("x.png")}, {g, "dtype F16"}};
+     }},
+    {"CheckpointBadMetadataValue",
+     [](Scratch& s) {
+         std::string g = make_generator(s, "g.safetensors");
+         edit_safetensors(g, [](auto&, gan::Metadata& m) { m["z_dim"] = "-100"; });
+         return Staged{{"sample", "-c", g, "--out", s.path("x.png")}, {g, "'z_dim'"}};
+     }},
+    {"ResumeNothingToResume",
+     [](Scratch& s) {
+         std::string d = s.mkdir("run");
+         return Staged{{"train", "--resume", d}, {d, "nothing to resume"}};
+     }},
+    {"ResumeFromAGeneratorOnlyCheckpoint",
+     [](Scratch& s) {
+         std::string d = s.mkdir("run/checkpoints");
+         fs::rename(make_generator(s, "g.safetensors"), d + "/last.safetensors");
+         return Staged{{"train", "--resume", s.path("run")}, {"last.safetensors", "not a full training state"}};
+     }},
+    {"ResumeWrongShapes",
+     [](Scratch& s) {
+         std::string run = make_run(s, "run");
+         edit_safetensors(run + "/checkpoints/last.safetensors", [](std::map<std::string, gan::StoredTensor>& t, auto&) {
+             auto& w = t.at("discriminator.0.weight");
+             w.shape = {w.shape[1], w.shape[0]};
+         });
+         return Staged{{"train", "--resume", run}, {"last.safetensors", "discriminator.0.weight", "wrong shape"}};
+     }},
+    {"ResumeWrongDtype",
+     [](Scratch& s) {
+         std::string run = make_run(s, "run");
+         patch_bytes(run + "/checkpoints/last.safetensors", "\"F32\"", "\"I32\"");
+         return Staged{{"train", "--resume", run}, {"last.safetensors", "dtype I32"}};
+     }},
+    {"ResumeOptimizerStateMissing",
+     [](Scratch& s) {
+         std::string run = make_run(s, "run");
+         edit_safetensors(run + "/checkpoints/last.safetensors", [](std::map<std::string, gan::StoredTensor>& t, auto&) {
+             t.erase("optimizer.generator.exp_avg_sq");
+         });
+         return Staged{{"train", "--resume", run}, {"last.safetensors", "optimizer.generator.exp_avg_sq"}};
+     }},
+    {"ResumeOptionsNotJson",
+     [](Scratch& s) {
+         std::string run = make_run(s, "run");
+         edit_safetensors(run + "/checkpoints/last.safetensors",
+                          [](auto&, gan::Metadata& m) { m["train_options"] = "{\"arch\": mlp"; });
+         return Staged{{"train", "--resume", run}, {"last.safetensors", "bad training options"}};
+     }},
+    {"ResumeOptionsNonsense",  // a checkpoint whose stored options say batch -4
+     [](Scratch& s) {
+         std::string run = make_run(s, "run");
+         edit_safetensors(run + "/checkpoints/last.safetensors", [](auto&, gan::Metadata& m) {
+             std::string& o = m["train_options"];
+             size_t at = o.find("\"batch\": 100");
+             if (at == std::string::npos) throw std::runtime_error("no batch in train_options");
+             o.replace(at, 12, "\"batch\": -4");
+         });
+         return Staged{{"train", "--resume", run}, {"--batch"}};
+     }},
+    {"ResumeTruncatedCheckpoint",
+     [](Scratch& s) {
+         std::string run = make_run(s, "run");
+         std::string p = run + "/checkpoints/last.safetensors";
+         std::vector<uint8_t> b = read_file(p);
+         b.resize(b.size() - 4);
+         write_file(p, b);
+         return Staged{{"train", "--resume", run}, {p, "past the end"}};
+     }},
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+class CliError : public ::testing::TestWithParam<Case> {};
+
+TEST_P(CliError, ExitsTwoWithOneLineNamingTheCause) {
+    const Case& c = GetParam();
+    Scratch scratch;
+    Staged st = c.stage(scratch);
+    if (!st.skip.empty()) GTEST_SKIP() << st.skip;
+    if (st.run.as_nobody && ::access(GAN_BINARY, X_OK) != 0) GTEST_SKIP() << "binary not executable";
+    RunResult r = run_gan(st.args, scratch.dir, st.run);
+    std::string cmd = "gan";
+    for (const std::string& a : st.args) cmd += " " + a;
+    SCOPED_TRACE(cmd + "\nstdout: " + r.out + "\nstderr: " + r.err);
+
+    ASSERT_FALSE(r.timed_out) << "hung";
+    ASSERT_TRUE(r.exited) << "killed by signal " << r.signal;
+    if (st.run.as_nobody && r.code == 122) GTEST_SKIP() << "cannot drop privileges here";
+    EXPECT_EQ(r.code, 2);
+
+    // One line (two for CLI11's own parse errors), no sanitizer report or trace.
+    const size_t nl = r.err.find('\n');
+    ASSERT_NE(nl, std::string::npos) << "stderr is empty or not newline-terminated";
+    const std::string first = r.err.substr(0, nl);
+    if (c.cli11) {
+        EXPECT_EQ(r.err.find('\n', nl + 1), r.err.size() - 1) << "more than two lines";
+    } else {
+        EXPECT_EQ(nl, r.err.size() - 1) << "more than one line";
+        EXPECT_EQ(first.rfind("gan: error: ", 0), 0u) << "does not start with 'gan: error: '";
+    }
+    for (const char* bad : {"terminate called", "Sanitizer", "runtime error", "Aborted", "what():"})
+        EXPECT_EQ(r.err.find(bad), std::string::npos) << "found '" << bad << "'";
+    for (const std::string& want : st.expect)
+        EXPECT_NE(first.find(want), std::string::npos) << "the message lacks '" << want << "'";
+
+    // A failed write leaves no temp files behind.
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(scratch.dir, ec); it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+        if (ec) break;
+        EXPECT_EQ(it->path().filename().string().find(".tmp."), std::string::npos) << it->path();
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, CliError, ::testing::ValuesIn(kCases),
+                         [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
+
+}  // namespace
