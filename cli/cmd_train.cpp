@@ -61,6 +61,7 @@ int run_train(TrainArgs& a) {
         std::printf("Resuming %s at epoch %d step %d of %d epochs\n", a.resume.c_str(),
                     trainer->progress().epoch + 1, trainer->progress().step, trainer->options().epochs);
     } else {
+        if (a.o.model.conditional && a.o.fixed_samples % a.o.model.num_classes != 0) a.o.fixed_samples = 60;
         a.o.validate();
         trainer = std::make_unique<gan::Trainer>(a.o, load_train_set(a.o));
     }
@@ -138,6 +139,7 @@ int run_train(TrainArgs& a) {
 Run add_train(CLI::App& app) {
     auto a = std::make_shared<TrainArgs>();
     gan::TrainOptions& o = a->o;
+    o.model.cond_d = "acgan";
     app.add_option("--epochs", o.epochs, "Training epochs")->capture_default_str();
     app.add_option("--batch", o.batch, "Batch size")->capture_default_str();
     app.add_option("--lr", o.adam.lr, "Adam learning rate of both optimisers (the tutorial's 0.002; "
@@ -155,7 +157,19 @@ Run add_train(CLI::App& app) {
     app.add_option("--threads", o.threads, "BLAS threads (0 = automatic)")->capture_default_str();
     app.add_option("--samples-per-epoch", o.samples_per_epoch, "Fresh samples saved each epoch")
         ->capture_default_str();
-    app.add_option("--arch", o.model.arch, "Architecture: mlp (the classic GAN)")->capture_default_str();
+    app.add_option("--arch", o.model.arch,
+                   "Architecture: mlp (the classic GAN) or dcgan (PyTorch's MNIST DCGAN; its defaults: lr 2e-4, "
+                   "beta1 0.5, batch 64, z ~ N(0,1), LeakyReLU 0.2, smooth 0 — explicit flags override)")
+        ->capture_default_str();
+    app.add_flag("--conditional", o.model.conditional, "Class-conditional GAN: G and D see the digit's label");
+    app.add_option("--cond-d", o.model.cond_d,
+                   "How D uses the label: acgan (auxiliary classifier), proj (projection), concat (one-hot input)")
+        ->capture_default_str();
+    app.add_option("--loss", o.step.loss, "GAN loss: bce | lsgan | hinge")->capture_default_str();
+    app.add_option("--d-steps", o.d_steps, "D updates per G update")->capture_default_str();
+    app.add_option("--ema", o.ema, "Decay of an exponential moving average of G's weights (0 = off), "
+                                   "used for samples and saved generators")
+        ->capture_default_str();
     app.add_option("--data", o.data_dir, "Folder with the IDX files (train-images-idx3-ubyte[.gz], ...)")
         ->capture_default_str();
     app.add_option("--out", o.out_dir, "Run directory (config.json, metrics.csv, samples/, checkpoints/)")
@@ -169,9 +183,21 @@ Run add_train(CLI::App& app) {
     app.add_option("--eval-every", o.eval_every,
                    "Every K epochs: MNIST-FID, classifier score, covered classes to eval.csv (0 = off)")
         ->capture_default_str();
-    auto* epochs_opt = app.get_option("--epochs");
-    return [a, epochs_opt] {
-        a->epochs_given = epochs_opt->count() > 0;
+    return [a, &app] {
+        a->epochs_given = app.get_option("--epochs")->count() > 0;
+        if (a->o.model.arch == "dcgan") {
+            // DCGAN defaults (Radford et al. 2016, PyTorch's C++ example with beta2 0.999) for every
+            // option the user did not set.
+            auto unset = [&](const char* flag) { return app.get_option(flag)->count() == 0; };
+            if (unset("--lr")) a->o.adam.lr = 2e-4f;
+            if (unset("--beta1")) a->o.adam.beta1 = 0.5f;
+            if (unset("--batch")) a->o.batch = 64;
+            if (unset("--alpha")) a->o.model.alpha = 0.2f;
+            if (unset("--smooth")) a->o.step.smooth = 0.0f;
+            if (unset("--epochs")) a->o.epochs = 5;
+            if (unset("--out")) a->o.out_dir = "runs/dcgan";
+            a->o.model.latent = "normal";
+        }
         return run_train(*a);
     };
 }

@@ -1,6 +1,7 @@
 #include "train/gan_step.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "core/check.h"
@@ -34,7 +35,7 @@ void grow(std::vector<T>& v, size_t n) {
 }  // namespace
 
 GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o)
-    : m_(model), opt_g_(opt_g), opt_d_(opt_d), o_(o) {
+    : m_(model), opt_g_(opt_g), opt_d_(opt_d), o_(o), loss_(loss_kind_from_string(o.loss)) {
     // The fused path covers exactly the classic MLP (DESIGN.md §1); anything else takes the layers.
     Sequential &g = m_.g, &d = m_.d;
     const Linear *g1 = as_linear(g, 0, true), *g2 = as_linear(g, 2, true);
@@ -57,38 +58,92 @@ GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o)
     }
 }
 
-StepStats GanStep::step(const Tensor& real, const Tensor& z) {
+StepStats GanStep::step(const Tensor& real, const Tensor& z, const int* real_labels, const int* fake_labels,
+                        bool update_g) {
     GAN_CHECK(real.shape.n == z.shape.n, "real and latent batches differ in size");
-    return fused() ? step_fused(real, z) : step_reference(real, z);
+    GAN_CHECK(!m_.config.conditional || (real_labels && fake_labels), "a conditional model needs labels");
+    if (fused() && update_g) return step_fused(real, z);
+    return step_reference(real, z, real_labels, fake_labels, update_g);
 }
 
-StepStats GanStep::step_reference(const Tensor& real, const Tensor& z) {
+float GanStep::d_logits(const Tensor& out, const int* labels) {
+    const int B = out.shape.n, width = int(out.shape.per_sample());
+    logit_.resize(size_t(B));
+    dlogit_.resize(size_t(B));
+    if (m_.config.conditional && m_.config.cond_d == "proj") {
+        proj_logits(logit_.data(), out, labels, m_.config.num_classes);
+    } else {
+        for (int i = 0; i < B; ++i) logit_[i] = out[size_t(i) * width];  // column 0: real/fake
+    }
+    return 0.0f;
+}
+
+float GanStep::d_logits_backward(const Tensor& out, const int* labels, bool class_loss) {
+    const int B = out.shape.n, width = int(out.shape.per_sample()), K = m_.config.num_classes;
+    dout_.resize(out.shape);
+    if (m_.config.conditional && m_.config.cond_d == "proj") {
+        proj_logits_backward(dout_, dlogit_.data(), labels, K);
+        return 0.0f;
+    }
+    std::fill(dout_.v.begin(), dout_.v.end(), 0.0f);
+    for (int i = 0; i < B; ++i) dout_[size_t(i) * width] = dlogit_[i];
+    if (!(class_loss && m_.config.conditional && m_.config.cond_d == "acgan")) return 0.0f;
+    // AC-GAN: mean softmax cross-entropy of the class logits out[:, 1..K]; gradient (p - onehot)/B.
+    double loss = 0;
+    for (int i = 0; i < B; ++i) {
+        const float* c = out.data() + size_t(i) * width + 1;
+        float* dc = dout_.data() + size_t(i) * width + 1;
+        float mx = c[0];
+        for (int k = 1; k < K; ++k) mx = std::max(mx, c[k]);
+        double z = 0;
+        for (int k = 0; k < K; ++k) z += std::exp(double(c[k] - mx));
+        loss += std::log(z) + mx - c[labels[i]];
+        for (int k = 0; k < K; ++k) dc[k] = float(std::exp(double(c[k] - mx)) / z) / float(B);
+        dc[labels[i]] -= 1.0f / float(B);
+    }
+    return float(loss / B);
+}
+
+StepStats GanStep::step_reference(const Tensor& real, const Tensor& z, const int* real_labels,
+                                  const int* fake_labels, bool update_g) {
+    const ModelConfig& c = m_.config;
     const size_t B = size_t(real.shape.n);
     StepStats s;
-    const Tensor& fake = m_.g.forward(z);
+    make_g_input(gin_, z, fake_labels, c);
+    const Tensor& fake = m_.g.forward(gin_);
 
-    // D update: gradients of both halves accumulate, then one Adam step.
+    // D update: gradients of both halves accumulate, then one Adam step. Real and fake go through D
+    // separately (batch-norm layers normalise each half by its own statistics).
     m_.d.params.zero_grad();
     m_.d.set_param_grads(true);
-    dlogits_.resize({int(B), 1, 1, 1});
-    const Tensor& real_logits = m_.d.forward(real);
-    s.d_real = mean_sigmoid(real_logits.data(), B);
-    float loss_real = bce_with_logits(real_logits.data(), 1.0f - o_.smooth, B, dlogits_.data());
-    m_.d.backward(dlogits_, nullptr);
-    const Tensor& fake_logits = m_.d.forward(fake);
-    s.d_fake = mean_sigmoid(fake_logits.data(), B);
-    float loss_fake = bce_with_logits(fake_logits.data(), 0.0f, B, dlogits_.data());
-    m_.d.backward(dlogits_, nullptr);
+    make_d_input(din_real_, real, real_labels, c);
+    const Tensor& out_real = m_.d.forward(din_real_);
+    d_logits(out_real, real_labels);
+    s.d_real = mean_sigmoid(logit_.data(), B);
+    float loss_real = gan_loss(loss_, LossTerm::d_real, logit_.data(), B, o_.smooth, dlogit_.data());
+    loss_real += d_logits_backward(out_real, real_labels, true);
+    m_.d.backward(dout_, nullptr);
+    make_d_input(din_fake_, fake, fake_labels, c);
+    const Tensor& out_fake = m_.d.forward(din_fake_);
+    d_logits(out_fake, fake_labels);
+    s.d_fake = mean_sigmoid(logit_.data(), B);
+    float loss_fake = gan_loss(loss_, LossTerm::d_fake, logit_.data(), B, o_.smooth, dlogit_.data());
+    loss_fake += d_logits_backward(out_fake, fake_labels, true);
+    m_.d.backward(dout_, nullptr);
     opt_d_.step();
     s.d_loss = loss_real + loss_fake;
+    if (!update_g) return s;
 
     // G update: D frozen (no weight gradients), D's input gradient flows into G.
     m_.g.params.zero_grad();
     m_.d.set_param_grads(false);
-    const Tensor& fake_logits2 = m_.d.forward(fake);
-    s.g_loss = bce_with_logits(fake_logits2.data(), 1.0f, B, dlogits_.data());
-    m_.d.backward(dlogits_, &dfake_);
+    const Tensor& out_g = m_.d.forward(din_fake_);
+    d_logits(out_g, fake_labels);
+    s.g_loss = gan_loss(loss_, LossTerm::g_fake, logit_.data(), B, o_.smooth, dlogit_.data());
+    s.g_loss += d_logits_backward(out_g, fake_labels, true);
+    m_.d.backward(dout_, &ddin_);
     m_.d.set_param_grads(true);
+    d_input_grad_to_image(dfake_, ddin_, c);
     m_.g.backward(dfake_, nullptr);
     opt_g_.step();
     return s;

@@ -17,15 +17,18 @@
 //   pick another kernel than for twice as many, so D's stacked forward can round differently). src/train/gan_step_test.cpp
 //   bounds both.
 #pragma once
+#include <string>
 #include <vector>
 
 #include "models/gan_model.h"
 #include "optim/adam.h"
+#include "train/losses.h"
 
 namespace gan {
 
 struct StepOptions {
     float smooth = 0.1f;     // one-sided label smoothing: real target 1 - smooth
+    std::string loss = "bce";  // bce | lsgan | hinge (train/losses.h); the fused path is bce only
     bool fused = true;       // the fused MLP step where the model allows it; false = the reference
     bool fast_tanh = true;   // fused step only: G's tanh by tanh_fast (<= 2 ulp) instead of std::tanh,
                              // which alone costs ~1 ms of a ~3.6 ms step at batch 100 (BENCHMARKS.md)
@@ -41,18 +44,29 @@ struct StepStats {
 class GanStep {
   public:
     GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o);
-    // real (B, C, H, W) in [-1, 1]; z (B, z_dim). Updates both networks.
-    StepStats step(const Tensor& real, const Tensor& z);
-    bool fused() const { return mlp_.ok && o_.fused; }
+    // real (B, C, H, W) in [-1, 1]; z (B, z_dim). Updates D, then G unless update_g is false.
+    // Conditional models take the real batch's labels and the labels G draws (B each, in [0, K)).
+    StepStats step(const Tensor& real, const Tensor& z, const int* real_labels = nullptr,
+                   const int* fake_labels = nullptr, bool update_g = true);
+    bool fused() const { return mlp_.ok && o_.fused && loss_ == LossKind::bce && !m_.config.conditional; }
 
   private:
-    StepStats step_reference(const Tensor& real, const Tensor& z);
+    // The general step: any model, loss and conditioning, through the layers.
+    StepStats step_reference(const Tensor& real, const Tensor& z, const int* real_labels, const int* fake_labels,
+                             bool update_g);
+    // D's output (B, d_outputs) -> the adversarial logits logit_ (B); and the gradient back into dout_.
+    // "acgan" adds the class cross-entropy of out[:, 1..K] against labels (its value is returned).
+    float d_logits(const Tensor& out, const int* labels);
+    float d_logits_backward(const Tensor& out, const int* labels, bool class_loss);
     StepStats step_fused(const Tensor& real, const Tensor& z);
 
     GanModel& m_;
     Adam &opt_g_, &opt_d_;
     StepOptions o_;
+    LossKind loss_ = LossKind::bce;
     Tensor dlogits_, dfake_, fake_view_;
+    Tensor gin_, din_real_, din_fake_, ddin_, dout_;
+    std::vector<float> logit_, dlogit_;
 
     // The classic MLP as plain arrays: offsets into the arenas and sizes.
     struct Mlp {

@@ -13,6 +13,9 @@
 #include "io/png.h"
 #include "io/safetensors.h"
 #include "kernels/gemm.h"
+#include "models/dcgan.h"
+#include "optim/ema.h"
+#include "train/losses.h"
 #include "train/checkpoint.h"
 
 namespace gan {
@@ -41,6 +44,12 @@ std::string TrainOptions::to_json() const {
               {"fixed_samples", fixed_samples},
               {"eval_every", eval_every},
               {"log_every", log_every},
+              {"loss", step.loss},
+              {"d_steps", d_steps},
+              {"ema", ema},
+              {"conditional", model.conditional},
+              {"num_classes", model.num_classes},
+              {"cond_d", model.cond_d},
               {"data", data_dir},
               {"out", out_dir},
               {"version", GAN_VERSION}};
@@ -73,6 +82,12 @@ TrainOptions TrainOptions::from_json(const std::string& text, const std::string&
         o.fixed_samples = j.at("fixed_samples").get<int>();
         o.eval_every = j.at("eval_every").get<int>();
         o.log_every = j.at("log_every").get<int>();
+        o.step.loss = j.at("loss").get<std::string>();
+        o.d_steps = j.at("d_steps").get<int>();
+        o.ema = j.at("ema").get<float>();
+        o.model.conditional = j.at("conditional").get<bool>();
+        o.model.num_classes = j.at("num_classes").get<int>();
+        o.model.cond_d = j.at("cond_d").get<std::string>();
         o.data_dir = j.at("data").get<std::string>();
         o.out_dir = j.at("out").get<std::string>();
     } catch (const json::exception& e) {
@@ -98,7 +113,14 @@ void TrainOptions::validate() const {
     GAN_CHECK(fixed_samples >= 1 && fixed_samples <= 1024, "fixed samples must be in [1, 1024]");
     GAN_CHECK(eval_every >= 0, "--eval-every must not be negative");
     GAN_CHECK(log_every >= 0, "--log-every must not be negative");
-    GAN_CHECK(model.arch == "mlp", "unknown --arch '", model.arch, "' (known: mlp)");
+    GAN_CHECK(model.arch == "mlp" || model.arch == "dcgan", "unknown --arch '", model.arch,
+              "' (known: mlp, dcgan)");
+    loss_kind_from_string(step.loss);
+    GAN_CHECK(d_steps >= 1 && d_steps <= 100, "--d-steps must be in [1, 100] (got ", d_steps, ")");
+    GAN_CHECK(ema >= 0 && ema < 1, "--ema must be in [0, 1) (got ", ema, ")");
+    GAN_CHECK(model.num_classes >= 2 && model.num_classes <= 256, "number of classes must be in [2, 256]");
+    GAN_CHECK(model.cond_d == "concat" || model.cond_d == "proj" || model.cond_d == "acgan",
+              "unknown --cond-d '", model.cond_d, "' (known: concat, proj, acgan)");
 }
 
 // ---- the trainer ------------------------------------------------------------------------------
@@ -163,9 +185,17 @@ Trainer::Trainer(TrainOptions options, Dataset data)
               ": images are ", im.rows, "x", im.cols, " but the model expects ", o_.model.rows, "x", o_.model.cols);
     GAN_CHECK(o_.batch <= im.n, "--batch ", o_.batch, " is larger than the data set (", im.n, " images in ",
               o_.data_dir, ")");
+    if (o_.model.conditional) {
+        GAN_CHECK(data_.labels.labels.size() == size_t(im.n), o_.data_dir,
+                  ": a conditional model needs one label per image");
+        for (uint8_t l : data_.labels.labels)
+            GAN_CHECK(int(l) < o_.model.num_classes, o_.data_dir, ": label ", int(l), " is not below the ",
+                      o_.model.num_classes, " classes of the model");
+    }
     model_ = gan_build(o_.model);
     Rng init_rng(o_.seed, kInit);
     gan_init(*model_, init_rng);
+    if (o_.ema > 0) ema_ = model_->g.params.values();
     opt_g_ = std::make_unique<Adam>(model_->g.params, o_.adam);
     opt_d_ = std::make_unique<Adam>(model_->d.params, o_.adam);
     step_ = std::make_unique<GanStep>(*model_, *opt_g_, *opt_d_, o_.step);
@@ -175,6 +205,7 @@ Trainer::Trainer(TrainOptions options, Dataset data)
     p_.sample = sample_rng_.state();
     Rng fixed_rng(o_.seed, kFixed);
     sample_latent(fixed_z_, o_.fixed_samples, o_.model, fixed_rng);
+    for (int i = 0; i < o_.fixed_samples; ++i) fixed_labels_.push_back(i % o_.model.num_classes);
 }
 
 std::string Trainer::last_checkpoint() const { return o_.out_dir + "/checkpoints/last.safetensors"; }
@@ -200,6 +231,7 @@ void Trainer::save_state() const {
         arena_append_views(s->buffers, views);
     }
     const int64_t ng = int64_t(opt_g_->m.size()), nd = int64_t(opt_d_->m.size());
+    if (!ema_.empty()) views.push_back({"ema.generator", {ng}, ema_.data()});
     views.push_back({"optimizer.generator.exp_avg", {ng}, opt_g_->m.data()});
     views.push_back({"optimizer.generator.exp_avg_sq", {ng}, opt_g_->v.data()});
     views.push_back({"optimizer.discriminator.exp_avg", {nd}, opt_d_->m.data()});
@@ -229,6 +261,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, int epochs,
                   name, "'");
         dst = it->second.data;
     };
+    if (!t->ema_.empty()) load_vec("ema.generator", t->ema_);
     load_vec("optimizer.generator.exp_avg", t->opt_g_->m);
     load_vec("optimizer.generator.exp_avg_sq", t->opt_g_->v);
     load_vec("optimizer.discriminator.exp_avg", t->opt_d_->m);
@@ -256,10 +289,27 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, int epochs,
     return t;
 }
 
+// A run killed between writing an epoch's log rows and its checkpoint redoes that epoch on resume:
+// drop log rows (first column: epoch) past the checkpoint's epoch so no epoch appears twice.
+static void csv_keep_epochs(const std::string& path, int max_epoch) {
+    if (!file_exists(path)) return;
+    std::vector<uint8_t> bytes = file_read_all(path, size_t(1) << 31);
+    std::string text(bytes.begin(), bytes.end()), kept;
+    size_t pos = 0;
+    for (bool header = true; pos < text.size(); header = false) {
+        size_t end = text.find('\n', pos);
+        end = end == std::string::npos ? text.size() : end + 1;
+        if (header || std::atoi(text.c_str() + pos) <= max_epoch) kept.append(text, pos, end - pos);
+        pos = end;
+    }
+    if (kept.size() != text.size()) file_write_atomic(path, kept);
+}
+
 void Trainer::write_run_files_at_start() const {
     make_dirs(o_.out_dir + "/samples");
     make_dirs(o_.out_dir + "/checkpoints");
     file_write_atomic(o_.out_dir + "/config.json", o_.to_json());
+    for (const char* log : {"/metrics.csv", "/steps.csv", "/eval.csv"}) csv_keep_epochs(o_.out_dir + log, p_.epoch);
     const std::string csv = o_.out_dir + "/metrics.csv";
     if (!file_exists(csv) || p_.epoch == 0)
         file_write_atomic(csv, std::string("epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,"
@@ -286,6 +336,15 @@ void Trainer::gather_batch(int step) {
         for (size_t k = 0; k < img; ++k) dst[k] = pixel_lut_[src[k]];
         dst += img;
     }
+    if (o_.model.conditional) {
+        real_labels_.resize(size_t(B));
+        fake_labels_.resize(size_t(B));
+        for (int b = 0; b < B; ++b) real_labels_[b] = data_.labels.labels[perm_[size_t(step) * B + b]];
+    }
+}
+
+void Trainer::swap_ema() {
+    if (!ema_.empty()) std::swap(ema_, model_->g.params.values());
 }
 
 void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch, double seconds) {
@@ -305,6 +364,7 @@ void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch,
     r.elapsed = p_.elapsed;
 
     // The tutorial's fresh samples of this epoch, as a grid and in the all-epochs file.
+    swap_ema();  // samples, metrics and generator checkpoints use the moving average when there is one
     std::vector<uint8_t> px;
     gan_generate(*model_, o_.samples_per_epoch, sample_rng_, px);
     all_samples_.insert(all_samples_.end(), px.begin(), px.end());
@@ -315,13 +375,17 @@ void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch,
     npy_write_u8(o_.out_dir + "/samples/all_samples.npy", all_samples_.data(),
                  {int64_t(r.epoch), o_.samples_per_epoch, o_.model.rows, o_.model.cols});
     {
-        // The same latents every epoch, so samples/fixed_epoch_*.png show one set of digits taking shape.
+        // The same latents every epoch, so samples/fixed_epoch_*.png show one set of digits taking shape
+        // (batch-norm models in eval mode: running statistics, so the images depend on nothing else).
+        Tensor gin;
+        make_g_input(gin, fixed_z_, o_.model.conditional ? fixed_labels_.data() : nullptr, o_.model);
         model_->g.set_training(false);
-        const Tensor& y = model_->g.forward(fixed_z_);
+        const Tensor& y = model_->g.forward(gin);
         px.resize(y.size());
         to_pixels(px.data(), y.data(), y.size());
         model_->g.set_training(true);
-        const int cols = int(std::ceil(std::sqrt(double(o_.fixed_samples))));
+        const int cols = o_.model.conditional ? o_.model.num_classes
+                                              : int(std::ceil(std::sqrt(double(o_.fixed_samples))));
         GrayImage fixed = image_grid(px.data(), o_.fixed_samples, o_.model.rows, o_.model.cols, cols, 1, 2);
         r.fixed_png = o_.out_dir + "/samples/fixed_epoch_" + epoch_name(r.epoch) + ".png";
         png_write_gray(r.fixed_png, fixed.pixels.data(), fixed.width, fixed.height);
@@ -342,8 +406,12 @@ void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch,
         for (auto& [name, v] : r.eval) text += str(",", v);
         file_write_atomic(path, text + "\n");
     }
+    Metadata gen_meta = {{"epoch", std::to_string(r.epoch)}};
+    if (!ema_.empty()) gen_meta["ema"] = str(o_.ema);
     checkpoint_save_generator(o_.out_dir + "/checkpoints/generator_epoch_" + epoch_name(r.epoch) + ".safetensors",
-                              *model_, {{"epoch", std::to_string(r.epoch)}});
+                              *model_, gen_meta);
+    if (p_.epoch + 1 == o_.epochs) checkpoint_save_generator(o_.out_dir + "/generator.safetensors", *model_, gen_meta);
+    swap_ema();
 
     char line[512];
     std::snprintf(line, sizeof line, "%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f,%.1f\n", r.epoch, steps,
@@ -371,7 +439,6 @@ void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch,
     for (double& s : p_.sums) s = 0;
     p_.data_epoch = data_rng_.state();
     save_state();
-    if (p_.epoch == o_.epochs) checkpoint_save_generator(o_.out_dir + "/generator.safetensors", *model_);
     if (on_epoch) on_epoch(r);
 }
 
@@ -393,7 +460,17 @@ bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
             }
             gather_batch(s);
             sample_latent(z_, o_.batch, o_.model, latent_rng_);
-            last_ = step_->step(real_, z_);
+            const bool conditional = o_.model.conditional;
+            if (conditional)
+                for (int& l : fake_labels_) l = int(latent_rng_.below(uint32_t(o_.model.num_classes)));
+            // With --d-steps K, K-1 batches update D only, the K-th updates D and then G.
+            const bool update_g = (s + 1) % o_.d_steps == 0 || s + 1 == steps;
+            StepStats st = step_->step(real_, z_, conditional ? real_labels_.data() : nullptr,
+                                       conditional ? fake_labels_.data() : nullptr, update_g);
+            if (!update_g) st.g_loss = last_.g_loss;
+            last_ = st;
+            if (update_g && !ema_.empty())
+                ema_update(ema_.data(), model_->g.params.values().data(), ema_.size(), o_.ema);
             GAN_CHECK(std::isfinite(last_.d_loss) && std::isfinite(last_.g_loss), "training diverged at epoch ",
                       p_.epoch + 1, " step ", s + 1, ": a loss is NaN or Inf (the last good checkpoint is ",
                       last_checkpoint(), "; try a lower --lr)");

@@ -28,6 +28,9 @@ struct TrainOptions {
     int fixed_samples = 64;   // the same latents every epoch: samples/fixed_epoch_NNN.png
     int eval_every = 0;       // run `evaluator` every K epochs (0 = never)
     int log_every = 0;        // also log every K-th step to steps.csv (0 = never)
+    int d_steps = 1;          // D updates per G update (each on its own batch)
+    float ema = 0.0f;         // decay of an exponential moving average of G's weights (0 = off);
+                              // when on, samples and generator checkpoints use the average
     std::string data_dir = "data/mnist";
     std::string out_dir = "runs/classic";
 
@@ -106,6 +109,10 @@ class Trainer {
     StepStats last_;
     std::vector<uint8_t> all_samples_;  // epochs x samples_per_epoch images
     Tensor fixed_z_;                    // fixed_samples latents drawn once from the seed
+    std::vector<int> fixed_labels_;     // conditional models: class i % K for fixed sample i
+    std::vector<int> real_labels_, fake_labels_;  // (B) conditional models
+    std::vector<float> ema_;            // the moving average of G's parameters (options.ema > 0)
+    void swap_ema();                    // exchange G's weights with the average (no-op without EMA)
     std::string step_rows_;             // steps.csv rows of the epoch in progress
 };
 
