@@ -21,6 +21,9 @@ struct SampleArgs {
     uint64_t seed = 0;
     int cols = 0;
     int scale = 2;
+    int digit = -1;
+    bool grid_by_class = false;
+    std::string bn = "auto";
 };
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -32,21 +35,35 @@ int run_sample(const SampleArgs& a) {
     const bool png = ends_with(a.out, ".png"), npy = ends_with(a.out, ".npy");
     const bool idx = ends_with(a.out, ".idx") || ends_with(a.out, "-ubyte") || ends_with(a.out, ".idx3");
     GAN_CHECK(png || npy || idx, a.out, ": unknown output type (use .png, .npy, or .idx / -idx3-ubyte)");
+    GAN_CHECK(a.bn == "auto" || a.bn == "batch" || a.bn == "running", "--bn must be auto, batch or running");
     gan::LoadedModel loaded = gan::checkpoint_load_model(a.checkpoint);
     const gan::ModelConfig& c = loaded.model->config;
+    const bool want_labels = a.digit >= 0 || a.grid_by_class;
+    GAN_CHECK(!want_labels || c.conditional, loaded.path, ": this generator is not conditional, so it cannot draw a ",
+              "chosen digit (train one with `gan train --conditional`)");
+    GAN_CHECK(a.digit < c.num_classes, "--digit must be in [0, ", c.num_classes - 1, "] (got ", a.digit, ")");
+    // --grid-by-class: --n images per class, one row per class (image i of class i / n).
+    const int total = a.grid_by_class ? a.n * c.num_classes : a.n;
+    std::vector<int> labels;
+    if (a.digit >= 0) labels.assign(size_t(total), a.digit);
+    if (a.grid_by_class)
+        for (int i = 0; i < total; ++i) labels.push_back(i / a.n);
+    // Batch-norm generators: a chunk of one class has other batch statistics than training's mixed
+    // batches, so chosen digits use the running statistics unless --bn batch says otherwise.
+    const bool batch_stats = a.bn == "batch" || (a.bn == "auto" && !want_labels);
     gan::Rng rng(a.seed, 7);
     std::vector<uint8_t> px;
-    gan::gan_generate(*loaded.model, a.n, rng, px);
+    gan::gan_generate(*loaded.model, total, rng, px, labels.empty() ? nullptr : labels.data(), batch_stats);
     if (png) {
-        int cols = a.cols > 0 ? a.cols : int(std::ceil(std::sqrt(double(a.n))));
-        gan::GrayImage grid = gan::image_grid(px.data(), a.n, c.rows, c.cols, cols, 1, a.scale);
+        int cols = a.cols > 0 ? a.cols : a.grid_by_class ? a.n : int(std::ceil(std::sqrt(double(total))));
+        gan::GrayImage grid = gan::image_grid(px.data(), total, c.rows, c.cols, cols, 1, a.scale);
         gan::png_write_gray(a.out, grid.pixels.data(), grid.width, grid.height);
     } else if (npy) {
-        gan::npy_write_u8(a.out, px.data(), {a.n, c.rows, c.cols});
+        gan::npy_write_u8(a.out, px.data(), {total, c.rows, c.cols});
     } else {
-        gan::idx_write_images(a.out, px.data(), a.n, c.rows, c.cols);
+        gan::idx_write_images(a.out, px.data(), total, c.rows, c.cols);
     }
-    std::printf("wrote %d images from %s to %s\n", a.n, loaded.path.c_str(), a.out.c_str());
+    std::printf("wrote %d images from %s to %s\n", total, loaded.path.c_str(), a.out.c_str());
     return 0;
 }
 
@@ -64,6 +81,12 @@ Run add_sample(CLI::App& app) {
     app.add_option("--scale", a->scale, "Nearest-neighbour upscale of the .png grid")
         ->capture_default_str()
         ->check(CLI::Range(1, 16));
+    app.add_option("--digit", a->digit, "Conditional models: draw only this digit")->check(CLI::Range(0, 255));
+    app.add_flag("--grid-by-class", a->grid_by_class,
+                 "Conditional models: --n images of every class, one row per class");
+    app.add_option("--bn", a->bn, "Batch-norm generators: batch statistics per chunk of 100 (batch), running "
+                                  "statistics (running), or auto (batch, but running for chosen digits)")
+        ->capture_default_str();
     return [a] { return run_sample(*a); };
 }
 

@@ -266,13 +266,16 @@ void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels
     const size_t img = size_t(model.config.image_size());
     pixels.resize(size_t(n) * img);
     if (generate_mlp_fused(model, n, rng, pixels)) return;
-    // The layer-by-layer path (conditional and other architectures). TODO(owner of conditional/BN
-    // sampling): bn_batch_stats semantics; here G runs in eval mode as before.
-    (void)bn_batch_stats;
+    // The layer-by-layer path (conditional and other architectures). Batch-norm generators with
+    // bn_batch_stats run in train mode over chunks of 100 (as ref_dcgan.py samples) and get their
+    // running statistics back afterwards; otherwise G runs in eval mode.
+    const bool batch_stats = bn_batch_stats && model.g.buffers.size() > 0;
+    std::vector<float> saved_buffers;
+    if (batch_stats) saved_buffers = model.g.buffers.values();
     Tensor z, gin;
     std::vector<int> chunk_labels;
-    const int chunk = 1000;
-    model.g.set_training(false);
+    const int chunk = batch_stats ? 100 : 1000;
+    model.g.set_training(batch_stats);
     for (int i = 0; i < n; i += chunk) {
         int b = std::min(chunk, n - i);
         sample_latent(z, b, model.config, rng);
@@ -286,6 +289,7 @@ void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels
         const Tensor& y = model.g.forward(*in);
         to_pixels(pixels.data() + size_t(i) * img, y.data(), size_t(b) * img);
     }
+    if (batch_stats) model.g.buffers.values() = saved_buffers;
     model.g.set_training(true);
 }
 

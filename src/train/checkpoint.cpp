@@ -46,8 +46,15 @@ std::string checkpoint_resolve(const std::string& path) {
         if (e) return;
         if (best.empty() || t > best_time) best = f.string(), best_time = t;
     };
+    // The newest generator file (these hold the moving average when training used --ema); the full
+    // state only when no generator was written.
     consider(fs::path(path) / "generator.safetensors");
-    consider(fs::path(path) / "checkpoints" / "last.safetensors");
+    std::error_code e;
+    for (fs::directory_iterator it(fs::path(path) / "checkpoints", e), end; !e && it != end; it.increment(e)) {
+        const std::string name = it->path().filename().string();
+        if (name.rfind("generator_epoch_", 0) == 0 && it->path().extension() == ".safetensors") consider(it->path());
+    }
+    if (best.empty()) consider(fs::path(path) / "checkpoints" / "last.safetensors");
     GAN_CHECK(!best.empty(), path, ": no generator.safetensors or checkpoints/last.safetensors in this run directory");
     return best;
 }
