@@ -1,6 +1,7 @@
 // gan eval --checkpoint FILE|RUN_DIR [--n 10000] | --samples FILE [--grid RxC]: how good are the
 // digits? MNIST-FID, classifier score, class coverage, precision/recall/density/coverage and a
 // memorisation check, in the feature space of the metrics classifier (src/metrics/evaluate.h).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -83,8 +84,9 @@ void print_table(const gan::EvalResult& r, const gan::EvalReference& ref) {
 }
 
 void write_json(const std::string& path, const gan::EvalResult& r, const gan::EvalReference& ref,
-                const std::string& source, const std::string& classifier) {
+                const std::string& source, const std::string& classifier, const std::vector<double>& digits) {
     nlohmann::json j;
+    if (!digits.empty()) j["digit_accuracy"] = digits;
     j["source"] = source;
     j["n"] = r.n;
     j["classifier"] = classifier;
@@ -105,6 +107,26 @@ void write_json(const std::string& path, const gan::EvalResult& r, const gan::Ev
     gan::file_write_atomic(path, j.dump(2) + "\n");
 }
 
+// Conditional generators: draw n/K images of every class (running batch-norm statistics, as
+// `gan sample --digit`) and return, per class d, the share the classifier labels d.
+std::vector<double> digit_accuracy(gan::GanModel& model, gan::Classifier& classifier, int n, uint64_t seed) {
+    const int K = model.config.num_classes, per = std::max(1, n / K);
+    std::vector<int> labels;
+    for (int i = 0; i < per * K; ++i) labels.push_back(i / per);
+    gan::Rng rng(seed, 12);
+    std::vector<uint8_t> px;
+    gan::gan_generate(model, int(labels.size()), rng, px, labels.data(), false);
+    std::vector<float> probs;
+    gan::classifier_run(classifier, px.data(), labels.size(), nullptr, &probs);
+    std::vector<double> acc(size_t(K), 0.0);
+    for (size_t i = 0; i < labels.size(); ++i) {
+        const float* p = probs.data() + i * 10;
+        int best = int(std::max_element(p, p + 10) - p);
+        if (best == labels[i]) acc[size_t(labels[i])] += 1.0 / per;
+    }
+    return acc;
+}
+
 int run_eval(const EvalArgs& a) {
     GAN_CHECK(a.checkpoint.empty() != a.samples.empty(), "give exactly one of --checkpoint and --samples");
     GAN_CHECK(a.n >= 6 && a.n <= 1000000, "--n must be in [6, 1000000] (got ", a.n, ")");
@@ -113,8 +135,9 @@ int run_eval(const EvalArgs& a) {
     std::vector<uint8_t> px;
     size_t n = 0;
     std::string source;
+    gan::LoadedModel m;
     if (!a.checkpoint.empty()) {
-        gan::LoadedModel m = gan::checkpoint_load_model(a.checkpoint);
+        m = gan::checkpoint_load_model(a.checkpoint);
         const gan::ModelConfig& c = m.model->config;
         GAN_CHECK(c.channels == 1 && c.rows == 28 && c.cols == 28, m.path, ": the metrics need 28x28 grayscale images, "
                   "this generator makes ", c.channels, "x", c.rows, "x", c.cols);
@@ -140,14 +163,25 @@ int run_eval(const EvalArgs& a) {
     opts.k = a.k;
     gan::EvalReference ref = gan::eval_reference(std::move(classifier), &train, test, opts);
     gan::EvalResult r = gan::evaluate(ref, px.data(), n);
+    std::vector<double> digits;
+    if (m.model && m.model->config.conditional && m.model->config.num_classes == 10)
+        digits = digit_accuracy(*m.model, *ref.classifier, a.n, a.seed);
     double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("gan eval: %zu samples from %s vs %zu test images of %s\n", n, source.c_str(), ref.n_test,
                 a.data.c_str());
     std::printf("classifier: %s (test accuracy %.2f %%)\n", classifier_path.c_str(), 100 * std::atof(acc.c_str()));
     print_table(r, ref);
+    if (!digits.empty()) {
+        double mean = 0, worst = 1;
+        for (double d : digits) mean += d / double(digits.size()), worst = std::min(worst, d);
+        std::printf("  conditional: share of digit-d samples classified as d (mean %.2f %%, worst %.2f %%)\n   ",
+                    100 * mean, 100 * worst);
+        for (size_t d = 0; d < digits.size(); ++d) std::printf(" %zu:%.1f%%", d, 100 * digits[d]);
+        std::printf("\n");
+    }
     std::printf("(%.1f s in all, %.1f s for the samples' metrics)\n", total, r.seconds);
     if (!a.json.empty()) {
-        write_json(a.json, r, ref, source, classifier_path);
+        write_json(a.json, r, ref, source, classifier_path, digits);
         std::printf("wrote %s\n", a.json.c_str());
     }
     return 0;
