@@ -22,9 +22,15 @@ int main(int argc, char** argv) {
     { auto* c = app.add_subcommand("interpolate", "Animated GIF of a smooth walk through latent space"); cmds.push_back({c, gan_cli::add_interpolate(*c)}); }
     try {
         app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        int rc = app.exit(e);
-        return rc == 0 ? 0 : 2;
+        std::fprintf(stderr, "gan: error: %s (see gan --help)\n", e.what());
+        return 2;
     }
     try {
         for (auto& [cmd, run] : cmds)

@@ -29,6 +29,14 @@ void im2col(float* col, size_t ld, const float* x, const ConvGeom& g);
 // padding are dropped). x (c, h, w) must be initialised (zero it for a plain write).
 void col2im(float* x, const float* col, size_t ld, const ConvGeom& g);
 
+// Batched forms: nb images x (c, h, w) each xs floats apart; image n fills columns [n*cols(), (n+1)*cols())
+// of col. The loops run row by row over col (all images of one row together) from zero-padded copies of
+// one channel's planes, so col streams through memory once and the planes stay in cache.
+void im2col_batch(float* col, size_t ld, const float* x, size_t xs, int nb, const ConvGeom& g);
+// accumulate: add into x as col2im (each pixel's col entries are summed first, then added to x);
+// otherwise overwrite (x need not be initialised).
+void col2im_batch(float* x, size_t xs, const float* col, size_t ld, int nb, const ConvGeom& g, bool accumulate);
+
 // Oracles for tests: the same contracts by the most direct loops.
 void im2col_naive(float* col, size_t ld, const float* x, const ConvGeom& g);
 void col2im_naive(float* x, const float* col, size_t ld, const ConvGeom& g);

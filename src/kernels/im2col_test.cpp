@@ -117,3 +117,35 @@ TEST(ConvGeom, OutputSizesFollowPyTorch) {
     EXPECT_EQ((ConvGeom{.c = 1, .h = 7, .w = 7, .kh = 3, .kw = 3, .sh = 2, .sw = 2}.oh()), 3);
     EXPECT_FALSE((ConvGeom{.c = 1, .h = 2, .w = 2, .kh = 3, .kw = 3}.valid()));
 }
+
+TEST(Im2col, BatchMatchesOneImageAtATime) {
+    // The batched forms put image n at columns n*cols() and give each image's own result; col2im_batch
+    // overwrites (accumulate = false) or adds (true).
+    Rng rng(11);
+    const ConvGeom extra[] = {
+        {.c = 3, .h = 4, .w = 4, .kh = 4, .kw = 4},                                  // 1x1 output (DCGAN G.0)
+        {.c = 2, .h = 7, .w = 7, .kh = 3, .kw = 3, .sh = 2, .sw = 2, .ph = 1, .pw = 1},  // G.3's adjoint
+    };
+    std::vector<ConvGeom> geoms(std::begin(kGeoms), std::end(kGeoms));
+    geoms.insert(geoms.end(), std::begin(extra), std::end(extra));
+    for (const ConvGeom& g : geoms) {
+        const int nb = 3, P = g.cols();
+        const size_t ld = size_t(nb) * P + 5, img = size_t(g.c) * g.h * g.w, xs = img + 2;
+        std::vector<float> x = random_vec(xs * nb, rng);
+        std::vector<float> col(size_t(g.rows()) * ld, 7.0f), ref(size_t(g.rows()) * ld, 7.0f);
+        im2col_batch(col.data(), ld, x.data(), xs, nb, g);
+        for (int n = 0; n < nb; ++n) im2col_naive(ref.data() + size_t(n) * P, ld, x.data() + n * xs, g);
+        for (size_t i = 0; i < col.size(); ++i) ASSERT_EQ(col[i], ref[i]) << i;
+
+        std::vector<float> c = random_vec(size_t(g.rows()) * ld, rng);
+        for (bool acc : {false, true}) {
+            std::vector<float> out = random_vec(xs * nb, rng), want = out;
+            col2im_batch(out.data(), xs, c.data(), ld, nb, g, acc);
+            for (int n = 0; n < nb; ++n) {
+                if (!acc) std::fill(want.begin() + n * xs, want.begin() + n * xs + img, 0.0f);
+                col2im_naive(want.data() + n * xs, c.data() + size_t(n) * P, ld, g);
+            }
+            for (size_t i = 0; i < out.size(); ++i) ASSERT_NEAR(out[i], want[i], 1e-5) << i << " acc " << acc;
+        }
+    }
+}

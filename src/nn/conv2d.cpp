@@ -8,6 +8,18 @@
 
 namespace gan {
 
+// Short copies (rows of 3 to 28 floats here) as plain loops inlined into the functions marked
+// GAN_NO_MEMCPY_IDIOM: GCC would turn them into memcpy calls, whose overhead dominates at these lengths.
+#if defined(__GNUC__) && !defined(__clang__)
+#define GAN_NO_MEMCPY_IDIOM __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define GAN_NO_MEMCPY_IDIOM
+#endif
+
+static inline void copy_short(float* dst, const float* src, size_t n) {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+}
+
 Conv2d::Conv2d(Arena& params, const std::string& prefix, Conv2dOptions o) : params_(params), o_(o) {
     if (o_.kh == 0) o_.kh = o_.kernel;
     if (o_.kw == 0) o_.kw = o_.kernel;
@@ -47,7 +59,7 @@ void Conv2d::forward(const Tensor& x, Tensor& y) {
     for (int n0 = 0; n0 < N; n0 += B) {
         const int nb = std::min(B, N - n0);
         const size_t ld = size_t(nb) * P;
-        for (int i = 0; i < nb; ++i) im2col(col_.data() + size_t(i) * P, ld, x.data() + (n0 + i) * x.shape.per_sample(), g);
+        im2col_batch(col_.data(), ld, x.data() + n0 * x.shape.per_sample(), x.shape.per_sample(), nb, g);
         // tmp (OUT, nb*P) = W (OUT, K) · col (K, nb*P)
         gemm(false, false, o_.out, int(ld), K, 1.0f, w, K, col_.data(), int(ld), 0.0f, tmp_.data(), int(ld));
         for (int i = 0; i < nb; ++i)
@@ -58,20 +70,20 @@ void Conv2d::forward(const Tensor& x, Tensor& y) {
                 for (int p = 0; p < P; ++p) dst[p] = src[p] + bo;
             }
     }
+    cols_valid_ = B >= N;  // col_ holds the columns of the whole batch: backward's dW reuses them
 }
 
-void Conv2d::backward(const Tensor& dy, Tensor* dx) {
+GAN_NO_MEMCPY_IDIOM void Conv2d::backward(const Tensor& dy, Tensor* dx) {
     const Tensor& x = *x_;
     GAN_CHECK(dy.shape == out_shape(x.shape), "conv2d backward: gradient shape does not match the output");
     const ConvGeom g = geom(x.shape);
     const int N = x.shape.n, P = g.cols(), K = g.rows(), B = chunk(g, N);
     float* dw = param_grads ? params_.grad(w_) : nullptr;
     float* db = param_grads && o_.bias ? params_.grad(b_) : nullptr;
-    if (dx) {
-        dx->resize(x.shape);
-        std::memset(dx->data(), 0, dx->size() * sizeof(float));
-    }
+    if (dx) dx->resize(x.shape);  // every image is overwritten by its chunk's col2im
     if (!dw && !db && !dx) return;
+    const bool have_cols = cols_valid_ && B >= N;
+    cols_valid_ = false;  // dx's GEMM below writes over col_
     col_.resize(size_t(K) * B * P);
     tmp_.resize(size_t(o_.out) * B * P);
     for (int n0 = 0; n0 < N; n0 += B) {
@@ -80,8 +92,7 @@ void Conv2d::backward(const Tensor& dy, Tensor* dx) {
         // tmp (OUT, nb*P): the chunk's dy with the images side by side, as forward's GEMM produced it.
         for (int i = 0; i < nb; ++i)
             for (int o = 0; o < o_.out; ++o)
-                std::memcpy(tmp_.data() + o * ld + size_t(i) * P, dy.data() + (size_t(n0 + i) * o_.out + o) * P,
-                            sizeof(float) * P);
+                copy_short(tmp_.data() + o * ld + size_t(i) * P, dy.data() + (size_t(n0 + i) * o_.out + o) * P, P);
         if (db)
             for (int o = 0; o < o_.out; ++o) {
                 const float* r = tmp_.data() + o * ld;
@@ -90,15 +101,15 @@ void Conv2d::backward(const Tensor& dy, Tensor* dx) {
                 db[o] += float(s);
             }
         if (dw) {  // dW (OUT, K) += dy (OUT, nb*P) · colᵀ
-            for (int i = 0; i < nb; ++i)
-                im2col(col_.data() + size_t(i) * P, ld, x.data() + (n0 + i) * x.shape.per_sample(), g);
+            if (!have_cols)
+                im2col_batch(col_.data(), ld, x.data() + n0 * x.shape.per_sample(), x.shape.per_sample(), nb, g);
             gemm(false, true, o_.out, K, int(ld), 1.0f, tmp_.data(), int(ld), col_.data(), int(ld), 1.0f, dw, K);
         }
         if (dx) {  // dcol (K, nb*P) = Wᵀ · dy, then scattered back onto the pixels it was read from
             gemm(true, false, K, int(ld), o_.out, 1.0f, params_.value(w_), K, tmp_.data(), int(ld), 0.0f,
                  col_.data(), int(ld));
-            for (int i = 0; i < nb; ++i)
-                col2im(dx->data() + (n0 + i) * x.shape.per_sample(), col_.data() + size_t(i) * P, ld, g);
+            col2im_batch(dx->data() + n0 * x.shape.per_sample(), x.shape.per_sample(), col_.data(), ld, nb, g,
+                         false);
         }
     }
 }

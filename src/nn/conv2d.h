@@ -1,7 +1,8 @@
 // Conv2d: y = W ⋆ x + b (cross-correlation, as torch.nn.Conv2d). x (N, IN, H, W),
 // W (OUT, IN, KH, KW) as PyTorch stores it, b (OUT), y (N, OUT, OH, OW).
-// Each chunk of images is one GEMM over side-by-side im2col matrices; backward recomputes the
-// columns instead of caching them, so memory stays bounded by the chunk whatever the batch.
+// Each chunk of images is one GEMM over side-by-side im2col matrices (about 4 M floats of columns).
+// When the whole batch fits one chunk, forward's columns stay in col_ and backward's weight gradient
+// reuses them; a larger batch recomputes them chunk by chunk, so memory stays bounded by the chunk.
 #pragma once
 #include <vector>
 
@@ -43,6 +44,7 @@ class Conv2d final : public Layer {
     size_t w_ = 0, b_ = 0;
     const Tensor* x_ = nullptr;
     std::vector<float> col_, tmp_;  // (rows, chunk*OH*OW), (OUT, chunk*OH*OW)
+    bool cols_valid_ = false;       // col_ holds the columns of x_'s whole batch (set by forward)
 };
 
 }  // namespace gan

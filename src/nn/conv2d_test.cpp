@@ -118,3 +118,34 @@ TEST(Conv2d, NamesAndLayoutFollowPyTorch) {
     EXPECT_THROW(s.check_shapes({4, 3, 28, 28}), Error);
     EXPECT_THROW(s.check_shapes({4, 1, 3, 3}), Error);
 }
+
+TEST(Conv2d, RepeatedBackwardAndChunkedBatchGiveTheSameGradients) {
+    // Backward reuses forward's columns when the batch is one chunk; a second backward after the same
+    // forward (the columns overwritten by the first's dx) and a chunked batch must give the same sums.
+    Rng rng(9);
+    Arena arena;
+    Conv2d layer(arena, "c", {.in = 2, .out = 4, .kernel = 4, .stride = 2, .padding = 1, .bias = false});
+    randomise(arena, rng);
+    Tensor x = random_tensor({3, 2, 8, 8}, rng), y, dx1, dx2;
+    layer.forward(x, y);
+    Tensor dy = random_tensor(y.shape, rng);
+    arena.zero_grad();
+    layer.backward(dy, &dx1);
+    std::vector<float> g1(arena.grads().begin(), arena.grads().end());
+    layer.backward(dy, &dx2);
+    for (size_t i = 0; i < g1.size(); ++i) EXPECT_NEAR(arena.grads()[i], 2 * g1[i], 1e-5 * (1 + std::abs(g1[i])));
+    for (size_t i = 0; i < dx1.size(); ++i) EXPECT_EQ(dx1[i], dx2[i]);
+    // Against the sum of one image at a time.
+    std::vector<float> sum(g1.size(), 0.0f);
+    for (int n = 0; n < 3; ++n) {
+        Tensor xi({1, 2, 8, 8}), yi, dyi({1, 4, 4, 4}), dxi;
+        std::copy(x.data() + n * xi.size(), x.data() + (n + 1) * xi.size(), xi.data());
+        std::copy(dy.data() + n * dyi.size(), dy.data() + (n + 1) * dyi.size(), dyi.data());
+        layer.forward(xi, yi);
+        arena.zero_grad();
+        layer.backward(dyi, &dxi);
+        for (size_t i = 0; i < sum.size(); ++i) sum[i] += arena.grads()[i];
+        for (size_t k = 0; k < dxi.size(); ++k) EXPECT_NEAR(dxi[k], dx1[n * dxi.size() + k], 1e-6);
+    }
+    for (size_t i = 0; i < sum.size(); ++i) EXPECT_NEAR(sum[i], g1[i], 1e-5 * (1 + std::abs(g1[i])));
+}

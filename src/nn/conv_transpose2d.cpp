@@ -8,6 +8,18 @@
 
 namespace gan {
 
+// Short copies (rows of 3 to 28 floats here) as plain loops inlined into the functions marked
+// GAN_NO_MEMCPY_IDIOM: GCC would turn them into memcpy calls, whose overhead dominates at these lengths.
+#if defined(__GNUC__) && !defined(__clang__)
+#define GAN_NO_MEMCPY_IDIOM __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define GAN_NO_MEMCPY_IDIOM
+#endif
+
+static inline void copy_short(float* dst, const float* src, size_t n) {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+}
+
 ConvTranspose2d::ConvTranspose2d(Arena& params, const std::string& prefix, ConvTranspose2dOptions o)
     : params_(params), o_(o) {
     GAN_CHECK(o.in > 0 && o.out > 0 && o.kernel > 0 && o.stride > 0 && o.padding >= 0, prefix,
@@ -41,13 +53,12 @@ int ConvTranspose2d::chunk(Shape in) const {
     return int(std::clamp<size_t>((size_t(1) << 22) / std::max<size_t>(per_image, 1), 1, std::max(in.n, 1)));
 }
 
-void ConvTranspose2d::pack(const float* x, int n0, int nb, int P) {
+GAN_NO_MEMCPY_IDIOM void ConvTranspose2d::pack(const float* x, int n0, int nb, int P) {
     const size_t ld = size_t(nb) * P;
     xp_.resize(size_t(o_.in) * ld);
     for (int i = 0; i < nb; ++i)
         for (int c = 0; c < o_.in; ++c)
-            std::memcpy(xp_.data() + c * ld + size_t(i) * P, x + (size_t(n0 + i) * o_.in + c) * P,
-                        sizeof(float) * P);
+            copy_short(xp_.data() + c * ld + size_t(i) * P, x + (size_t(n0 + i) * o_.in + c) * P, P);
 }
 
 void ConvTranspose2d::forward(const Tensor& x, Tensor& y) {
@@ -59,14 +70,13 @@ void ConvTranspose2d::forward(const Tensor& x, Tensor& y) {
     const size_t out_img = os.per_sample();
     const float* w = params_.value(w_);
     col_.resize(size_t(K) * B * P);
-    std::memset(y.data(), 0, y.size() * sizeof(float));
     for (int n0 = 0; n0 < N; n0 += B) {
         const int nb = std::min(B, N - n0);
         const size_t ld = size_t(nb) * P;
         pack(x.data(), n0, nb, P);
         // col (K, nb·P) = Wᵀ (K, IN) · X (IN, nb·P)
         gemm(true, false, K, int(ld), o_.in, 1.0f, w, K, xp_.data(), int(ld), 0.0f, col_.data(), int(ld));
-        for (int i = 0; i < nb; ++i) col2im(y.data() + (n0 + i) * out_img, col_.data() + size_t(i) * P, ld, g);
+        col2im_batch(y.data() + n0 * out_img, out_img, col_.data(), ld, nb, g, false);  // overwrites y's images
     }
     if (o_.bias) {
         const float* b = params_.value(b_);
@@ -79,7 +89,7 @@ void ConvTranspose2d::forward(const Tensor& x, Tensor& y) {
     }
 }
 
-void ConvTranspose2d::backward(const Tensor& dy, Tensor* dx) {
+GAN_NO_MEMCPY_IDIOM void ConvTranspose2d::backward(const Tensor& dy, Tensor* dx) {
     const Tensor& x = *x_;
     const Shape os = out_shape(x.shape);
     GAN_CHECK(dy.shape == os, "conv_transpose2d backward: gradient shape does not match the output");
@@ -106,7 +116,7 @@ void ConvTranspose2d::backward(const Tensor& dy, Tensor* dx) {
         const int nb = std::min(B, N - n0);
         const size_t ld = size_t(nb) * P;
         // dcol (K, nb·P): the windows of dy that each input pixel wrote to.
-        for (int i = 0; i < nb; ++i) im2col(col_.data() + size_t(i) * P, ld, dy.data() + (n0 + i) * out_img, g);
+        im2col_batch(col_.data(), ld, dy.data() + n0 * out_img, out_img, nb, g);
         if (dw) {  // dW (IN, K) += X (IN, nb·P) · dcolᵀ
             pack(x.data(), n0, nb, P);
             gemm(false, true, o_.in, K, int(ld), 1.0f, xp_.data(), int(ld), col_.data(), int(ld), 1.0f, dw, K);
@@ -116,8 +126,7 @@ void ConvTranspose2d::backward(const Tensor& dy, Tensor* dx) {
             gemm(false, false, o_.in, int(ld), K, 1.0f, w, K, col_.data(), int(ld), 0.0f, xp_.data(), int(ld));
             for (int i = 0; i < nb; ++i)
                 for (int c = 0; c < o_.in; ++c)
-                    std::memcpy(dx->data() + (size_t(n0 + i) * o_.in + c) * P, xp_.data() + c * ld + size_t(i) * P,
-                                sizeof(float) * P);
+                    copy_short(dx->data() + (size_t(n0 + i) * o_.in + c) * P, xp_.data() + c * ld + size_t(i) * P, P);
         }
     }
 }

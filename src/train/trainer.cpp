@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include <chrono>
+#include <climits>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -60,33 +61,48 @@ TrainOptions TrainOptions::from_json(const std::string& text, const std::string&
     TrainOptions o;
     try {
         json j = json::parse(text);
+        // Integers are range-checked before conversion: a hostile checkpoint must not reach the
+        // undefined behaviour of converting 1e300 or -1.5 to int.
+        auto int_at = [&](const json& v, const char* key) {
+            GAN_CHECK(v.is_number_integer() && v.get<int64_t>() >= INT32_MIN && v.get<int64_t>() <= INT32_MAX,
+                      source, ": training option '", key, "' is not an integer");
+            return int(v.get<int64_t>());
+        };
+        auto get_int = [&](const char* key) { return int_at(j.at(key), key); };
+        auto get_float = [&](const char* key) {
+            const json& v = j.at(key);
+            GAN_CHECK(v.is_number() && std::fabs(v.get<double>()) <= 3.0e38, source, ": training option '", key,
+                      "' is not a float32 number");
+            return float(v.get<double>());
+        };
         o.model.arch = j.at("arch").get<std::string>();
-        o.model.z_dim = j.at("z_dim").get<int>();
-        o.model.hidden = j.at("hidden").get<int>();
-        o.model.alpha = j.at("alpha").get<float>();
+        o.model.z_dim = get_int("z_dim");
+        o.model.hidden = get_int("hidden");
+        o.model.alpha = get_float("alpha");
         o.model.latent = j.at("latent").get<std::string>();
         auto img = j.at("image");
-        o.model.channels = img.at(0).get<int>();
-        o.model.rows = img.at(1).get<int>();
-        o.model.cols = img.at(2).get<int>();
-        o.epochs = j.at("epochs").get<int>();
-        o.batch = j.at("batch").get<int>();
-        o.adam.lr = j.at("lr").get<float>();
-        o.adam.beta1 = j.at("beta1").get<float>();
-        o.adam.beta2 = j.at("beta2").get<float>();
-        o.adam.eps = j.at("eps").get<float>();
-        o.step.smooth = j.at("smooth").get<float>();
+        o.model.channels = int_at(img.at(0), "image");
+        o.model.rows = int_at(img.at(1), "image");
+        o.model.cols = int_at(img.at(2), "image");
+        o.epochs = get_int("epochs");
+        o.batch = get_int("batch");
+        o.adam.lr = get_float("lr");
+        o.adam.beta1 = get_float("beta1");
+        o.adam.beta2 = get_float("beta2");
+        o.adam.eps = get_float("eps");
+        o.step.smooth = get_float("smooth");
+        GAN_CHECK(j.at("seed").is_number_unsigned(), source, ": training option 'seed' is not a non-negative integer");
         o.seed = j.at("seed").get<uint64_t>();
-        o.threads = j.at("threads").get<int>();
-        o.samples_per_epoch = j.at("samples_per_epoch").get<int>();
-        o.fixed_samples = j.at("fixed_samples").get<int>();
-        o.eval_every = j.at("eval_every").get<int>();
-        o.log_every = j.at("log_every").get<int>();
+        o.threads = get_int("threads");
+        o.samples_per_epoch = get_int("samples_per_epoch");
+        o.fixed_samples = get_int("fixed_samples");
+        o.eval_every = get_int("eval_every");
+        o.log_every = get_int("log_every");
         o.step.loss = j.at("loss").get<std::string>();
-        o.d_steps = j.at("d_steps").get<int>();
-        o.ema = j.at("ema").get<float>();
+        o.d_steps = get_int("d_steps");
+        o.ema = get_float("ema");
         o.model.conditional = j.at("conditional").get<bool>();
-        o.model.num_classes = j.at("num_classes").get<int>();
+        o.model.num_classes = get_int("num_classes");
         o.model.cond_d = j.at("cond_d").get<std::string>();
         o.data_dir = j.at("data").get<std::string>();
         o.out_dir = j.at("out").get<std::string>();
@@ -100,6 +116,7 @@ void TrainOptions::validate() const {
     GAN_CHECK(epochs >= 1, "--epochs must be at least 1 (got ", epochs, ")");
     GAN_CHECK(batch >= 1, "--batch must be at least 1 (got ", batch, ")");
     GAN_CHECK(std::isfinite(adam.lr) && adam.lr > 0, "--lr must be a positive number (got ", adam.lr, ")");
+    GAN_CHECK(std::isfinite(adam.eps) && adam.eps > 0, "--eps must be a positive number (got ", adam.eps, ")");
     GAN_CHECK(adam.beta1 >= 0 && adam.beta1 < 1, "--beta1 must be in [0, 1) (got ", adam.beta1, ")");
     GAN_CHECK(adam.beta2 >= 0 && adam.beta2 < 1, "--beta2 must be in [0, 1) (got ", adam.beta2, ")");
     GAN_CHECK(step.smooth >= 0 && step.smooth < 1, "--smooth must be in [0, 1) (got ", step.smooth, ")");
@@ -305,9 +322,22 @@ static void csv_keep_epochs(const std::string& path, int max_epoch) {
     if (kept.size() != text.size()) file_write_atomic(path, kept);
 }
 
+// A write killed half-way leaves its temporary file (`<name>.tmp.<pid>`); nothing reads them.
+static void remove_temp_files(const std::string& dir) {
+    std::error_code e;
+    for (std::filesystem::directory_iterator it(dir, e), end; !e && it != end; it.increment(e)) {
+        const std::string name = it->path().filename().string();
+        const size_t at = name.rfind(".tmp.");
+        if (at != std::string::npos && at + 5 < name.size() &&
+            name.find_first_not_of("0123456789", at + 5) == std::string::npos)
+            std::filesystem::remove(it->path(), e);
+    }
+}
+
 void Trainer::write_run_files_at_start() const {
     make_dirs(o_.out_dir + "/samples");
     make_dirs(o_.out_dir + "/checkpoints");
+    for (const char* sub : {"", "/samples", "/checkpoints"}) remove_temp_files(o_.out_dir + sub);
     file_write_atomic(o_.out_dir + "/config.json", o_.to_json());
     for (const char* log : {"/metrics.csv", "/steps.csv", "/eval.csv"}) csv_keep_epochs(o_.out_dir + log, p_.epoch);
     const std::string csv = o_.out_dir + "/metrics.csv";
@@ -447,6 +477,7 @@ bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
     using clock = std::chrono::steady_clock;
     blas_set_threads(o_.threads > 0 ? o_.threads : blas_auto_threads(o_.batch));
     write_run_files_at_start();
+    if (p_.epoch == 0 && p_.step == 0) save_state();  // a run killed in its first epoch can resume too
     const int steps = data_.images.n / o_.batch;
     while (p_.epoch < o_.epochs) {
         start_epoch();
