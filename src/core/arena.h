@@ -23,7 +23,9 @@ class Arena {
     float* value(size_t offset) { return values_.data() + offset; }
     const float* value(size_t offset) const { return values_.data() + offset; }
     float* grad(size_t offset) { return grads_.data() + offset; }
-    void zero_grad() { std::memset(grads_.data(), 0, grads_.size() * sizeof(float)); }
+    void zero_grad() {
+        if (!grads_.empty()) std::memset(grads_.data(), 0, grads_.size() * sizeof(float));  // memset(null, 0) is UB
+    }
     size_t size() const { return values_.size(); }
     std::vector<float>& values() { return values_; }
     const std::vector<float>& values() const { return values_; }
