@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -145,4 +146,17 @@ TEST(EndToEnd, ClearErrorsForBadInput) {
     r = run("sample --checkpoint " + kData + "/train-images-idx3-ubyte.gz --out /tmp/x.png");
     EXPECT_EQ(r.code, 2);
     EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+}
+
+TEST(EndToEnd, DivergenceStopsWithTheEpochAndStepAndKeepsTheLastGoodCheckpoint) {
+    const std::string run_dir = temp_dir("diverge") + "/run";
+    Result r = run("train --data " + kData + " --batch 50 --epochs 2 --lr 1e30 --out " + run_dir);
+    EXPECT_EQ(r.code, 2) << r.out;
+    EXPECT_NE(r.out.find("training diverged at epoch 1 step "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("try a lower --lr"), std::string::npos) << r.out;
+    // The state written when training started is intact, finite and resumable.
+    SafetensorsFile last = safetensors_read(run_dir + "/checkpoints/last.safetensors");
+    for (auto& [name, t] : last.tensors)
+        for (float v : t.data) ASSERT_TRUE(std::isfinite(v)) << name;
+    EXPECT_EQ(last.metadata.at("epoch"), "0");
 }

@@ -379,6 +379,12 @@ void Trainer::swap_ema() {
 
 void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch, double seconds) {
     const int steps = data_.images.n / o_.batch;
+    // Never write a checkpoint holding NaN or Inf: the previous one stays the last good state.
+    for (const Sequential* net : {&model_->g, &model_->d})
+        for (float v : net->params.values())
+            GAN_CHECK(std::isfinite(v), "training diverged in epoch ", p_.epoch + 1, " (step ", steps, "): ",
+                      net->prefix(), " has a NaN or Inf weight (the last good checkpoint is ", last_checkpoint(),
+                      "; try a lower --lr)");
     EpochReport r;
     r.epoch = p_.epoch + 1;
     r.epochs = o_.epochs;
