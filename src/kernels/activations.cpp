@@ -1,15 +1,22 @@
 #include "kernels/activations.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace gan {
 
+// Written branch-free so GCC vectorises them (a select between x and alpha*x stays a scalar
+// compare-and-branch loop: GCC will not if-convert the possibly trapping multiply). Same values:
+// max(x,0) + alpha*min(x,0) is x for x > 0 and alpha*x otherwise; dy * 1 is dy.
 void leaky_relu_forward(float* y, const float* x, size_t n, float alpha) {
-    for (size_t i = 0; i < n; ++i) y[i] = x[i] > 0.0f ? x[i] : alpha * x[i];
+    for (size_t i = 0; i < n; ++i) y[i] = std::max(x[i], 0.0f) + alpha * std::min(x[i], 0.0f);
 }
 
 void leaky_relu_backward(float* dx, const float* dy, const float* x, size_t n, float alpha) {
-    for (size_t i = 0; i < n; ++i) dx[i] = x[i] > 0.0f ? dy[i] : alpha * dy[i];
+    for (size_t i = 0; i < n; ++i) {
+        const float slope = x[i] > 0.0f ? 1.0f : alpha;
+        dx[i] = dy[i] * slope;
+    }
 }
 
 void relu_forward(float* y, const float* x, size_t n) {
