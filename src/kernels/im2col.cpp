@@ -1,4 +1,5 @@
 #include "kernels/im2col.h"
+#include "kernels/copy_short.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -6,18 +7,6 @@
 #include <vector>
 
 namespace gan {
-
-// Short copies (rows of 3 to 28 floats here) as plain loops inlined into the functions marked
-// GAN_NO_MEMCPY_IDIOM: GCC would turn them into memcpy calls, whose overhead dominates at these lengths.
-#if defined(__GNUC__) && !defined(__clang__)
-#define GAN_NO_MEMCPY_IDIOM __attribute__((optimize("no-tree-loop-distribute-patterns")))
-#else
-#define GAN_NO_MEMCPY_IDIOM
-#endif
-
-static inline void copy_short(float* dst, const float* src, size_t n) {
-    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
-}
 
 bool ConvGeom::valid() const {
     return c > 0 && h > 0 && w > 0 && kh > 0 && kw > 0 && sh > 0 && sw > 0 && ph >= 0 && pw >= 0 && dh > 0 &&

@@ -1,4 +1,5 @@
 #include "nn/conv_transpose2d.h"
+#include "kernels/copy_short.h"
 
 #include <algorithm>
 #include <cstring>
@@ -7,18 +8,6 @@
 #include "kernels/gemm.h"
 
 namespace gan {
-
-// Short copies (rows of 3 to 28 floats here) as plain loops inlined into the functions marked
-// GAN_NO_MEMCPY_IDIOM: GCC would turn them into memcpy calls, whose overhead dominates at these lengths.
-#if defined(__GNUC__) && !defined(__clang__)
-#define GAN_NO_MEMCPY_IDIOM __attribute__((optimize("no-tree-loop-distribute-patterns")))
-#else
-#define GAN_NO_MEMCPY_IDIOM
-#endif
-
-static inline void copy_short(float* dst, const float* src, size_t n) {
-    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
-}
 
 ConvTranspose2d::ConvTranspose2d(Arena& params, const std::string& prefix, ConvTranspose2dOptions o)
     : params_(params), o_(o) {
