@@ -55,9 +55,9 @@ struct Batches {
     }
 };
 
-// Three steps of this variant and of the reference from the same weights and batches.
-std::string validate(int B, int variant) {
-    Classic a(options_for(variant)), ref(options_for(kReference));
+// Three steps of this variant (so) and of the reference from the same weights and batches.
+std::string validate(int B, const StepOptions& so) {
+    Classic a(so), ref(options_for(kReference));
     Batches ba, br;
     for (int s = 0; s < 3; ++s) {
         ba.load(B, a.model->config);
@@ -72,13 +72,17 @@ std::string validate(int B, int variant) {
 }
 
 void BM_Step(benchmark::State& state) {
-    const int B = int(state.range(0)), variant = int(state.range(1));
-    blas_set_threads(bench_threads());
-    if (std::string err = validate(B, variant); !err.empty()) {
+    const int B = int(state.range(0)), variant = int(state.range(1)), threads = bench_threads();
+    // As Trainer: the fused step splits over its own threads with the BLAS at 1 thread; the
+    // reference step lets the BLAS thread each GEMM.
+    StepOptions so = options_for(variant);
+    if (variant != kReference) so.threads = threads;
+    blas_set_threads(variant != kReference ? 1 : threads);
+    if (std::string err = validate(B, so); !err.empty()) {
         state.SkipWithError(err.c_str());
         return;
     }
-    Classic c(options_for(variant));
+    Classic c(so);
     Batches batches;
     for (int i = 0; i < 20; ++i) {  // warm-up: workspaces, caches, BLAS buffers
         batches.load(B, c.model->config);
@@ -92,13 +96,19 @@ void BM_Step(benchmark::State& state) {
         },
         step_flop(B));
     state.counters["img_per_s"] = B / (state.counters["median_ms"] * 1e-3);
-    state.counters["threads"] = blas_get_threads();
+    state.counters["threads"] = threads;
 }
 
 void BM_GemmFloor(benchmark::State& state) {
     const int B = int(state.range(0));
     const bool fused_shapes = state.range(1) != 0;
-    blas_set_threads(bench_threads());
+    // split 0: OpenBLAS's own threads; split 1: each GEMM split over a pool of 1-thread BLAS calls,
+    // as the fused step runs them (the same at 1 thread).
+    const bool split = state.range(2) != 0;
+    const int threads = bench_threads();
+    std::unique_ptr<ThreadPool> pool;
+    if (split && threads > 1) pool = std::make_unique<ThreadPool>(threads);
+    blas_set_threads(pool ? 1 : threads);
     std::vector<GemmShape> shapes = fused_shapes ? fused_step_gemms(B) : reference_step_gemms(B);
     std::vector<GemmBuffers> bufs;
     for (const GemmShape& s : shapes) bufs.emplace_back(s);
@@ -121,12 +131,12 @@ void BM_GemmFloor(benchmark::State& state) {
         state,
         [&] {
             for (size_t i = 0; i < shapes.size(); ++i) {
-                bufs[i].run(shapes[i]);
+                bufs[i].run(shapes[i], pool.get());
                 if (shapes[i].beta != 0) std::fill(bufs[i].c.begin(), bufs[i].c.end(), 0.0f);  // keep values bounded
             }
         },
         flop);
-    state.counters["threads"] = blas_get_threads();
+    state.counters["threads"] = threads;
 }
 
 }  // namespace
@@ -138,8 +148,8 @@ BENCHMARK(BM_Step)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(BM_GemmFloor)
-    ->ArgNames({"B", "fused_shapes"})
-    ->ArgsProduct({{32, 100, 512}, {0, 1}})
+    ->ArgNames({"B", "fused_shapes", "split"})
+    ->ArgsProduct({{32, 100, 512}, {0, 1}, {0, 1}})
     ->Iterations(300)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

@@ -16,6 +16,7 @@
 #include "core/rng.h"
 #include "io/idx.h"
 #include "kernels/gemm.h"
+#include "kernels/parallel.h"
 #include "models/gan_model.h"
 #include "optim/adam.h"
 #include "train/gan_step.h"
@@ -165,9 +166,9 @@ struct GemmBuffers {
         for (auto& x : a) x = r.uniform(-1, 1);
         for (auto& x : b) x = r.uniform(-1, 1);
     }
-    void run(const GemmShape& s) {
-        gemm(s.ta, s.tb, s.M, s.N, s.K, 1.0f, a.data(), s.ta ? s.M : s.K, b.data(), s.tb ? s.K : s.N,
-             float(s.beta), c.data(), s.N);
+    void run(const GemmShape& s, ThreadPool* pool = nullptr) {
+        gemm_split(pool, s.ta, s.tb, s.M, s.N, s.K, 1.0f, a.data(), s.ta ? s.M : s.K, b.data(),
+                   s.tb ? s.K : s.N, float(s.beta), c.data(), s.N);
     }
 };
 

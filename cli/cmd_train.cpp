@@ -163,7 +163,8 @@ Run add_train(CLI::App& app) {
         ->capture_default_str();
     app.add_flag("--conditional", o.model.conditional, "Class-conditional GAN: G and D see the digit's label");
     app.add_option("--cond-d", o.model.cond_d,
-                   "How D uses the label: proj (projection discriminator), acgan (auxiliary classifier), concat (one-hot input)")
+                   "How D uses the label: proj (projection discriminator), proj_ac (projection + a classifier head "
+                   "trained on real images that G must satisfy), acgan (auxiliary classifier), concat (one-hot input)")
         ->capture_default_str();
     app.add_option("--loss", o.step.loss, "GAN loss: bce | lsgan | hinge")->capture_default_str();
     app.add_option("--d-steps", o.d_steps, "D updates per G update")->capture_default_str();

@@ -26,7 +26,7 @@ run_ref() {  # threads round
 }
 run_ours() {
     BENCH_THREADS=$1 MNIST_DIR=$MNIST taskset -c "$(cores_for "$1")" "$BUILD/bench_step" \
-        --benchmark_filter='BM_Step/B:[0-9]+/variant:0/|BM_GemmFloor/B:[0-9]+/fused_shapes:0/' \
+        --benchmark_filter='BM_Step/B:[0-9]+/variant:0/|BM_GemmFloor/B:[0-9]+/fused_shapes:0/split:1/' \
         --benchmark_format=json > "$OUT/ours_t$1_r$2.json" 2> "$OUT/ours_t$1_r$2.log"
 }
 for t in $THREADS; do

@@ -101,6 +101,13 @@ TEST(Alloc, FusedStepAllocatesNothingInSteadyState) {
     for (int B : {32, 100}) EXPECT_EQ(allocations_per_step(StepOptions{}, B, 1), 0) << "B " << B;
 }
 
+// The step's own split over 2 threads (the BLAS at 1 thread, as Trainer runs it): still nothing.
+TEST(Alloc, FusedStepSplitOverTwoThreadsAllocatesNothing) {
+    StepOptions so;
+    so.threads = 2;
+    for (int B : {100, 512}) EXPECT_EQ(allocations_per_step(so, B, 1), 0) << "B " << B;
+}
+
 // With more than one BLAS thread, OpenBLAS 0.3.21's threaded level-3 driver mallocs a job table on
 // every GEMM it splits (not our code: the same step at 1 thread allocates nothing). Bound it by one
 // allocation per GEMM call of the step (13), so anything of ours would show up as a failure.

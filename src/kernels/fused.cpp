@@ -107,9 +107,11 @@ void tanh_backward_inplace(float* dx, const float* y, size_t n) {
     for (size_t i = 0; i < n; ++i) dx[i] = dx[i] * (1.0f - y[i] * y[i]);
 }
 
-void bias_grad_add(float* db, const float* dy, int N, int OUT) {
+void bias_grad_add(float* db, const float* dy, int N, int OUT) { bias_grad_add(db, dy, N, OUT, OUT); }
+
+void bias_grad_add(float* db, const float* dy, int N, int OUT, int ld) {
     for (int i = 0; i < N; ++i)
-        for (int o = 0; o < OUT; ++o) db[o] += dy[size_t(i) * OUT + o];
+        for (int o = 0; o < OUT; ++o) db[o] += dy[size_t(i) * ld + o];
 }
 
 void outer_leaky_backward(float* dh, const float* dlogit, const float* w, const float* h, int N, int H,

@@ -27,6 +27,8 @@ void tanh_backward_inplace(float* dx, const float* y, size_t n);
 
 // db[o] += sum over rows i (in order) of dy[i, o].  dy (N, OUT).
 void bias_grad_add(float* db, const float* dy, int N, int OUT);
+// The same over columns [0, OUT) of rows with stride ld (a block of columns of a wider matrix).
+void bias_grad_add(float* db, const float* dy, int N, int OUT, int ld);
 
 // One step of a 2-layer head with a single output: dh[i, o] = leaky'(h[i, o]) * dlogit[i] * w[o].
 // h (N, H) the LeakyReLU output, w (H), dlogit (N), dh (N, H).

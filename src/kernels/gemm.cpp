@@ -34,11 +34,14 @@ void blas_set_threads(int threads) {
 
 int blas_get_threads() { return openblas_get_num_threads(); }
 
+int usable_cpus() {
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? std::max(1, CPU_COUNT(&set)) : 1;
+}
+
 int blas_auto_threads(int batch) {
     if (batch < 256) return 1;
-    cpu_set_t set;
-    int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
-    return std::clamp(cpus, 1, 4);
+    return std::clamp(usable_cpus(), 1, 4);
 }
 
 }  // namespace gan

@@ -18,5 +18,7 @@ int blas_get_threads();
 // step's GEMMs (batch x 784 x 128) are too small for OpenBLAS's fork/join to pay (BENCHMARKS.md),
 // else the CPUs this process may run on (its affinity mask), at most 4.
 int blas_auto_threads(int batch);
+// The CPUs this process may run on (its affinity mask), at least 1.
+int usable_cpus();
 
 }  // namespace gan

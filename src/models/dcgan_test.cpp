@@ -45,14 +45,15 @@ TEST(Dcgan, ShapesAndParameterCountsMatchTheReference) {
 }
 
 TEST(Dcgan, ConditionalVariantsFeedTheLabel) {
-    for (const char* cond : {"concat", "proj", "acgan"}) {
+    for (const char* cond : {"concat", "proj", "acgan", "proj_ac"}) {
         ModelConfig c = dcgan_config(true);
         c.cond_d = cond;
         auto m = gan_build(c);
         EXPECT_EQ(g_input_shape(c, 3), (Shape{3, 110, 1, 1}));
         const bool concat = std::string(cond) == "concat";
         EXPECT_EQ(d_input_shape(c, 3), (Shape{3, concat ? 11 : 1, 28, 28}));
-        EXPECT_EQ(m->d.check_shapes(d_input_shape(c, 3)), (Shape{3, concat ? 1 : 11, 1, 1}));
+        const int outs = concat ? 1 : std::string(cond) == "proj_ac" ? 21 : 11;
+        EXPECT_EQ(m->d.check_shapes(d_input_shape(c, 3)), (Shape{3, outs, 1, 1}));
         Tensor z({3, 100, 1, 1}), x({3, 1, 28, 28}), gin, din, dimg;
         for (size_t i = 0; i < z.size(); ++i) z[i] = float(i);
         for (size_t i = 0; i < x.size(); ++i) x[i] = -float(i);

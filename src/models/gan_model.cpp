@@ -83,8 +83,9 @@ std::unique_ptr<GanModel> gan_build(const ModelConfig& config) {
     m->config = config;
     if (config.conditional) {
         GAN_CHECK(config.num_classes >= 2, "a conditional model needs at least 2 classes");
-        GAN_CHECK(config.cond_d == "concat" || config.cond_d == "proj" || config.cond_d == "acgan",
-                  "unknown discriminator conditioning '", config.cond_d, "' (known: concat, proj, acgan)");
+        GAN_CHECK(config.cond_d == "concat" || config.cond_d == "proj" || config.cond_d == "acgan" ||
+                      config.cond_d == "proj_ac",
+                  "unknown discriminator conditioning '", config.cond_d, "' (known: concat, proj, acgan, proj_ac)");
     }
     if (config.arch == "mlp")
         build_mlp(*m);
@@ -137,7 +138,10 @@ Shape d_input_shape(const ModelConfig& c, int n) {
     return {n, c.channels + c.num_classes, c.rows, c.cols};
 }
 
-int d_outputs(const ModelConfig& c) { return c.conditional && c.cond_d != "concat" ? 1 + c.num_classes : 1; }
+int d_outputs(const ModelConfig& c) {
+    if (!c.conditional || c.cond_d == "concat") return 1;
+    return c.cond_d == "proj_ac" ? 1 + 2 * c.num_classes : 1 + c.num_classes;
+}
 
 // Per sample: `head` values of src, then K blocks of `block` values, block k = (k == label).
 static void concat_one_hot(float* dst, const float* src, size_t head, size_t block, int label, int K) {
@@ -194,16 +198,19 @@ void d_input_grad_to_image(Tensor& dx, const Tensor& ddin, const ModelConfig& c)
 }
 
 void proj_logits(float* logit, const Tensor& out, const int* labels, int K) {
-    GAN_CHECK(int(out.shape.per_sample()) == 1 + K, "projection head expects ", 1 + K, " outputs per sample");
+    const size_t w = out.shape.per_sample();
+    GAN_CHECK(w >= size_t(1 + K), "projection head expects at least ", 1 + K, " outputs per sample");
     check_labels(labels, out.shape.n, K);
-    for (int i = 0; i < out.shape.n; ++i) logit[i] = out[size_t(i) * (1 + K)] + out[size_t(i) * (1 + K) + 1 + labels[i]];
+    for (int i = 0; i < out.shape.n; ++i) logit[i] = out[size_t(i) * w] + out[size_t(i) * w + 1 + labels[i]];
 }
 
 void proj_logits_backward(Tensor& dout, const float* dlogit, const int* labels, int K) {
+    const size_t w = dout.shape.per_sample();
+    GAN_CHECK(w >= size_t(1 + K), "projection head expects at least ", 1 + K, " outputs per sample");
     std::fill(dout.v.begin(), dout.v.end(), 0.0f);
     for (int i = 0; i < dout.shape.n; ++i) {
-        dout[size_t(i) * (1 + K)] = dlogit[i];
-        dout[size_t(i) * (1 + K) + 1 + labels[i]] = dlogit[i];
+        dout[size_t(i) * w] = dlogit[i];
+        dout[size_t(i) * w + 1 + labels[i]] = dlogit[i];
     }
 }
 

@@ -23,7 +23,9 @@ struct ModelConfig {
     //             as ../shared/reference/ref_dcgan.py; mlp: K features after the pixels);
     //   "proj":   D sees the image only and outputs 1 + K values o; logit = o[0] + o[1 + y]: a projection
     //             discriminator (Miyato & Koyama 2018) with D's last layer as ψ and the class embeddings;
-    //   "acgan":  same D; o[0] is the real/fake logit, o[1..K] class logits (Odena et al. 2017).
+    //   "acgan":  same D; o[0] is the real/fake logit, o[1..K] class logits (Odena et al. 2017);
+    //   "proj_ac": "proj" plus K more outputs o[1+K..2K]: class logits trained on real images only, whose
+    //             cross-entropy on G(z, y) joins G's loss (D outputs 1 + 2K).
     bool conditional = false;
     int num_classes = 10;           // K
     std::string cond_d = "concat";

@@ -1,5 +1,7 @@
 #include "optim/adam.h"
 
+#include "kernels/parallel.h"
+
 #include <cmath>
 
 #if defined(__AVX2__) && defined(__FMA__)
@@ -65,10 +67,15 @@ void adam_update(float* p, const float* g, float* m, float* v, size_t n, int64_t
 Adam::Adam(Arena& params, AdamOptions o)
     : m(params.size(), 0.0f), v(params.size(), 0.0f), options(o), params_(params) {}
 
-void Adam::step() {
+void Adam::step() { step(nullptr); }
+
+void Adam::step(ThreadPool* pool) {
     ++t;
-    adam_update(params_.values().data(), params_.grads().data(), m.data(), v.data(), params_.size(), t,
-                options);
+    float *p = params_.values().data(), *mm = m.data(), *vv = v.data();
+    const float* g = params_.grads().data();
+    parallel_for(pool, params_.size(), 64, 1 << 14, [&](size_t b, size_t e) {
+        adam_update(p + b, g + b, mm + b, vv + b, e - b, t, options);
+    });
 }
 
 }  // namespace gan

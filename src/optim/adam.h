@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/arena.h"
+#include "core/thread_pool.h"
 
 namespace gan {
 
@@ -23,6 +24,8 @@ class Adam {
   public:
     Adam(Arena& params, AdamOptions o);
     void step();  // uses the arena's gradients; does not zero them
+    // The same update split over the pool's threads (element-wise, so bitwise equal to step()).
+    void step(ThreadPool* pool);
     int64_t t = 0;
     std::vector<float> m, v;
     AdamOptions options;

@@ -1,5 +1,7 @@
 #include "train/gan_step.h"
 
+#include "kernels/parallel.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -56,6 +58,7 @@ GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o)
         mlp_.dw1 = d1->weight_offset(), mlp_.db1 = d1->bias_offset();
         mlp_.dw2 = d2->weight_offset(), mlp_.db2 = d2->bias_offset();
     }
+    if (o_.threads > 1 && fused()) pool_ = std::make_unique<ThreadPool>(o_.threads);
 }
 
 StepStats GanStep::step(const Tensor& real, const Tensor& z, const int* real_labels, const int* fake_labels,
@@ -66,11 +69,15 @@ StepStats GanStep::step(const Tensor& real, const Tensor& z, const int* real_lab
     return step_reference(real, z, real_labels, fake_labels, update_g);
 }
 
+namespace {
+bool projection_head(const ModelConfig& c) { return c.conditional && (c.cond_d == "proj" || c.cond_d == "proj_ac"); }
+}  // namespace
+
 float GanStep::d_logits(const Tensor& out, const int* labels) {
     const int B = out.shape.n, width = int(out.shape.per_sample());
     logit_.resize(size_t(B));
     dlogit_.resize(size_t(B));
-    if (m_.config.conditional && m_.config.cond_d == "proj") {
+    if (projection_head(m_.config)) {
         proj_logits(logit_.data(), out, labels, m_.config.num_classes);
     } else {
         for (int i = 0; i < B; ++i) logit_[i] = out[size_t(i) * width];  // column 0: real/fake
@@ -79,26 +86,29 @@ float GanStep::d_logits(const Tensor& out, const int* labels) {
 }
 
 float GanStep::d_logits_backward(const Tensor& out, const int* labels, bool class_loss) {
-    const int B = out.shape.n, width = int(out.shape.per_sample()), K = m_.config.num_classes;
+    const ModelConfig& c = m_.config;
+    const int B = out.shape.n, width = int(out.shape.per_sample()), K = c.num_classes;
     dout_.resize(out.shape);
-    if (m_.config.conditional && m_.config.cond_d == "proj") {
+    if (projection_head(c)) {
         proj_logits_backward(dout_, dlogit_.data(), labels, K);
-        return 0.0f;
+    } else {
+        std::fill(dout_.v.begin(), dout_.v.end(), 0.0f);
+        for (int i = 0; i < B; ++i) dout_[size_t(i) * width] = dlogit_[i];
     }
-    std::fill(dout_.v.begin(), dout_.v.end(), 0.0f);
-    for (int i = 0; i < B; ++i) dout_[size_t(i) * width] = dlogit_[i];
-    if (!(class_loss && m_.config.conditional && m_.config.cond_d == "acgan")) return 0.0f;
-    // AC-GAN: mean softmax cross-entropy of the class logits out[:, 1..K]; gradient (p - onehot)/B.
+    if (!(class_loss && c.conditional && (c.cond_d == "acgan" || c.cond_d == "proj_ac"))) return 0.0f;
+    // Auxiliary classifier: mean softmax cross-entropy of the class logits (acgan: out[:, 1..K];
+    // proj_ac: out[:, 1+K..2K], after the projection embeddings); gradient (p - onehot)/B.
+    const int first = c.cond_d == "acgan" ? 1 : 1 + K;
     double loss = 0;
     for (int i = 0; i < B; ++i) {
-        const float* c = out.data() + size_t(i) * width + 1;
-        float* dc = dout_.data() + size_t(i) * width + 1;
-        float mx = c[0];
-        for (int k = 1; k < K; ++k) mx = std::max(mx, c[k]);
+        const float* cl = out.data() + size_t(i) * width + first;
+        float* dc = dout_.data() + size_t(i) * width + first;
+        float mx = cl[0];
+        for (int k = 1; k < K; ++k) mx = std::max(mx, cl[k]);
         double z = 0;
-        for (int k = 0; k < K; ++k) z += std::exp(double(c[k] - mx));
-        loss += std::log(z) + mx - c[labels[i]];
-        for (int k = 0; k < K; ++k) dc[k] = float(std::exp(double(c[k] - mx)) / z) / float(B);
+        for (int k = 0; k < K; ++k) z += std::exp(double(cl[k] - mx));
+        loss += std::log(z) + mx - cl[labels[i]];
+        for (int k = 0; k < K; ++k) dc[k] = float(std::exp(double(cl[k] - mx)) / z) / float(B);
         dc[labels[i]] -= 1.0f / float(B);
     }
     return float(loss / B);
@@ -128,7 +138,8 @@ StepStats GanStep::step_reference(const Tensor& real, const Tensor& z, const int
     d_logits(out_fake, fake_labels);
     s.d_fake = mean_sigmoid(logit_.data(), B);
     float loss_fake = gan_loss(loss_, LossTerm::d_fake, logit_.data(), B, o_.smooth, dlogit_.data());
-    loss_fake += d_logits_backward(out_fake, fake_labels, true);
+    // AC-GAN trains its classifier on fakes too; proj_ac's classifier learns from real images only.
+    loss_fake += d_logits_backward(out_fake, fake_labels, c.cond_d == "acgan");
     m_.d.backward(dout_, nullptr);
     opt_d_.step();
     s.d_loss = loss_real + loss_fake;
@@ -171,20 +182,28 @@ StepStats GanStep::step_fused(const Tensor& real, const Tensor& z) {
     float* fake = x2_.data() + size_t(B) * IMG;    // (B, IMG)
     StepStats s;
 
+    ThreadPool* P = pool_.get();  // null: everything on this thread, the same calls as before the split
+    const size_t AL = 8;             // element-wise ranges split on multiples of 8 (AVX2 lanes)
+
     // fake = tanh(leaky(z·W1ᵀ + b1)·W2ᵀ + b2), written straight into the lower half of D's input.
-    gemm(false, true, B, HG, Z, 1.0f, z.data(), Z, gw1, Z, 0.0f, gh_.data(), HG);
-    bias_leaky_relu_forward(gh_.data(), gb1, B, HG, n.alpha_g);
-    gemm(false, true, B, IMG, HG, 1.0f, gh_.data(), HG, gw2, HG, 0.0f, fake, IMG);
-    if (o_.fast_tanh)
-        bias_tanh_forward_fast(fake, gb2, B, IMG);
-    else
-        bias_tanh_forward(fake, gb2, B, IMG);
-    std::memcpy(x_real, real.data(), sizeof(float) * size_t(B) * IMG);
+    gemm_rows(P, false, true, B, HG, Z, 1.0f, z.data(), Z, gw1, Z, 0.0f, gh_.data(), HG, [&](size_t i0, size_t i1) {
+        bias_leaky_relu_forward(gh_.data() + i0 * HG, gb1, int(i1 - i0), HG, n.alpha_g);
+    });
+    gemm_rows(P, false, true, B, IMG, HG, 1.0f, gh_.data(), HG, gw2, HG, 0.0f, fake, IMG, [&](size_t i0, size_t i1) {
+        if (o_.fast_tanh)
+            bias_tanh_forward_fast(fake + i0 * IMG, gb2, int(i1 - i0), IMG);
+        else
+            bias_tanh_forward(fake + i0 * IMG, gb2, int(i1 - i0), IMG);
+        std::memcpy(x_real + i0 * IMG, real.data() + i0 * IMG, sizeof(float) * (i1 - i0) * IMG);
+    });
 
     // ---- D update on [real; fake]: one forward, one weight-gradient GEMM over 2B rows.
-    gemm(false, true, 2 * B, HD, IMG, 1.0f, x2_.data(), IMG, dw1, IMG, 0.0f, dh_.data(), HD);
-    bias_leaky_relu_forward(dh_.data(), db1, 2 * B, HD, n.alpha_d);
-    gemm(false, true, 2 * B, 1, HD, 1.0f, dh_.data(), HD, dw2, HD, 0.0f, logits_.data(), 1);
+    gemm_rows(P, false, true, 2 * B, HD, IMG, 1.0f, x2_.data(), IMG, dw1, IMG, 0.0f, dh_.data(), HD,
+              [&](size_t i0, size_t i1) {
+                  float* h = dh_.data() + i0 * HD;
+                  bias_leaky_relu_forward(h, db1, int(i1 - i0), HD, n.alpha_d);
+                  gemm(false, true, int(i1 - i0), 1, HD, 1.0f, h, HD, dw2, HD, 0.0f, logits_.data() + i0, 1);
+              });
     for (int i = 0; i < 2 * B; ++i) logits_[i] += db2[0];
     s.d_real = mean_sigmoid(logits_.data(), B);
     const float loss_real = bce_with_logits(logits_.data(), 1.0f - o_.smooth, B, dlog_.data());
@@ -201,37 +220,62 @@ StepStats GanStep::step_fused(const Tensor& real, const Tensor& z) {
     gemm(true, false, 1, HD, B, 1.0f, dlog_.data(), 1, dh_.data(), HD, 0.0f, g_dw2, HD);
     gemm(true, false, 1, HD, B, 1.0f, dlog_.data() + B, 1, dh_.data() + size_t(B) * HD, HD, 1.0f, g_dw2, HD);
     for (int i = 0; i < 2 * B; ++i) g_db2[0] += dlog_[i];
-    outer_leaky_backward(ddh_.data(), dlog_.data(), dw2, dh_.data(), 2 * B, HD, n.alpha_d);
-    if (o_.stack_dw) {
-        gemm(true, false, HD, IMG, 2 * B, 1.0f, ddh_.data(), HD, x2_.data(), IMG, 0.0f, g_dw1, IMG);
-    } else {
-        gemm(true, false, HD, IMG, B, 1.0f, ddh_.data(), HD, x_real, IMG, 0.0f, g_dw1, IMG);
-        gemm(true, false, HD, IMG, B, 1.0f, ddh_.data() + size_t(B) * HD, HD, fake, IMG, 1.0f, g_dw1, IMG);
-    }
-    bias_grad_add(g_db1, ddh_.data(), 2 * B, HD);
-    opt_d_.step();
+    parallel_for(P, size_t(2 * B), AL, 64, [&](size_t i0, size_t i1) {
+        outer_leaky_backward(ddh_.data() + i0 * HD, dlog_.data() + i0, dw2, dh_.data() + i0 * HD, int(i1 - i0), HD,
+                             n.alpha_d);
+    });
+    // dW1 = ddhᵀ·x over 2B rows, split by columns of dW1 (each part also sums its share of db1).
+    parallel_for(P, size_t(IMG), 16, 0, [&](size_t c0, size_t c1) {
+        const int w = int(c1 - c0);
+        if (o_.stack_dw) {
+            gemm(true, false, HD, w, 2 * B, 1.0f, ddh_.data(), HD, x2_.data() + c0, IMG, 0.0f, g_dw1 + c0, IMG);
+        } else {
+            gemm(true, false, HD, w, B, 1.0f, ddh_.data(), HD, x_real + c0, IMG, 0.0f, g_dw1 + c0, IMG);
+            gemm(true, false, HD, w, B, 1.0f, ddh_.data() + size_t(B) * HD, HD, fake + c0, IMG, 1.0f, g_dw1 + c0,
+                 IMG);
+        }
+    });
+    parallel_for(P, size_t(HD), AL, 64, [&](size_t c0, size_t c1) {
+        bias_grad_add(g_db1 + c0, ddh_.data() + c0, 2 * B, int(c1 - c0), HD);
+    });
+    opt_d_.step(P);
 
     // ---- G update: the updated D on the same fake batch; D's weights get no gradient.
     float* dh2 = dh_.data();  // (B, HD), reusing the D update's rows
-    gemm(false, true, B, HD, IMG, 1.0f, fake, IMG, dw1, IMG, 0.0f, dh2, HD);
-    bias_leaky_relu_forward(dh2, db1, B, HD, n.alpha_d);
-    gemm(false, true, B, 1, HD, 1.0f, dh2, HD, dw2, HD, 0.0f, logits_.data(), 1);
+    gemm_rows(P, false, true, B, HD, IMG, 1.0f, fake, IMG, dw1, IMG, 0.0f, dh2, HD, [&](size_t i0, size_t i1) {
+        float* h = dh2 + i0 * HD;
+        const int rows = int(i1 - i0);
+        bias_leaky_relu_forward(h, db1, rows, HD, n.alpha_d);
+        gemm(false, true, rows, 1, HD, 1.0f, h, HD, dw2, HD, 0.0f, logits_.data() + i0, 1);
+    });
     for (int i = 0; i < B; ++i) logits_[i] += db2[0];
     s.g_loss = bce_with_logits(logits_.data(), 1.0f, B, dlog_.data());
-    outer_leaky_backward(ddh_.data(), dlog_.data(), dw2, dh2, B, HD, n.alpha_d);
-    gemm(false, false, B, IMG, HD, 1.0f, ddh_.data(), HD, dw1, IMG, 0.0f, dimg_.data(), IMG);  // dfake
-    tanh_backward_inplace(dimg_.data(), fake, size_t(B) * IMG);
+    // dfake = (dlogit·w2 ⊙ leaky')·W1, then through tanh; row blocks end to end.
+    parallel_for(P, size_t(B), 16, 0, [&](size_t i0, size_t i1) {
+        const int rows = int(i1 - i0);
+        outer_leaky_backward(ddh_.data() + i0 * HD, dlog_.data() + i0, dw2, dh2 + i0 * HD, rows, HD, n.alpha_d);
+        gemm(false, false, rows, IMG, HD, 1.0f, ddh_.data() + i0 * HD, HD, dw1, IMG, 0.0f, dimg_.data() + i0 * IMG,
+             IMG);
+        tanh_backward_inplace(dimg_.data() + i0 * IMG, fake + i0 * IMG, size_t(rows) * IMG);
+    });
 
     float *g_gw1 = gp.grad(n.gw1), *g_gb1 = gp.grad(n.gb1), *g_gw2 = gp.grad(n.gw2), *g_gb2 = gp.grad(n.gb2);
     std::memset(g_gb1, 0, sizeof(float) * HG);
-    std::memset(g_gb2, 0, sizeof(float) * IMG);
-    gemm(true, false, IMG, HG, B, 1.0f, dimg_.data(), IMG, gh_.data(), HG, 0.0f, g_gw2, HG);
-    bias_grad_add(g_gb2, dimg_.data(), B, IMG);
-    gemm(false, false, B, HG, IMG, 1.0f, dimg_.data(), IMG, gw2, HG, 0.0f, dgh_.data(), HG);
-    leaky_relu_backward_from_output(dgh_.data(), dgh_.data(), gh_.data(), size_t(B) * HG, n.alpha_g);
-    gemm(true, false, HG, Z, B, 1.0f, dgh_.data(), HG, z.data(), Z, 0.0f, g_gw1, Z);
+    // dW2 = dimgᵀ·gh and db2, by blocks of G's output units.
+    parallel_for(P, size_t(IMG), 16, 0, [&](size_t c0, size_t c1) {
+        const int w = int(c1 - c0);
+        gemm(true, false, w, HG, B, 1.0f, dimg_.data() + c0, IMG, gh_.data(), HG, 0.0f, g_gw2 + c0 * HG, HG);
+        std::memset(g_gb2 + c0, 0, sizeof(float) * w);
+        bias_grad_add(g_gb2 + c0, dimg_.data() + c0, B, w, IMG);
+    });
+    gemm_rows(P, false, false, B, HG, IMG, 1.0f, dimg_.data(), IMG, gw2, HG, 0.0f, dgh_.data(), HG,
+              [&](size_t i0, size_t i1) {
+                  float* d = dgh_.data() + i0 * HG;
+                  leaky_relu_backward_from_output(d, d, gh_.data() + i0 * HG, (i1 - i0) * HG, n.alpha_g);
+              });
+    gemm_split(P, true, false, HG, Z, B, 1.0f, dgh_.data(), HG, z.data(), Z, 0.0f, g_gw1, Z);
     bias_grad_add(g_gb1, dgh_.data(), B, HG);
-    opt_g_.step();
+    opt_g_.step(P);
     return s;
 }
 

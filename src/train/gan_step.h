@@ -17,9 +17,11 @@
 //   pick another kernel than for twice as many, so D's stacked forward can round differently). src/train/gan_step_test.cpp
 //   bounds both.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "core/thread_pool.h"
 #include "models/gan_model.h"
 #include "optim/adam.h"
 #include "train/losses.h"
@@ -32,6 +34,9 @@ struct StepOptions {
     bool fused = true;       // the fused MLP step where the model allows it; false = the reference
     bool fast_tanh = true;   // fused step only: G's tanh by tanh_fast (<= 2 ulp) instead of std::tanh,
                              // which alone costs ~1 ms of a ~3.6 ms step at batch 100 (BENCHMARKS.md)
+    // fused step only: threads of its own split of every GEMM and loop (the BLAS must then run at 1
+    // thread: Trainer sees to it). OpenBLAS's own threads scale poorly on these skinny shapes.
+    int threads = 1;
     bool stack_dw = true;    // fused step only: D's first weight gradient as one GEMM over 2B rows;
                              // false = two GEMMs over B rows, bitwise the reference at 1 thread
 };
@@ -48,6 +53,8 @@ class GanStep {
     // Conditional models take the real batch's labels and the labels G draws (B each, in [0, K)).
     StepStats step(const Tensor& real, const Tensor& z, const int* real_labels = nullptr,
                    const int* fake_labels = nullptr, bool update_g = true);
+    // Threads of the step's own split (1 unless the fused step runs with StepOptions::threads > 1).
+    int split_threads() const { return pool_ ? pool_->size() : 1; }
     bool fused() const { return mlp_.ok && o_.fused && loss_ == LossKind::bce && !m_.config.conditional; }
 
   private:
@@ -64,6 +71,7 @@ class GanStep {
     Adam &opt_g_, &opt_d_;
     StepOptions o_;
     LossKind loss_ = LossKind::bce;
+    std::unique_ptr<ThreadPool> pool_;  // fused step with threads > 1
     Tensor dlogits_, dfake_, fake_view_;
     Tensor gin_, din_real_, din_fake_, ddin_, dout_;
     std::vector<float> logit_, dlogit_;

@@ -136,8 +136,9 @@ void TrainOptions::validate() const {
     GAN_CHECK(d_steps >= 1 && d_steps <= 100, "--d-steps must be in [1, 100] (got ", d_steps, ")");
     GAN_CHECK(ema >= 0 && ema < 1, "--ema must be in [0, 1) (got ", ema, ")");
     GAN_CHECK(model.num_classes >= 2 && model.num_classes <= 256, "number of classes must be in [2, 256]");
-    GAN_CHECK(model.cond_d == "concat" || model.cond_d == "proj" || model.cond_d == "acgan",
-              "unknown --cond-d '", model.cond_d, "' (known: concat, proj, acgan)");
+    GAN_CHECK(model.cond_d == "concat" || model.cond_d == "proj" || model.cond_d == "acgan" ||
+                  model.cond_d == "proj_ac",
+              "unknown --cond-d '", model.cond_d, "' (known: concat, proj, acgan, proj_ac)");
 }
 
 // ---- the trainer ------------------------------------------------------------------------------
@@ -215,7 +216,10 @@ Trainer::Trainer(TrainOptions options, Dataset data)
     if (o_.ema > 0) ema_ = model_->g.params.values();
     opt_g_ = std::make_unique<Adam>(model_->g.params, o_.adam);
     opt_d_ = std::make_unique<Adam>(model_->d.params, o_.adam);
-    step_ = std::make_unique<GanStep>(*model_, *opt_g_, *opt_d_, o_.step);
+    StepOptions so = o_.step;
+    // The step's own threads spin between parts: never more of them than CPUs this process may use.
+    so.threads = std::min(o_.threads > 0 ? o_.threads : blas_auto_threads(o_.batch), usable_cpus());
+    step_ = std::make_unique<GanStep>(*model_, *opt_g_, *opt_d_, so);
     for (int i = 0; i < 256; ++i) pixel_lut_[i] = float(i) / 255.0f * 2.0f - 1.0f;  // as x/255*2-1
     p_.data_epoch = data_rng_.state();
     p_.latent = latent_rng_.state();
@@ -481,7 +485,10 @@ void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch,
 bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
                   const std::function<void(const StepReport&)>& on_step, const std::atomic<bool>* stop) {
     using clock = std::chrono::steady_clock;
-    blas_set_threads(o_.threads > 0 ? o_.threads : blas_auto_threads(o_.batch));
+    // The fused MLP step splits its work over its own threads, each running the BLAS single-threaded;
+    // every other step lets the BLAS thread its GEMMs.
+    const int threads = o_.threads > 0 ? o_.threads : blas_auto_threads(o_.batch);
+    blas_set_threads(step_->split_threads() > 1 ? 1 : threads);
     write_run_files_at_start();
     if (p_.epoch == 0 && p_.step == 0) save_state();  // a run killed in its first epoch can resume too
     const int steps = data_.images.n / o_.batch;

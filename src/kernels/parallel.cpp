@@ -1,0 +1,30 @@
+#include "kernels/parallel.h"
+
+namespace gan {
+
+void gemm_split(ThreadPool* pool, bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A,
+                int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+    const double flops = 2.0 * M * N * K;
+    if (!pool || pool->size() == 1 || flops < 1e6) {
+        gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    const int parts = pool->size();
+    const bool by_rows = M >= N;
+    pool->run([&](int part) {
+        size_t b, e;
+        if (by_rows) {  // rows [b, e) of C: rows of op(A)
+            split_range(size_t(M), part, parts, 16, b, e);
+            if (b >= e) return;
+            const float* a = trans_a ? A + b : A + b * size_t(lda);
+            gemm(trans_a, trans_b, int(e - b), N, K, alpha, a, lda, B, ldb, beta, C + b * size_t(ldc), ldc);
+        } else {  // columns [b, e) of C: columns of op(B)
+            split_range(size_t(N), part, parts, 16, b, e);
+            if (b >= e) return;
+            const float* bb = trans_b ? B + b * size_t(ldb) : B + b;
+            gemm(trans_a, trans_b, M, int(e - b), K, alpha, A, lda, bb, ldb, beta, C + b, ldc);
+        }
+    });
+}
+
+}  // namespace gan
