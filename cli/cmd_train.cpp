@@ -154,7 +154,7 @@ Run add_train(CLI::App& app) {
     app.add_option("--smooth", o.step.smooth, "One-sided label smoothing: real target is 1 - smooth")
         ->capture_default_str();
     app.add_option("--seed", o.seed, "Seed: the same seed and options give the same run")->capture_default_str();
-    app.add_option("--threads", o.threads, "BLAS threads (0 = automatic)")->capture_default_str();
+    app.add_option("--threads", o.threads, "Threads (0 = automatic: the classic MLP step splits itself over up to 4 usable CPUs; other models thread the BLAS from batch 256)")->capture_default_str();
     app.add_option("--samples-per-epoch", o.samples_per_epoch, "Fresh samples saved each epoch")
         ->capture_default_str();
     app.add_option("--arch", o.model.arch,

@@ -9,10 +9,26 @@
 
 namespace gan {
 
+#ifdef GAN_FUSED_AVX2
+namespace {
+// v > 0 ? v : alpha * v for 8 lanes: a compare and a blend, the same values as the scalar ternary
+// (NaN and -0 included) for any alpha, without its unpredictable branch.
+inline __m256 leaky8(__m256 v, __m256 alpha) {
+    return _mm256_blendv_ps(_mm256_mul_ps(alpha, v), v, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ));
+}
+}  // namespace
+#endif
+
 void bias_leaky_relu_forward(float* y, const float* b, int N, int OUT, float alpha) {
     for (int i = 0; i < N; ++i) {
         float* r = y + size_t(i) * OUT;
-        for (int o = 0; o < OUT; ++o) {
+        int o = 0;
+#ifdef GAN_FUSED_AVX2
+        const __m256 a = _mm256_set1_ps(alpha);
+        for (; o + 8 <= OUT; o += 8)
+            _mm256_storeu_ps(r + o, leaky8(_mm256_add_ps(_mm256_loadu_ps(r + o), _mm256_loadu_ps(b + o)), a));
+#endif
+        for (; o < OUT; ++o) {
             float v = r[o] + b[o];
             r[o] = v > 0.0f ? v : alpha * v;
         }
@@ -100,7 +116,16 @@ void bias_tanh_forward_fast(float* y, const float* b, int N, int OUT) {
 }
 
 void leaky_relu_backward_from_output(float* dx, const float* dy, const float* y, size_t n, float alpha) {
-    for (size_t i = 0; i < n; ++i) dx[i] = y[i] > 0.0f ? dy[i] : alpha * dy[i];
+    size_t i = 0;
+#ifdef GAN_FUSED_AVX2
+    const __m256 a = _mm256_set1_ps(alpha), zero = _mm256_setzero_ps();
+    for (; i + 8 <= n; i += 8) {
+        const __m256 g = _mm256_loadu_ps(dy + i);
+        const __m256 pos = _mm256_cmp_ps(_mm256_loadu_ps(y + i), zero, _CMP_GT_OQ);
+        _mm256_storeu_ps(dx + i, _mm256_blendv_ps(_mm256_mul_ps(a, g), g, pos));
+    }
+#endif
+    for (; i < n; ++i) dx[i] = y[i] > 0.0f ? dy[i] : alpha * dy[i];
 }
 
 void tanh_backward_inplace(float* dx, const float* y, size_t n) {
@@ -120,7 +145,16 @@ void outer_leaky_backward(float* dh, const float* dlogit, const float* w, const 
         const float d = dlogit[i];
         float* dr = dh + size_t(i) * H;
         const float* hr = h + size_t(i) * H;
-        for (int o = 0; o < H; ++o) {
+        int o = 0;
+#ifdef GAN_FUSED_AVX2
+        const __m256 a = _mm256_set1_ps(alpha), dv = _mm256_set1_ps(d), zero = _mm256_setzero_ps();
+        for (; o + 8 <= H; o += 8) {
+            const __m256 g = _mm256_mul_ps(dv, _mm256_loadu_ps(w + o));
+            const __m256 pos = _mm256_cmp_ps(_mm256_loadu_ps(hr + o), zero, _CMP_GT_OQ);
+            _mm256_storeu_ps(dr + o, _mm256_blendv_ps(_mm256_mul_ps(a, g), g, pos));
+        }
+#endif
+        for (; o < H; ++o) {
             float g = d * w[o];
             dr[o] = hr[o] > 0.0f ? g : alpha * g;
         }

@@ -32,8 +32,10 @@ double ulps(float got, double exact) {
 
 TEST(Fused, BiasLeakyReluIsBitwiseBiasThenActivation) {
     Rng rng(1);
-    const int N = 7, OUT = 13;
+    const int N = 7, OUT = 37;  // vector lanes and a scalar tail
     auto y = random_vec(size_t(N) * OUT, rng), b = random_vec(OUT, rng);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    y[3] = -b[3], y[4] = nan, y[5] = -0.0f, b[5] = -0.0f, y[40] = 1e30f, y[41] = -1e30f;
     std::vector<float> want = y, got = y;
     for (int i = 0; i < N; ++i)
         for (int o = 0; o < OUT; ++o) want[size_t(i) * OUT + o] += b[o];
@@ -46,6 +48,7 @@ TEST(Fused, BackwardsFromOutputAreBitwiseTheLayerKernels) {
     Rng rng(2);
     const size_t n = 101;
     auto x = random_vec(n, rng), dy = random_vec(n, rng);
+    x[2] = 0.0f, x[3] = -0.0f, x[9] = std::numeric_limits<float>::quiet_NaN(), dy[10] = -0.0f;
     std::vector<float> y(n), want(n), got(n);
     leaky_relu_forward(y.data(), x.data(), n, 0.2f);
     leaky_relu_backward(want.data(), dy.data(), x.data(), n, 0.2f);
@@ -60,8 +63,9 @@ TEST(Fused, BackwardsFromOutputAreBitwiseTheLayerKernels) {
 
 TEST(Fused, OuterLeakyBackwardMatchesProductThenLeaky) {
     Rng rng(3);
-    const int N = 5, H = 9;
+    const int N = 5, H = 41;
     auto h = random_vec(size_t(N) * H, rng), w = random_vec(H, rng), dl = random_vec(N, rng);
+    h[1] = 0.0f, h[2] = -0.0f, w[7] = 0.0f;
     std::vector<float> got(size_t(N) * H), want(size_t(N) * H);
     outer_leaky_backward(got.data(), dl.data(), w.data(), h.data(), N, H, 0.01f);
     for (int i = 0; i < N; ++i)

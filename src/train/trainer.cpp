@@ -216,9 +216,11 @@ Trainer::Trainer(TrainOptions options, Dataset data)
     if (o_.ema > 0) ema_ = model_->g.params.values();
     opt_g_ = std::make_unique<Adam>(model_->g.params, o_.adam);
     opt_d_ = std::make_unique<Adam>(model_->d.params, o_.adam);
+    // The fused classic step splits its work over its own threads (bitwise the 1-thread step, tested),
+    // which pays from batch 32 up on 2 cores (BENCHMARKS.md): by default every CPU this process may
+    // use, up to 4; never more than those CPUs, since idle parts spin briefly.
     StepOptions so = o_.step;
-    // The step's own threads spin between parts: never more of them than CPUs this process may use.
-    so.threads = std::min(o_.threads > 0 ? o_.threads : blas_auto_threads(o_.batch), usable_cpus());
+    so.threads = std::min(o_.threads > 0 ? o_.threads : std::min(usable_cpus(), 4), usable_cpus());
     step_ = std::make_unique<GanStep>(*model_, *opt_g_, *opt_d_, so);
     for (int i = 0; i < 256; ++i) pixel_lut_[i] = float(i) / 255.0f * 2.0f - 1.0f;  // as x/255*2-1
     p_.data_epoch = data_rng_.state();
@@ -487,8 +489,7 @@ bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
     using clock = std::chrono::steady_clock;
     // The fused MLP step splits its work over its own threads, each running the BLAS single-threaded;
     // every other step lets the BLAS thread its GEMMs.
-    const int threads = o_.threads > 0 ? o_.threads : blas_auto_threads(o_.batch);
-    blas_set_threads(step_->split_threads() > 1 ? 1 : threads);
+    blas_set_threads(step_->split_threads() > 1 ? 1 : o_.threads > 0 ? o_.threads : blas_auto_threads(o_.batch));
     write_run_files_at_start();
     if (p_.epoch == 0 && p_.step == 0) save_state();  // a run killed in its first epoch can resume too
     const int steps = data_.images.n / o_.batch;
