@@ -166,6 +166,9 @@ Run add_train(CLI::App& app) {
                    "How D uses the label: proj (projection discriminator), proj_ac (projection + a classifier head "
                    "trained on real images that G must satisfy), acgan (auxiliary classifier), concat (one-hot input)")
         ->capture_default_str();
+    app.add_option("--class-weight", o.step.class_weight,
+                   "acgan / proj_ac: weight of the auxiliary classification loss")
+        ->capture_default_str();
     app.add_option("--loss", o.step.loss, "GAN loss: bce | lsgan | hinge")->capture_default_str();
     app.add_option("--d-steps", o.d_steps, "D updates per G update")->capture_default_str();
     app.add_option("--ema", o.ema, "Decay of an exponential moving average of G's weights (0 = off), "

@@ -96,9 +96,11 @@ float GanStep::d_logits_backward(const Tensor& out, const int* labels, bool clas
         for (int i = 0; i < B; ++i) dout_[size_t(i) * width] = dlogit_[i];
     }
     if (!(class_loss && c.conditional && (c.cond_d == "acgan" || c.cond_d == "proj_ac"))) return 0.0f;
-    // Auxiliary classifier: mean softmax cross-entropy of the class logits (acgan: out[:, 1..K];
-    // proj_ac: out[:, 1+K..2K], after the projection embeddings); gradient (p - onehot)/B.
+    // Auxiliary classifier: class_weight times the mean softmax cross-entropy of the class logits
+    // (acgan: out[:, 1..K]; proj_ac: out[:, 1+K..2K], after the projection embeddings);
+    // gradient class_weight (p - onehot)/B.
     const int first = c.cond_d == "acgan" ? 1 : 1 + K;
+    const float w = o_.class_weight;
     double loss = 0;
     for (int i = 0; i < B; ++i) {
         const float* cl = out.data() + size_t(i) * width + first;
@@ -108,10 +110,10 @@ float GanStep::d_logits_backward(const Tensor& out, const int* labels, bool clas
         double z = 0;
         for (int k = 0; k < K; ++k) z += std::exp(double(cl[k] - mx));
         loss += std::log(z) + mx - cl[labels[i]];
-        for (int k = 0; k < K; ++k) dc[k] = float(std::exp(double(cl[k] - mx)) / z) / float(B);
-        dc[labels[i]] -= 1.0f / float(B);
+        for (int k = 0; k < K; ++k) dc[k] = float(std::exp(double(cl[k] - mx)) / z) * w / float(B);
+        dc[labels[i]] -= w / float(B);
     }
-    return float(loss / B);
+    return float(o_.class_weight * loss / B);
 }
 
 StepStats GanStep::step_reference(const Tensor& real, const Tensor& z, const int* real_labels,

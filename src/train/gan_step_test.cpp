@@ -228,5 +228,12 @@ TEST(GanStep, ClassifierHeadsLearnFromTheRightImages) {
         ASSERT_NE(head, nullptr);
         const float* gb = r.model->d.params.grad(head->bias_offset());
         for (int k = 0; k < K; ++k) EXPECT_NEAR(gb[first + k], want[size_t(k)], 1e-5) << cond << " class " << k;
+        // --class-weight scales that gradient.
+        StepOptions heavy;
+        heavy.class_weight = 3.0f;
+        TrainRun r3 = make_run(cfg, heavy);
+        r3.step->step(real, z, yr, yf);
+        const float* gb3 = r3.model->d.params.grad(head->bias_offset());
+        for (int k = 0; k < K; ++k) EXPECT_NEAR(gb3[first + k], 3 * want[size_t(k)], 3e-5) << cond << " class " << k;
     }
 }

@@ -51,6 +51,7 @@ std::string TrainOptions::to_json() const {
               {"conditional", model.conditional},
               {"num_classes", model.num_classes},
               {"cond_d", model.cond_d},
+              {"class_weight", step.class_weight},
               {"data", data_dir},
               {"out", out_dir},
               {"version", GAN_VERSION}};
@@ -104,6 +105,7 @@ TrainOptions TrainOptions::from_json(const std::string& text, const std::string&
         o.model.conditional = j.at("conditional").get<bool>();
         o.model.num_classes = get_int("num_classes");
         o.model.cond_d = j.at("cond_d").get<std::string>();
+        if (j.contains("class_weight")) o.step.class_weight = get_float("class_weight");  // absent before 0.1.1
         o.data_dir = j.at("data").get<std::string>();
         o.out_dir = j.at("out").get<std::string>();
     } catch (const json::exception& e) {
@@ -120,6 +122,8 @@ void TrainOptions::validate() const {
     GAN_CHECK(adam.beta1 >= 0 && adam.beta1 < 1, "--beta1 must be in [0, 1) (got ", adam.beta1, ")");
     GAN_CHECK(adam.beta2 >= 0 && adam.beta2 < 1, "--beta2 must be in [0, 1) (got ", adam.beta2, ")");
     GAN_CHECK(step.smooth >= 0 && step.smooth < 1, "--smooth must be in [0, 1) (got ", step.smooth, ")");
+    GAN_CHECK(step.class_weight >= 0 && step.class_weight <= 100, "--class-weight must be in [0, 100] (got ",
+              step.class_weight, ")");
     GAN_CHECK(model.z_dim >= 1 && model.z_dim <= 65536, "--z-dim must be in [1, 65536] (got ", model.z_dim, ")");
     GAN_CHECK(model.hidden >= 1 && model.hidden <= 65536, "--hidden must be in [1, 65536] (got ", model.hidden,
               ")");
