@@ -133,6 +133,19 @@ TEST(EndToEnd, SameSeedSameRunAndResumeIsBitExact) {
     EXPECT_TRUE(all.data == npy_read_u8(base + "/straight/samples/all_samples.npy").data);
 }
 
+// The classic step split over 2 threads gives bitwise the weights, moments and samples of 1 thread.
+TEST(EndToEnd, TwoThreadsTrainBitwiseAsOne) {
+    const std::string base = temp_dir("threads");
+    std::string one = train_args(base + "/one", 2), two = train_args(base + "/two", 2);
+    two.replace(two.find("--threads 1"), 11, "--threads 2");
+    ASSERT_EQ(run(one).code, 0);
+    Result r = run(two);
+    ASSERT_EQ(r.code, 0) << r.out;
+    expect_same_tensors(base + "/one/checkpoints/last.safetensors", base + "/two/checkpoints/last.safetensors");
+    EXPECT_TRUE(npy_read_u8(base + "/one/samples/all_samples.npy").data ==
+                npy_read_u8(base + "/two/samples/all_samples.npy").data);
+}
+
 TEST(EndToEnd, ClearErrorsForBadInput) {
     Result r = run("train --data /nonexistent/dir --epochs 1");
     EXPECT_EQ(r.code, 2);
