@@ -139,7 +139,11 @@ int run_train(TrainArgs& a) {
 Run add_train(CLI::App& app) {
     auto a = std::make_shared<TrainArgs>();
     gan::TrainOptions& o = a->o;
-    o.model.cond_d = "proj";  // measured: 94.6 % per-digit accuracy after 2 DCGAN epochs vs 87.1 % for acgan
+    // Measured after 2 conditional DCGAN epochs (README): proj_ac with the classification loss weighted 3
+    // classifies 99.05 % of digit-d samples as d (worst digit 97.7 %), against 94.6 % for proj, 98.4 %
+    // for proj_ac at weight 1 and 87.1 % for acgan.
+    o.model.cond_d = "proj_ac";
+    o.step.class_weight = 3.0f;
     app.add_option("--epochs", o.epochs, "Training epochs")->capture_default_str();
     app.add_option("--batch", o.batch, "Batch size")->capture_default_str();
     app.add_option("--lr", o.adam.lr, "Adam learning rate of both optimisers (the tutorial's 0.002; "

@@ -146,6 +146,51 @@ TEST(EndToEnd, TwoThreadsTrainBitwiseAsOne) {
                 npy_read_u8(base + "/two/samples/all_samples.npy").data);
 }
 
+// The conditional model from the CLI: its defaults recorded, `--digit` and `--grid-by-class` draw from
+// it, and an unconditional model refuses `--digit` with a one-line reason.
+TEST(EndToEnd, ConditionalTrainsAndDrawsChosenDigits) {
+    const std::string base = temp_dir("cond");
+    Result r = run("train --conditional --data " + kData + " --batch 50 --threads 1 --epochs 1 --out " + base + "/c");
+    ASSERT_EQ(r.code, 0) << r.out;
+    std::vector<uint8_t> cfg = file_read_all(base + "/c/config.json", 1 << 20);
+    const std::string cfg_text(cfg.begin(), cfg.end());
+    EXPECT_NE(cfg_text.find("\"cond_d\": \"proj_ac\""), std::string::npos) << cfg_text;
+    EXPECT_NE(cfg_text.find("\"class_weight\": 3"), std::string::npos) << cfg_text;
+    SafetensorsFile g = safetensors_read(base + "/c/generator.safetensors");
+    EXPECT_EQ(g.metadata.at("conditional"), "1");
+    EXPECT_EQ(g.tensors.at("generator.0.weight").shape, (std::vector<int64_t>{128, 110}));
+
+    Result s = run("sample --checkpoint " + base + "/c --digit 7 --n 12 --out " + base + "/sevens.npy");
+    ASSERT_EQ(s.code, 0) << s.out;
+    EXPECT_EQ(npy_read_u8(base + "/sevens.npy").shape, (std::vector<int64_t>{12, 28, 28}));
+    Result grid = run("sample --checkpoint " + base + "/c --grid-by-class --n 3 --out " + base + "/grid.png");
+    ASSERT_EQ(grid.code, 0) << grid.out;
+    GrayImage gi = png_read_gray(base + "/grid.png");
+    EXPECT_GT(gi.height, gi.width);  // 10 rows of 3
+
+    Result u = run(train_args(base + "/u", 1));
+    ASSERT_EQ(u.code, 0) << u.out;
+    Result refused = run("sample --checkpoint " + base + "/u --digit 7 --n 4 --out " + base + "/x.npy");
+    EXPECT_NE(refused.code, 0);
+    EXPECT_NE(refused.out.find("conditional"), std::string::npos) << refused.out;
+    EXPECT_FALSE(fs::exists(base + "/x.npy"));
+}
+
+// The DCGAN from the CLI, with its defaults: trains on real images and samples.
+TEST(EndToEnd, DcganTrainsAndSamples) {
+    const std::string base = temp_dir("dcgan");
+    Result r = run("train --arch dcgan --data " + kData + " --batch 50 --threads 1 --epochs 1 --out " + base + "/d");
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("lr=0.0002"), std::string::npos) << r.out;
+    SafetensorsFile g = safetensors_read(base + "/d/generator.safetensors");
+    EXPECT_EQ(g.metadata.at("arch"), "dcgan");
+    Result s = run("sample --checkpoint " + base + "/d --n 10 --out " + base + "/s.npy");
+    ASSERT_EQ(s.code, 0) << s.out;
+    NpyU8 px = npy_read_u8(base + "/s.npy");
+    EXPECT_EQ(px.shape, (std::vector<int64_t>{10, 28, 28}));
+    EXPECT_GT(*std::max_element(px.data.begin(), px.data.end()), *std::min_element(px.data.begin(), px.data.end()));
+}
+
 TEST(EndToEnd, ClearErrorsForBadInput) {
     Result r = run("train --data /nonexistent/dir --epochs 1");
     EXPECT_EQ(r.code, 2);
