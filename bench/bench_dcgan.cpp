@@ -2,12 +2,13 @@
 // pattern of one training step without loss and Adam (G fwd; D fwd+bwd on real and on fake; D fwd+bwd
 // on fake for the G update, dx only; G bwd), and the GEMM floor of that pattern: the same GEMMs at the
 // same shapes on their own. Each case checks its output is finite before timing.
-//   BENCH_THREADS=1 taskset -c 1 build/bench_dcgan
+//   BENCH_THREADS=1 OMP_NUM_THREADS=1 taskset -c 1 build/bench_dcgan     (GAN_CONV_ENGINE=im2col: no oneDNN)
 // Counters: median_ms, cpu_median_ms (thread CPU time: robust on a shared machine), GFLOPs at the median.
 #include <cmath>
 
 #include "bench_util.h"
 #include "models/dcgan.h"
+#include "nn/dnnl_conv.h"
 
 using namespace gan_bench;
 
@@ -20,6 +21,8 @@ struct Dcgan {
     Tensor z, real, dlogit, dfake;
     Dcgan() {
         blas_set_threads(bench_threads());
+        // GAN_CONV_ENGINE=im2col: every convolution through im2col + GEMM (default: oneDNN where it pays).
+        if (const char* e = std::getenv("GAN_CONV_ENGINE")) conv_engine_use_onednn(std::string(e) != "im2col");
         m = gan_build(dcgan_config());
         Rng rng(1);
         gan_init(*m, rng);
@@ -140,6 +143,34 @@ void BM_DcganStepPasses(benchmark::State& state) {
     timed_loop(state, [&] { d.step(); }, flop_of(step_gemms(kBatch)));
 }
 
+// The whole training step as `gan train --arch dcgan` runs it (GanStep: passes, BCE, both Adam updates,
+// real images gathered from MNIST and z drawn inside the timed region), the counterpart of
+// ref_dcgan.py's `bench` step.
+void BM_DcganTrainStep(benchmark::State& state) {
+    blas_set_threads(bench_threads());
+    if (const char* e = std::getenv("GAN_CONV_ENGINE")) conv_engine_use_onednn(std::string(e) != "im2col");
+    auto m = gan_build(dcgan_config());
+    Rng rng(2);
+    gan_init(*m, rng);
+    AdamOptions ao;
+    ao.lr = 2e-4f, ao.beta1 = 0.5f;
+    Adam opt_g(m->g.params, ao), opt_d(m->d.params, ao);
+    StepOptions so;
+    so.smooth = 0.0f;
+    GanStep step(*m, opt_g, opt_d, so);
+    Tensor real, z;
+    int next = 0;
+    auto one = [&] {
+        gather(real, kBatch, next);
+        next = (next + kBatch) % 59968;
+        sample_latent(z, kBatch, m->config, rng);
+        return step.step(real, z);
+    };
+    for (int i = 0; i < 3; ++i)
+        if (!std::isfinite(one().d_loss)) return state.SkipWithError("non-finite loss");
+    timed_loop(state, [&] { benchmark::DoNotOptimize(one()); }, flop_of(step_gemms(kBatch)));
+}
+
 template <std::vector<GemmShape> (*Shapes)(int)>
 void BM_GemmFloor(benchmark::State& state) {
     blas_set_threads(bench_threads());
@@ -159,6 +190,7 @@ BENCHMARK(BM_DcganG)->Name("dcgan/G_fwd_bwd/B64")->Unit(benchmark::kMillisecond)
 BENCHMARK(BM_GemmFloor<g_floor>)->Name("dcgan/G_gemm_floor/B64")->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_DcganD)->Name("dcgan/D_fwd_bwd/B64")->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_GemmFloor<d_floor>)->Name("dcgan/D_gemm_floor/B64")->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_DcganTrainStep)->Name("dcgan/train_step/B64")->Unit(benchmark::kMillisecond)->MinTime(6.0);
 BENCHMARK(BM_DcganStepPasses)->Name("dcgan/step_passes/B64")->Unit(benchmark::kMillisecond)->MinTime(4.0);
 BENCHMARK(BM_GemmFloor<step_gemms>)->Name("dcgan/step_gemm_floor/B64")->Unit(benchmark::kMillisecond)->MinTime(4.0);
 BENCHMARK_MAIN();

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 pkgs=(build-essential cmake pkg-config libopenblas-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
-      libgtest-dev libbenchmark-dev ca-certificates curl)
+      libgtest-dev libbenchmark-dev libdnnl-dev ca-certificates curl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -56,7 +56,9 @@ TEST(ThreadPool, SplitRangeCoversInAlignedBlocks) {
                     split_range(n, p, parts, align, b, e);
                     EXPECT_EQ(b, next);
                     EXPECT_LE(b, e);
-                    if (e < n) EXPECT_EQ(e % align, 0u);
+                    if (e < n) {
+                        EXPECT_EQ(e % align, 0u);
+                    }
                     next = e;
                 }
                 EXPECT_EQ(next, n) << n << " " << parts << " " << align;

@@ -5,6 +5,10 @@
 
 #include <algorithm>
 
+#ifdef GAN_HAVE_DNNL
+#include <omp.h>  // oneDNN's runtime (nn/dnnl_conv.h)
+#endif
+
 namespace gan {
 
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
@@ -29,7 +33,11 @@ void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, float alpha, co
 }
 
 void blas_set_threads(int threads) {
-    if (threads > 0) openblas_set_num_threads(threads);
+    if (threads <= 0) return;
+    openblas_set_num_threads(threads);
+#ifdef GAN_HAVE_DNNL
+    omp_set_num_threads(threads);  // oneDNN's convolutions run on OpenMP
+#endif
 }
 
 int blas_get_threads() { return openblas_get_num_threads(); }

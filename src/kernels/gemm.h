@@ -11,7 +11,7 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const fl
 void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
                 const float* B, int ldb, float beta, float* C, int ldc);
 
-// Threads used by the BLAS (OpenBLAS); 0 = leave as is.
+// Threads used by the BLAS (OpenBLAS) and, when built with it, oneDNN (OpenMP); 0 = leave as is.
 void blas_set_threads(int threads);
 int blas_get_threads();
 // The BLAS thread count `gan train` uses for steps other than the fused classic one (which splits

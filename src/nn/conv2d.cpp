@@ -36,9 +36,25 @@ int Conv2d::chunk(const ConvGeom& g, int n) const {
     return int(std::clamp<size_t>((size_t(1) << 22) / std::max<size_t>(per_image, 1), 1, std::max(n, 1)));
 }
 
+DnnlConv* Conv2d::dnnl_for(Shape in) {
+    const Shape out = out_shape(in);
+    if (o_.bias || o_.kh != o_.kw || !dnnl_pays(false, in.c, o_.out, out.h, out.w)) return nullptr;
+    const DnnlConvShape s{.transposed = false, .n = in.n, .in = in.c, .out = o_.out, .k = o_.kh, .stride = o_.stride,
+                          .pad = o_.padding, .ih = in.h, .iw = in.w, .oh = out.h, .ow = out.w};
+    if (!dnnl_ || !(dnnl_->shape() == s)) dnnl_ = std::make_unique<DnnlConv>(s);
+    return dnnl_.get();
+}
+
 void Conv2d::forward(const Tensor& x, Tensor& y) {
     x_ = &x;
     y.resize(out_shape(x.shape));
+    dnnl_used_ = false;
+    if (DnnlConv* d = dnnl_for(x.shape)) {
+        d->forward(x.data(), params_.value(w_), y.data());
+        dnnl_used_ = true;
+        cols_valid_ = false;
+        return;
+    }
     const ConvGeom g = geom(x.shape);
     const int N = x.shape.n, P = g.cols(), K = g.rows(), B = chunk(g, N);
     const float* w = params_.value(w_);
@@ -71,6 +87,10 @@ GAN_NO_MEMCPY_IDIOM void Conv2d::backward(const Tensor& dy, Tensor* dx) {
     float* db = param_grads && o_.bias ? params_.grad(b_) : nullptr;
     if (dx) dx->resize(x.shape);  // every image is overwritten by its chunk's col2im
     if (!dw && !db && !dx) return;
+    if (dnnl_used_) {
+        dnnl_->backward(dy.data(), dx ? dx->data() : nullptr, dw);
+        return;
+    }
     const bool have_cols = cols_valid_ && B >= N;
     cols_valid_ = false;  // dx's GEMM below writes over col_
     col_.resize(size_t(K) * B * P);

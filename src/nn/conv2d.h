@@ -4,9 +4,11 @@
 // When the whole batch fits one chunk, forward's columns stay in col_ and backward's weight gradient
 // reuses them; a larger batch recomputes them chunk by chunk, so memory stays bounded by the chunk.
 #pragma once
+#include <memory>
 #include <vector>
 
 #include "kernels/im2col.h"
+#include "nn/dnnl_conv.h"
 #include "nn/layer.h"
 
 namespace gan {
@@ -32,6 +34,7 @@ class Conv2d final : public Layer {
     int kh() const { return o_.kh; }
     int kw() const { return o_.kw; }
     size_t weight_offset() const { return w_; }
+    bool used_onednn() const { return dnnl_used_; }  // the last forward ran through oneDNN
     size_t bias_offset() const { return b_; }
     int fan_in() const { return o_.in * o_.kh * o_.kw; }
 
@@ -43,6 +46,9 @@ class Conv2d final : public Layer {
     Conv2dOptions o_;
     size_t w_ = 0, b_ = 0;
     const Tensor* x_ = nullptr;
+    DnnlConv* dnnl_for(Shape in);   // oneDNN for this input when it pays (nn/dnnl_conv.h), else null
+    std::unique_ptr<DnnlConv> dnnl_;
+    bool dnnl_used_ = false;        // the last forward went through dnnl_
     std::vector<float> col_, tmp_;  // (rows, chunk*OH*OW), (OUT, chunk*OH*OW)
     bool cols_valid_ = false;       // col_ holds the columns of x_'s whole batch (set by forward)
 };

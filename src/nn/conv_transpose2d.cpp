@@ -50,10 +50,25 @@ GAN_NO_MEMCPY_IDIOM void ConvTranspose2d::pack(const float* x, int n0, int nb, i
             copy_short(xp_.data() + c * ld + size_t(i) * P, x + (size_t(n0 + i) * o_.in + c) * P, P);
 }
 
+DnnlConv* ConvTranspose2d::dnnl_for(Shape in) {
+    if (o_.bias || !dnnl_pays(true, o_.in, o_.out, in.h, in.w)) return nullptr;
+    const Shape out = out_shape(in);
+    const DnnlConvShape s{.transposed = true, .n = in.n, .in = in.c, .out = o_.out, .k = o_.kernel, .stride = o_.stride,
+                          .pad = o_.padding, .ih = in.h, .iw = in.w, .oh = out.h, .ow = out.w};
+    if (!dnnl_ || !(dnnl_->shape() == s)) dnnl_ = std::make_unique<DnnlConv>(s);
+    return dnnl_.get();
+}
+
 void ConvTranspose2d::forward(const Tensor& x, Tensor& y) {
     x_ = &x;
     const Shape os = out_shape(x.shape);
     y.resize(os);
+    dnnl_used_ = false;
+    if (DnnlConv* d = dnnl_for(x.shape)) {
+        d->forward(x.data(), params_.value(w_), y.data());
+        dnnl_used_ = true;
+        return;
+    }
     const ConvGeom g = geom(os);
     const int N = x.shape.n, P = x.shape.h * x.shape.w, K = o_.out * o_.kernel * o_.kernel, B = chunk(x.shape);
     const size_t out_img = os.per_sample();
@@ -85,6 +100,10 @@ GAN_NO_MEMCPY_IDIOM void ConvTranspose2d::backward(const Tensor& dy, Tensor* dx)
     float* dw = param_grads ? params_.grad(w_) : nullptr;
     float* db = param_grads && o_.bias ? params_.grad(b_) : nullptr;
     if (dx) dx->resize(x.shape);
+    if (dnnl_used_) {
+        if (dw || dx) dnnl_->backward(dy.data(), dx ? dx->data() : nullptr, dw);
+        return;
+    }
     if (db) {
         const size_t hw = size_t(os.h) * os.w;
         for (int n = 0; n < os.n; ++n)

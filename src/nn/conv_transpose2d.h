@@ -6,9 +6,11 @@
 // where col2im runs with the geometry of the convolution that maps y back to x (kernels/im2col.h).
 // Backward is the same pair the other way round: dcol = im2col(dy), dX = W · dcol, dW += X · dcolᵀ.
 #pragma once
+#include <memory>
 #include <vector>
 
 #include "kernels/im2col.h"
+#include "nn/dnnl_conv.h"
 #include "nn/layer.h"
 
 namespace gan {
@@ -32,6 +34,7 @@ class ConvTranspose2d final : public Layer {
 
     const ConvTranspose2dOptions& options() const { return o_; }
     size_t weight_offset() const { return w_; }
+    bool used_onednn() const { return dnnl_used_; }  // the last forward ran through oneDNN
     size_t bias_offset() const { return b_; }
 
   private:
@@ -43,6 +46,9 @@ class ConvTranspose2d final : public Layer {
     ConvTranspose2dOptions o_;
     size_t w_ = 0, b_ = 0;
     const Tensor* x_ = nullptr;
+    DnnlConv* dnnl_for(Shape in);  // oneDNN for this input when it pays (nn/dnnl_conv.h), else null
+    std::unique_ptr<DnnlConv> dnnl_;
+    bool dnnl_used_ = false;  // the last forward went through dnnl_
     std::vector<float> col_;  // (OUT·KH·KW, chunk·H·W)
     std::vector<float> xp_;   // (IN, chunk·H·W): the chunk's x (or dx) with images side by side
 };

@@ -1,0 +1,185 @@
+#include "nn/dnnl_conv.h"
+
+#include <vector>
+
+#include "core/check.h"
+
+#ifdef GAN_HAVE_DNNL
+#include <oneapi/dnnl/dnnl.hpp>
+#endif
+
+namespace gan {
+
+namespace {
+bool g_use_onednn = true;
+}
+
+void conv_engine_use_onednn(bool on) { g_use_onednn = on; }
+bool conv_engine_onednn() { return g_use_onednn && DnnlConv::available(); }
+
+bool dnnl_pays(bool transposed, int in, int out, int small_h, int small_w) {
+    // Measured (BENCHMARKS.md): oneDNN wins on the DCGAN's wide layers, im2col + GEMM on the 1-channel
+    // ends and on 1x1 maps (G's first layer, D's last), where oneDNN's blocked layouts only add reorders.
+    (void)transposed;
+    return conv_engine_onednn() && in >= 16 && out >= 16 && small_h >= 2 && small_w >= 2;
+}
+
+#ifndef GAN_HAVE_DNNL
+
+bool DnnlConv::available() { return false; }
+struct DnnlConv::Impl {};
+DnnlConv::DnnlConv(const DnnlConvShape& s) : s_(s) { throw Error("built without oneDNN"); }
+DnnlConv::~DnnlConv() = default;
+void DnnlConv::forward(const float*, const float*, float*) {}
+void DnnlConv::backward(const float*, float*, float*) {}
+
+#else
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+bool DnnlConv::available() { return true; }
+
+// One user (plain) buffer and, when oneDNN wants another layout, its blocked twin with the reorders.
+struct Bound {
+    memory user, inner;
+    dnnl::reorder to_inner, to_user;
+    bool same = true;
+    void init(const memory::desc& user_md, const memory::desc& inner_md, const dnnl::engine& eng, bool in, bool out) {
+        user = memory(user_md, eng, DNNL_MEMORY_NONE);
+        same = user_md == inner_md;
+        inner = same ? memory(user_md, eng, DNNL_MEMORY_NONE) : memory(inner_md, eng);
+        if (!same && in) to_inner = dnnl::reorder(user, inner);
+        if (!same && out) to_user = dnnl::reorder(inner, user);
+    }
+    // The memory the primitive reads, from user data p.
+    memory& read(void* p, dnnl::stream& s) {
+        user.set_data_handle(p);
+        if (same) {
+            inner.set_data_handle(p);
+            return inner;
+        }
+        to_inner.execute(s, user, inner);
+        return inner;
+    }
+    // The memory the primitive writes, whose content lands in p after written(s).
+    memory& write(void* p) {
+        user.set_data_handle(p);
+        if (same) inner.set_data_handle(p);
+        return inner;
+    }
+    void written(dnnl::stream& s) {
+        if (!same) to_user.execute(s, inner, user);
+    }
+};
+
+struct DnnlConv::Impl {
+    dnnl::engine eng{dnnl::engine::kind::cpu, 0};
+    dnnl::stream strm{eng};
+    dnnl::primitive fwd, bwd_data, bwd_w;
+    Bound src, wei, dst;           // forward
+    Bound ddst, wei_bd, dsrc;      // backward data
+    Bound src_bw, ddst_bw, dwei;   // backward weights
+    std::vector<float> dw_tmp;
+    const float *x = nullptr, *w = nullptr;
+    bool bw_src_is_fwd = false, bd_wei_is_fwd = false;  // backward can use forward's reordered copies
+};
+
+DnnlConv::DnnlConv(const DnnlConvShape& s) : s_(s), impl_(std::make_unique<Impl>()) {
+    Impl& m = *impl_;
+    const memory::dims src{s.n, s.in, s.ih, s.iw}, dst{s.n, s.out, s.oh, s.ow};
+    const memory::dims wei{s.out, s.in, s.k, s.k}, strides{s.stride, s.stride}, pad_l{s.pad, s.pad};
+    // oneDNN's size relation (big - 1)... gives the right padding: small = (big + pl + pr - k) / stride + 1.
+    const int big_h = s.transposed ? s.oh : s.ih, small_h = s.transposed ? s.ih : s.oh;
+    const int big_w = s.transposed ? s.ow : s.iw, small_w = s.transposed ? s.iw : s.ow;
+    const memory::dims pad_r{(small_h - 1) * s.stride + s.k - big_h - s.pad,
+                             (small_w - 1) * s.stride + s.k - big_w - s.pad};
+    const memory::desc any_src(src, dt::f32, tag::any), any_dst(dst, dt::f32, tag::any),
+        any_wei(wei, dt::f32, tag::any);
+    const memory::desc u_src(src, dt::f32, tag::nchw), u_dst(dst, dt::f32, tag::nchw),
+        u_wei(wei, dt::f32, s.transposed ? tag::iohw : tag::oihw);
+    try {
+        memory::desc f_src, f_wei, f_dst, bd_ddst, bd_wei, bd_dsrc, bw_src, bw_ddst, bw_dwei;
+        if (!s.transposed) {
+            const auto algo = dnnl::algorithm::convolution_direct;
+            dnnl::convolution_forward::primitive_desc f(
+                {dnnl::prop_kind::forward_training, algo, any_src, any_wei, any_dst, strides, pad_l, pad_r}, m.eng);
+            dnnl::convolution_backward_data::primitive_desc bd({algo, any_src, any_wei, any_dst, strides, pad_l, pad_r},
+                                                               m.eng, f);
+            dnnl::convolution_backward_weights::primitive_desc bw(
+                {algo, any_src, any_wei, any_dst, strides, pad_l, pad_r}, m.eng, f);
+            m.fwd = dnnl::convolution_forward(f), m.bwd_data = dnnl::convolution_backward_data(bd);
+            m.bwd_w = dnnl::convolution_backward_weights(bw);
+            f_src = f.src_desc(), f_wei = f.weights_desc(), f_dst = f.dst_desc();
+            bd_ddst = bd.diff_dst_desc(), bd_wei = bd.weights_desc(), bd_dsrc = bd.diff_src_desc();
+            bw_src = bw.src_desc(), bw_ddst = bw.diff_dst_desc(), bw_dwei = bw.diff_weights_desc();
+        } else {
+            const auto algo = dnnl::algorithm::deconvolution_direct;
+            dnnl::deconvolution_forward::primitive_desc f(
+                {dnnl::prop_kind::forward_training, algo, any_src, any_wei, any_dst, strides, pad_l, pad_r}, m.eng);
+            dnnl::deconvolution_backward_data::primitive_desc bd(
+                {algo, any_src, any_wei, any_dst, strides, pad_l, pad_r}, m.eng, f);
+            dnnl::deconvolution_backward_weights::primitive_desc bw(
+                {algo, any_src, any_wei, any_dst, strides, pad_l, pad_r}, m.eng, f);
+            m.fwd = dnnl::deconvolution_forward(f), m.bwd_data = dnnl::deconvolution_backward_data(bd);
+            m.bwd_w = dnnl::deconvolution_backward_weights(bw);
+            f_src = f.src_desc(), f_wei = f.weights_desc(), f_dst = f.dst_desc();
+            bd_ddst = bd.diff_dst_desc(), bd_wei = bd.weights_desc(), bd_dsrc = bd.diff_src_desc();
+            bw_src = bw.src_desc(), bw_ddst = bw.diff_dst_desc(), bw_dwei = bw.diff_weights_desc();
+        }
+        m.src.init(u_src, f_src, m.eng, true, false);
+        m.wei.init(u_wei, f_wei, m.eng, true, false);
+        m.dst.init(u_dst, f_dst, m.eng, false, true);
+        m.ddst.init(u_dst, bd_ddst, m.eng, true, false);
+        m.wei_bd.init(u_wei, bd_wei, m.eng, true, false);
+        m.dsrc.init(u_src, bd_dsrc, m.eng, false, true);
+        m.src_bw.init(u_src, bw_src, m.eng, true, false);
+        m.ddst_bw.init(u_dst, bw_ddst, m.eng, true, false);
+        m.dwei.init(u_wei, bw_dwei, m.eng, false, true);
+        m.dw_tmp.resize(size_t(s.out) * s.in * s.k * s.k);
+        m.bw_src_is_fwd = bw_src == f_src && !m.src.same;
+        m.bd_wei_is_fwd = bd_wei == f_wei && !m.wei.same;
+    } catch (const dnnl::error& e) {
+        throw Error(str("oneDNN cannot build this convolution: ", e.what()));
+    }
+}
+
+DnnlConv::~DnnlConv() = default;
+
+void DnnlConv::forward(const float* x, const float* w, float* y) {
+    Impl& m = *impl_;
+    m.x = x, m.w = w;
+    memory& src = m.src.read(const_cast<float*>(x), m.strm);
+    memory& wei = m.wei.read(const_cast<float*>(w), m.strm);
+    memory& dst = m.dst.write(y);
+    m.fwd.execute(m.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}});
+    m.dst.written(m.strm);
+    m.strm.wait();
+}
+
+void DnnlConv::backward(const float* dy, float* dx, float* dw) {
+    Impl& m = *impl_;
+    GAN_CHECK(m.x && m.w, "oneDNN convolution: backward before forward");
+    if (dx) {
+        memory& ddst = m.ddst.read(const_cast<float*>(dy), m.strm);
+        memory& wei = m.bd_wei_is_fwd ? m.wei.inner : m.wei_bd.read(const_cast<float*>(m.w), m.strm);
+        memory& dsrc = m.dsrc.write(dx);
+        m.bwd_data.execute(m.strm, {{DNNL_ARG_DIFF_DST, ddst}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_SRC, dsrc}});
+        m.dsrc.written(m.strm);
+    }
+    if (dw) {
+        memory& src = m.bw_src_is_fwd ? m.src.inner : m.src_bw.read(const_cast<float*>(m.x), m.strm);
+        memory& ddst = m.ddst_bw.read(const_cast<float*>(dy), m.strm);
+        memory& dwei = m.dwei.write(m.dw_tmp.data());
+        m.bwd_w.execute(m.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, ddst}, {DNNL_ARG_DIFF_WEIGHTS, dwei}});
+        m.dwei.written(m.strm);
+    }
+    m.strm.wait();
+    if (dw)
+        for (size_t i = 0; i < m.dw_tmp.size(); ++i) dw[i] += m.dw_tmp[i];
+}
+
+#endif
+
+}  // namespace gan
