@@ -12,6 +12,7 @@
 #include "../bench_util.h"
 #include "nn/conv2d.h"
 #include "nn/conv_transpose2d.h"
+#include "nn/dnnl_conv.h"
 
 using namespace gan_bench;
 using dnnl::memory;
@@ -45,9 +46,12 @@ void fill(Tensor& t, Rng& rng) {
     for (size_t i = 0; i < t.size(); ++i) t[i] = rng.uniform(-1, 1);
 }
 
+// engine 0: our layer on im2col + GEMM; 1: our layer as `gan train` runs it (oneDNN inside where it
+// pays, reorders to and from NCHW and the dW accumulation included).
 void BM_Ours(benchmark::State& state) {
     const ConvCase& c = kCases[state.range(0)];
     blas_set_threads(bench_threads());
+    conv_engine_use_onednn(state.range(1) != 0);
     Arena params;
     std::unique_ptr<Layer> layer;
     if (c.transposed)
@@ -72,6 +76,7 @@ void BM_Ours(benchmark::State& state) {
         layer->backward(dy, &dx);
     }, pass_flop(c));
     if (!std::isfinite(dx[0])) state.SkipWithError("non-finite gradient");
+    conv_engine_use_onednn(true);
 }
 
 void BM_OneDnn(benchmark::State& state) {
@@ -151,7 +156,8 @@ void BM_OneDnn(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_Ours)->ArgName("case")->DenseRange(0, 7)->Unit(benchmark::kMillisecond)->MinTime(0.5);
+BENCHMARK(BM_Ours)->ArgNames({"case", "engine"})->ArgsProduct({benchmark::CreateDenseRange(0, 7, 1), {0, 1}})
+    ->Unit(benchmark::kMillisecond)->MinTime(0.5);
 BENCHMARK(BM_OneDnn)->ArgNames({"case", "any_layout"})->ArgsProduct({benchmark::CreateDenseRange(0, 7, 1), {0, 1}})
     ->Unit(benchmark::kMillisecond)->MinTime(0.5);
 
