@@ -189,6 +189,12 @@ TEST(EndToEnd, DcganTrainsAndSamples) {
     NpyU8 px = npy_read_u8(base + "/s.npy");
     EXPECT_EQ(px.shape, (std::vector<int64_t>{10, 28, 28}));
     EXPECT_GT(*std::max_element(px.data.begin(), px.data.end()), *std::min_element(px.data.begin(), px.data.end()));
+
+    // Resume is bit-exact here too (batch norm buffers, oneDNN convolutions): 1 + 1 epochs = 2 epochs.
+    ASSERT_EQ(run("train --arch dcgan --data " + kData + " --batch 50 --threads 1 --epochs 2 --out " + base + "/two").code, 0);
+    Result resumed = run("train --resume " + base + "/d --epochs 2");
+    ASSERT_EQ(resumed.code, 0) << resumed.out;
+    expect_same_tensors(base + "/two/checkpoints/last.safetensors", base + "/d/checkpoints/last.safetensors");
 }
 
 TEST(EndToEnd, ClearErrorsForBadInput) {
