@@ -9,21 +9,17 @@ void gemm_split(ThreadPool* pool, bool trans_a, bool trans_b, int M, int N, int 
         gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
+    if (M >= N) {
+        gemm_rows(pool, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, [](size_t, size_t) {});
+        return;
+    }
     const int parts = pool->size();
-    const bool by_rows = M >= N;
-    pool->run([&](int part) {
+    pool->run([&](int part) {  // columns [b, e) of C: columns of op(B)
         size_t b, e;
-        if (by_rows) {  // rows [b, e) of C: rows of op(A)
-            split_range(size_t(M), part, parts, 16, b, e);
-            if (b >= e) return;
-            const float* a = trans_a ? A + b : A + b * size_t(lda);
-            gemm(trans_a, trans_b, int(e - b), N, K, alpha, a, lda, B, ldb, beta, C + b * size_t(ldc), ldc);
-        } else {  // columns [b, e) of C: columns of op(B)
-            split_range(size_t(N), part, parts, 16, b, e);
-            if (b >= e) return;
-            const float* bb = trans_b ? B + b * size_t(ldb) : B + b;
-            gemm(trans_a, trans_b, M, int(e - b), K, alpha, A, lda, bb, ldb, beta, C + b, ldc);
-        }
+        split_range(size_t(N), part, parts, 16, b, e);
+        if (b >= e) return;
+        const float* bb = trans_b ? B + b * size_t(ldb) : B + b;
+        gemm(trans_a, trans_b, M, int(e - b), K, alpha, A, lda, bb, ldb, beta, C + b, ldc);
     });
 }
 

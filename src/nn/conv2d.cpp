@@ -38,7 +38,7 @@ int Conv2d::chunk(const ConvGeom& g, int n) const {
 
 DnnlConv* Conv2d::dnnl_for(Shape in) {
     const Shape out = out_shape(in);
-    if (o_.bias || o_.kh != o_.kw || !dnnl_pays(false, in.c, o_.out, out.h, out.w)) return nullptr;
+    if (o_.bias || o_.kh != o_.kw || !dnnl_pays(in.c, o_.out, out.h, out.w)) return nullptr;
     const DnnlConvShape s{.transposed = false, .n = in.n, .in = in.c, .out = o_.out, .k = o_.kh, .stride = o_.stride,
                           .pad = o_.padding, .ih = in.h, .iw = in.w, .oh = out.h, .ow = out.w};
     if (!dnnl_ || !(dnnl_->shape() == s)) dnnl_ = std::make_unique<DnnlConv>(s);

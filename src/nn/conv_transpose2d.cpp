@@ -51,7 +51,7 @@ GAN_NO_MEMCPY_IDIOM void ConvTranspose2d::pack(const float* x, int n0, int nb, i
 }
 
 DnnlConv* ConvTranspose2d::dnnl_for(Shape in) {
-    if (o_.bias || !dnnl_pays(true, o_.in, o_.out, in.h, in.w)) return nullptr;
+    if (o_.bias || !dnnl_pays(o_.in, o_.out, in.h, in.w)) return nullptr;
     const Shape out = out_shape(in);
     const DnnlConvShape s{.transposed = true, .n = in.n, .in = in.c, .out = o_.out, .k = o_.kernel, .stride = o_.stride,
                           .pad = o_.padding, .ih = in.h, .iw = in.w, .oh = out.h, .ow = out.w};

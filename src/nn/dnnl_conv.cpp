@@ -17,10 +17,9 @@ bool g_use_onednn = true;
 void conv_engine_use_onednn(bool on) { g_use_onednn = on; }
 bool conv_engine_onednn() { return g_use_onednn && DnnlConv::available(); }
 
-bool dnnl_pays(bool transposed, int in, int out, int small_h, int small_w) {
+bool dnnl_pays(int in, int out, int small_h, int small_w) {
     // Measured (BENCHMARKS.md): oneDNN wins on the DCGAN's wide layers, im2col + GEMM on the 1-channel
     // ends and on 1x1 maps (G's first layer, D's last), where oneDNN's blocked layouts only add reorders.
-    (void)transposed;
     return conv_engine_onednn() && in >= 16 && out >= 16 && small_h >= 2 && small_w >= 2;
 }
 
@@ -83,8 +82,27 @@ struct DnnlConv::Impl {
     Bound src_bw, ddst_bw, dwei;   // backward weights
     std::vector<float> dw_tmp;
     const float *x = nullptr, *w = nullptr;
-    bool bw_src_is_fwd = false, bd_wei_is_fwd = false;  // backward can use forward's reordered copies
+    // Copies already reordered that a later primitive can read: forward's x and w, backward-data's dy.
+    bool bw_src_is_fwd = false, bd_wei_is_fwd = false, bw_ddst_is_bd = false;
 };
+
+// The layouts oneDNN chose for the three primitives of one (de)convolution.
+struct Chosen {
+    memory::desc f_src, f_wei, f_dst, bd_ddst, bd_wei, bd_dsrc, bw_src, bw_ddst, bw_dwei;
+};
+
+template <class Fwd, class BwdData, class BwdW>
+Chosen build(dnnl::algorithm algo, const memory::desc& src, const memory::desc& wei, const memory::desc& dst,
+             const memory::dims& strides, const memory::dims& pad_l, const memory::dims& pad_r,
+             const dnnl::engine& eng, dnnl::primitive& fwd, dnnl::primitive& bwd_data, dnnl::primitive& bwd_w) {
+    typename Fwd::primitive_desc f({dnnl::prop_kind::forward_training, algo, src, wei, dst, strides, pad_l, pad_r},
+                                   eng);
+    typename BwdData::primitive_desc bd({algo, src, wei, dst, strides, pad_l, pad_r}, eng, f);
+    typename BwdW::primitive_desc bw({algo, src, wei, dst, strides, pad_l, pad_r}, eng, f);
+    fwd = Fwd(f), bwd_data = BwdData(bd), bwd_w = BwdW(bw);
+    return {f.src_desc(),  f.weights_desc(), f.dst_desc(), bd.diff_dst_desc(), bd.weights_desc(),
+            bd.diff_src_desc(), bw.src_desc(), bw.diff_dst_desc(), bw.diff_weights_desc()};
+}
 
 DnnlConv::DnnlConv(const DnnlConvShape& s) : s_(s), impl_(std::make_unique<Impl>()) {
     Impl& m = *impl_;
@@ -100,46 +118,28 @@ DnnlConv::DnnlConv(const DnnlConvShape& s) : s_(s), impl_(std::make_unique<Impl>
     const memory::desc u_src(src, dt::f32, tag::nchw), u_dst(dst, dt::f32, tag::nchw),
         u_wei(wei, dt::f32, s.transposed ? tag::iohw : tag::oihw);
     try {
-        memory::desc f_src, f_wei, f_dst, bd_ddst, bd_wei, bd_dsrc, bw_src, bw_ddst, bw_dwei;
-        if (!s.transposed) {
-            const auto algo = dnnl::algorithm::convolution_direct;
-            dnnl::convolution_forward::primitive_desc f(
-                {dnnl::prop_kind::forward_training, algo, any_src, any_wei, any_dst, strides, pad_l, pad_r}, m.eng);
-            dnnl::convolution_backward_data::primitive_desc bd({algo, any_src, any_wei, any_dst, strides, pad_l, pad_r},
-                                                               m.eng, f);
-            dnnl::convolution_backward_weights::primitive_desc bw(
-                {algo, any_src, any_wei, any_dst, strides, pad_l, pad_r}, m.eng, f);
-            m.fwd = dnnl::convolution_forward(f), m.bwd_data = dnnl::convolution_backward_data(bd);
-            m.bwd_w = dnnl::convolution_backward_weights(bw);
-            f_src = f.src_desc(), f_wei = f.weights_desc(), f_dst = f.dst_desc();
-            bd_ddst = bd.diff_dst_desc(), bd_wei = bd.weights_desc(), bd_dsrc = bd.diff_src_desc();
-            bw_src = bw.src_desc(), bw_ddst = bw.diff_dst_desc(), bw_dwei = bw.diff_weights_desc();
-        } else {
-            const auto algo = dnnl::algorithm::deconvolution_direct;
-            dnnl::deconvolution_forward::primitive_desc f(
-                {dnnl::prop_kind::forward_training, algo, any_src, any_wei, any_dst, strides, pad_l, pad_r}, m.eng);
-            dnnl::deconvolution_backward_data::primitive_desc bd(
-                {algo, any_src, any_wei, any_dst, strides, pad_l, pad_r}, m.eng, f);
-            dnnl::deconvolution_backward_weights::primitive_desc bw(
-                {algo, any_src, any_wei, any_dst, strides, pad_l, pad_r}, m.eng, f);
-            m.fwd = dnnl::deconvolution_forward(f), m.bwd_data = dnnl::deconvolution_backward_data(bd);
-            m.bwd_w = dnnl::deconvolution_backward_weights(bw);
-            f_src = f.src_desc(), f_wei = f.weights_desc(), f_dst = f.dst_desc();
-            bd_ddst = bd.diff_dst_desc(), bd_wei = bd.weights_desc(), bd_dsrc = bd.diff_src_desc();
-            bw_src = bw.src_desc(), bw_ddst = bw.diff_dst_desc(), bw_dwei = bw.diff_weights_desc();
-        }
-        m.src.init(u_src, f_src, m.eng, true, false);
-        m.wei.init(u_wei, f_wei, m.eng, true, false);
-        m.dst.init(u_dst, f_dst, m.eng, false, true);
-        m.ddst.init(u_dst, bd_ddst, m.eng, true, false);
-        m.wei_bd.init(u_wei, bd_wei, m.eng, true, false);
-        m.dsrc.init(u_src, bd_dsrc, m.eng, false, true);
-        m.src_bw.init(u_src, bw_src, m.eng, true, false);
-        m.ddst_bw.init(u_dst, bw_ddst, m.eng, true, false);
-        m.dwei.init(u_wei, bw_dwei, m.eng, false, true);
+        const Chosen c = s.transposed
+                             ? build<dnnl::deconvolution_forward, dnnl::deconvolution_backward_data,
+                                     dnnl::deconvolution_backward_weights>(
+                                   dnnl::algorithm::deconvolution_direct, any_src, any_wei, any_dst, strides, pad_l,
+                                   pad_r, m.eng, m.fwd, m.bwd_data, m.bwd_w)
+                             : build<dnnl::convolution_forward, dnnl::convolution_backward_data,
+                                     dnnl::convolution_backward_weights>(
+                                   dnnl::algorithm::convolution_direct, any_src, any_wei, any_dst, strides, pad_l,
+                                   pad_r, m.eng, m.fwd, m.bwd_data, m.bwd_w);
+        m.src.init(u_src, c.f_src, m.eng, true, false);
+        m.wei.init(u_wei, c.f_wei, m.eng, true, false);
+        m.dst.init(u_dst, c.f_dst, m.eng, false, true);
+        m.ddst.init(u_dst, c.bd_ddst, m.eng, true, false);
+        m.wei_bd.init(u_wei, c.bd_wei, m.eng, true, false);
+        m.dsrc.init(u_src, c.bd_dsrc, m.eng, false, true);
+        m.src_bw.init(u_src, c.bw_src, m.eng, true, false);
+        m.ddst_bw.init(u_dst, c.bw_ddst, m.eng, true, false);
+        m.dwei.init(u_wei, c.bw_dwei, m.eng, false, true);
         m.dw_tmp.resize(size_t(s.out) * s.in * s.k * s.k);
-        m.bw_src_is_fwd = bw_src == f_src && !m.src.same;
-        m.bd_wei_is_fwd = bd_wei == f_wei && !m.wei.same;
+        m.bw_src_is_fwd = c.bw_src == c.f_src && !m.src.same;
+        m.bd_wei_is_fwd = c.bd_wei == c.f_wei && !m.wei.same;
+        m.bw_ddst_is_bd = c.bw_ddst == c.bd_ddst && !m.ddst.same;
     } catch (const dnnl::error& e) {
         throw Error(str("oneDNN cannot build this convolution: ", e.what()));
     }
@@ -170,7 +170,7 @@ void DnnlConv::backward(const float* dy, float* dx, float* dw) {
     }
     if (dw) {
         memory& src = m.bw_src_is_fwd ? m.src.inner : m.src_bw.read(const_cast<float*>(m.x), m.strm);
-        memory& ddst = m.ddst_bw.read(const_cast<float*>(dy), m.strm);
+        memory& ddst = dx && m.bw_ddst_is_bd ? m.ddst.inner : m.ddst_bw.read(const_cast<float*>(dy), m.strm);
         memory& dwei = m.dwei.write(m.dw_tmp.data());
         m.bwd_w.execute(m.strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, ddst}, {DNNL_ARG_DIFF_WEIGHTS, dwei}});
         m.dwei.written(m.strm);

@@ -42,6 +42,6 @@ bool conv_engine_onednn();
 // Whether a layer of these channels and smaller-side map size should use oneDNN (engine on, and a
 // shape where it was measured to win). small_h/w: the output map of a conv, the input map of a
 // transposed conv.
-bool dnnl_pays(bool transposed, int in, int out, int small_h, int small_w);
+bool dnnl_pays(int in, int out, int small_h, int small_w);
 
 }  // namespace gan
