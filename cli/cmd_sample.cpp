@@ -24,6 +24,7 @@ struct SampleArgs {
     int digit = -1;
     bool grid_by_class = false;
     std::string bn = "auto";
+    std::string precision = "f32";
 };
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -36,6 +37,7 @@ int run_sample(const SampleArgs& a) {
     const bool idx = ends_with(a.out, ".idx") || ends_with(a.out, "-ubyte") || ends_with(a.out, ".idx3");
     GAN_CHECK(png || npy || idx, a.out, ": unknown output type (use .png, .npy, or .idx / -idx3-ubyte)");
     GAN_CHECK(a.bn == "auto" || a.bn == "batch" || a.bn == "running", "--bn must be auto, batch or running");
+    GAN_CHECK(a.precision == "f32" || a.precision == "bf16", "--precision must be f32 or bf16 (got ", a.precision, ")");
     gan::LoadedModel loaded = gan::checkpoint_load_model(a.checkpoint);
     const gan::ModelConfig& c = loaded.model->config;
     const bool want_labels = a.digit >= 0 || a.grid_by_class;
@@ -53,7 +55,8 @@ int run_sample(const SampleArgs& a) {
     const bool batch_stats = a.bn == "batch" || (a.bn == "auto" && !want_labels);
     gan::Rng rng(a.seed, 7);
     std::vector<uint8_t> px;
-    gan::gan_generate(*loaded.model, total, rng, px, labels.empty() ? nullptr : labels.data(), batch_stats);
+    gan::gan_generate(*loaded.model, total, rng, px, labels.empty() ? nullptr : labels.data(), batch_stats,
+                      a.precision == "bf16" ? gan::SamplePrecision::bf16 : gan::SamplePrecision::f32);
     if (png) {
         int cols = a.cols > 0 ? a.cols : a.grid_by_class ? a.n : int(std::ceil(std::sqrt(double(total))));
         gan::GrayImage grid = gan::image_grid(px.data(), total, c.rows, c.cols, cols, 1, a.scale);
@@ -86,6 +89,10 @@ Run add_sample(CLI::App& app) {
                  "Conditional models: --n images of every class, one row per class");
     app.add_option("--bn", a->bn, "Batch-norm generators: batch statistics per chunk of 100 (batch), running "
                                   "statistics (running), or auto (batch, but running for chosen digits)")
+        ->capture_default_str();
+    app.add_option("--precision", a->precision,
+                   "f32, or bf16: the classic MLP's second layer in bfloat16 (CPUs with AVX512_BF16; ~1.7x the "
+                   "images per second, same latents, pixels within a few levels of f32)")
         ->capture_default_str();
     return [a] { return run_sample(*a); };
 }

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "kernels/gemm_bf16.h"
 #include "io/file.h"
 #include "io/idx.h"
 #include "io/npy.h"
@@ -112,6 +113,20 @@ TEST(EndToEnd, TrainWritesEveryFileAndSampleReadsItBack) {
     run("sample --checkpoint " + run_dir + " --n 10 --seed 9 --out " + out + "/a3.npy");
     EXPECT_TRUE(npy_read_u8(out + "/a2.npy").data == a.data);
     EXPECT_FALSE(npy_read_u8(out + "/a3.npy").data == a.data);
+
+    // --precision bf16 (where the CPU has it): the same latents, pixels a few levels from f32 at most.
+    Result bad = run("sample --checkpoint " + run_dir + " --n 10 --precision fp8 --out " + out + "/x.npy");
+    EXPECT_NE(bad.code, 0);
+    EXPECT_NE(bad.out.find("--precision must be f32 or bf16"), std::string::npos) << bad.out;
+    if (bf16_supported()) {
+        Result b = run("sample --checkpoint " + run_dir + " --n 10 --precision bf16 --out " + out + "/bf.npy");
+        ASSERT_EQ(b.code, 0) << b.out;
+        const NpyU8 bf = npy_read_u8(out + "/bf.npy");
+        ASSERT_EQ(bf.data.size(), a.data.size());
+        int worst = 0;
+        for (size_t i = 0; i < a.data.size(); ++i) worst = std::max(worst, std::abs(int(a.data[i]) - int(bf.data[i])));
+        EXPECT_LE(worst, 8) << "bf16 pixels far from f32";
+    }
 }
 
 TEST(EndToEnd, SameSeedSameRunAndResumeIsBitExact) {

@@ -2,6 +2,7 @@
 // of (seed, stream id, counter), so a seed reproduces a run whatever the thread count, and the
 // whole state is three integers that a checkpoint can store.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
 namespace gan {
@@ -20,6 +21,11 @@ class Rng {
     float uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }
     float normal();                                   // N(0, 1), Box-Muller
     uint32_t below(uint32_t n);                       // uniform in [0, n), unbiased
+    // The next n words / normals / uniforms, exactly as n calls of next_u32() / normal() / uniform()
+    // (eight Philox blocks at a time in AVX2 lanes): for bulk draws such as latents.
+    void fill_u32(uint32_t* out, size_t n);
+    void fill_normal(float* out, size_t n);
+    void fill_uniform(float* out, size_t n);  // as n calls of uniform()
     RngState state() const { return s_; }
     void set_state(const RngState& s);
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 using namespace gan;
@@ -71,4 +72,39 @@ TEST(Rng, DistributionsHaveTheRightMoments) {
     std::vector<int> counts(10, 0);
     for (int i = 0; i < 100000; ++i) counts[r.below(10)]++;
     for (int c : counts) EXPECT_NEAR(c, 10000, 500);
+}
+
+// Bulk draws are the sequential ones, bit for bit, from any position in a block, for lengths around
+// the eight-block batches, across a counter that carries into its high word; the state after them too.
+TEST(Rng, BulkDrawsEqualSequentialDraws) {
+    for (uint64_t start : {uint64_t(0), uint64_t(0xFFFFFFFDull)})
+        for (int skip = 0; skip < 5; ++skip)
+            for (size_t n : {size_t(0), size_t(1), size_t(31), size_t(32), size_t(33), size_t(100), size_t(1000)}) {
+                Rng a(42, 3), b(42, 3);
+                RngState s = a.state();
+                s.counter = start;
+                a.set_state(s);
+                b.set_state(s);
+                for (int k = 0; k < skip; ++k) a.next_u32(), b.next_u32();
+                std::vector<uint32_t> got(n);
+                a.fill_u32(got.data(), n);
+                for (size_t i = 0; i < n; ++i) ASSERT_EQ(got[i], b.next_u32()) << "start " << start << " skip " << skip << " n " << n << " at " << i;
+                EXPECT_EQ(a.state().counter, b.state().counter);
+                EXPECT_EQ(a.state().used, b.state().used);
+                EXPECT_EQ(a.next_u32(), b.next_u32());
+            }
+    for (size_t n : {size_t(1), size_t(127), size_t(128), size_t(129), size_t(10000)}) {
+        Rng a(7, 1), b(7, 1);
+        a.next_u32(), b.next_u32();
+        std::vector<float> got(n);
+        a.fill_normal(got.data(), n);
+        for (size_t i = 0; i < n; ++i) {
+            const float want = b.normal();
+            ASSERT_EQ(std::memcmp(&got[i], &want, 4), 0) << "normal " << i << " of " << n;
+        }
+        EXPECT_EQ(a.next_u32(), b.next_u32());
+        a.fill_uniform(got.data(), n);
+        for (size_t i = 0; i < n; ++i) ASSERT_EQ(got[i], b.uniform()) << "uniform " << i << " of " << n;
+        EXPECT_EQ(a.next_u32(), b.next_u32());
+    }
 }

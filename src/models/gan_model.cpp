@@ -10,6 +10,7 @@
 #include "nn/linear.h"
 #include "kernels/fused.h"
 #include "kernels/gemm.h"
+#include "kernels/gemm_bf16.h"
 
 namespace gan {
 
@@ -218,9 +219,11 @@ void sample_latent(Tensor& z, int n, const ModelConfig& config, Rng& rng) {
     z.resize({n, config.z_dim, 1, 1});
     float* p = z.data();
     if (config.latent == "normal")
-        for (size_t i = 0; i < z.size(); ++i) p[i] = rng.normal();
-    else
-        for (size_t i = 0; i < z.size(); ++i) p[i] = rng.uniform() * 2.0f - 1.0f;  // as torch.rand()*2-1
+        rng.fill_normal(p, z.size());
+    else {
+        rng.fill_uniform(p, z.size());
+        for (size_t i = 0; i < z.size(); ++i) p[i] = p[i] * 2.0f - 1.0f;  // as torch.rand()*2-1
+    }
 }
 
 void to_pixels(uint8_t* out, const float* y, size_t count) {
@@ -239,7 +242,8 @@ namespace gan {
 // one from the layer-by-layer path where a value sits on a rounding boundary). Chunks of 256 keep the
 // (256, 784) pre-activations in L2. Latents are drawn in the same order as the layer path, so image i
 // gets the same z whatever the chunk size. Returns false (doing nothing) for any other model.
-static bool generate_mlp_fused(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels) {
+// With bf16, the second GEMM takes h and W2 rounded to bfloat16 (the first stays float: 11 % of the work).
+static bool generate_mlp_fused(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, bool bf16) {
     Sequential& g = model.g;
     if (model.config.conditional || g.num_layers() != 4) return false;
     const auto* l1 = dynamic_cast<const Linear*>(&g.layer(0));
@@ -256,11 +260,22 @@ static bool generate_mlp_fused(GanModel& model, int n, Rng& rng, std::vector<uin
     const int chunk = 256;
     Tensor z;
     std::vector<float> h(size_t(chunk) * H), y(size_t(chunk) * IMG);
+    Bf16Matrix w2_bf16;
+    std::vector<uint32_t> h_bf16;
+    if (bf16) {
+        bf16_pack_weights(w2_bf16, w2, IMG, H);
+        h_bf16.resize(size_t(chunk) * size_t(w2_bf16.kp()));
+    }
     for (int i = 0; i < n; i += chunk) {
         const int b = std::min(chunk, n - i);
         sample_latent(z, b, model.config, rng);
         gemm(false, true, b, H, Z, 1.0f, z.data(), Z, w1, Z, 0.0f, h.data(), H);
         bias_leaky_relu_forward(h.data(), b1, b, H, a1->alpha());
+        if (bf16) {  // bias, tanh and the bytes from the GEMM's registers
+            bf16_pack_rows(h_bf16.data(), h.data(), b, H, H);
+            bf16_gemm_nt_pixels(b, h_bf16.data(), w2_bf16, b2, pixels.data() + size_t(i) * IMG, IMG);
+            continue;
+        }
         gemm(false, true, b, IMG, H, 1.0f, h.data(), H, w2, H, 0.0f, y.data(), IMG);
         bias_tanh_to_pixels(pixels.data() + size_t(i) * IMG, y.data(), b2, b, IMG);
     }
@@ -268,11 +283,18 @@ static bool generate_mlp_fused(GanModel& model, int n, Rng& rng, std::vector<uin
 }
 
 void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, const int* labels,
-                  bool bn_batch_stats) {
+                  bool bn_batch_stats, SamplePrecision precision) {
     GAN_CHECK(n >= 0, "number of images must not be negative");
     const size_t img = size_t(model.config.image_size());
     pixels.resize(size_t(n) * img);
-    if (generate_mlp_fused(model, n, rng, pixels)) return;
+    if (precision == SamplePrecision::bf16) {
+        GAN_CHECK(bf16_supported(), "bfloat16 sampling needs a CPU with AVX512_BF16 (vdpbf16ps); this one lacks it");
+        GAN_CHECK(generate_mlp_fused(model, n, rng, pixels, true),
+                  "bfloat16 sampling is for the unconditional classic MLP generator only (this model: ",
+                  model.config.arch, model.config.conditional ? ", conditional" : "", ")");
+        return;
+    }
+    if (generate_mlp_fused(model, n, rng, pixels, false)) return;
     // The layer-by-layer path (conditional and other architectures). Batch-norm generators with
     // bn_batch_stats run in train mode over chunks of 100 (as ref_dcgan.py samples) and get their
     // running statistics back afterwards; otherwise G runs in eval mode.

@@ -80,6 +80,10 @@ namespace gan {
 // then restores the running statistics, so sampling never changes the model; false uses the running
 // statistics (eval mode, as ref_dcgan.py's *_evalbn files). Batch statistics of a chunk whose labels are
 // all one class differ from training's class-mixed batches: prefer false for single-class conditional draws.
+// precision bf16 (the unconditional classic MLP only, on CPUs with AVX512_BF16): G's second layer as
+// a bfloat16 GEMM (kernels/gemm_bf16.h), about twice the multiply-adds per cycle; the same latents as
+// f32, pixels within a bound of the f32 ones (gan_model_test, docs/metrics.md), never used in training.
+enum class SamplePrecision { f32, bf16 };
 void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, const int* labels = nullptr,
-                  bool bn_batch_stats = true);
+                  bool bn_batch_stats = true, SamplePrecision precision = SamplePrecision::f32);
 }  // namespace gan
