@@ -7,7 +7,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "kernels/gemm_bf16.h"
 #include "io/file.h"
@@ -40,10 +42,30 @@ Result run(const std::string& args) {
     return r;
 }
 
+// Each test's directory is removed when the test ends, unless it failed (kept for a look; its path is
+// in the failure messages) or GAN_KEEP_TEST_FILES is set.
+std::vector<fs::path> g_dirs;
+
+class RemoveTempDirs : public ::testing::EmptyTestEventListener {
+    void OnTestEnd(const ::testing::TestInfo& info) override {
+        const bool keep = std::getenv("GAN_KEEP_TEST_FILES") || info.result()->Failed();
+        std::error_code ec;
+        if (!keep)
+            for (const fs::path& d : g_dirs) fs::remove_all(d, ec);
+        g_dirs.clear();
+    }
+};
+
+const bool g_listener = [] {
+    ::testing::UnitTest::GetInstance()->listeners().Append(new RemoveTempDirs);
+    return true;
+}();
+
 std::string temp_dir(const std::string& name) {
     fs::path d = fs::temp_directory_path() / ("gan_e2e_" + name + "_" + std::to_string(getpid()));
     fs::remove_all(d);
     fs::create_directories(d);
+    g_dirs.push_back(d);
     return d.string();
 }
 
