@@ -130,10 +130,9 @@ void BM_GemmFloor(benchmark::State& state) {
     timed_loop(
         state,
         [&] {
-            for (size_t i = 0; i < shapes.size(); ++i) {
-                bufs[i].run(shapes[i], pool.get());
-                if (shapes[i].beta != 0) std::fill(bufs[i].c.begin(), bufs[i].c.end(), 0.0f);  // keep values bounded
-            }
+            // Only the GEMMs are timed: C of the beta = 1 shapes just grows by one product a call
+            // (a few hundred calls stay far from overflow, and magnitudes do not change the speed).
+            for (size_t i = 0; i < shapes.size(); ++i) bufs[i].run(shapes[i], pool.get());
         },
         flop);
     state.counters["threads"] = threads;

@@ -26,7 +26,7 @@ run_ref() {  # threads round
 }
 run_ours() {
     BENCH_THREADS=$1 MNIST_DIR=$MNIST taskset -c "$(cores_for "$1")" "$BUILD/bench_step" \
-        --benchmark_filter='BM_Step/B:[0-9]+/variant:0/|BM_GemmFloor/B:[0-9]+/fused_shapes:0/split:1/' \
+        --benchmark_filter='BM_Step/B:[0-9]+/variant:0/|BM_GemmFloor/B:[0-9]+/fused_shapes:[01]/split:1/' \
         --benchmark_format=json > "$OUT/ours_t$1_r$2.json" 2> "$OUT/ours_t$1_r$2.log"
 }
 for t in $THREADS; do
@@ -59,23 +59,25 @@ import csv, glob, json, os, statistics as st, sys
 out, rounds, threads = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
 med = st.median
 ours_by_t = {}
-print(f"\n{'thr':>3} {'B':>4} | {'torch ms':>9} {'ours ms':>8} {'ratio':>6} | {'torch p10':>9} {'ours p10':>8} {'ratio':>6} | {'floor ms':>8} {'ours/floor':>10} | ours img/s")
+# Two floors: the reference step's GEMM shapes (real and fake batches apart, as PyTorch runs them) and our
+# fused step's own shapes (real and fake stacked into one GEMM where the step does so).
+print(f"\n{'thr':>3} {'B':>4} | {'torch ms':>9} {'ours ms':>8} {'ratio':>6} | {'torch p10':>9} {'ours p10':>8} {'ratio':>6} | {'floor ms':>8} {'ours/floor':>10} | {'own floor':>9} {'ours/own':>8} | ours img/s")
 for t in threads:
-    ref, ours, floor = {}, {}, {}
+    ref, ours, floor, own = {}, {}, {}, {}
     for r in range(1, rounds + 1):
         j = json.load(open(f"{out}/ref_t{t}_r{r}.json"))
         for k, v in j.items():
             if k.startswith("B"): ref.setdefault(v["batch"], []).append((v["median_ms"], v["p10_ms"]))
         for b in json.load(open(f"{out}/ours_t{t}_r{r}.json"))["benchmarks"]:
             B = int(b["name"].split("B:")[1].split("/")[0])
-            dst = ours if b["name"].startswith("BM_Step") else floor
+            dst = ours if b["name"].startswith("BM_Step") else own if "fused_shapes:1" in b["name"] else floor
             dst.setdefault(B, []).append((b["median_ms"], b["p10_ms"]))
     for B in sorted(ref):
         rm, rp = med(x[0] for x in ref[B]), med(x[1] for x in ref[B])
         om, op = med(x[0] for x in ours[B]), med(x[1] for x in ours[B])
-        fm = med(x[0] for x in floor[B])
+        fm, wm = med(x[0] for x in floor[B]), med(x[0] for x in own[B])
         ours_by_t[(t, B)] = om
-        print(f"{t:>3} {B:>4} | {rm:9.3f} {om:8.3f} {rm/om:5.2f}x | {rp:9.3f} {op:8.3f} {rp/op:5.2f}x | {fm:8.3f} {om/fm:9.2f}x | {B/om*1e3:9.0f}")
+        print(f"{t:>3} {B:>4} | {rm:9.3f} {om:8.3f} {rm/om:5.2f}x | {rp:9.3f} {op:8.3f} {rp/op:5.2f}x | {fm:8.3f} {om/fm:9.2f}x | {wm:9.3f} {om/wm:7.2f}x | {B/om*1e3:9.0f}")
 if ("1", 512) in ours_by_t and ("2", 512) in ours_by_t:
     print(f"\n2 threads vs 1 (ours, median): B=512 {ours_by_t[('1',512)]/ours_by_t[('2',512)]:.2f}x throughput, "
           f"B=32 {ours_by_t[('1',32)]/ours_by_t[('2',32)]:.2f}x")
