@@ -147,7 +147,7 @@ TEST(EndToEnd, TrainWritesEveryFileAndSampleReadsItBack) {
         ASSERT_EQ(bf.data.size(), a.data.size());
         int worst = 0;
         for (size_t i = 0; i < a.data.size(); ++i) worst = std::max(worst, std::abs(int(a.data[i]) - int(bf.data[i])));
-        EXPECT_LE(worst, 8) << "bf16 pixels far from f32";
+        EXPECT_LE(worst, 12) << "bf16 pixels far from f32";
     }
 }
 
