@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "core/check.h"
+#include "io/file.h"
 #include "io/idx.h"
 #include "io/npy.h"
 #include "io/png.h"
@@ -54,17 +55,25 @@ int run_sample(const SampleArgs& a) {
     // batches, so chosen digits use the running statistics unless --bn batch says otherwise.
     const bool batch_stats = a.bn == "batch" || (a.bn == "auto" && !want_labels);
     gan::Rng rng(a.seed, 7);
-    std::vector<uint8_t> px;
-    gan::gan_generate(*loaded.model, total, rng, px, labels.empty() ? nullptr : labels.data(), batch_stats,
-                      a.precision == "bf16" ? gan::SamplePrecision::bf16 : gan::SamplePrecision::f32);
+    const int* lab = labels.empty() ? nullptr : labels.data();
+    const auto precision = a.precision == "bf16" ? gan::SamplePrecision::bf16 : gan::SamplePrecision::f32;
     if (png) {
+        std::vector<uint8_t> px;
+        gan::gan_generate(*loaded.model, total, rng, px, lab, batch_stats, precision);
         int cols = a.cols > 0 ? a.cols : a.grid_by_class ? a.n : int(std::ceil(std::sqrt(double(total))));
         gan::GrayImage grid = gan::image_grid(px.data(), total, c.rows, c.cols, cols, 1, a.scale);
         gan::png_write_gray(a.out, grid.pixels.data(), grid.width, grid.height);
-    } else if (npy) {
-        gan::npy_write_u8(a.out, px.data(), {total, c.rows, c.cols});
     } else {
-        gan::idx_write_images(a.out, px.data(), total, c.rows, c.cols);
+        // .npy and IDX stream to the temp file in blocks of ~64k images (50 MB), then rename: memory stays
+        // flat however large --n is.
+        gan::AtomicFile f(a.out);
+        const std::vector<uint8_t> head = npy ? gan::npy_header_u8(a.out, {total, c.rows, c.cols})
+                                              : gan::idx_header_images(a.out, total, c.rows, c.cols);
+        f.write(head.data(), head.size());
+        const size_t img = size_t(c.image_size());
+        gan::gan_generate_blocks(*loaded.model, total, rng, lab, batch_stats, precision, 64000,
+                                 [&](const uint8_t* p, int count) { f.write(p, size_t(count) * img); });
+        f.commit();
     }
     std::printf("wrote %d images from %s to %s\n", total, loaded.path.c_str(), a.out.c_str());
     return 0;

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <utility>
 
 #include "core/check.h"
 
@@ -80,55 +81,72 @@ std::vector<uint8_t> file_read_all(const std::string& path, size_t max_bytes) {
     return out;
 }
 
-void file_write_atomic(const std::string& path, const void* data, size_t n) {
-    GAN_CHECK(!path.empty(), "file_write_atomic: empty path");
-    GAN_CHECK(data != nullptr || n == 0, path, ": cannot write: no data");
-    const std::string tmp = str(path, ".tmp.", ::getpid());
-    auto fail = [&](int err) {
-        ::unlink(tmp.c_str());
-        return Error(str(path, ": cannot write: ", errno_text(err)));
-    };
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+    GAN_CHECK(!path_.empty(), "file_write_atomic: empty path");
+    tmp_ = str(path_, ".tmp.", ::getpid());
+    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+        int err = errno;
+        throw Error(str(path_, ": cannot write: ", errno_text(err)));  // nothing was created
+    }
+}
 
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        int err = errno;
-        throw Error(str(path, ": cannot write: ", errno_text(err)));  // nothing was created
-    }
+AtomicFile::~AtomicFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!tmp_.empty()) ::unlink(tmp_.c_str());
+}
+
+void AtomicFile::fail(int err) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    ::unlink(tmp_.c_str());
+    tmp_.clear();
+    throw Error(str(path_, ": cannot write: ", errno_text(err)));
+}
+
+void AtomicFile::write(const void* data, size_t n) {
+    GAN_CHECK(fd_ >= 0 && !tmp_.empty(), path_, ": cannot write: the file is already closed");
+    GAN_CHECK(data != nullptr || n == 0, path_, ": cannot write: no data");
     const auto* p = static_cast<const uint8_t*>(data);
-    size_t left = n;
-    while (left > 0) {
-        size_t chunk = std::min<size_t>(left, size_t(1) << 30);
-        ssize_t w = ::write(fd, p, chunk);
+    while (n > 0) {
+        ssize_t w = ::write(fd_, p, std::min<size_t>(n, size_t(1) << 30));
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            int err = w < 0 ? errno : EIO;
-            ::close(fd);
-            throw fail(err);
-        }
+        if (w <= 0) fail(w < 0 ? errno : EIO);
         p += w;
-        left -= static_cast<size_t>(w);
+        n -= static_cast<size_t>(w);
     }
+}
+
+void AtomicFile::commit() {
+    GAN_CHECK(fd_ >= 0 && !tmp_.empty(), path_, ": cannot write: the file is already closed");
     int rc;
-    do rc = ::fsync(fd);
+    do rc = ::fsync(fd_);
     while (rc != 0 && errno == EINTR);
-    if (rc != 0) {
-        int err = errno;
-        ::close(fd);
-        throw fail(err);
-    }
-    if (::close(fd) != 0) throw fail(errno);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) throw fail(errno);
+    if (rc != 0) fail(errno);
+    rc = ::close(fd_);
+    fd_ = -1;
+    if (rc != 0) fail(errno);
+    if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail(errno);
+    tmp_.clear();  // renamed: nothing to remove any more
 
     // Make the rename itself durable. Some file systems cannot fsync a folder (EINVAL): that is fine.
-    int dfd = ::open(parent_dir(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd = ::open(parent_dir(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         do rc = ::fsync(dfd);
         while (rc != 0 && errno == EINTR);
         int err = errno;
         ::close(dfd);
         if (rc != 0 && err != EINVAL && err != EROFS)
-            throw Error(str(path, ": cannot write: ", errno_text(err)));
+            throw Error(str(path_, ": cannot write: ", errno_text(err)));
     }
+}
+
+void file_write_atomic(const std::string& path, const void* data, size_t n) {
+    GAN_CHECK(!path.empty(), "file_write_atomic: empty path");
+    GAN_CHECK(data != nullptr || n == 0, path, ": cannot write: no data");
+    AtomicFile f(path);
+    f.write(data, n);
+    f.commit();
 }
 
 void file_write_atomic(const std::string& path, const std::string& text) {

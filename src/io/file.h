@@ -19,6 +19,24 @@ std::vector<uint8_t> file_read_all(const std::string& path, size_t max_bytes);
 void file_write_atomic(const std::string& path, const void* data, size_t n);
 void file_write_atomic(const std::string& path, const std::string& text);
 
+// The same, written in pieces (large outputs need not be held in memory): the constructor creates the
+// temp file, write() appends, commit() fsyncs and renames as above. Destroyed without commit() (an
+// error on the way), it removes the temp file and path keeps its old content. Errors as above.
+class AtomicFile {
+  public:
+    explicit AtomicFile(std::string path);
+    ~AtomicFile();
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+    void write(const void* data, size_t n);
+    void commit();
+
+  private:
+    [[noreturn]] void fail(int err);
+    std::string path_, tmp_;
+    int fd_ = -1;
+};
+
 // Inflates gzip or zlib data (zlib windowBits 15+32: the format is detected from the header;
 // concatenated gzip members are joined). Throws when the data is corrupt, ends early, is followed
 // by anything but another gzip member, or would inflate to more than max_out bytes. Memory grows

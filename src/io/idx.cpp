@@ -109,23 +109,31 @@ std::vector<uint8_t> parse_idx(std::vector<uint8_t> raw, const std::string& path
     return out;
 }
 
-void write_idx(const std::string& path, uint32_t magic, const std::vector<uint32_t>& dims,
-               const uint8_t* data) {
-    uint64_t total = 1;
+std::vector<uint8_t> idx_header(const std::string& path, uint32_t magic, const std::vector<uint32_t>& dims,
+                                uint64_t* total) {
+    *total = 1;
     for (uint32_t d : dims) {
         GAN_CHECK(d > 0 && d <= uint32_t(INT_MAX), path, ": cannot write IDX: dimensions ",
                   dims_text(dims), " must all be > 0");
-        total *= d;
-        GAN_CHECK(total <= kIdxMaxDataBytes, path, ": cannot write IDX: dimensions ",
+        *total *= d;
+        GAN_CHECK(*total <= kIdxMaxDataBytes, path, ": cannot write IDX: dimensions ",
                   dims_text(dims), " exceed the limit of ", kIdxMaxDataBytes, " bytes");
     }
-    GAN_CHECK(data != nullptr, path, ": cannot write IDX: no data");
     std::vector<uint8_t> buf;
-    buf.reserve(4 + 4 * dims.size() + total);
     put_be32(buf, magic);
     for (uint32_t d : dims) put_be32(buf, d);
-    buf.insert(buf.end(), data, data + total);
-    file_write_atomic(path, buf.data(), buf.size());
+    return buf;
+}
+
+void write_idx(const std::string& path, uint32_t magic, const std::vector<uint32_t>& dims,
+               const uint8_t* data) {
+    uint64_t total = 0;
+    const std::vector<uint8_t> head = idx_header(path, magic, dims, &total);
+    GAN_CHECK(data != nullptr, path, ": cannot write IDX: no data");
+    AtomicFile f(path);
+    f.write(head.data(), head.size());
+    f.write(data, total);
+    f.commit();
 }
 
 uint32_t checked_dim(const std::string& path, int v, const char* name) {
@@ -180,6 +188,13 @@ IdxImages idx_read_images(const std::string& path) {
 IdxLabels idx_read_labels(const std::string& path) {
     std::vector<uint8_t> raw = file_read_all(path, kIdxMaxDataBytes + kMaxHeaderBytes);
     return idx_parse_labels(raw.data(), raw.size(), path);
+}
+
+std::vector<uint8_t> idx_header_images(const std::string& path, int n, int rows, int cols) {
+    uint64_t total = 0;
+    return idx_header(path, kMagicImages,
+                      {checked_dim(path, n, "n"), checked_dim(path, rows, "rows"), checked_dim(path, cols, "cols")},
+                      &total);
 }
 
 void idx_write_images(const std::string& path, const uint8_t* pixels, int n, int rows, int cols) {

@@ -33,6 +33,8 @@ IdxLabels idx_parse_labels(const uint8_t* bytes, size_t n, const std::string& na
 
 // Plain (uncompressed) IDX, written atomically. n, rows, cols > 0; pixels holds n*rows*cols bytes.
 void idx_write_images(const std::string& path, const uint8_t* pixels, int n, int rows, int cols);
+// The 16 bytes before the pixels of such a file, for writers that stream them (io/file.h AtomicFile).
+std::vector<uint8_t> idx_header_images(const std::string& path, int n, int rows, int cols);
 // Plain IDX label file (magic 0x00000801), written atomically. n > 0.
 void idx_write_labels(const std::string& path, const uint8_t* labels, int n);
 

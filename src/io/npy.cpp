@@ -44,10 +44,10 @@ uint64_t checked_count(const std::string& path, const std::vector<int64_t>& shap
     return count;
 }
 
-void write_npy(const std::string& path, const char* descr, const void* data, size_t item,
-               const std::vector<int64_t>& shape) {
-    const uint64_t count = checked_count(path, shape, uint64_t(1) << 40, "cannot write .npy");
-    GAN_CHECK(count == 0 || data != nullptr, path, ": cannot write .npy: no data");
+// Magic, version 1.0, header length and the header dict padded to a multiple of 64 bytes.
+std::vector<uint8_t> npy_preamble(const std::string& path, const char* descr, const std::vector<int64_t>& shape,
+                                  uint64_t* count) {
+    *count = checked_count(path, shape, uint64_t(1) << 40, "cannot write .npy");
     std::string header = str("{'descr': '", descr, "', 'fortran_order': False, 'shape': ",
                              shape_tuple(shape), ", }");
     const size_t preamble = 10;  // magic, version, uint16 length
@@ -56,18 +56,24 @@ void write_npy(const std::string& path, const char* descr, const void* data, siz
     header += '\n';
     GAN_CHECK(header.size() <= 65535, path, ": cannot write .npy: shape ", shape_tuple(shape),
               " makes the header too long for version 1.0");
-
-    std::vector<uint8_t> buf;
-    buf.reserve(preamble + header.size() + count * item);
-    buf.insert(buf.end(), kMagic, kMagic + 6);
+    std::vector<uint8_t> buf(kMagic, kMagic + 6);
     buf.push_back(1);
     buf.push_back(0);
     buf.push_back(uint8_t(header.size() & 0xff));
     buf.push_back(uint8_t(header.size() >> 8));
     buf.insert(buf.end(), header.begin(), header.end());
-    const auto* p = static_cast<const uint8_t*>(data);
-    if (count) buf.insert(buf.end(), p, p + count * item);
-    file_write_atomic(path, buf.data(), buf.size());
+    return buf;
+}
+
+void write_npy(const std::string& path, const char* descr, const void* data, size_t item,
+               const std::vector<int64_t>& shape) {
+    uint64_t count = 0;
+    const std::vector<uint8_t> head = npy_preamble(path, descr, shape, &count);
+    GAN_CHECK(count == 0 || data != nullptr, path, ": cannot write .npy: no data");
+    AtomicFile f(path);
+    f.write(head.data(), head.size());
+    f.write(data, count * item);
+    f.commit();
 }
 
 // A parsed header value: a string, a bool or a tuple of integers.
@@ -262,6 +268,11 @@ std::vector<uint8_t> read_npy(const std::string& path, std::initializer_list<con
 }
 
 }  // namespace
+
+std::vector<uint8_t> npy_header_u8(const std::string& path, const std::vector<int64_t>& shape) {
+    uint64_t count = 0;
+    return npy_preamble(path, "|u1", shape, &count);
+}
 
 void npy_write_u8(const std::string& path, const uint8_t* data, const std::vector<int64_t>& shape) {
     write_npy(path, "|u1", data, 1, shape);

@@ -11,6 +11,8 @@ namespace gan {
 // Written atomically as version 1.0. Every dim must be >= 0 ([] is a scalar: one value);
 // data holds product(shape) values (may be null when that is 0).
 void npy_write_u8(const std::string& path, const uint8_t* data, const std::vector<int64_t>& shape);  // '|u1'
+// The bytes before the data of such a file, for writers that stream the data (io/file.h AtomicFile).
+std::vector<uint8_t> npy_header_u8(const std::string& path, const std::vector<int64_t>& shape);
 void npy_write_f32(const std::string& path, const float* data, const std::vector<int64_t>& shape);  // '<f4'
 
 struct NpyU8 {

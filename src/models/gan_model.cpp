@@ -3,6 +3,7 @@
 #include <cmath>
 #include <algorithm>
 #include <cstdlib>
+#include <numeric>
 
 #include "core/check.h"
 #include "models/dcgan.h"
@@ -243,21 +244,30 @@ namespace gan {
 // (256, 784) pre-activations in L2. Latents are drawn in the same order as the layer path, so image i
 // gets the same z whatever the chunk size. Returns false (doing nothing) for any other model.
 // With bf16, the second GEMM takes h and W2 rounded to bfloat16 (the first stays float: 11 % of the work).
-static bool generate_mlp_fused(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, bool bf16) {
+static constexpr int kFusedChunk = 256;
+
+static bool mlp_fusable(GanModel& model) {
     Sequential& g = model.g;
     if (model.config.conditional || g.num_layers() != 4) return false;
     const auto* l1 = dynamic_cast<const Linear*>(&g.layer(0));
     const auto* a1 = dynamic_cast<const Activation*>(&g.layer(1));
     const auto* l2 = dynamic_cast<const Linear*>(&g.layer(2));
     const auto* a2 = dynamic_cast<const Activation*>(&g.layer(3));
+    return l1 && l2 && a1 && a2 && a1->act() == Act::leaky_relu && a2->act() == Act::tanh && l1->options().bias &&
+           l2->options().bias && l2->options().out == model.config.image_size() && l1->options().in == model.config.z_dim;
+}
+
+static bool generate_mlp_fused(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, bool bf16) {
+    if (!mlp_fusable(model)) return false;
+    Sequential& g = model.g;  // Linear, LeakyReLU, Linear, tanh (mlp_fusable)
+    const auto* l1 = static_cast<const Linear*>(&g.layer(0));
+    const auto* a1 = static_cast<const Activation*>(&g.layer(1));
+    const auto* l2 = static_cast<const Linear*>(&g.layer(2));
     const int IMG = model.config.image_size();
-    if (!(l1 && l2 && a1 && a2 && a1->act() == Act::leaky_relu && a2->act() == Act::tanh && l1->options().bias &&
-          l2->options().bias && l2->options().out == IMG && l1->options().in == model.config.z_dim))
-        return false;
     const int Z = l1->options().in, H = l1->options().out;
     const float *w1 = g.params.value(l1->weight_offset()), *b1 = g.params.value(l1->bias_offset());
     const float *w2 = g.params.value(l2->weight_offset()), *b2 = g.params.value(l2->bias_offset());
-    const int chunk = 256;
+    const int chunk = kFusedChunk;
     Tensor z;
     std::vector<float> h(size_t(chunk) * H), y(size_t(chunk) * IMG);
     Bf16Matrix w2_bf16;
@@ -320,6 +330,24 @@ void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels
     }
     if (batch_stats) model.g.buffers.values() = saved_buffers;
     model.g.set_training(true);
+}
+
+// A block is a whole number of the chunks gan_generate works in (256 images for the fused MLP, 100 with
+// batch statistics, 1000 otherwise) and of the classes (unlabelled conditional draws take class i % K
+// counting from the call's first image), so every image gets the latent and the chunk it gets in one call.
+void gan_generate_blocks(GanModel& model, int n, Rng& rng, const int* labels, bool bn_batch_stats,
+                         SamplePrecision precision, int block_images,
+                         const std::function<void(const uint8_t* pixels, int count)>& sink) {
+    GAN_CHECK(n >= 0, "number of images must not be negative");
+    const int chunk = mlp_fusable(model) ? kFusedChunk : bn_batch_stats && model.g.buffers.size() > 0 ? 100 : 1000;
+    const int unit = std::lcm(chunk, std::max(1, model.config.num_classes));
+    const int block = std::max(1, (std::max(block_images, 1) + unit - 1) / unit) * unit;
+    std::vector<uint8_t> px;
+    for (int i = 0; i < n; i += block) {
+        const int count = std::min(block, n - i);
+        gan_generate(model, count, rng, px, labels ? labels + i : nullptr, bn_batch_stats, precision);
+        sink(px.data(), count);
+    }
 }
 
 }  // namespace gan

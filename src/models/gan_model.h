@@ -2,6 +2,7 @@
 // rebuilds it (stored in checkpoint metadata, so `gan sample` needs nothing but the file).
 #pragma once
 #include <map>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -86,4 +87,11 @@ namespace gan {
 enum class SamplePrecision { f32, bf16 };
 void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, const int* labels = nullptr,
                   bool bn_batch_stats = true, SamplePrecision precision = SamplePrecision::f32);
+
+// The images of the same gan_generate call, handed to sink(pixels, count) block by block (about
+// block_images each, rounded to whole chunks of the generator's own), so memory stays bounded however
+// many images are drawn: for writers that stream to a file.
+void gan_generate_blocks(GanModel& model, int n, Rng& rng, const int* labels, bool bn_batch_stats,
+                         SamplePrecision precision, int block_images,
+                         const std::function<void(const uint8_t* pixels, int count)>& sink);
 }  // namespace gan

@@ -114,3 +114,30 @@ TEST(Generate, Bf16RefusesModelsOtherThanTheClassicMlp) {
         EXPECT_NE(std::string(e.what()).find("classic MLP"), std::string::npos) << e.what();
     }
 }
+
+// Streaming in blocks gives the images of one call, byte for byte: the classic MLP (both precisions,
+// a tail chunk) and a batch-norm DCGAN (chunks of 100 with batch statistics, two blocks).
+TEST(Generate, BlocksEqualOneCall) {
+    auto check = [](GanModel& model, int n, int block, SamplePrecision precision, bool bn) {
+        std::vector<uint8_t> one, streamed;
+        Rng r1(5, 9), r2(5, 9);
+        gan_generate(model, n, r1, one, nullptr, bn, precision);
+        int blocks = 0;
+        gan_generate_blocks(model, n, r2, nullptr, bn, precision, block, [&](const uint8_t* p, int count) {
+            streamed.insert(streamed.end(), p, p + size_t(count) * model.config.image_size());
+            ++blocks;
+        });
+        EXPECT_GE(blocks, 2);
+        EXPECT_TRUE(one == streamed) << model.config.arch << " n " << n;
+        EXPECT_EQ(r1.state().counter, r2.state().counter);
+    };
+    auto mlp = classic(2.0f);
+    check(*mlp, 14001, 1000, SamplePrecision::f32, true);
+    if (bf16_supported()) check(*mlp, 14001, 1000, SamplePrecision::bf16, true);
+    ModelConfig c;
+    c.arch = "dcgan";
+    auto dc = gan_build(c);
+    Rng init(1, 0);
+    gan_init(*dc, init);
+    check(*dc, 250, 100, SamplePrecision::f32, true);
+}
