@@ -11,6 +11,8 @@ namespace gan {
 // In gemm_bf16_avx512.cpp, the one file compiled for AVX512_BF16; called only when bf16_supported().
 void bf16_gemm_nt_avx512(int m, int kp, const uint32_t* a, const uint32_t* w, int n, float* C, int ldc,
                          const float* bias, uint8_t* px, int ldp);
+void bf16_mlp_hidden_avx512(int m, int k, int n, const float* z, const float* w1t, const float* b1, float alpha,
+                            uint32_t* h);
 bool bf16_kernel_built();
 
 bool bf16_supported() {
@@ -73,6 +75,14 @@ void bf16_gemm_nt(int m, const uint32_t* a, const Bf16Matrix& w, float* C, int l
 void bf16_gemm_nt_pixels(int m, const uint32_t* a, const Bf16Matrix& w, const float* bias, uint8_t* px, int ldp) {
     GAN_CHECK(bf16_supported(), "bfloat16 GEMM: this CPU lacks AVX512_BF16");
     if (m > 0) bf16_gemm_nt_avx512(m, w.kp(), a, w.data.data(), w.n, nullptr, 0, bias, px, ldp);
+}
+
+bool bf16_mlp_hidden_fits(int n) { return n == 32 || n == 64 || n == 96 || n == 128; }
+
+void bf16_mlp_hidden(int m, int k, int n, const float* z, const float* w1t, const float* b1, float alpha, uint32_t* h) {
+    GAN_CHECK(bf16_supported(), "bfloat16 GEMM: this CPU lacks AVX512_BF16");
+    GAN_CHECK(bf16_mlp_hidden_fits(n), "bf16_mlp_hidden: n = ", n, " is not 32, 64, 96 or 128");
+    if (m > 0) bf16_mlp_hidden_avx512(m, k, n, z, w1t, b1, alpha, h);
 }
 
 void pixels_from_logits_naive(uint8_t* px, const float* y, size_t n) {

@@ -113,6 +113,49 @@ void bf16_gemm_nt_avx512(int m, int kp, const uint32_t* a, const uint32_t* w, in
     }
 }
 
+// The sampler's first layer for the bf16 GEMM: h = LeakyReLU(z·W1ᵀ + b1) in float (w1t: W1 transposed, k
+// rows of n), rounded to bfloat16 pairs in order (n/2 words a row). Three rows at a time, NV = n/16
+// accumulators each.
+template <int NV>
+void mlp_hidden(int m, int k, const float* z, const float* w1t, const float* b1, float alpha, uint32_t* h) {
+    const __m512 a = _mm512_set1_ps(alpha), zero = _mm512_setzero_ps();
+    for (int r0 = 0; r0 < m; r0 += 3) {
+        const int mr = m - r0 < 3 ? m - r0 : 3;
+        const float* zr[3] = {z + size_t(r0) * k, z + size_t(r0 + (mr > 1)) * k, z + size_t(r0 + (mr > 2) * 2) * k};
+        __m512 acc[3][NV];
+        for (int r = 0; r < 3; ++r)
+            for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_loadu_ps(b1 + 16 * v);
+        for (int q = 0; q < k; ++q) {
+            const float* w = w1t + size_t(q) * (16 * NV);
+            __m512 wv[NV];
+            for (int v = 0; v < NV; ++v) wv[v] = _mm512_loadu_ps(w + 16 * v);
+            for (int r = 0; r < 3; ++r) {
+                const __m512 zb = _mm512_set1_ps(zr[r][q]);
+                for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(zb, wv[v], acc[r][v]);
+            }
+        }
+        for (int r = 0; r < mr; ++r) {
+            uint32_t* out = h + size_t(r0 + r) * (8 * NV);
+            for (int v = 0; v < NV; v += 2) {
+                __m512 lo = acc[r][v], hi = acc[r][v + 1];  // v > 0 ? v : alpha v, NaN and -0 as the scalar
+                lo = _mm512_mask_mul_ps(lo, _mm512_cmp_ps_mask(lo, zero, _CMP_LE_OQ), lo, a);
+                hi = _mm512_mask_mul_ps(hi, _mm512_cmp_ps_mask(hi, zero, _CMP_LE_OQ), hi, a);
+                _mm512_storeu_si512(out + 8 * v, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
+            }
+        }
+    }
+}
+
+void bf16_mlp_hidden_avx512(int m, int k, int n, const float* z, const float* w1t, const float* b1, float alpha,
+                            uint32_t* h) {
+    switch (n) {
+        case 32: return mlp_hidden<2>(m, k, z, w1t, b1, alpha, h);
+        case 64: return mlp_hidden<4>(m, k, z, w1t, b1, alpha, h);
+        case 96: return mlp_hidden<6>(m, k, z, w1t, b1, alpha, h);
+        default: return mlp_hidden<8>(m, k, z, w1t, b1, alpha, h);
+    }
+}
+
 }  // namespace gan
 
 #else
@@ -120,6 +163,7 @@ void bf16_gemm_nt_avx512(int m, int kp, const uint32_t* a, const uint32_t* w, in
 namespace gan {
 bool bf16_kernel_built() { return false; }
 void bf16_gemm_nt_avx512(int, int, const uint32_t*, const uint32_t*, int, float*, int, const float*, uint8_t*, int) {}
+void bf16_mlp_hidden_avx512(int, int, int, const float*, const float*, const float*, float, uint32_t*) {}
 }  // namespace gan
 
 #endif

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "kernels/gemm.h"
 
 using namespace gan;
 
@@ -116,4 +117,40 @@ TEST(Bf16, PixelEpilogueMatchesNaive) {
         EXPECT_EQ(px[size_t(i) * ldp + n + 1], 77) << "wrote past the row";
     }
     EXPECT_LE(off, 2) << "pixels off by one on " << off << " of " << m * n;
+}
+
+// The bf16 sampler's first layer against double-precision GEMM + LeakyReLU + rounding: mostly the same
+// bfloat16 value, else one within the float sums' error (another order); tails of 1 and 2 rows.
+TEST(Bf16, MlpHiddenMatchesFloatThenRounding) {
+    if (!bf16_supported()) GTEST_SKIP() << "this CPU lacks AVX512_BF16";
+    Rng rng(12);
+    for (int n : {32, 128})
+        for (int m : {1, 2, 3, 7, 256}) {
+            const int k = 100;
+            std::vector<float> z(size_t(m) * k), w(size_t(n) * k), wt(size_t(k) * n), b(n), h(size_t(m) * n);
+            for (float& v : z) v = rng.uniform(-1, 1);
+            for (float& v : w) v = rng.uniform(-0.3f, 0.3f);
+            for (float& v : b) v = rng.uniform(-0.1f, 0.1f);
+            for (int o = 0; o < n; ++o)
+                for (int q = 0; q < k; ++q) wt[size_t(q) * n + o] = w[size_t(o) * k + q];
+            gemm_naive(false, true, m, n, k, 1.0f, z.data(), k, w.data(), k, 0.0f, h.data(), n);
+            std::vector<uint32_t> got(size_t(m) * n / 2 + 1, 0xdeadbeef);
+            bf16_mlp_hidden(m, k, n, z.data(), wt.data(), b.data(), 0.2f, got.data());
+            EXPECT_EQ(got.back(), 0xdeadbeefu) << "wrote past the rows";
+            int off = 0;
+            for (int i = 0; i < m; ++i)
+                for (int o = 0; o < n; ++o) {
+                    float v = h[size_t(i) * n + o] + b[o];
+                    v = v > 0.0f ? v : 0.2f * v;
+                    const uint32_t word = got[size_t(i) * n / 2 + o / 2];
+                    const uint16_t have = uint16_t(o % 2 ? word >> 16 : word & 0xffff), want = bf16_from_float(v);
+                    // Within half a bfloat16 step of v, plus what float sums in any order may be off by.
+                    double mag = std::abs(b[o]);
+                    for (int q = 0; q < k; ++q) mag += std::abs(double(z[size_t(i) * k + q]) * w[size_t(o) * k + q]);
+                    ASSERT_LE(std::abs(bf16_to_float(have) - v), std::abs(v) * 0x1p-8 + mag * k * 0x1p-24)
+                        << m << "x" << n << " at " << i << "," << o;
+                    off += have != want;
+                }
+            EXPECT_LE(off, m * n / 100 + 1) << m << "x" << n;
+        }
 }

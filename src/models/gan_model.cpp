@@ -272,13 +272,25 @@ static bool generate_mlp_fused(GanModel& model, int n, Rng& rng, std::vector<uin
     std::vector<float> h(size_t(chunk) * H), y(size_t(chunk) * IMG);
     Bf16Matrix w2_bf16;
     std::vector<uint32_t> h_bf16;
+    std::vector<float> w1t;  // W1 transposed, for the bf16 path's own first layer
+    const bool own_hidden = bf16 && bf16_mlp_hidden_fits(H);
     if (bf16) {
         bf16_pack_weights(w2_bf16, w2, IMG, H);
         h_bf16.resize(size_t(chunk) * size_t(w2_bf16.kp()));
+        if (own_hidden) {
+            w1t.resize(size_t(Z) * H);
+            for (int o = 0; o < H; ++o)
+                for (int q = 0; q < Z; ++q) w1t[size_t(q) * H + o] = w1[size_t(o) * Z + q];
+        }
     }
     for (int i = 0; i < n; i += chunk) {
         const int b = std::min(chunk, n - i);
         sample_latent(z, b, model.config, rng);
+        if (own_hidden) {  // z·W1ᵀ + b1, LeakyReLU and the bfloat16 pairs in one pass; then the pixels
+            bf16_mlp_hidden(b, Z, H, z.data(), w1t.data(), b1, a1->alpha(), h_bf16.data());
+            bf16_gemm_nt_pixels(b, h_bf16.data(), w2_bf16, b2, pixels.data() + size_t(i) * IMG, IMG);
+            continue;
+        }
         gemm(false, true, b, H, Z, 1.0f, z.data(), Z, w1, Z, 0.0f, h.data(), H);
         bias_leaky_relu_forward(h.data(), b1, b, H, a1->alpha());
         if (bf16) {  // bias, tanh and the bytes from the GEMM's registers
