@@ -108,32 +108,37 @@ void Rng::fill_u32(uint32_t* out, size_t n) {
     for (; i < n; ++i) out[i] = next_u32();
 }
 
+namespace {
+inline float uniform_from(uint32_t w) { return float(w >> 8) * (1.0f / 16777216.0f); }  // 24 random bits
+// Box-Muller on two words; 1 - u is in (0, 1], so the log is finite.
+inline float normal_from(uint32_t a, uint32_t b) {
+    return std::sqrt(-2.0f * std::log(1.0f - uniform_from(a))) * std::cos(6.2831853071795864f * uniform_from(b));
+}
+}  // namespace
+
 void Rng::fill_normal(float* out, size_t n) {
     uint32_t w[256];
     for (size_t i = 0; i < n; i += 128) {
         const size_t m = n - i < 128 ? n - i : 128;
         fill_u32(w, 2 * m);
-        for (size_t j = 0; j < m; ++j) {  // normal()'s formula on its two words
-            const float u1 = 1.0f - float(w[2 * j] >> 8) * (1.0f / 16777216.0f);
-            const float u2 = float(w[2 * j + 1] >> 8) * (1.0f / 16777216.0f);
-            out[i + j] = std::sqrt(-2.0f * std::log(u1)) * std::cos(6.2831853071795864f * u2);
-        }
+        for (size_t j = 0; j < m; ++j) out[i + j] = normal_from(w[2 * j], w[2 * j + 1]);
     }
 }
 
 void Rng::fill_uniform(float* out, size_t n) {
-    static_assert(sizeof(float) == sizeof(uint32_t));
-    uint32_t* w = reinterpret_cast<uint32_t*>(out);  // each word becomes its float in place
-    fill_u32(w, n);
-    for (size_t i = 0; i < n; ++i) out[i] = float(w[i] >> 8) * (1.0f / 16777216.0f);
+    uint32_t w[256];
+    for (size_t i = 0; i < n; i += 256) {
+        const size_t m = n - i < 256 ? n - i : 256;
+        fill_u32(w, m);
+        for (size_t j = 0; j < m; ++j) out[i + j] = uniform_from(w[j]);
+    }
 }
 
-float Rng::uniform() { return float(next_u32() >> 8) * (1.0f / 16777216.0f); }
+float Rng::uniform() { return uniform_from(next_u32()); }
 
 float Rng::normal() {
-    // 1 - u is in (0, 1], so the log is finite.
-    float u1 = 1.0f - uniform(), u2 = uniform();
-    return std::sqrt(-2.0f * std::log(u1)) * std::cos(6.2831853071795864f * u2);
+    const uint32_t a = next_u32(), b = next_u32();  // in this order
+    return normal_from(a, b);
 }
 
 uint32_t Rng::below(uint32_t n) {

@@ -142,8 +142,7 @@ void AtomicFile::commit() {
 }
 
 void file_write_atomic(const std::string& path, const void* data, size_t n) {
-    GAN_CHECK(!path.empty(), "file_write_atomic: empty path");
-    GAN_CHECK(data != nullptr || n == 0, path, ": cannot write: no data");
+    GAN_CHECK(data != nullptr || n == 0, path, ": cannot write: no data");  // before creating the temp file
     AtomicFile f(path);
     f.write(data, n);
     f.commit();

@@ -238,14 +238,9 @@ void to_pixels(uint8_t* out, const float* y, size_t count) {
 
 namespace gan {
 
-// The unconditional classic MLP in one fused pass per chunk: GEMM, bias + LeakyReLU, GEMM, then bias +
-// tanh + rounding straight to bytes (tanh_fast: within 2 ulp of std::tanh, so a pixel may differ by
-// one from the layer-by-layer path where a value sits on a rounding boundary). Chunks of 256 keep the
-// (256, 784) pre-activations in L2. Latents are drawn in the same order as the layer path, so image i
-// gets the same z whatever the chunk size. Returns false (doing nothing) for any other model.
-// With bf16, the second GEMM takes h and W2 rounded to bfloat16 (the first stays float: 11 % of the work).
 static constexpr int kFusedChunk = 256;
 
+// Linear, LeakyReLU, Linear, tanh from z to the image: what generate_mlp_fused runs.
 static bool mlp_fusable(GanModel& model) {
     Sequential& g = model.g;
     if (model.config.conditional || g.num_layers() != 4) return false;
@@ -257,6 +252,20 @@ static bool mlp_fusable(GanModel& model) {
            l2->options().bias && l2->options().out == model.config.image_size() && l1->options().in == model.config.z_dim;
 }
 
+// The images gan_generate draws at a time: 256 for the fused MLP; on the layer path 100 with batch
+// statistics (as ref_dcgan.py samples), else 1000.
+static int generate_chunk(GanModel& model, bool bn_batch_stats) {
+    if (mlp_fusable(model)) return kFusedChunk;
+    return bn_batch_stats && model.g.buffers.size() > 0 ? 100 : 1000;
+}
+
+// The unconditional classic MLP in one fused pass per chunk: GEMM, bias + LeakyReLU, GEMM, then bias +
+// tanh + rounding straight to bytes (tanh_fast: within 2 ulp of std::tanh, so a pixel may differ by
+// one from the layer-by-layer path where a value sits on a rounding boundary). Chunks of 256 keep the
+// (256, 784) pre-activations in L2. Latents are drawn in the same order as the layer path, so image i
+// gets the same z whatever the chunk size. Returns false (doing nothing) for any other model.
+// With bf16: the first layer in float and its output rounded to bfloat16 (one AVX-512 pass where H fits
+// it), the second GEMM on bfloat16 h and W2, the pixels from its accumulators.
 static bool generate_mlp_fused(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, bool bf16) {
     if (!mlp_fusable(model)) return false;
     Sequential& g = model.g;  // Linear, LeakyReLU, Linear, tanh (mlp_fusable)
@@ -269,11 +278,11 @@ static bool generate_mlp_fused(GanModel& model, int n, Rng& rng, std::vector<uin
     const float *w2 = g.params.value(l2->weight_offset()), *b2 = g.params.value(l2->bias_offset());
     const int chunk = kFusedChunk;
     Tensor z;
-    std::vector<float> h(size_t(chunk) * H), y(size_t(chunk) * IMG);
+    const bool own_hidden = bf16 && bf16_mlp_hidden_fits(H);
+    std::vector<float> h(own_hidden ? 0 : size_t(chunk) * H), y(bf16 ? 0 : size_t(chunk) * IMG);
     Bf16Matrix w2_bf16;
     std::vector<uint32_t> h_bf16;
     std::vector<float> w1t;  // W1 transposed, for the bf16 path's own first layer
-    const bool own_hidden = bf16 && bf16_mlp_hidden_fits(H);
     if (bf16) {
         bf16_pack_weights(w2_bf16, w2, IMG, H);
         h_bf16.resize(size_t(chunk) * size_t(w2_bf16.kp()));
@@ -325,7 +334,7 @@ void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels
     if (batch_stats) saved_buffers = model.g.buffers.values();
     Tensor z, gin;
     std::vector<int> chunk_labels;
-    const int chunk = batch_stats ? 100 : 1000;
+    const int chunk = generate_chunk(model, bn_batch_stats);
     model.g.set_training(batch_stats);
     for (int i = 0; i < n; i += chunk) {
         int b = std::min(chunk, n - i);
@@ -344,15 +353,14 @@ void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels
     model.g.set_training(true);
 }
 
-// A block is a whole number of the chunks gan_generate works in (256 images for the fused MLP, 100 with
-// batch statistics, 1000 otherwise) and of the classes (unlabelled conditional draws take class i % K
-// counting from the call's first image), so every image gets the latent and the chunk it gets in one call.
+// A block is a whole number of the chunks gan_generate works in (generate_chunk) and of the classes
+// (unlabelled conditional draws take class i % K counting from the call's first image), so every image
+// gets the latent and the chunk it gets in one call.
 void gan_generate_blocks(GanModel& model, int n, Rng& rng, const int* labels, bool bn_batch_stats,
                          SamplePrecision precision, int block_images,
                          const std::function<void(const uint8_t* pixels, int count)>& sink) {
     GAN_CHECK(n >= 0, "number of images must not be negative");
-    const int chunk = mlp_fusable(model) ? kFusedChunk : bn_batch_stats && model.g.buffers.size() > 0 ? 100 : 1000;
-    const int unit = std::lcm(chunk, std::max(1, model.config.num_classes));
+    const int unit = std::lcm(generate_chunk(model, bn_batch_stats), std::max(1, model.config.num_classes));
     const int block = std::max(1, (std::max(block_images, 1) + unit - 1) / unit) * unit;
     std::vector<uint8_t> px;
     for (int i = 0; i < n; i += block) {
