@@ -18,6 +18,8 @@ namespace {
 
 void BM_Gemm(benchmark::State& state) {
     const int B = int(state.range(0)), idx = int(state.range(1));
+    const bool was = gemm_use_own_kernels(state.range(2) != 0);  // 0: OpenBLAS; 1: gemm() as the step runs it
+    struct Restore { bool was; ~Restore() { gemm_use_own_kernels(was); } } restore{was};
     blas_set_threads(bench_threads());
     const auto shapes = reference_step_gemms(B);
     if (idx >= int(shapes.size())) {
@@ -26,7 +28,7 @@ void BM_Gemm(benchmark::State& state) {
     }
     const GemmShape s = shapes[size_t(idx)];
     GemmBuffers buf(s);
-    std::vector<float> want = buf.c;
+    gan::AlignedVec<float> want = buf.c;
     buf.run(s);
     gemm_naive(s.ta, s.tb, s.M, s.N, s.K, 1.0f, buf.a.data(), s.ta ? s.M : s.K, buf.b.data(), s.tb ? s.K : s.N,
                float(s.beta), want.data(), s.N);
@@ -35,7 +37,8 @@ void BM_Gemm(benchmark::State& state) {
             state.SkipWithError("gemm disagrees with gemm_naive");
             return;
         }
-    state.SetLabel(str(s.what, " ", s.ta ? "T" : "N", s.tb ? "T" : "N", " M=", s.M, " N=", s.N, " K=", s.K));
+    state.SetLabel(str(s.what, " ", s.ta ? "T" : "N", s.tb ? "T" : "N", " M=", s.M, " N=", s.N, " K=", s.K,
+                       gemm_takes_own_kernel(s.ta, s.tb, s.K, s.tb ? s.K : s.N) ? " (ours)" : ""));
     timed_loop(state, [&] { buf.run(s); }, gemm_flop(s));
 }
 
@@ -196,7 +199,10 @@ void BM_Generate(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_Gemm)->ArgNames({"B", "shape"})->ArgsProduct({{100}, benchmark::CreateDenseRange(0, 16, 1)})->MinTime(0.2);
+BENCHMARK(BM_Gemm)
+    ->ArgNames({"B", "shape", "own"})
+    ->ArgsProduct({{100}, benchmark::CreateDenseRange(0, 16, 1), {0, 1}})
+    ->MinTime(0.2);
 BENCHMARK(BM_GemmFloorSum)->ArgName("B")->Arg(32)->Arg(100)->Arg(512)->Iterations(5);
 BENCHMARK(BM_LinearForward)->Args({100, 784, 128})->Args({200, 784, 128})->Args({100, 128, 784})->Args({100, 100, 128});
 BENCHMARK(BM_LinearBackward)->Args({100, 784, 128})->Args({100, 128, 784});

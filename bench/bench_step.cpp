@@ -15,13 +15,21 @@ using namespace gan_bench;
 namespace {
 
 // 0: the default (fused, stacked dW, tanh_fast); 1: layer-by-layer reference; 2: fused with std::tanh;
-// 3: fused, bitwise the reference (split dW, std::tanh).
-enum Variant { kFused = 0, kReference = 1, kFusedStdTanh = 2, kFusedBitwise = 3 };
+// 3: fused, bitwise the reference (split dW, std::tanh); 4: the default with every GEMM in OpenBLAS (our
+// A·Bᵀ kernel off, see kernels/gemm.h).
+enum Variant { kFused = 0, kReference = 1, kFusedStdTanh = 2, kFusedBitwise = 3, kFusedBlasOnly = 4 };
+
+// Our GEMM kernels on or off for one benchmark case.
+struct OwnKernels {
+    bool was;
+    explicit OwnKernels(bool on) : was(gemm_use_own_kernels(on)) {}
+    ~OwnKernels() { gemm_use_own_kernels(was); }
+};
 
 StepOptions options_for(int v) {
     StepOptions o;
     o.fused = v != kReference;
-    o.fast_tanh = v == kFused;
+    o.fast_tanh = v == kFused || v == kFusedBlasOnly;
     o.stack_dw = v != kFusedBitwise;
     return o;
 }
@@ -75,6 +83,7 @@ void BM_Step(benchmark::State& state) {
     const int B = int(state.range(0)), variant = int(state.range(1)), threads = bench_threads();
     // As Trainer: the fused step splits over its own threads with the BLAS at 1 thread; the
     // reference step lets the BLAS thread each GEMM.
+    OwnKernels own(variant != kFusedBlasOnly);
     StepOptions so = options_for(variant);
     if (variant != kReference) so.threads = threads;
     blas_set_threads(variant != kReference ? 1 : threads);
@@ -106,6 +115,7 @@ void BM_GemmFloor(benchmark::State& state) {
     // as the fused step runs them (the same at 1 thread).
     const bool split = state.range(2) != 0;
     const int threads = bench_threads();
+    OwnKernels own(false);  // the floor is OpenBLAS's cblas_sgemm at every shape
     std::unique_ptr<ThreadPool> pool;
     if (split && threads > 1) pool = std::make_unique<ThreadPool>(threads);
     blas_set_threads(pool ? 1 : threads);
@@ -114,7 +124,7 @@ void BM_GemmFloor(benchmark::State& state) {
     for (const GemmShape& s : shapes) bufs.emplace_back(s);
     for (size_t i = 0; i < shapes.size(); ++i) {  // check each shape against the oracle first
         const GemmShape& s = shapes[i];
-        std::vector<float> want = bufs[i].c;
+        gan::AlignedVec<float> want = bufs[i].c;
         bufs[i].run(s);
         gemm_naive(s.ta, s.tb, s.M, s.N, s.K, 1.0f, bufs[i].a.data(), s.ta ? s.M : s.K, bufs[i].b.data(),
                    s.tb ? s.K : s.N, float(s.beta), want.data(), s.N);
@@ -142,7 +152,7 @@ void BM_GemmFloor(benchmark::State& state) {
 
 BENCHMARK(BM_Step)
     ->ArgNames({"B", "variant"})
-    ->ArgsProduct({{32, 100, 512}, {kFused, kReference, kFusedStdTanh, kFusedBitwise}})
+    ->ArgsProduct({{32, 100, 512}, {kFused, kReference, kFusedStdTanh, kFusedBitwise, kFusedBlasOnly}})
     ->Iterations(300)  // as the reference bench: 300 timed steps after a warm-up
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

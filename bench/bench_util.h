@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/aligned.h"
 #include "core/check.h"
 #include "core/rng.h"
 #include "io/idx.h"
@@ -159,7 +160,7 @@ inline std::vector<GemmShape> fused_step_gemms(int B, int Z = 100, int H = 128, 
 
 // Buffers for one GEMM shape, filled with values in [-1, 1].
 struct GemmBuffers {
-    std::vector<float> a, b, c;
+    gan::AlignedVec<float> a, b, c;  // 64-byte aligned, as the step's buffers
     explicit GemmBuffers(const GemmShape& s) {
         Rng r(11);
         a.resize(size_t(s.M) * s.K), b.resize(size_t(s.K) * s.N), c.resize(size_t(s.M) * s.N);

@@ -33,7 +33,7 @@ inline std::string gradcheck(Layer& layer, Arena& params, Tensor x, Rng& rng, fl
     params.zero_grad();
     Tensor dx;
     layer.backward(r, &dx);
-    std::vector<float> g1 = params.grads();
+    const AlignedVec<float> g1 = params.grads();
     layer.forward(x, y);
     layer.backward(r, &dx);  // accumulates
     for (size_t i = 0; i < g1.size(); ++i)

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/aligned.h"
 #include "core/tensor.h"
 
 namespace gan {
@@ -27,14 +28,14 @@ class Arena {
         if (!grads_.empty()) std::memset(grads_.data(), 0, grads_.size() * sizeof(float));  // memset(null, 0) is UB
     }
     size_t size() const { return values_.size(); }
-    std::vector<float>& values() { return values_; }
-    const std::vector<float>& values() const { return values_; }
-    std::vector<float>& grads() { return grads_; }
+    AlignedVec<float>& values() { return values_; }
+    const AlignedVec<float>& values() const { return values_; }
+    AlignedVec<float>& grads() { return grads_; }
     const std::vector<ParamInfo>& params() const { return params_; }
     const ParamInfo* find(const std::string& name) const;
 
   private:
-    std::vector<float> values_, grads_;
+    AlignedVec<float> values_, grads_;  // 64-byte aligned: weight rows of 784 floats start on a line
     std::vector<ParamInfo> params_;
 };
 

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "core/aligned.h"
+
 namespace gan {
 
 struct Shape {
@@ -16,7 +18,7 @@ struct Shape {
 
 struct Tensor {
     Shape shape;
-    std::vector<float> v;
+    AlignedVec<float> v;  // 64-byte aligned (core/aligned.h)
 
     Tensor() = default;
     explicit Tensor(Shape s) { resize(s); }

@@ -4,6 +4,8 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 #ifdef GAN_HAVE_DNNL
 #include <omp.h>  // oneDNN's runtime (nn/dnnl_conv.h)
@@ -11,8 +13,55 @@
 
 namespace gan {
 
+// In gemm_avx512.cpp, the one file built with -mavx512f.
+bool gemm_avx512_built();
+void gemm_nt_avx512(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
+                    float beta, float* C, int ldc);
+void gemm_bcast_avx512(bool trans_a, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+                       int ldb, float beta, float* C, int ldc);
+
+namespace {
+bool cpu_has_own_kernels() {
+    return gemm_avx512_built() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+}
+// On where the CPU can, unless the environment says GAN_GEMM=blas (OpenBLAS for every GEMM).
+bool& own_kernels_flag() {
+    static bool on = [] {
+        const char* e = std::getenv("GAN_GEMM");
+        return cpu_has_own_kernels() && !(e && std::strcmp(e, "blas") == 0);
+    }();
+    return on;
+}
+}  // namespace
+
+bool gemm_own_kernels() { return own_kernels_flag(); }
+
+bool gemm_use_own_kernels(bool on) {
+    const bool was = own_kernels_flag();
+    own_kernels_flag() = on && cpu_has_own_kernels();
+    return was;
+}
+
+// Which shapes take our kernels. The rule looks only at the transpositions, K and B's row stride, never
+// at M or N, so a GEMM split into blocks of rows or columns (over threads) runs the same kernel in every
+// block and gives the bits of the whole.
+bool gemm_takes_own_kernel(bool trans_a, bool trans_b, int K, int ldb) {
+    if (!own_kernels_flag() || trans_a && trans_b) return false;
+    // A·Bᵀ: rows long enough for the fold at the end of each dot product to be cheap.
+    if (trans_b) return K >= 256 && K <= 4096;
+    // A·B, Aᵀ·B: B (K rows of ldb) fits in L2 beside a block of A.
+    return K >= 16 && size_t(K) * size_t(ldb) * sizeof(float) <= (size_t(1) << 20);
+}
+
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
           const float* B, int ldb, float beta, float* C, int ldc) {
+    if (M > 0 && N > 0 && gemm_takes_own_kernel(trans_a, trans_b, K, ldb)) {
+        if (trans_b)
+            gemm_nt_avx512(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        else
+            gemm_bcast_avx512(trans_a, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M,
                 N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }

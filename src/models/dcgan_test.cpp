@@ -118,7 +118,7 @@ TEST(Dcgan, GenerateLeavesRunningStatisticsAlone) {
         auto m = gan_build(c);
         Rng rng(6);
         gan_init(*m, rng);
-        const std::vector<float> before = m->g.buffers.values();
+        const AlignedVec<float> before = m->g.buffers.values();
         std::vector<uint8_t> px;
         std::vector<int> labels(150, 7);
         gan_generate(*m, 150, rng, px, labels.data(), batch_stats);

@@ -330,7 +330,7 @@ void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels
     // bn_batch_stats run in train mode over chunks of 100 (as ref_dcgan.py samples) and get their
     // running statistics back afterwards; otherwise G runs in eval mode.
     const bool batch_stats = bn_batch_stats && model.g.buffers.size() > 0;
-    std::vector<float> saved_buffers;
+    AlignedVec<float> saved_buffers;
     if (batch_stats) saved_buffers = model.g.buffers.values();
     Tensor z, gin;
     std::vector<int> chunk_labels;

@@ -107,7 +107,7 @@ TEST(ConvTranspose2d, ParamGradsOffAndNullDx) {
     layer.param_grads = true;
     layer.backward(dy, &dx2);  // dx is overwritten, not accumulated
     for (size_t i = 0; i < dx.size(); ++i) EXPECT_EQ(dx[i], dx2[i]);
-    std::vector<float> g1 = arena.grads();
+    const AlignedVec<float> g1 = arena.grads();
     arena.zero_grad();
     layer.backward(dy, nullptr);
     for (size_t i = 0; i < g1.size(); ++i) EXPECT_EQ(arena.grads()[i], g1[i]);

@@ -29,8 +29,8 @@ const Activation* as_act(Sequential& s, size_t i, Act act) {
     return a && a->act() == act ? a : nullptr;
 }
 
-template <typename T>
-void grow(std::vector<T>& v, size_t n) {
+template <typename V>
+void grow(V& v, size_t n) {
     if (v.size() < n) v.resize(n);
 }
 

@@ -86,14 +86,14 @@ class GanStep {
         size_t dw1 = 0, db1 = 0, dw2 = 0, db2 = 0;  // D: (HD, IMG), (HD), (1, HD), (1)
     } mlp_;
     // Workspaces of the fused step, sized for the largest batch seen (B rows).
-    std::vector<float> gh_;      // (B, HG)     G's hidden activations
-    std::vector<float> x2_;      // (2B, IMG)   [real; fake]: D's input for the D update
-    std::vector<float> dh_;      // (2B, HD)    D's hidden activations
-    std::vector<float> logits_;  // (2B)
-    std::vector<float> dlog_;    // (2B)
-    std::vector<float> ddh_;     // (2B, HD)    gradient at D's hidden pre-activation
-    std::vector<float> dimg_;    // (B, IMG)    gradient at G's output pre-activation
-    std::vector<float> dgh_;     // (B, HG)     gradient at G's hidden pre-activation
+    AlignedVec<float> gh_;      // (B, HG)     G's hidden activations
+    AlignedVec<float> x2_;      // (2B, IMG)   [real; fake]: D's input for the D update
+    AlignedVec<float> dh_;      // (2B, HD)    D's hidden activations
+    AlignedVec<float> logits_;  // (2B)
+    AlignedVec<float> dlog_;    // (2B)
+    AlignedVec<float> ddh_;     // (2B, HD)    gradient at D's hidden pre-activation
+    AlignedVec<float> dimg_;    // (B, IMG)    gradient at G's output pre-activation
+    AlignedVec<float> dgh_;     // (B, HG)     gradient at G's hidden pre-activation
 };
 
 }  // namespace gan

@@ -46,11 +46,13 @@ void train(TrainRun& r, int B, int steps, uint64_t seed) {
     }
 }
 
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+template <class V1, class V2>
+bool same_bits(const V1& a, const V2& b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
-double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+template <class V1, class V2>
+double max_abs_diff(const V1& a, const V2& b) {
     double m = 0;
     for (size_t i = 0; i < a.size(); ++i) m = std::fmax(m, std::fabs(double(a[i]) - b[i]));
     return m;

@@ -282,11 +282,11 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, int epochs,
         arena_load(s->params, file, path);
         arena_load(s->buffers, file, path);
     }
-    auto load_vec = [&](const std::string& name, std::vector<float>& dst) {
+    auto load_vec = [&](const std::string& name, auto& dst) {
         auto it = file.tensors.find(name);
         GAN_CHECK(it != file.tensors.end() && it->second.data.size() == dst.size(), path, ": missing or wrong '",
                   name, "'");
-        dst = it->second.data;
+        dst.assign(it->second.data.begin(), it->second.data.end());
     };
     if (!t->ema_.empty()) load_vec("ema.generator", t->ema_);
     load_vec("optimizer.generator.exp_avg", t->opt_g_->m);
