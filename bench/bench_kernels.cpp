@@ -153,16 +153,8 @@ void BM_GatherBatch(benchmark::State& state) {
     std::vector<uint32_t> idx(static_cast<size_t>(B));
     Rng rng(5);
     for (auto& i : idx) i = rng.below(uint32_t(im.n));
-    float lut[256];
-    for (int i = 0; i < 256; ++i) lut[i] = float(i) / 255.0f * 2.0f - 1.0f;
     std::vector<float> out(size_t(B) * 784);
-    timed_loop(state, [&] {
-        float* dst = out.data();
-        for (int b = 0; b < B; ++b, dst += 784) {
-            const uint8_t* src = im.pixels.data() + size_t(idx[size_t(b)]) * 784;
-            for (int k = 0; k < 784; ++k) dst[k] = lut[src[k]];
-        }
-    });
+    timed_loop(state, [&] { gather_unit_range(out.data(), im.pixels.data(), idx.data(), size_t(B), 784); });
     if (out[0] < -1 || out[0] > 1) state.SkipWithError("gather out of range");
 }
 

@@ -34,10 +34,9 @@ StepOptions options_for(int v) {
     return o;
 }
 
-// The trainer's batch source: a shuffled order, uint8 -> [-1, 1] through a table, z ~ U(-1, 1).
+// The trainer's batch source: a shuffled order, uint8 -> [-1, 1] (gather_unit_range), z as the trainer draws it.
 struct Batches {
     std::vector<uint32_t> perm;
-    float lut[256];
     Rng data{1, 1}, lat{1, 2};
     Tensor real, z;
     size_t next = 0;
@@ -46,18 +45,13 @@ struct Batches {
         perm.resize(size_t(im.n));
         std::iota(perm.begin(), perm.end(), 0u);
         for (uint32_t i = uint32_t(im.n) - 1; i > 0; --i) std::swap(perm[i], perm[data.below(i + 1)]);
-        for (int i = 0; i < 256; ++i) lut[i] = float(i) / 255.0f * 2.0f - 1.0f;
     }
     void load(int B, const ModelConfig& c) {
         const IdxImages& im = mnist_images();
         const size_t img = size_t(im.rows) * im.cols;
         if (next + size_t(B) > perm.size()) next = 0;
         real.resize({B, 1, im.rows, im.cols});
-        float* dst = real.data();
-        for (int b = 0; b < B; ++b, dst += img) {
-            const uint8_t* src = im.pixels.data() + size_t(perm[next + size_t(b)]) * img;
-            for (size_t k = 0; k < img; ++k) dst[k] = lut[src[k]];
-        }
+        gather_unit_range(real.data(), im.pixels.data(), perm.data() + next, size_t(B), img);
         next += size_t(B);
         sample_latent(z, B, c, lat);
     }

@@ -16,6 +16,7 @@
 #include "core/check.h"
 #include "core/rng.h"
 #include "io/idx.h"
+#include "kernels/fused.h"
 #include "kernels/gemm.h"
 #include "kernels/parallel.h"
 #include "models/gan_model.h"

@@ -45,17 +45,9 @@ void bias_tanh_forward(float* y, const float* b, int N, int OUT) {
 #ifdef GAN_FUSED_AVX2
 namespace {
 
-// tanh of 8 floats. |x| < 0.55: x + x³·P(x²), P the Taylor series of (tanh x - x)/x³ to x¹⁶ (the
-// first omitted term is < 4e-10 there). |x| >= 0.55: (1 - e)/(1 + e), e = exp(-2|x|) with
-// Cody-Waite reduction and a degree-7 Taylor polynomial; 1 - e >= 0.66, so no cancellation.
-inline __m256 tanh8(__m256 x) {
-    const __m256 sign_mask = _mm256_set1_ps(-0.0f);
-    const __m256 a = _mm256_min_ps(_mm256_set1_ps(40.0f), _mm256_andnot_ps(sign_mask, x));  // NaN stays NaN
-    const __m256 sign = _mm256_and_ps(sign_mask, x);
-
-    // Small: odd series in x² (coefficients 2^(2n)(2^(2n)-1)B_2n/(2n)!).
+inline __m256 tanh8_small(__m256 a) {  // |x| < 0.55: odd series in x² (2^(2n)(2^(2n)-1)B_2n/(2n)!)
     const __m256 s = _mm256_mul_ps(a, a);
-    __m256 p = _mm256_set1_ps(2.3912911424355248e-04f);      // x^19
+    __m256 p = _mm256_set1_ps(2.3912911424355248e-04f);                   // x^19
     p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(-5.9002744094558595e-04f));  // x^17
     p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(1.4558343870513183e-03f));   // x^15
     p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(-3.5921280365724810e-03f));  // x^13
@@ -64,9 +56,10 @@ inline __m256 tanh8(__m256 x) {
     p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(5.3968253968253968e-02f));   // x^7
     p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(-1.3333333333333333e-01f));  // x^5
     p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(3.3333333333333333e-01f));   // x^3
-    const __m256 small = _mm256_fnmadd_ps(_mm256_mul_ps(p, s), a, a);   // a - a·s·P (signs folded in)
+    return _mm256_fnmadd_ps(_mm256_mul_ps(p, s), a, a);                   // a - a·s·P (signs folded in)
+}
 
-    // Large: e = exp(t), t = -2a in [-80, -1.1]; t = n ln2 + r, |r| <= ln2/2.
+inline __m256 tanh8_large(__m256 a) {  // (1 - e)/(1 + e), e = exp(-2a), t = -2a = n ln2 + r, |r| <= ln2/2
     const __m256 t = _mm256_mul_ps(a, _mm256_set1_ps(-2.0f));
     const __m256 n = _mm256_round_ps(_mm256_mul_ps(t, _mm256_set1_ps(1.44269504088896341f)),
                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -83,10 +76,28 @@ inline __m256 tanh8(__m256 x) {
     const __m256i pow2n = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
     const __m256 e = _mm256_mul_ps(q, _mm256_castsi256_ps(pow2n));
     const __m256 one = _mm256_set1_ps(1.0f);
-    const __m256 large = _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e));
+    return _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e));
+}
 
+// tanh of 8 floats. |x| < 0.55: x + x³·P(x²), P the Taylor series of (tanh x - x)/x³ to x¹⁶ (the
+// first omitted term is < 4e-10 there). |x| >= 0.55: (1 - e)/(1 + e), e = exp(-2|x|) with
+// Cody-Waite reduction and a degree-7 Taylor polynomial; 1 - e >= 0.66, so no cancellation. A branch
+// that no lane takes is skipped (most of a generated image is saturated background); each lane's
+// value is the same either way.
+inline __m256 tanh8(__m256 x) {
+    const __m256 sign_mask = _mm256_set1_ps(-0.0f);
+    const __m256 a = _mm256_min_ps(_mm256_set1_ps(40.0f), _mm256_andnot_ps(sign_mask, x));  // NaN stays NaN
+    const __m256 sign = _mm256_and_ps(sign_mask, x);
     const __m256 use_small = _mm256_cmp_ps(a, _mm256_set1_ps(0.55f), _CMP_LT_OQ);
-    return _mm256_or_ps(_mm256_blendv_ps(large, small, use_small), sign);
+    const int small_lanes = _mm256_movemask_ps(use_small);
+    __m256 y;
+    if (small_lanes == 0)
+        y = tanh8_large(a);
+    else if (small_lanes == 0xFF)
+        y = tanh8_small(a);
+    else
+        y = _mm256_blendv_ps(tanh8_large(a), tanh8_small(a), use_small);
+    return _mm256_or_ps(y, sign);
 }
 
 }  // namespace
@@ -188,6 +199,22 @@ void bias_tanh_to_pixels(uint8_t* out, const float* y, const float* b, int N, in
                 px[o0 + o] = uint8_t(v >= 0.0f ? (v <= 255.0f ? v : 255.0f) : 0.0f);
             }
         }
+    }
+}
+
+void gather_unit_range(float* dst, const uint8_t* images, const uint32_t* idx, size_t n, size_t img) {
+    for (size_t b = 0; b < n; ++b, dst += img) {
+        const uint8_t* src = images + size_t(idx[b]) * img;
+        size_t k = 0;
+#ifdef GAN_FUSED_AVX2
+        const __m256 d = _mm256_set1_ps(255.0f), two = _mm256_set1_ps(2.0f), one = _mm256_set1_ps(1.0f);
+        for (; k + 8 <= img; k += 8) {
+            const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + k));
+            const __m256 x = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes));
+            _mm256_storeu_ps(dst + k, _mm256_sub_ps(_mm256_mul_ps(_mm256_div_ps(x, d), two), one));
+        }
+#endif
+        for (; k < img; ++k) dst[k] = float(src[k]) / 255.0f * 2.0f - 1.0f;
     }
 }
 

@@ -38,4 +38,9 @@ void outer_leaky_backward(float* dh, const float* dlogit, const float* w, const 
 // pixels = round((tanh(y + b) + 1) * 127.5) clamped to [0, 255], NaN -> 0, as to_pixels() after tanh.
 void bias_tanh_to_pixels(uint8_t* out, const float* y, const float* b, int N, int OUT);
 
+// Rows idx[0..n) of an image set (`img` bytes each) to floats x/255·2 - 1 (the tutorial's ToTensor and
+// Normalize(0.5, 0.5)), written one after the other: the training batch. Bitwise float(x) / 255.0f *
+// 2.0f - 1.0f for every byte (8 at a time: convert, divide, multiply, subtract, the same IEEE operations).
+void gather_unit_range(float* dst, const uint8_t* images, const uint32_t* idx, size_t n, size_t img);
+
 }  // namespace gan

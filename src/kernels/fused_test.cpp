@@ -128,3 +128,29 @@ TEST(Fused, BiasTanhToPixelsMatchesTanhThenRounding) {
         }
     EXPECT_LE(differ, 2u);
 }
+
+// Every byte value, at every position of an 8-lane group and in the scalar tail, gives bitwise the
+// tutorial's x/255·2 - 1; rows come in the order of idx.
+TEST(Fused, GatherUnitRangeIsTheTutorialsNormalisation) {
+    const size_t img = 263;  // 32 groups of 8 and a tail of 7
+    std::vector<uint8_t> images(3 * img);
+    for (size_t i = 0; i < images.size(); ++i) images[i] = uint8_t((i * 7 + i / 256) % 256);
+    const uint32_t idx[4] = {2, 0, 2, 1};
+    std::vector<float> out(4 * img);
+    gather_unit_range(out.data(), images.data(), idx, 4, img);
+    for (size_t b = 0; b < 4; ++b)
+        for (size_t k = 0; k < img; ++k) {
+            volatile float x = float(images[idx[b] * img + k]);
+            volatile float q = x / 255.0f;
+            const float want = q * 2.0f - 1.0f;
+            ASSERT_EQ(out[b * img + k], want) << b << "," << k;
+        }
+    std::vector<uint8_t> all(256);
+    for (int i = 0; i < 256; ++i) all[size_t(i)] = uint8_t(i);
+    const uint32_t zero = 0;
+    std::vector<float> v(256);
+    gather_unit_range(v.data(), all.data(), &zero, 1, 256);
+    EXPECT_EQ(v[0], -1.0f);
+    EXPECT_EQ(v[255], 1.0f);
+    for (int i = 1; i < 256; ++i) EXPECT_GT(v[size_t(i)], v[size_t(i - 1)]);
+}

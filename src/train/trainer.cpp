@@ -13,6 +13,7 @@
 #include "io/npy.h"
 #include "io/png.h"
 #include "io/safetensors.h"
+#include "kernels/fused.h"
 #include "kernels/gemm.h"
 #include "models/dcgan.h"
 #include "optim/ema.h"
@@ -226,7 +227,6 @@ Trainer::Trainer(TrainOptions options, Dataset data)
     StepOptions so = o_.step;
     so.threads = std::min(o_.threads > 0 ? o_.threads : std::min(usable_cpus(), 4), usable_cpus());
     step_ = std::make_unique<GanStep>(*model_, *opt_g_, *opt_d_, so);
-    for (int i = 0; i < 256; ++i) pixel_lut_[i] = float(i) / 255.0f * 2.0f - 1.0f;  // as x/255*2-1
     p_.data_epoch = data_rng_.state();
     p_.latent = latent_rng_.state();
     p_.sample = sample_rng_.state();
@@ -370,12 +370,7 @@ void Trainer::gather_batch(int step) {
     const int B = o_.batch;
     const size_t img = size_t(o_.model.image_size());
     real_.resize({B, o_.model.channels, o_.model.rows, o_.model.cols});
-    float* dst = real_.data();
-    for (int b = 0; b < B; ++b) {
-        const uint8_t* src = data_.images.pixels.data() + size_t(perm_[size_t(step) * B + b]) * img;
-        for (size_t k = 0; k < img; ++k) dst[k] = pixel_lut_[src[k]];
-        dst += img;
-    }
+    gather_unit_range(real_.data(), data_.images.pixels.data(), perm_.data() + size_t(step) * B, size_t(B), img);
     if (o_.model.conditional) {
         real_labels_.resize(size_t(B));
         fake_labels_.resize(size_t(B));

@@ -105,7 +105,6 @@ class Trainer {
     TrainProgress p_;
     std::vector<uint32_t> perm_;
     Tensor real_, z_;
-    float pixel_lut_[256];
     StepStats last_;
     std::vector<uint8_t> all_samples_;  // epochs x samples_per_epoch images
     Tensor fixed_z_;                    // fixed_samples latents drawn once from the seed
