@@ -193,7 +193,7 @@ void BM_Generate(benchmark::State& state) {
 
 BENCHMARK(BM_Gemm)
     ->ArgNames({"B", "shape", "own"})
-    ->ArgsProduct({{100}, benchmark::CreateDenseRange(0, 16, 1), {0, 1}})
+    ->ArgsProduct({{100}, benchmark::CreateDenseRange(0, 18, 1), {0, 1}})
     ->MinTime(0.2);
 BENCHMARK(BM_GemmFloorSum)->ArgName("B")->Arg(32)->Arg(100)->Arg(512)->Iterations(5);
 BENCHMARK(BM_LinearForward)->Args({100, 784, 128})->Args({200, 784, 128})->Args({100, 128, 784})->Args({100, 100, 128});
