@@ -18,8 +18,7 @@ namespace {
 
 void BM_Gemm(benchmark::State& state) {
     const int B = int(state.range(0)), idx = int(state.range(1));
-    const bool was = gemm_use_own_kernels(state.range(2) != 0);  // 0: OpenBLAS; 1: gemm() as the step runs it
-    struct Restore { bool was; ~Restore() { gemm_use_own_kernels(was); } } restore{was};
+    OwnKernels own(state.range(2) != 0);  // 0: OpenBLAS; 1: gemm() as the step runs it
     blas_set_threads(bench_threads());
     const auto shapes = reference_step_gemms(B);
     if (idx >= int(shapes.size())) {
@@ -45,6 +44,7 @@ void BM_Gemm(benchmark::State& state) {
 // The floor as DESIGN.md §5 defines it: each GEMM of the step timed alone, medians summed.
 void BM_GemmFloorSum(benchmark::State& state) {
     const int B = int(state.range(0));
+    OwnKernels own(false);  // OpenBLAS's cblas_sgemm at every shape
     blas_set_threads(bench_threads());
     const auto shapes = reference_step_gemms(B);
     std::vector<GemmBuffers> bufs;

@@ -19,12 +19,6 @@ namespace {
 // A·Bᵀ kernel off, see kernels/gemm.h).
 enum Variant { kFused = 0, kReference = 1, kFusedStdTanh = 2, kFusedBitwise = 3, kFusedBlasOnly = 4 };
 
-// Our GEMM kernels on or off for one benchmark case.
-struct OwnKernels {
-    bool was;
-    explicit OwnKernels(bool on) : was(gemm_use_own_kernels(on)) {}
-    ~OwnKernels() { gemm_use_own_kernels(was); }
-};
 
 StepOptions options_for(int v) {
     StepOptions o;

@@ -176,6 +176,14 @@ struct GemmBuffers {
 
 inline double gemm_flop(const GemmShape& s) { return 2.0 * s.M * s.N * s.K; }
 
+// Our GEMM kernels (kernels/gemm.h) on or off for one benchmark case; the floors switch them off, so a
+// floor is OpenBLAS's cblas_sgemm at every shape.
+struct OwnKernels {
+    bool was;
+    explicit OwnKernels(bool on) : was(gan::gemm_use_own_kernels(on)) {}
+    ~OwnKernels() { gan::gemm_use_own_kernels(was); }
+};
+
 // BLAS threads for a benchmark: BENCH_THREADS if set, else 1.
 inline int bench_threads() {
     const char* t = std::getenv("BENCH_THREADS");
