@@ -1,14 +1,19 @@
-// C = alpha·A·Bᵀ + beta·C for long rows (the classic D's first layer: 784 inputs), AVX-512F; the one
-// float GEMM of ours, used by gemm() where it beats OpenBLAS (see gemm.h). This file alone is built with
-// -mavx512f and is called only where the CPU has it.
+// Our float GEMM kernels, AVX-512F, used by gemm() for the shapes where they beat OpenBLAS (the rule is in
+// gemm.cpp, the figures in BENCHMARKS.md). This file alone is built with -mavx512f -mavx512vl and is
+// called only where the CPU has them. Two kernels:
 //
-// Both operands are read in place along k (no packing): a 4 × 4 tile of C keeps 16 accumulators of 16
-// lanes, each the k-strided partial sums of one dot product; 4 rows of A and 4 of B are loaded per 16 k,
-// one FMA for each of the 16 pairs. At the end one transpose-and-add tree folds the 16 accumulators into
-// the 16 sums, so the reduction costs ~3 instructions an output instead of ~8 for a horizontal add each.
+// gemm_nt_avx512, C = alpha·A·Bᵀ + beta·C for long rows (the classic D's first layer: 784 inputs). Both
+// operands are read in place along k (no packing): a 4 × 4 tile of C keeps 16 accumulators of 16 lanes,
+// each the k-strided partial sums of one dot product; 4 rows of A and 4 of B are loaded per 16 k, one FMA
+// for each of the 16 pairs. At the end one transpose-and-add tree folds the 16 accumulators into the 16
+// sums, so the reduction costs ~3 instructions an output instead of ~8 for a horizontal add each.
 // Every output takes the same path (lanes k mod 16, the same tree, edge tiles reuse a valid row or
 // column instead of another code path), so an element of C depends only on its row of A, its row of B
 // and K: stacking or splitting rows gives bitwise the same result, as the step's bitwise test asks.
+//
+// gemm_bcast_avx512, C = alpha·op(A)·B + beta·C with B row-major (dx and dW of the MLP layers): tiles of
+// 6 rows × 64 columns, B's row k loaded as 4 vectors and op(A)'s column k broadcast, one FMA chain over k
+// per element (again independent of where the element lies).
 #include <cstddef>
 
 #ifdef __AVX512F__
