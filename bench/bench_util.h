@@ -62,10 +62,9 @@ inline void gather(Tensor& real, int B, size_t first) {
     const IdxImages& im = mnist_images();
     const size_t img = size_t(im.rows) * im.cols;
     real.resize({B, 1, im.rows, im.cols});
-    for (int b = 0; b < B; ++b) {
-        const uint8_t* src = im.pixels.data() + ((first + size_t(b)) % size_t(im.n)) * img;
-        for (size_t k = 0; k < img; ++k) real[size_t(b) * img + k] = float(src[k]) / 255.0f * 2.0f - 1.0f;
-    }
+    std::vector<uint32_t> idx(static_cast<size_t>(B));
+    for (int b = 0; b < B; ++b) idx[size_t(b)] = uint32_t((first + size_t(b)) % size_t(im.n));
+    gather_unit_range(real.data(), im.pixels.data(), idx.data(), idx.size(), img);
 }
 
 struct Classic {

@@ -6,7 +6,7 @@ namespace gan {
 
 // Our AVX-512 kernels (gemm_avx512.cpp) on CPUs that have AVX-512F/VL, else OpenBLAS's cblas_sgemm:
 // A·Bᵀ with 256 <= K <= 4096 (dot products along k), A·B and Aᵀ·B where B (K × ldb) fits in 1 MiB
-// (broadcast kernel): the classic MLP's GEMMs at batch 32 and 100, 3-18 % faster than OpenBLAS there
+// (broadcast kernel): the classic MLP's GEMMs at batch 32 and 100, 3-19 % faster than OpenBLAS there
 // (BENCHMARKS.md). Each element of C is computed the same way wherever it lies, and the choice of
 // kernel depends on neither M nor N, so splitting or stacking rows or columns changes no bit. Rows
 // aligned to 64 bytes (AlignedVec) keep the loads within cache lines.

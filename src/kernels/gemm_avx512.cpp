@@ -53,47 +53,48 @@ void gemm_nt_avx512(int M, int N, int K, float alpha, const float* A, int lda, c
     // Blocks of B's rows that fit in half of L2 (~512 KiB), each passed over by all of A.
     int nb = int((size_t(1) << 19) / (size_t(K) * sizeof(float))) / 4 * 4;
     if (nb < 4) nb = 4;
-    for (int jb = 0; jb < N; jb += nb)
-    for (int i = 0; i < M; i += 4) {
-        const float* a[4];
-        for (int r = 0; r < 4; ++r) a[r] = A + size_t(i + r < M ? i + r : M - 1) * size_t(lda);
-        const int rows = M - i < 4 ? M - i : 4;
-        for (int j = jb; j < N && j < jb + nb; j += 4) {
-            const float* b[4];
-            for (int c = 0; c < 4; ++c) b[c] = B + size_t(j + c < N ? j + c : N - 1) * size_t(ldb);
-            const int cols = N - j < 4 ? N - j : 4;
-            __m512 acc[16];  // acc[4c + r]: row r of this tile times column c
-            for (__m512& s : acc) s = _mm512_setzero_ps();
-            for (int k = 0; k < kfull; k += 16) {
-                const __m512 b0 = _mm512_loadu_ps(b[0] + k), b1 = _mm512_loadu_ps(b[1] + k),
-                             b2 = _mm512_loadu_ps(b[2] + k), b3 = _mm512_loadu_ps(b[3] + k);
-                for (int r = 0; r < 4; ++r) {
-                    const __m512 x = _mm512_loadu_ps(a[r] + k);
-                    acc[r] = _mm512_fmadd_ps(x, b0, acc[r]);
-                    acc[4 + r] = _mm512_fmadd_ps(x, b1, acc[4 + r]);
-                    acc[8 + r] = _mm512_fmadd_ps(x, b2, acc[8 + r]);
-                    acc[12 + r] = _mm512_fmadd_ps(x, b3, acc[12 + r]);
+    for (int jb = 0; jb < N; jb += nb) {
+        for (int i = 0; i < M; i += 4) {
+            const float* a[4];
+            for (int r = 0; r < 4; ++r) a[r] = A + size_t(i + r < M ? i + r : M - 1) * size_t(lda);
+            const int rows = M - i < 4 ? M - i : 4;
+            for (int j = jb; j < N && j < jb + nb; j += 4) {
+                const float* b[4];
+                for (int c = 0; c < 4; ++c) b[c] = B + size_t(j + c < N ? j + c : N - 1) * size_t(ldb);
+                const int cols = N - j < 4 ? N - j : 4;
+                __m512 acc[16];  // acc[4c + r]: row r of this tile times column c
+                for (__m512& s : acc) s = _mm512_setzero_ps();
+                for (int k = 0; k < kfull; k += 16) {
+                    const __m512 b0 = _mm512_loadu_ps(b[0] + k), b1 = _mm512_loadu_ps(b[1] + k),
+                                 b2 = _mm512_loadu_ps(b[2] + k), b3 = _mm512_loadu_ps(b[3] + k);
+                    for (int r = 0; r < 4; ++r) {
+                        const __m512 x = _mm512_loadu_ps(a[r] + k);
+                        acc[r] = _mm512_fmadd_ps(x, b0, acc[r]);
+                        acc[4 + r] = _mm512_fmadd_ps(x, b1, acc[4 + r]);
+                        acc[8 + r] = _mm512_fmadd_ps(x, b2, acc[8 + r]);
+                        acc[12 + r] = _mm512_fmadd_ps(x, b3, acc[12 + r]);
+                    }
                 }
-            }
-            if (tail) {
-                __m512 bt[4];
-                for (int c = 0; c < 4; ++c) bt[c] = _mm512_maskz_loadu_ps(tail, b[c] + kfull);
-                for (int r = 0; r < 4; ++r) {
-                    const __m512 x = _mm512_maskz_loadu_ps(tail, a[r] + kfull);
-                    for (int c = 0; c < 4; ++c) acc[4 * c + r] = _mm512_fmadd_ps(x, bt[c], acc[4 * c + r]);
+                if (tail) {
+                    __m512 bt[4];
+                    for (int c = 0; c < 4; ++c) bt[c] = _mm512_maskz_loadu_ps(tail, b[c] + kfull);
+                    for (int r = 0; r < 4; ++r) {
+                        const __m512 x = _mm512_maskz_loadu_ps(tail, a[r] + kfull);
+                        for (int c = 0; c < 4; ++c) acc[4 * c + r] = _mm512_fmadd_ps(x, bt[c], acc[4 * c + r]);
+                    }
                 }
-            }
-            const __m512 sums = fold16(acc);  // lanes 4r .. 4r + 3: row r, columns 0..3
-            const __mmask8 cm = __mmask8((1u << cols) - 1u);
-            for (int r = 0; r < rows; ++r) {
-                float* dst = C + size_t(i + r) * size_t(ldc) + j;
-                __m128 v = _mm512_extractf32x4_ps(sums, 0);
-                if (r == 1) v = _mm512_extractf32x4_ps(sums, 1);
-                if (r == 2) v = _mm512_extractf32x4_ps(sums, 2);
-                if (r == 3) v = _mm512_extractf32x4_ps(sums, 3);
-                if (alpha != 1.0f) v = _mm_mul_ps(valpha, v);
-                if (beta != 0.0f) v = _mm_fmadd_ps(vbeta, _mm_maskz_loadu_ps(cm, dst), v);
-                _mm_mask_storeu_ps(dst, cm, v);
+                const __m512 sums = fold16(acc);  // lanes 4r .. 4r + 3: row r, columns 0..3
+                const __mmask8 cm = __mmask8((1u << cols) - 1u);
+                for (int r = 0; r < rows; ++r) {
+                    float* dst = C + size_t(i + r) * size_t(ldc) + j;
+                    __m128 v = _mm512_extractf32x4_ps(sums, 0);
+                    if (r == 1) v = _mm512_extractf32x4_ps(sums, 1);
+                    if (r == 2) v = _mm512_extractf32x4_ps(sums, 2);
+                    if (r == 3) v = _mm512_extractf32x4_ps(sums, 3);
+                    if (alpha != 1.0f) v = _mm_mul_ps(valpha, v);
+                    if (beta != 0.0f) v = _mm_fmadd_ps(vbeta, _mm_maskz_loadu_ps(cm, dst), v);
+                    _mm_mask_storeu_ps(dst, cm, v);
+                }
             }
         }
     }
@@ -169,12 +170,12 @@ void bcast_columns_nv(int nv, int M, int done, int K, float alpha, const float* 
     }
 }
 
-// Column blocks of 64 (4 vectors, the last one narrower), each over all row blocks: a K × 64 block of B
-// stays in cache while A passes. Tiles of 6 × 64 (24 accumulators); fewer than 6 rows: 1 × 64.
+// Tiles of 6 × 64 (24 accumulators; fewer than 6 rows in all: 1 × 64), the last vector of a row narrower
+// where N is not a multiple of 16. Blocks of 96 rows of A, each over every column block of B.
 template <bool TA>
 void bcast_gemm(int M, int N, int K, float alpha, const float* A, size_t lda, const float* B, size_t ldb,
                 float beta, float* C, size_t ldc) {
-    // Blocks of 96 rows (16 tiles), each over every column block, so a block of A stays in cache too.
+    // B (at most 1 MiB, the rule in gemm.cpp) stays in L2 and the block of A in L1/L2 while the block passes.
     for (int ib = 0; ib < M; ib += 96) {
         const int mb = M - ib < 96 ? M - ib : 96;
         // A last short block is filled from the rows before it (they are written already: `first`).

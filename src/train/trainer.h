@@ -110,7 +110,7 @@ class Trainer {
     Tensor fixed_z_;                    // fixed_samples latents drawn once from the seed
     std::vector<int> fixed_labels_;     // conditional models: class i % K for fixed sample i
     std::vector<int> real_labels_, fake_labels_;  // (B) conditional models
-    AlignedVec<float> ema_;            // the moving average of G's parameters (options.ema > 0)
+    AlignedVec<float> ema_;             // the moving average of G's parameters (options.ema > 0)
     void swap_ema();                    // exchange G's weights with the average (no-op without EMA)
     std::string step_rows_;             // steps.csv rows of the epoch in progress
 };
