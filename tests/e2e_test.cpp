@@ -170,6 +170,40 @@ TEST(EndToEnd, SameSeedSameRunAndResumeIsBitExact) {
     EXPECT_TRUE(all.data == npy_read_u8(base + "/straight/samples/all_samples.npy").data);
 }
 
+// --ema only watches: the trained weights are bitwise those of a run without it; the generator files
+// hold the average (the full state keeps both), and a resumed run continues the average bit-exactly.
+TEST(EndToEnd, EmaAveragesWithoutChangingTrainingAndResumesBitExact) {
+    const std::string base = temp_dir("ema");
+    ASSERT_EQ(run(train_args(base + "/plain", 3)).code, 0);
+    Result r = run(train_args(base + "/ema", 3) + " --ema 0.99");
+    ASSERT_EQ(r.code, 0) << r.out;
+
+    SafetensorsFile plain = safetensors_read(base + "/plain/checkpoints/last.safetensors");
+    SafetensorsFile state = safetensors_read(base + "/ema/checkpoints/last.safetensors");
+    SafetensorsFile gen = safetensors_read(base + "/ema/generator.safetensors");
+    EXPECT_EQ(gen.metadata.at("ema"), "0.99");
+    ASSERT_TRUE(state.tensors.count("ema.generator"));
+    std::vector<float> concat;
+    for (const std::string& name : gen.order) {
+        const std::vector<float>& v = gen.tensors.at(name).data;
+        concat.insert(concat.end(), v.begin(), v.end());
+        // The raw weights in the state are the plain run's; the generator file's are not.
+        EXPECT_TRUE(state.tensors.at(name).data == plain.tensors.at(name).data) << name;
+        EXPECT_FALSE(v == plain.tensors.at(name).data) << name;
+    }
+    EXPECT_TRUE(concat == state.tensors.at("ema.generator").data);
+    for (auto& [name, t] : plain.tensors)
+        if (name.rfind("discriminator.", 0) == 0 || name.rfind("optimizer.", 0) == 0)
+            EXPECT_TRUE(state.tensors.at(name).data == t.data) << name;
+
+    Result first = run(train_args(base + "/split", 1) + " --ema 0.99");
+    ASSERT_EQ(first.code, 0) << first.out;
+    Result rest = run("train --resume " + base + "/split --epochs 3");
+    ASSERT_EQ(rest.code, 0) << rest.out;
+    expect_same_tensors(base + "/ema/checkpoints/last.safetensors", base + "/split/checkpoints/last.safetensors");
+    expect_same_tensors(base + "/ema/generator.safetensors", base + "/split/generator.safetensors");
+}
+
 // The classic step split over 2 threads gives bitwise the weights, moments and samples of 1 thread.
 TEST(EndToEnd, TwoThreadsTrainBitwiseAsOne) {
     const std::string base = temp_dir("threads");

@@ -46,7 +46,7 @@ bool gemm_use_own_kernels(bool on) {
 // at M or N, so a GEMM split into blocks of rows or columns (over threads) runs the same kernel in every
 // block and gives the bits of the whole.
 bool gemm_takes_own_kernel(bool trans_a, bool trans_b, int K, int ldb) {
-    if (!own_kernels_flag() || trans_a && trans_b) return false;
+    if (!own_kernels_flag() || (trans_a && trans_b)) return false;
     // A·Bᵀ: rows long enough for the fold at the end of each dot product to be cheap.
     if (trans_b) return K >= 256 && K <= 4096;
     // A·B, Aᵀ·B: B (K rows of ldb) fits in L2 beside a block of A.

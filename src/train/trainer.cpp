@@ -513,8 +513,9 @@ bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
                                        conditional ? fake_labels_.data() : nullptr, update_g);
             if (!update_g) st.g_loss = last_.g_loss;
             last_ = st;
-            if (update_g && !ema_.empty())
-                ema_update(ema_.data(), model_->g.params.values().data(), ema_.size(), o_.ema);
+            if (update_g && !ema_.empty())  // opt_g_->t counts G's updates, this one included
+                ema_update(ema_.data(), model_->g.params.values().data(), ema_.size(),
+                           ema_decay_at(o_.ema, opt_g_->t));
             GAN_CHECK(std::isfinite(last_.d_loss) && std::isfinite(last_.g_loss), "training diverged at epoch ",
                       p_.epoch + 1, " step ", s + 1, ": a loss is NaN or Inf (the last good checkpoint is ",
                       last_checkpoint(), "; try a lower --lr)");
