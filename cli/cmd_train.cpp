@@ -175,8 +175,9 @@ Run add_train(CLI::App& app) {
         ->capture_default_str();
     app.add_option("--loss", o.step.loss, "GAN loss: bce | lsgan | hinge")->capture_default_str();
     app.add_option("--d-steps", o.d_steps, "D updates per G update")->capture_default_str();
-    app.add_option("--ema", o.ema, "Decay of an exponential moving average of G's weights (0 = off), "
-                                   "used for samples and saved generators")
+    app.add_option("--ema", o.ema, "Decay of an exponential moving average of G's weights (0 = off; "
+                                   "warmed up as min(D, (1+t)/(10+t)) at update t), used for samples and saved "
+                                   "generators; 0.99 suits DCGAN runs of a few epochs")
         ->capture_default_str();
     app.add_option("--data", o.data_dir, "Folder with the IDX files (train-images-idx3-ubyte[.gz], ...)")
         ->capture_default_str();
