@@ -19,7 +19,6 @@ namespace {
 // A·Bᵀ kernel off, see kernels/gemm.h).
 enum Variant { kFused = 0, kReference = 1, kFusedStdTanh = 2, kFusedBitwise = 3, kFusedBlasOnly = 4 };
 
-
 StepOptions options_for(int v) {
     StepOptions o;
     o.fused = v != kReference;
