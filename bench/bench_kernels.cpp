@@ -41,7 +41,7 @@ void BM_Gemm(benchmark::State& state) {
     timed_loop(state, [&] { buf.run(s); }, gemm_flop(s));
 }
 
-// The floor as DESIGN.md §5 defines it: each GEMM of the step timed alone, medians summed.
+// The floor: each GEMM of the step timed alone, medians summed.
 void BM_GemmFloorSum(benchmark::State& state) {
     const int B = int(state.range(0));
     OwnKernels own(false);  // OpenBLAS's cblas_sgemm at every shape

@@ -1,6 +1,6 @@
 // Shared by the benchmarks: the classic model set up as the trainer sets it up, MNIST batches
 // (or a synthetic stand-in when the data is absent), per-iteration timing with medians, and the
-// GEMM shapes of one training step (the floor: DESIGN.md §5).
+// GEMM shapes of one training step (the floor: those GEMMs each timed alone, medians summed).
 #pragma once
 #include <benchmark/benchmark.h>
 
@@ -27,7 +27,7 @@ namespace gan_bench {
 
 using namespace gan;
 
-// FLOP of one classic step at batch B (DESIGN.md §5: 185,958,400 at B = 100; see docs in BENCHMARKS.md).
+// FLOP of one classic step at batch B: 2·M·N·K summed over the step's GEMMs (figures in BENCHMARKS.md).
 inline double step_flop(int B, int Z = 100, int H = 128, int IMG = 784) {
     const double b = B;
     return 2 * b * (Z * H + H * IMG)                    // G forward
@@ -125,7 +125,7 @@ struct GemmShape {
 };
 
 // The GEMMs of the reference (layer-by-layer) step at batch B, in execution order. Their summed
-// times are the floor of DESIGN.md §5. (The fused step runs the same FLOP with D's real and fake
+// times are the floor: the time of the step's GEMMs alone, which no implementation of the step beats. (The fused step runs the same FLOP with D's real and fake
 // halves stacked: see fused_step_gemms.)
 inline std::vector<GemmShape> reference_step_gemms(int B, int Z = 100, int H = 128, int IMG = 784) {
     std::vector<GemmShape> v;

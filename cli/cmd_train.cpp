@@ -1,4 +1,4 @@
-// gan train: the classic GAN of DESIGN.md §1 with its defaults; every hyper-parameter is a flag.
+// gan train: the classic tutorial GAN (docs/classic_gan.md) with its defaults; every hyper-parameter is a flag.
 #include <unistd.h>
 
 #include <chrono>

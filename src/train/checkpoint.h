@@ -1,5 +1,5 @@
 // Checkpoints are safetensors with PyTorch state_dict names ("generator.0.weight", [out, in]) and
-// metadata naming the architecture, so a model can be rebuilt from the file alone (DESIGN.md §3).
+// metadata naming the architecture, so a model can be rebuilt from the file alone.
 //   kind=generator:   generator.* only
 //   kind=train_state: generator.*, discriminator.*, both Adam states, progress (see Trainer)
 #pragma once

@@ -1,4 +1,4 @@
-// The GAN training step: the only place GAN logic lives (DESIGN.md §1).
+// The GAN training step: the only place GAN logic lives (the classic system: docs/classic_gan.md).
 //   fake = G(z)
 //   D update:  d_loss = bce(D(real), 1 - smooth) + bce(D(fake), 0)   (G's weights untouched)
 //   G update:  g_loss = bce(D(fake), 1) with the updated D, the same z and the same G(z)

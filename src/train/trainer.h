@@ -1,5 +1,5 @@
-// The training loop of DESIGN.md §1: shuffled epochs of full batches, one GanStep per batch,
-// per-epoch samples, checkpoints and metrics in a run directory. Library code: it reports through
+// The training loop (of the classic GAN, docs/classic_gan.md, and every other model): shuffled epochs
+// of full batches, one GanStep per batch, per-epoch samples, checkpoints and metrics in a run directory. Library code: it reports through
 // callbacks and throws gan::Error; the CLI prints.
 #pragma once
 #include <atomic>
