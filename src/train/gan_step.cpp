@@ -38,7 +38,7 @@ void grow(V& v, size_t n) {
 
 GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o)
     : m_(model), opt_g_(opt_g), opt_d_(opt_d), o_(o), loss_(loss_kind_from_string(o.loss)) {
-    // The fused path covers exactly the classic MLP (DESIGN.md §1); anything else takes the layers.
+    // The fused path covers exactly the classic MLP (docs/classic_gan.md); anything else takes the layers.
     Sequential &g = m_.g, &d = m_.d;
     const Linear *g1 = as_linear(g, 0, true), *g2 = as_linear(g, 2, true);
     const Linear *d1 = as_linear(d, 0, true), *d2 = as_linear(d, 2, true);
