@@ -37,48 +37,93 @@ std::string parent_dir(const std::string& path) {
     return path.substr(0, slash);
 }
 
+// What a file that is not a regular file is, for "is a character device, not a regular file".
+const char* file_kind(mode_t mode) {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "a special file";
+}
+
+void require_regular(const std::string& path, mode_t mode) {
+    GAN_CHECK(S_ISREG(mode), path, ": cannot open: is ", file_kind(mode), ", not a regular file");
+}
+
 }  // namespace
 
-std::vector<uint8_t> file_read_all(const std::string& path, size_t max_bytes) {
-    int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (raw < 0) throw Error(str(path, ": cannot open: ", errno_text(errno)));
-    Fd fd(raw);
+FileReader::FileReader(std::string path) : path_(std::move(path)) {
+    // Refuse a device or FIFO before opening it: opening some devices has effects of its own.
     struct stat st {};
-    if (::fstat(fd.fd, &st) != 0) throw Error(str(path, ": cannot open: ", errno_text(errno)));
-    GAN_CHECK(!S_ISDIR(st.st_mode), path, ": cannot open: is a directory");
+    if (::stat(path_.c_str(), &st) != 0) throw Error(str(path_, ": cannot open: ", errno_text(errno)));
+    require_regular(path_, st.st_mode);
 
-    std::vector<uint8_t> out;
-    if (S_ISREG(st.st_mode)) {
-        uint64_t size = static_cast<uint64_t>(st.st_size);
-        GAN_CHECK(size <= max_bytes, path, ": file is ", size, " bytes, more than the limit of ",
-                  max_bytes, " bytes");
-        out.resize(static_cast<size_t>(size));
+    Fd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+    if (fd.fd < 0) throw Error(str(path_, ": cannot open: ", errno_text(errno)));
+    if (::fstat(fd.fd, &st) != 0) throw Error(str(path_, ": cannot open: ", errno_text(errno)));
+    require_regular(path_, st.st_mode);  // the check that counts: on what was actually opened
+    // A regular file never blocks; clear the flag so the reads are plain blocking reads.
+    const int flags = ::fcntl(fd.fd, F_GETFL);
+    if (flags < 0 || ::fcntl(fd.fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
+        throw Error(str(path_, ": cannot open: ", errno_text(errno)));
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+
+    if (size == 0) {
+        uint8_t probe;
+        ssize_t r;
+        do r = ::pread(fd.fd, &probe, 1, 0);
+        while (r < 0 && errno == EINTR);
+        if (r < 0) throw Error(str(path_, ": cannot read: ", errno_text(errno)));
+        GAN_CHECK(r == 0, path_, ": cannot open: reports size 0 but has content (as /proc and /sys files do), "
+                  "not a regular file");
     }
-    // Read until EOF; a regular file may change size under us, a pipe has no size at all,
-    // so the buffer grows as needed but never past max_bytes.
+    size_ = size;
+    fd_ = fd.fd;
+    fd.fd = -1;
+}
+
+FileReader::~FileReader() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void FileReader::require_at_most(uint64_t max_bytes) const {
+    GAN_CHECK(size_ <= max_bytes, path_, ": file is ", size_, " bytes, more than the limit of ", max_bytes,
+              " bytes");
+}
+
+void FileReader::check_range(uint64_t offset, size_t n) const {
+    GAN_CHECK(offset <= size_ && n <= size_ - offset, path_, ": cannot read bytes [", offset, ", ",
+              offset + n, "): the file is ", size_, " bytes");
+}
+
+void FileReader::read_at(uint64_t offset, void* dst, size_t n) const {
+    check_range(offset, n);
+    GAN_CHECK(dst != nullptr || n == 0, path_, ": cannot read: no buffer");
+    auto* p = static_cast<uint8_t*>(dst);
     size_t got = 0;
-    for (;;) {
-        if (got == out.size()) {
-            if (out.size() >= max_bytes) {
-                // Probe one more byte to tell "exactly max_bytes" from "more than max_bytes".
-                uint8_t probe;
-                ssize_t r = ::read(fd.fd, &probe, 1);
-                if (r < 0 && errno == EINTR) continue;
-                if (r < 0) throw Error(str(path, ": cannot read: ", errno_text(errno)));
-                GAN_CHECK(r == 0, path, ": file holds more than the limit of ", max_bytes, " bytes");
-                break;
-            }
-            size_t grow = std::max<size_t>(out.size(), 1 << 16);
-            out.resize(out.size() + std::min(grow, max_bytes - out.size()));
-        }
-        ssize_t r = ::read(fd.fd, out.data() + got, out.size() - got);
+    while (got < n) {
+        const size_t want = std::min<size_t>(n - got, size_t(1) << 30);
+        ssize_t r = ::pread(fd_, p + got, want, static_cast<off_t>(offset + got));
         if (r < 0 && errno == EINTR) continue;
-        if (r < 0) throw Error(str(path, ": cannot read: ", errno_text(errno)));
-        if (r == 0) break;
+        if (r < 0) throw Error(str(path_, ": cannot read: ", errno_text(errno)));
+        GAN_CHECK(r > 0, path_, ": cannot read: the file ends at byte ", offset + got, " but was ", size_,
+                  " bytes when opened (it changed while being read)");
         got += static_cast<size_t>(r);
     }
-    out.resize(got);
+}
+
+std::vector<uint8_t> FileReader::read_at(uint64_t offset, size_t n) const {
+    check_range(offset, n);  // before allocating: n may come straight from a hostile header
+    std::vector<uint8_t> out(n);
+    read_at(offset, out.data(), n);
     return out;
+}
+
+std::vector<uint8_t> file_read_all(const std::string& path, size_t max_bytes) {
+    FileReader f(path);
+    f.require_at_most(max_bytes);
+    return f.read_at(0, static_cast<size_t>(f.size()));
 }
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {

@@ -8,8 +8,46 @@
 
 namespace gan {
 
-// The whole file. Throws "<path>: cannot open: <strerror>" when it is missing or unreadable,
-// and an error when it is a directory or holds more than max_bytes bytes (checked before reading).
+// A file opened for reading that is known to be a regular file: every reader in gan.cpp opens its
+// input through this, so a hostile path gets an answer at once and costs no memory.
+//  - Symlinks are followed; what they lead to is checked.
+//  - Anything but a regular file is refused, "<path>: cannot open: is a character device, not a
+//    regular file" (also a directory, block device, named pipe (FIFO) or socket): reading /dev/zero or
+//    /dev/urandom would never end, and a FIFO would block. The path is checked with stat() before it
+//    is opened (so no device is opened at all), opened with O_NONBLOCK (a FIFO swapped in meanwhile
+//    does not block the open) and checked again with fstat() on the opened descriptor, which is the
+//    check the reads rely on: nothing can swap the file between the check and the reads.
+//  - A file that reports size 0 but has content (/proc and /sys files) is refused too: its size,
+//    which bounds every read, means nothing.
+// Reads never go past the size seen when the file was opened.
+class FileReader {
+  public:
+    explicit FileReader(std::string path);
+    ~FileReader();
+    FileReader(const FileReader&) = delete;
+    FileReader& operator=(const FileReader&) = delete;
+
+    const std::string& path() const { return path_; }
+    uint64_t size() const { return size_; }
+
+    // Throws "<path>: file is N bytes, more than the limit of M bytes" when size() > max_bytes.
+    void require_at_most(uint64_t max_bytes) const;
+    // Reads bytes [offset, offset + n) into dst (which may be null when n == 0). Throws "<path>:
+    // cannot read: ..." on an I/O error, when the range is not inside size(), or when the file ends
+    // early (it shrank since it was opened).
+    void read_at(uint64_t offset, void* dst, size_t n) const;
+    std::vector<uint8_t> read_at(uint64_t offset, size_t n) const;
+
+  private:
+    void check_range(uint64_t offset, size_t n) const;
+    std::string path_;
+    int fd_ = -1;
+    uint64_t size_ = 0;
+};
+
+// The whole file, read through FileReader (so only a regular file is read). Throws
+// "<path>: cannot open: <strerror>" when it is missing or unreadable, FileReader's errors, and
+// "<path>: file is N bytes, more than the limit of M bytes" (checked before anything is allocated).
 std::vector<uint8_t> file_read_all(const std::string& path, size_t max_bytes);
 
 // Writes n bytes to "<path>.tmp.<pid>" in the same folder, fsyncs it, renames it over path and

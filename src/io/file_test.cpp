@@ -3,16 +3,21 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <zlib.h>
 
 #include <cstring>
 
 #include "io/io_test_util.h"
 
+using gan::testing::Deadline;
 using gan::testing::error_of;
 using gan::testing::read_bytes;
 using gan::testing::TempFolder;
 using gan::testing::write_bytes;
+using gan::testing::write_sparse;
 
 namespace {
 
@@ -68,7 +73,121 @@ TEST(File, ReadAllRejectsOverLimit) {
 TEST(File, ReadAllRejectsDirectory) {
     TempFolder dir;
     std::string msg = error_of([&] { gan::file_read_all(dir.path, 100); });
-    EXPECT_CONTAINS(msg, dir.path + ": cannot open: is a directory");
+    EXPECT_EQ(msg, dir.path + ": cannot open: is a directory, not a regular file");
+    ::mkdir(dir.file("x.safetensors").c_str(), 0755);  // a folder named like a checkpoint
+    msg = error_of([&] { gan::FileReader f(dir.file("x.safetensors")); });
+    EXPECT_EQ(msg, dir.file("x.safetensors") + ": cannot open: is a directory, not a regular file");
+}
+
+// Devices whose reads never end (/dev/zero, /dev/urandom) or end at once (/dev/null): each is
+// refused by what it is, before a byte is read.
+TEST(FileReader, RefusesCharacterDevices) {
+    Deadline deadline(10);
+    for (const char* dev : {"/dev/zero", "/dev/null", "/dev/urandom"}) {
+        if (::access(dev, R_OK) != 0) continue;
+        EXPECT_EQ(error_of([&] { gan::FileReader f(dev); }),
+                  std::string(dev) + ": cannot open: is a character device, not a regular file");
+        EXPECT_EQ(error_of([&] { gan::file_read_all(dev, size_t(1) << 40); }),
+                  std::string(dev) + ": cannot open: is a character device, not a regular file");
+    }
+}
+
+TEST(FileReader, RefusesFifoWithoutWriterAtOnce) {
+    TempFolder dir;
+    const std::string fifo = dir.file("g.safetensors");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0) << std::strerror(errno);
+    Deadline deadline(10);  // opening a FIFO without O_NONBLOCK would block here for good
+    EXPECT_EQ(error_of([&] { gan::FileReader f(fifo); }),
+              fifo + ": cannot open: is a named pipe (FIFO), not a regular file");
+}
+
+TEST(FileReader, RefusesSocket) {
+    TempFolder dir;
+    const std::string path = dir.file("s.npy");
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path) GTEST_SKIP() << "temp path too long for a socket";
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << std::strerror(errno);
+    EXPECT_EQ(error_of([&] { gan::FileReader f(path); }), path + ": cannot open: is a socket, not a regular file");
+    ::close(fd);
+}
+
+TEST(FileReader, FollowsSymlinksThenChecks) {
+    TempFolder dir;
+    const std::string to_zero = dir.file("x.npy");
+    ASSERT_EQ(::symlink("/dev/zero", to_zero.c_str()), 0);
+    EXPECT_EQ(error_of([&] { gan::FileReader f(to_zero); }),
+              to_zero + ": cannot open: is a character device, not a regular file");
+    // A symlink to a regular file reads that file.
+    write_bytes(dir.file("real.bin"), pattern(100));
+    ASSERT_EQ(::symlink(dir.file("real.bin").c_str(), dir.file("link.bin").c_str()), 0);
+    EXPECT_EQ(gan::file_read_all(dir.file("link.bin"), 100), pattern(100));
+    // A dangling symlink reads as a missing file.
+    ASSERT_EQ(::symlink(dir.file("gone").c_str(), dir.file("dangling").c_str()), 0);
+    EXPECT_EQ(error_of([&] { gan::FileReader f(dir.file("dangling")); }),
+              dir.file("dangling") + ": cannot open: No such file or directory");
+}
+
+// /proc files are regular files of size 0 that still have content: their size cannot bound a read.
+TEST(FileReader, RefusesProcFiles) {
+    const std::string status = "/proc/self/status";
+    if (::access(status.c_str(), R_OK) != 0) GTEST_SKIP() << "no /proc here";
+    EXPECT_EQ(error_of([&] { gan::FileReader f(status); }),
+              status + ": cannot open: reports size 0 but has content (as /proc and /sys files do), not a "
+                       "regular file");
+    // A really empty file is fine: the format parsers call it empty or truncated.
+    TempFolder dir;
+    write_bytes(dir.file("empty"), {});
+    gan::FileReader f(dir.file("empty"));
+    EXPECT_EQ(f.size(), 0u);
+}
+
+// A 1 TiB sparse file is refused by its size before anything is allocated or read.
+TEST(FileReader, HugeSparseFileRefusedBeforeReading) {
+    TempFolder dir;
+    const std::string path = dir.file("huge.bin");
+    if (!write_sparse(path, pattern(64), uint64_t(1) << 40)) GTEST_SKIP() << "no 1 TiB sparse files here";
+    Deadline deadline(10);
+    gan::FileReader f(path);
+    EXPECT_EQ(f.size(), uint64_t(1) << 40);
+    EXPECT_EQ(error_of([&] { f.require_at_most(uint64_t(1) << 30); }),
+              path + ": file is 1099511627776 bytes, more than the limit of 1073741824 bytes");
+    EXPECT_EQ(error_of([&] { gan::file_read_all(path, size_t(1) << 30); }),
+              path + ": file is 1099511627776 bytes, more than the limit of 1073741824 bytes");
+    EXPECT_EQ(f.read_at(0, 64), pattern(64));
+}
+
+TEST(FileReader, ReadAtStaysInsideTheFile) {
+    TempFolder dir;
+    const std::string path = dir.file("a.bin");
+    write_bytes(path, pattern(1000));
+    gan::FileReader f(path);
+    EXPECT_EQ(f.path(), path);
+    EXPECT_EQ(f.size(), 1000u);
+    const std::vector<uint8_t> all = pattern(1000);
+    EXPECT_EQ(f.read_at(990, 10), std::vector<uint8_t>(all.begin() + 990, all.end()));
+    EXPECT_TRUE(f.read_at(1000, 0).empty());
+    // Ranges past the end are refused before any buffer is allocated (SIZE_MAX would not fit).
+    EXPECT_EQ(error_of([&] { f.read_at(0, SIZE_MAX); }),
+              path + ": cannot read bytes [0, 18446744073709551615): the file is 1000 bytes");
+    EXPECT_EQ(error_of([&] { f.read_at(995, 10); }), path + ": cannot read bytes [995, 1005): the file is 1000 bytes");
+    EXPECT_EQ(error_of([&] { f.read_at(uint64_t(1) << 62, 1); }),
+              path + ": cannot read bytes [4611686018427387904, 4611686018427387905): the file is 1000 bytes");
+}
+
+TEST(FileReader, FileShrunkAfterOpeningIsAnError) {
+    TempFolder dir;
+    const std::string path = dir.file("a.bin");
+    write_bytes(path, pattern(1000));
+    gan::FileReader f(path);
+    ASSERT_EQ(::truncate(path.c_str(), 400), 0);
+    uint8_t buf[1000];
+    EXPECT_EQ(error_of([&] { f.read_at(0, buf, sizeof buf); }),
+              path + ": cannot read: the file ends at byte 400 but was 1000 bytes when opened (it changed while "
+                     "being read)");
 }
 
 TEST(File, WriteAtomicCreatesAndReplacesLeavingNoTemp) {

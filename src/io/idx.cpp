@@ -1,5 +1,6 @@
 #include "io/idx.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 
@@ -51,17 +52,19 @@ std::string dims_text(const std::vector<uint32_t>& dims) {
     return s;
 }
 
-// Reads an IDX file whose magic must be `magic`; returns the data section and fills dims.
-// `what` names the payload in messages ("pixels", "labels").
-// raw is the whole file (plain or gzip); path only names it in messages.
-std::vector<uint8_t> parse_idx(std::vector<uint8_t> raw, const std::string& path, uint32_t magic,
-                               const char* kind, const char* what, std::vector<uint32_t>& dims) {
-    const bool gz = is_gzip(raw);
-    const char* holder = gz ? "the decompressed file" : "the file";
-    std::vector<uint8_t> head_buf;
-    if (gz) head_buf = gunzip_prefix(raw, kMaxHeaderBytes, path);
-    const std::vector<uint8_t>& head = gz ? head_buf : raw;
+// What an IDX header says.
+struct IdxHeader {
+    std::vector<uint32_t> dims;
+    size_t header_bytes = 0;  // magic and dims
+    uint64_t expected = 0;    // data bytes the dims call for (at most kIdxMaxDataBytes)
+    std::string claim;        // "header says AxBxC (N bytes of pixels)", for messages
+};
 
+// Checks the magic (it must be `magic`) and dims at the start of head, the file's first bytes (or
+// its decompressed content's). `kind` and `what` name the payload in messages ("image", "pixels");
+// `holder` names where head came from ("the file", "the decompressed file").
+IdxHeader parse_idx_header(const std::vector<uint8_t>& head, const std::string& path, uint32_t magic,
+                           const char* kind, const char* what, const char* holder) {
     GAN_CHECK(head.size() >= 4, path, ": not an IDX file: ", holder, " is only ", head.size(),
               " bytes long");
     const uint32_t found = read_be32(head.data());
@@ -69,11 +72,12 @@ std::vector<uint8_t> parse_idx(std::vector<uint8_t> raw, const std::string& path
               " (", describe_magic(found), "), expected ", hex32(magic), " (", describe_magic(magic),
               ")");
     const size_t ndims = magic & 0xff;
-    const size_t header_bytes = 4 + 4 * ndims;
-    GAN_CHECK(head.size() >= header_bytes, path, ": truncated: the header needs ", header_bytes,
+    IdxHeader h;
+    h.header_bytes = 4 + 4 * ndims;
+    GAN_CHECK(head.size() >= h.header_bytes, path, ": truncated: the header needs ", h.header_bytes,
               " bytes but ", holder, " holds only ", head.size());
 
-    dims.clear();
+    std::vector<uint32_t>& dims = h.dims;
     for (size_t i = 0; i < ndims; ++i) dims.push_back(read_be32(head.data() + 4 + 4 * i));
     uint64_t expected = 1;
     for (uint32_t d : dims) {
@@ -84,29 +88,60 @@ std::vector<uint8_t> parse_idx(std::vector<uint8_t> raw, const std::string& path
         GAN_CHECK(expected <= kIdxMaxDataBytes, path, ": header says ", dims_text(dims),
                   ", more than the limit of ", kIdxMaxDataBytes, " bytes of ", what);
     }
-    const std::string claim =
-        str("header says ", dims_text(dims), " (", expected, " bytes of ", what, ")");
+    h.expected = expected;
+    h.claim = str("header says ", dims_text(dims), " (", expected, " bytes of ", what, ")");
+    return h;
+}
 
+// An uncompressed file of file_size bytes must hold exactly the data its header calls for.
+void check_plain_length(const IdxHeader& h, uint64_t file_size, const std::string& path) {
+    const uint64_t have = file_size - h.header_bytes;
+    GAN_CHECK(have >= h.expected, path, ": truncated: ", h.claim, " but the file holds ", have,
+              " bytes after the header");
+    GAN_CHECK(have == h.expected, path, ": trailing data: ", h.claim, " but the file holds ", have,
+              " bytes after the header");
+}
+
+// The data section of an IDX file held in memory (raw: the whole file, plain or gzip); fills dims.
+// A gzip file is inflated no further than its header's dims call for (plus one byte, to tell
+// trailing data).
+std::vector<uint8_t> parse_idx(std::vector<uint8_t> raw, const std::string& path, uint32_t magic,
+                               const char* kind, const char* what, std::vector<uint32_t>& dims) {
+    const bool gz = is_gzip(raw);
+    const char* holder = gz ? "the decompressed file" : "the file";
+    const IdxHeader h = gz ? parse_idx_header(gunzip_prefix(raw, kMaxHeaderBytes, path), path, magic, kind, what,
+                                              holder)
+                           : parse_idx_header(raw, path, magic, kind, what, holder);
+    dims = h.dims;
     if (!gz) {
-        const size_t have = raw.size() - header_bytes;
-        GAN_CHECK(have >= expected, path, ": truncated: ", claim, " but the file holds ", have,
-                  " bytes after the header");
-        GAN_CHECK(have == expected, path, ": trailing data: ", claim, " but the file holds ", have,
-                  " bytes after the header");
-        raw.erase(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(header_bytes));
+        check_plain_length(h, raw.size(), path);
+        raw.erase(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(h.header_bytes));
         return raw;
     }
-    head_buf.clear();
-    head_buf.shrink_to_fit();
     bool more = false;
-    std::vector<uint8_t> out = gunzip_prefix(raw, header_bytes + expected, path, &more);
-    GAN_CHECK(!more, path, ": trailing data: ", claim, " but ", holder, " holds more than ",
-              expected, " bytes after the header");
-    const size_t have = out.size() - header_bytes;
-    GAN_CHECK(have == expected, path, ": truncated: ", claim, " but ", holder, " holds ", have,
+    std::vector<uint8_t> out = gunzip_prefix(raw, h.header_bytes + h.expected, path, &more);
+    GAN_CHECK(!more, path, ": trailing data: ", h.claim, " but ", holder, " holds more than ",
+              h.expected, " bytes after the header");
+    const size_t have = out.size() - h.header_bytes;
+    GAN_CHECK(have == h.expected, path, ": truncated: ", h.claim, " but ", holder, " holds ", have,
               " bytes after the header");
-    out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(header_bytes));
+    out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(h.header_bytes));
     return out;
+}
+
+// The data section of the IDX file at path; fills dims. An uncompressed file's header is checked
+// against the file's size before the data is read; a gzip file is read whole (it is at most the
+// limit) and inflated as parse_idx does.
+std::vector<uint8_t> read_idx(const std::string& path, uint32_t magic, const char* kind, const char* what,
+                              std::vector<uint32_t>& dims) {
+    FileReader f(path);
+    f.require_at_most(kIdxMaxDataBytes + kMaxHeaderBytes);
+    const std::vector<uint8_t> head = f.read_at(0, size_t(std::min<uint64_t>(f.size(), kMaxHeaderBytes)));
+    if (is_gzip(head)) return parse_idx(f.read_at(0, size_t(f.size())), path, magic, kind, what, dims);
+    const IdxHeader h = parse_idx_header(head, path, magic, kind, what, "the file");
+    check_plain_length(h, f.size(), path);
+    dims = h.dims;
+    return f.read_at(h.header_bytes, size_t(h.expected));
 }
 
 std::vector<uint8_t> idx_header(const std::string& path, uint32_t magic, const std::vector<uint32_t>& dims,
@@ -157,18 +192,23 @@ std::string find_mnist_file(const std::string& dir, const std::string& prefix,
     throw Error(str(dir, ": no ", dashed, "[.gz] (run scripts/fetch_mnist.sh or pass --data DIR)"));
 }
 
+IdxImages images_from(std::vector<uint8_t> pixels, const std::vector<uint32_t>& dims) {
+    IdxImages out;
+    out.pixels = std::move(pixels);
+    out.n = int(dims[0]);
+    out.rows = int(dims[1]);
+    out.cols = int(dims[2]);
+    return out;
+}
+
 }  // namespace
 
 IdxImages idx_parse_images(const uint8_t* bytes, size_t n, const std::string& name) {
     GAN_CHECK(bytes != nullptr || n == 0, name, ": no data");
     std::vector<uint32_t> dims;
-    IdxImages out;
-    out.pixels = parse_idx(std::vector<uint8_t>(bytes, bytes + n), name, kMagicImages, "image",
-                           "pixels", dims);
-    out.n = int(dims[0]);
-    out.rows = int(dims[1]);
-    out.cols = int(dims[2]);
-    return out;
+    std::vector<uint8_t> px = parse_idx(std::vector<uint8_t>(bytes, bytes + n), name, kMagicImages, "image",
+                                        "pixels", dims);
+    return images_from(std::move(px), dims);
 }
 
 IdxLabels idx_parse_labels(const uint8_t* bytes, size_t n, const std::string& name) {
@@ -181,13 +221,16 @@ IdxLabels idx_parse_labels(const uint8_t* bytes, size_t n, const std::string& na
 }
 
 IdxImages idx_read_images(const std::string& path) {
-    std::vector<uint8_t> raw = file_read_all(path, kIdxMaxDataBytes + kMaxHeaderBytes);
-    return idx_parse_images(raw.data(), raw.size(), path);
+    std::vector<uint32_t> dims;
+    std::vector<uint8_t> px = read_idx(path, kMagicImages, "image", "pixels", dims);
+    return images_from(std::move(px), dims);
 }
 
 IdxLabels idx_read_labels(const std::string& path) {
-    std::vector<uint8_t> raw = file_read_all(path, kIdxMaxDataBytes + kMaxHeaderBytes);
-    return idx_parse_labels(raw.data(), raw.size(), path);
+    std::vector<uint32_t> dims;
+    IdxLabels out;
+    out.labels = read_idx(path, kMagicLabels, "label", "labels", dims);
+    return out;
 }
 
 std::vector<uint8_t> idx_header_images(const std::string& path, int n, int rows, int cols) {

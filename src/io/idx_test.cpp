@@ -1,6 +1,7 @@
 #include "io/idx.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "io/io_test_util.h"
@@ -8,6 +9,7 @@
 using gan::testing::error_of;
 using gan::testing::TempFolder;
 using gan::testing::write_bytes;
+using gan::testing::write_sparse;
 
 namespace {
 
@@ -188,6 +190,31 @@ TEST(Idx, RejectsHugeHeaderWithoutAllocating) {
     write_gz(path, idx_bytes(0x803, {2000, 1000, 1000}, 16));
     EXPECT_CONTAINS(error_of([&] { gan::idx_read_images(path); }),
                     "but the decompressed file holds 16 bytes after the header");
+}
+
+TEST(Idx, ReadRefusesWhatIsNotARegularFile) {
+    EXPECT_EQ(error_of([] { gan::idx_read_images("/dev/zero"); }),
+              "/dev/zero: cannot open: is a character device, not a regular file");
+    TempFolder dir;
+    const std::string fifo = dir.file("train-labels-idx1-ubyte.gz");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+    gan::testing::Deadline deadline(10);
+    EXPECT_EQ(error_of([&] { gan::idx_read_labels(fifo); }),
+              fifo + ": cannot open: is a named pipe (FIFO), not a regular file");
+}
+
+// The header's dims are checked against the real file size before the data is read.
+TEST(Idx, ReadChecksDimsAgainstFileSizeFirst) {
+    TempFolder dir;
+    const std::string path = dir.file("sparse");
+    if (!write_sparse(path, idx_bytes(0x803, {60000, 28, 28}, 0), uint64_t(1) << 40))
+        GTEST_SKIP() << "no 1 TiB sparse files here";
+    EXPECT_EQ(error_of([&] { gan::idx_read_images(path); }),
+              path + ": file is 1099511627776 bytes, more than the limit of 2147484672 bytes");
+    ASSERT_TRUE(write_sparse(path, idx_bytes(0x803, {10, 28, 28}, 0), uint64_t(1) << 30));
+    EXPECT_EQ(error_of([&] { gan::idx_read_images(path); }),
+              path + ": trailing data: header says 10x28x28 (7840 bytes of pixels) but the file holds "
+                     "1073741808 bytes after the header");
 }
 
 TEST(Idx, RejectsMissingFile) {

@@ -1,7 +1,9 @@
 // Helpers shared by the src/io tests only (not part of the library).
 #pragma once
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -56,6 +58,26 @@ inline std::vector<uint8_t> read_bytes(const std::string& path) {
     if (!f) throw std::runtime_error("test helper cannot read " + path);
     return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
 }
+
+// A sparse file: head, then holes up to `size` bytes (ftruncate; no disk is used). False when the
+// file system cannot hold a file that large.
+inline bool write_sparse(const std::string& path, const std::vector<uint8_t>& head, uint64_t size) {
+    write_bytes(path, head);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = ::ftruncate(fd, off_t(size)) == 0;
+    ::close(fd);
+    return ok;
+}
+
+// Kills the test program with SIGALRM if it is still in scope after `seconds`: a read that blocks
+// or never ends fails the test instead of hanging it.
+struct Deadline {
+    explicit Deadline(unsigned seconds) { ::alarm(seconds); }
+    ~Deadline() { ::alarm(0); }
+    Deadline(const Deadline&) = delete;
+    Deadline& operator=(const Deadline&) = delete;
+};
 
 // The message of the gan::Error that fn throws; records a failure when it throws nothing
 // (or something else). Also checks that the message is a single line.

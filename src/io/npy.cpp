@@ -1,5 +1,6 @@
 #include "io/npy.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdio>
 #include <cstring>
@@ -18,6 +19,9 @@ namespace {
 
 constexpr char kMagic[6] = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
 constexpr size_t kMaxFileBytes = size_t(16) << 30;
+// Largest header a reader accepts (numpy writes a few hundred bytes; its own reader stops at 10,000
+// unless told otherwise).
+constexpr uint64_t kMaxHeaderBytes = uint64_t(1) << 20;
 
 std::string shape_tuple(const std::vector<int64_t>& shape) {
     std::string s = "(";
@@ -214,27 +218,36 @@ private:
     size_t pos_ = 0;
 };
 
-// Reads path, checks the header against the accepted descrs and returns the data bytes.
-std::vector<uint8_t> read_npy(const std::string& path, std::initializer_list<const char*> descrs,
-                              size_t item, std::vector<int64_t>& shape) {
-    std::vector<uint8_t> f = file_read_all(path, kMaxFileBytes);
-    GAN_CHECK(f.size() >= 10 && std::memcmp(f.data(), kMagic, 6) == 0, path,
+// Checks the preamble and header of the open file f against the accepted descrs; fills shape and
+// returns the number of values. The data's length (count * item, exactly what follows the header)
+// is checked against the file's size before anything of it is read, so a header that claims more
+// than the file holds costs nothing.
+uint64_t read_npy_header(const FileReader& f, std::initializer_list<const char*> descrs, size_t item,
+                         std::vector<int64_t>& shape, uint64_t& data_offset) {
+    const std::string& path = f.path();
+    f.require_at_most(kMaxFileBytes);
+    const uint64_t size = f.size();
+    const std::vector<uint8_t> pre = f.read_at(0, size_t(std::min<uint64_t>(size, 12)));
+    GAN_CHECK(pre.size() >= 10 && std::memcmp(pre.data(), kMagic, 6) == 0, path,
               ": not a .npy file (no \\x93NUMPY magic)");
-    const int major = f[6], minor = f[7];
-    size_t header_len = 0, preamble = 0;
+    const int major = pre[6], minor = pre[7];
+    uint64_t header_len = 0, preamble = 0;
     if (major == 1) {
-        header_len = size_t(f[8]) | size_t(f[9]) << 8;
+        header_len = uint64_t(pre[8]) | uint64_t(pre[9]) << 8;
         preamble = 10;
     } else if (major == 2 || major == 3) {
-        GAN_CHECK(f.size() >= 12, path, ": truncated .npy preamble");
-        header_len = size_t(f[8]) | size_t(f[9]) << 8 | size_t(f[10]) << 16 | size_t(f[11]) << 24;
+        GAN_CHECK(size >= 12, path, ": truncated .npy preamble");
+        header_len = uint64_t(pre[8]) | uint64_t(pre[9]) << 8 | uint64_t(pre[10]) << 16 | uint64_t(pre[11]) << 24;
         preamble = 12;
     } else {
         throw Error(str(path, ": unsupported .npy version ", major, ".", minor));
     }
-    GAN_CHECK(header_len <= f.size() - preamble, path, ": truncated: the .npy header says it is ",
-              header_len, " bytes but the file holds ", f.size() - preamble, " after the preamble");
-    const std::string text(reinterpret_cast<const char*>(f.data() + preamble), header_len);
+    GAN_CHECK(header_len <= size - preamble, path, ": truncated: the .npy header says it is ", header_len,
+              " bytes but the file holds ", size - preamble, " after the preamble");
+    GAN_CHECK(header_len <= kMaxHeaderBytes, path, ": the .npy header is ", header_len,
+              " bytes, more than the limit of ", kMaxHeaderBytes, " bytes");
+    const std::vector<uint8_t> head = f.read_at(preamble, size_t(header_len));
+    const std::string text(head.begin(), head.end());
     std::map<std::string, Value> dict = HeaderParser(path, text).parse();
 
     for (const auto& [k, v] : dict)
@@ -259,12 +272,23 @@ std::vector<uint8_t> read_npy(const std::string& path, std::initializer_list<con
     GAN_CHECK(shp->second.kind == Value::Tuple, path, ": bad .npy header: 'shape' is not a tuple");
     shape = shp->second.ints;
 
-    const size_t have = f.size() - preamble - header_len;
+    const uint64_t have = size - preamble - header_len;
     const uint64_t count = checked_count(path, shape, UINT64_MAX / item, "bad .npy header");
     GAN_CHECK(count * item == have, path, ": header says shape ", shape_tuple(shape), " (",
               count * item, " bytes of data) but the file holds ", have, " bytes after the header");
-    f.erase(f.begin(), f.begin() + std::ptrdiff_t(preamble + header_len));
-    return f;
+    data_offset = preamble + header_len;
+    return count;
+}
+
+// Reads path's values (checked as above) into data, which is resized to hold them.
+template <typename T>
+void read_npy(const std::string& path, std::initializer_list<const char*> descrs, std::vector<int64_t>& shape,
+              std::vector<T>& data) {
+    FileReader f(path);
+    uint64_t offset = 0;
+    const uint64_t count = read_npy_header(f, descrs, sizeof(T), shape, offset);
+    data.resize(size_t(count));
+    f.read_at(offset, data.data(), size_t(count) * sizeof(T));
 }
 
 }  // namespace
@@ -284,15 +308,13 @@ void npy_write_f32(const std::string& path, const float* data, const std::vector
 
 NpyU8 npy_read_u8(const std::string& path) {
     NpyU8 out;
-    out.data = read_npy(path, {"|u1", "<u1"}, 1, out.shape);
+    read_npy(path, {"|u1", "<u1"}, out.shape, out.data);
     return out;
 }
 
 NpyF32 npy_read_f32(const std::string& path) {
     NpyF32 out;
-    std::vector<uint8_t> bytes = read_npy(path, {"<f4"}, 4, out.shape);
-    out.data.resize(bytes.size() / 4);
-    if (!bytes.empty()) std::memcpy(out.data.data(), bytes.data(), bytes.size());
+    read_npy(path, {"<f4"}, out.shape, out.data);
     return out;
 }
 

@@ -27,7 +27,9 @@ struct NpyF32 {
 
 // Reads versions 1.0, 2.0 and 3.0. The header must be a dict with exactly the keys descr,
 // fortran_order and shape; descr '|u1' or '<u1' (npy_read_u8) / '<f4' (npy_read_f32);
-// fortran_order False; and the data must be exactly product(shape) values long.
+// fortran_order False; and the data must be exactly product(shape) values long. The file is read
+// through FileReader (io/file.h: a regular file only, at most 16 GiB); the header (at most 1 MiB)
+// and the data's length are checked against the file's size before the data is read.
 NpyU8 npy_read_u8(const std::string& path);
 NpyF32 npy_read_f32(const std::string& path);
 

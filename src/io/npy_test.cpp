@@ -1,6 +1,7 @@
 #include "io/npy.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstring>
 
@@ -10,6 +11,7 @@ using gan::testing::error_of;
 using gan::testing::read_bytes;
 using gan::testing::TempFolder;
 using gan::testing::write_bytes;
+using gan::testing::write_sparse;
 
 namespace {
 
@@ -185,4 +187,46 @@ TEST(Npy, WriteRejectsBadShape) {
               dir.file("a.npy") + ": cannot write .npy: shape (2, -1) has a negative dimension");
     EXPECT_CONTAINS(error_of([&] { gan::npy_write_u8(dir.file("a.npy"), nullptr, {2}); }), "no data");
     EXPECT_TRUE(dir.list().empty());
+}
+
+TEST(Npy, ReadRefusesWhatIsNotARegularFile) {
+    EXPECT_EQ(error_of([] { gan::npy_read_u8("/dev/urandom"); }),
+              "/dev/urandom: cannot open: is a character device, not a regular file");
+    TempFolder dir;
+    const std::string link = dir.file("x.npy");
+    ASSERT_EQ(::symlink("/dev/zero", link.c_str()), 0);
+    EXPECT_EQ(error_of([&] { gan::npy_read_f32(link); }), link + ": cannot open: is a character device, not a regular file");
+    const std::string fifo = dir.file("fifo.npy");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+    gan::testing::Deadline deadline(10);
+    EXPECT_EQ(error_of([&] { gan::npy_read_u8(fifo); }), fifo + ": cannot open: is a named pipe (FIFO), not a regular file");
+}
+
+// A sparse file whose shape claims all of it, and headers that claim more than they may: refused
+// before the data (or the oversized header) is read.
+TEST(Npy, ReadRefusesHeadersClaimingHugeData) {
+    // A version 1.0 file's first bytes: the header padded so the data starts at a multiple of 64.
+    auto head_of = [](const std::string& dict) {
+        const size_t pad = (64 - (10 + dict.size() + 1) % 64) % 64;
+        return npy_file(dict + std::string(pad, ' ') + "\n", {});
+    };
+    TempFolder dir;
+    const std::string path = dir.file("huge.npy");
+    const std::vector<uint8_t> head =
+        head_of("{'descr': '|u1', 'fortran_order': False, 'shape': (1099511627648,), }");
+    ASSERT_EQ(head.size(), 128u);
+    if (!write_sparse(path, head, uint64_t(1) << 40)) GTEST_SKIP() << "no 1 TiB sparse files here";
+    EXPECT_EQ(error_of([&] { gan::npy_read_u8(path); }),
+              path + ": file is 1099511627776 bytes, more than the limit of 17179869184 bytes");
+    // Version 2.0: a 4-byte header length, here 2 MiB of a 3 MiB sparse file.
+    std::vector<uint8_t> v2 = {0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0, 0, 0, 0x20, 0};
+    ASSERT_TRUE(write_sparse(path, v2, uint64_t(3) << 20));
+    EXPECT_EQ(error_of([&] { gan::npy_read_u8(path); }),
+              path + ": the .npy header is 2097152 bytes, more than the limit of 1048576 bytes");
+    // A valid header whose shape claims more than the 1 MiB file holds.
+    ASSERT_TRUE(write_sparse(path, head_of("{'descr': '|u1', 'fortran_order': False, 'shape': (4000000, 28, 28), }"),
+                             1 << 20));
+    EXPECT_EQ(error_of([&] { gan::npy_read_u8(path); }),
+              path + ": header says shape (4000000, 28, 28) (3136000000 bytes of data) but the file holds 1048448 "
+                     "bytes after the header");
 }

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -145,24 +146,41 @@ Entry parse_entry(const std::string& path, const std::string& name, const json& 
 
 }  // namespace
 
-SafetensorsFile safetensors_parse(const uint8_t* bytes, size_t n, const std::string& path) {
-    GAN_CHECK(bytes != nullptr || n == 0, path, ": no data");
-    GAN_CHECK(n >= 8, path, ": file is ", n,
-              " bytes; a safetensors file starts with an 8-byte header length");
+namespace {
+
+// Reads bytes [offset, offset + n) of the file being parsed into dst; the caller has checked that
+// the range lies inside the file.
+using ReadAt = std::function<void(uint64_t offset, void* dst, size_t n)>;
+
+// The parser behind safetensors_parse and safetensors_read. It reads what the format allows and
+// no more: the 8-byte length, then the header once its length is checked against the file size
+// (in pieces, stopping at the first NUL byte), then each tensor's bytes once every entry's shape
+// and offsets are checked. Gaps between tensors are never read.
+SafetensorsFile parse(uint64_t n, const ReadAt& read, const std::string& path) {
+    GAN_CHECK(n >= 8, path, ": file is ", n, " bytes; a safetensors file starts with an 8-byte header length");
+    uint8_t len_bytes[8];
+    read(0, len_bytes, 8);
     uint64_t header_len = 0;
-    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | bytes[i];
+    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | len_bytes[i];
     GAN_CHECK(header_len <= n - 8, path, ": header length says ", header_len,
               " bytes but the file holds only ", n - 8, " bytes after it");
     GAN_CHECK(header_len <= kSafetensorsMaxHeaderBytes, path, ": header length ", header_len,
               " is more than the limit of ", kSafetensorsMaxHeaderBytes, " bytes");
-    const uint8_t* hdr = bytes + 8;
-    const uint8_t* data = hdr + header_len;
-    const uint64_t data_size = n - 8 - header_len;
+    const uint64_t data_start = 8 + header_len;
+    const uint64_t data_size = n - data_start;
 
-    // nlohmann/json stops at a NUL byte as if the input ended there, hiding what follows.
-    const void* nul = header_len ? std::memchr(hdr, 0, header_len) : nullptr;
-    GAN_CHECK(nul == nullptr, path, ": header is not valid JSON: it contains a NUL byte at offset ",
-              8 + (static_cast<const uint8_t*>(nul) - bytes));
+    // nlohmann/json stops at a NUL byte as if the input ended there, hiding what follows. Checking
+    // each piece as it arrives refuses a header of zeros (a sparse file) after its first piece.
+    std::vector<uint8_t> hdr;
+    constexpr size_t kPiece = size_t(1) << 20;
+    while (hdr.size() < header_len) {
+        const size_t at = hdr.size(), len = std::min<size_t>(kPiece, header_len - at);
+        hdr.resize(at + len);
+        read(8 + at, hdr.data() + at, len);
+        const void* nul = std::memchr(hdr.data() + at, 0, len);
+        GAN_CHECK(nul == nullptr, path, ": header is not valid JSON: it contains a NUL byte at offset ",
+                  8 + (static_cast<const uint8_t*>(nul) - hdr.data()));
+    }
 
     // Parse, rejecting duplicate keys in any object (nlohmann would silently keep the last one).
     std::vector<std::set<std::string>> keys;
@@ -180,10 +198,11 @@ SafetensorsFile safetensors_parse(const uint8_t* bytes, size_t n, const std::str
     };
     json header;
     try {
-        header = json::parse(hdr, data, cb);
+        header = json::parse(hdr.begin(), hdr.end(), cb);
     } catch (const json::exception& e) {
         throw Error(str(path, ": header is not valid JSON: ", json_error_text(e)));
     }
+    hdr = {};
     GAN_CHECK(!duplicate, path, ": header has the key ", quoted(duplicate.value_or("")), " twice");
     GAN_CHECK(header.is_object(), path, ": header is ", json_type(header), ", expected a JSON object");
 
@@ -224,16 +243,25 @@ SafetensorsFile safetensors_parse(const uint8_t* bytes, size_t n, const std::str
         StoredTensor t;
         t.shape = e.shape;
         t.data.resize(e.count);
-        if (e.count) std::memcpy(t.data.data(), data + e.begin, e.count * 4);
+        if (e.count) read(data_start + e.begin, t.data.data(), e.count * 4);
         out.order.push_back(e.name);
         out.tensors.emplace(e.name, std::move(t));
     }
     return out;
 }
 
+}  // namespace
+
+SafetensorsFile safetensors_parse(const uint8_t* bytes, size_t n, const std::string& path) {
+    GAN_CHECK(bytes != nullptr || n == 0, path, ": no data");
+    return parse(n, [bytes](uint64_t offset, void* dst, size_t len) { std::memcpy(dst, bytes + offset, len); },
+                 path);
+}
+
 SafetensorsFile safetensors_read(const std::string& path) {
-    std::vector<uint8_t> bytes = file_read_all(path, kMaxFileBytes);
-    return safetensors_parse(bytes.data(), bytes.size(), path);
+    FileReader f(path);
+    f.require_at_most(kMaxFileBytes);
+    return parse(f.size(), [&f](uint64_t offset, void* dst, size_t len) { f.read_at(offset, dst, len); }, path);
 }
 
 void safetensors_write(const std::string& path, const std::vector<TensorView>& tensors,

@@ -39,7 +39,10 @@ struct SafetensorsFile {
 void safetensors_write(const std::string& path, const std::vector<TensorView>& tensors,
                        const std::map<std::string, std::string>& metadata);
 
-// Reads and validates a whole file (see safetensors_parse).
+// Reads and validates a file (see safetensors_parse) through FileReader (io/file.h): only a regular
+// file of at most 16 GiB is read, the header only after its length is checked against the file's
+// size, and each tensor's bytes only after every entry is checked; bytes no tensor covers are never
+// read, and memory grows only with the header and the tensors the file really holds.
 SafetensorsFile safetensors_read(const std::string& path);
 
 // Parses n bytes of a safetensors file. Rejects, naming path_for_errors: fewer than 8 bytes; a

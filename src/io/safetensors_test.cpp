@@ -1,6 +1,7 @@
 #include "io/safetensors.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstring>
@@ -11,6 +12,7 @@
 using gan::testing::error_of;
 using gan::testing::read_bytes;
 using gan::testing::TempFolder;
+using gan::testing::write_sparse;
 
 namespace {
 
@@ -149,6 +151,37 @@ TEST(Safetensors, RejectsHugeHeaderLength) {
     for (int i = 0; i < 8; ++i) big[size_t(i)] = uint8_t(n >> (8 * i));
     EXPECT_EQ(error_of([&] { gan::safetensors_parse(big.data(), big.size(), "m.st"); }),
               "m.st: header length 104857608 is more than the limit of 104857600 bytes");
+}
+
+TEST(Safetensors, ReadRefusesWhatIsNotARegularFile) {
+    EXPECT_EQ(error_of([] { gan::safetensors_read("/dev/zero"); }),
+              "/dev/zero: cannot open: is a character device, not a regular file");
+    TempFolder dir;
+    const std::string folder = dir.file("x.safetensors");
+    ASSERT_EQ(::mkdir(folder.c_str(), 0755), 0);
+    EXPECT_EQ(error_of([&] { gan::safetensors_read(folder); }),
+              folder + ": cannot open: is a directory, not a regular file");
+}
+
+// Sparse files whose header claims all of them: refused from the size or the header's first bytes,
+// without reading the holes.
+TEST(Safetensors, ReadRefusesSparseFileClaimingItAll) {
+    TempFolder dir;
+    const std::string path = dir.file("huge.safetensors");
+    auto with_length = [](uint64_t n) {
+        std::vector<uint8_t> v;
+        for (int i = 0; i < 8; ++i) v.push_back(uint8_t(n >> (8 * i)));
+        v.push_back('{');
+        return v;
+    };
+    if (!write_sparse(path, with_length((uint64_t(1) << 40) - 8), uint64_t(1) << 40))
+        GTEST_SKIP() << "no 1 TiB sparse files here";
+    EXPECT_EQ(error_of([&] { gan::safetensors_read(path); }),
+              path + ": file is 1099511627776 bytes, more than the limit of 17179869184 bytes");
+    // 64 MiB: under every limit, so the header is read, and refused at its first NUL byte.
+    ASSERT_TRUE(write_sparse(path, with_length((uint64_t(64) << 20) - 8), uint64_t(64) << 20));
+    EXPECT_EQ(error_of([&] { gan::safetensors_read(path); }),
+              path + ": header is not valid JSON: it contains a NUL byte at offset 9");
 }
 
 TEST(Safetensors, RejectsBadJson) {
