@@ -57,13 +57,17 @@ Run add_classifier(CLI::App& app) {
     train->add_option("--out", a->out, "Output file (default: the cache folder `gan eval` looks in: $GAN_CACHE, "
                                        "else ~/.cache/gan.cpp)");
     train->add_option("--seed", a->o.seed, "Seed of initialisation and shuffling")->capture_default_str();
-    train->add_option("--epochs", a->o.epochs, "Epochs (the learning rate halves after each)")->capture_default_str();
-    train->add_option("--batch", a->o.batch, "Mini-batch size")->capture_default_str();
+    train->add_option("--epochs", a->o.epochs, "Epochs (the learning rate halves after each)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    train->add_option("--batch", a->o.batch, "Mini-batch size")->capture_default_str()->check(CLI::Range(1, 100000));
     train->add_option("--lr", a->o.lr, "Adam learning rate of the first epoch")->capture_default_str();
     train->add_option("--threads", a->threads, "BLAS threads (results are deterministic per thread count)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::Range(0, 256));
     train->add_option("--channels", a->o.c1, "Channels of the first convolution (the second has twice as many)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::Range(1, 512));
     return [a, train] {
         a->o.c2 = 2 * a->o.c1;
         if (train->parsed()) return run_classifier_train(*a);

@@ -204,7 +204,7 @@ Run add_eval(CLI::App& app) {
                    "Classifier weights (default: the cache, trained on first use; see `gan classifier train`)");
     app.add_option("--k", a->k, "Neighbours for precision/recall/density/coverage")->capture_default_str()->check(
         CLI::Range(1, 100));
-    app.add_option("--threads", a->threads, "BLAS threads")->capture_default_str();
+    app.add_option("--threads", a->threads, "BLAS threads")->capture_default_str()->check(CLI::Range(0, 256));
     return [a] { return run_eval(*a); };
 }
 

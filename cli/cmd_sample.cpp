@@ -89,7 +89,7 @@ Run add_sample(CLI::App& app) {
     app.add_option("--out,-o", a->out, "Output: .png (grid), .npy (uint8 N x 28 x 28) or .idx (IDX images)")
         ->required();
     app.add_option("--seed", a->seed, "Seed of the latent draws")->capture_default_str();
-    app.add_option("--cols", a->cols, "Grid columns for .png (default: square)");
+    app.add_option("--cols", a->cols, "Grid columns for .png (default: square)")->check(CLI::Range(0, 10000000));
     app.add_option("--scale", a->scale, "Nearest-neighbour upscale of the .png grid")
         ->capture_default_str()
         ->check(CLI::Range(1, 16));

@@ -41,12 +41,20 @@ struct RunOptions {
     bool as_nobody = false;    // drop root to uid/gid 65534 first (so file modes are enforced)
     long fsize_limit = -1;     // RLIMIT_FSIZE in bytes (writes past it fail with EFBIG)
     int timeout_s = 60;
+    // A file that is not a file, or claims far more than it holds: the answer must come within
+    // kBoundedSeconds, with a peak RSS under kBoundedRssKb (and the program is killed after 5 s).
+    bool bounded = false;
 };
+
+constexpr double kBoundedSeconds = 1.0;
+constexpr long kBoundedRssKb = 64 * 1024;
 
 struct RunResult {
     bool exited = false, timed_out = false;
     int code = -1, signal = 0;
     std::string out, err;
+    double seconds = 0;   // wall time until the program ended (or was killed)
+    long max_rss_kb = 0;  // the program's peak resident set (wait4's ru_maxrss)
 };
 
 std::string slurp(const std::string& path) {
@@ -80,19 +88,23 @@ RunResult run_gan(const std::vector<std::string>& args, const std::string& scrat
     }
     RunResult r;
     if (pid < 0) return r;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(ro.timeout_s);
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + std::chrono::seconds(ro.bounded ? 5 : ro.timeout_s);
     int status = 0;
+    rusage ru{};
     for (;;) {
-        pid_t w = ::waitpid(pid, &status, WNOHANG);
+        pid_t w = ::wait4(pid, &status, WNOHANG, &ru);
         if (w == pid) break;
         if (std::chrono::steady_clock::now() > deadline) {
             ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
+            ::wait4(pid, &status, 0, &ru);
             r.timed_out = true;
             break;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    r.max_rss_kb = ru.ru_maxrss;
     r.exited = WIFEXITED(status);
     r.code = r.exited ? WEXITSTATUS(status) : -1;
     r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
@@ -241,6 +253,29 @@ std::vector<std::string> train_args(const std::string& data, const std::string& 
     return a;
 }
 
+// head, then a hole up to 1 TiB; false where the file system cannot hold such a file.
+bool write_terabyte_sparse(const std::string& path, const std::vector<uint8_t>& head) {
+    write_file(path, head);
+    return ::truncate(path.c_str(), off_t(1) << 40) == 0;
+}
+
+// The 8-byte little-endian length that starts a safetensors file, then '{'.
+std::vector<uint8_t> safetensors_head(uint64_t header_len) {
+    std::vector<uint8_t> v;
+    for (int i = 0; i < 8; ++i) v.push_back(uint8_t(header_len >> (8 * i)));
+    v.push_back('{');
+    return v;
+}
+
+// `gan sample` from checkpoint c into a PNG in the scratch folder.
+std::vector<std::string> sample_args(Scratch& s, const std::string& c, std::vector<std::string> extra = {}) {
+    std::vector<std::string> a{"sample", "-c", c, "--n", "4", "--out", s.path("x.png")};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+}
+
+const std::string kNotRegular = ", not a regular file";
+
 // ---- the table ----------------------------------------------------------------------------------
 
 struct Staged {
@@ -255,6 +290,13 @@ Staged skipped(const std::string& why) {
     Staged s({}, {});
     s.skip = why;
     return s;
+}
+
+// A case whose file is not a file or claims far more than it holds (RunOptions::bounded).
+Staged bounded(std::vector<std::string> args, std::vector<std::string> expect) {
+    Staged st(std::move(args), std::move(expect));
+    st.run.bounded = true;
+    return st;
 }
 
 struct Case {
@@ -532,6 +574,166 @@ const Case kCases[] = {
          edit_safetensors(g, [](auto&, gan::Metadata& m) { m["z_dim"] = "-100"; });
          return Staged{{"sample", "-c", g, "--out", s.path("x.png")}, {g, "'z_dim'"}};
      }},
+    // ---- files that are not files, reads that would never end (each bounded) ------------------
+    {"CheckpointIsDevZero",
+     [](Scratch& s) {
+         return bounded(sample_args(s, "/dev/zero"), {"/dev/zero: cannot open: is a character device" + kNotRegular});
+     }},
+    {"CheckpointIsDevNull",
+     [](Scratch& s) {
+         return bounded(sample_args(s, "/dev/null"), {"/dev/null: cannot open: is a character device" + kNotRegular});
+     }},
+    {"SamplesAreDevUrandom",
+     [](Scratch&) {
+         return bounded({"eval", "--samples", "/dev/urandom"},
+                        {"/dev/urandom: cannot open: is a character device" + kNotRegular});
+     }},
+    {"CheckpointIsFifoWithoutWriter",
+     [](Scratch& s) {
+         const std::string fifo = s.path("g.safetensors");
+         if (::mkfifo(fifo.c_str(), 0644) != 0) return skipped("mkfifo failed");
+         return bounded(sample_args(s, fifo), {fifo + ": cannot open: is a named pipe (FIFO)" + kNotRegular});
+     }},
+    {"SamplesFifoWithoutWriter",
+     [](Scratch& s) {
+         const std::string fifo = s.path("x.npy");
+         if (::mkfifo(fifo.c_str(), 0644) != 0) return skipped("mkfifo failed");
+         return bounded({"eval", "--samples", fifo}, {fifo + ": cannot open: is a named pipe (FIFO)" + kNotRegular});
+     }},
+    {"DataImagesFifoWithoutWriter",
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", true);
+         fs::remove(s.images_file(d, true));
+         if (::mkfifo(s.images_file(d, true).c_str(), 0644) != 0) return skipped("mkfifo failed");
+         return bounded(train_args(d, s.path("run")),
+                        {s.images_file(d, true) + ": cannot open: is a named pipe (FIFO)" + kNotRegular});
+     }},
+    {"CheckpointFolderNamedLikeOne",  // a folder is read as a run directory
+     [](Scratch& s) {
+         std::string d = s.mkdir("x.safetensors");
+         return bounded(sample_args(s, d), {d, "no generator.safetensors"});
+     }},
+    {"SamplesFolderNamedLikeNpy",
+     [](Scratch& s) {
+         std::string d = s.mkdir("x.npy");
+         return bounded({"eval", "--samples", d}, {d + ": cannot open: is a directory" + kNotRegular});
+     }},
+    {"SamplesSymlinkToDevZero",
+     [](Scratch& s) {
+         const std::string link = s.path("x.npy");
+         fs::create_symlink("/dev/zero", link);
+         return bounded({"eval", "--samples", link}, {link + ": cannot open: is a character device" + kNotRegular});
+     }},
+    {"DataImagesSymlinkToDevZero",
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", false);
+         fs::remove(s.images_file(d));
+         fs::create_symlink("/dev/zero", s.images_file(d));
+         return bounded(train_args(d, s.path("run")),
+                        {s.images_file(d) + ": cannot open: is a character device" + kNotRegular});
+     }},
+    {"CheckpointIsProcFile",
+     [](Scratch& s) {
+         if (::access("/proc/self/status", R_OK) != 0) return skipped("no /proc");
+         return bounded(sample_args(s, "/proc/self/status"),
+                        {"/proc/self/status: cannot open: reports size 0 but has content"});
+     }},
+    {"SamplesAreProcFile",
+     [](Scratch&) {
+         if (::access("/proc/self/status", R_OK) != 0) return skipped("no /proc");
+         return bounded({"eval", "--samples", "/proc/self/status"},
+                        {"/proc/self/status: cannot open: reports size 0 but has content"});
+     }},
+    {"CheckpointSparseTerabyteClaimedByHeader",
+     [](Scratch& s) {
+         const std::string p = s.path("huge.safetensors");
+         if (!write_terabyte_sparse(p, safetensors_head((uint64_t(1) << 40) - 8))) return skipped("no 1 TiB files");
+         return bounded(sample_args(s, p), {p + ": file is 1099511627776 bytes, more than the limit"});
+     }},
+    {"CheckpointSparseHeaderOfZeros",  // 64 MiB, under every limit: refused at the header's first NUL
+     [](Scratch& s) {
+         const std::string p = s.path("zeros.safetensors");
+         write_file(p, safetensors_head((uint64_t(64) << 20) - 8));
+         if (::truncate(p.c_str(), off_t(64) << 20) != 0) return skipped("truncate failed");
+         return bounded(sample_args(s, p), {p + ": header is not valid JSON: it contains a NUL byte"});
+     }},
+    {"SamplesSparseTerabyteClaimedByShape",
+     [](Scratch& s) {
+         const std::string p = s.path("huge.npy");
+         std::string dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (1099511627648,), }";
+         dict.append(128 - 10 - dict.size() - 1, ' ');
+         std::string head = std::string("\x93NUMPY\x01\x00", 8) + char(dict.size() + 1) + '\0' + dict + "\n";
+         if (!write_terabyte_sparse(p, std::vector<uint8_t>(head.begin(), head.end()))) return skipped("no 1 TiB files");
+         return bounded({"eval", "--samples", p}, {p + ": file is 1099511627776 bytes, more than the limit"});
+     }},
+    {"DataImagesSparseTerabyte",
+     [](Scratch& s) {
+         std::string d = s.data_dir("data", false);
+         std::vector<uint8_t> head = read_file(s.images_file(d));
+         head.resize(16);
+         if (!write_terabyte_sparse(s.images_file(d), head)) return skipped("no 1 TiB files");
+         return bounded(train_args(d, s.path("run")), {s.images_file(d) + ": file is 1099511627776 bytes"});
+     }},
+
+    // ---- numeric flags out of range: refused, never wrapped --------------------------------------
+    {"SampleSeedNegative",
+     [](Scratch& s) {
+         return Staged{sample_args(s, make_generator(s, "g.safetensors"), {"--seed", "-1"}),
+                       {"--seed", "Value -1 not in range 0 to 18446744073709551615"}};
+     },
+     true},
+    {"SampleSeedPast64Bits",
+     [](Scratch& s) {
+         return Staged{sample_args(s, make_generator(s, "g.safetensors"), {"--seed", "18446744073709551616"}),
+                       {"--seed", "Value 18446744073709551616 not in range"}};
+     },
+     true},
+    {"SampleCountNegative",
+     [](Scratch& s) {
+         return Staged{{"sample", "-c", make_generator(s, "g.safetensors"), "--n", "-5", "--out", s.path("x.png")},
+                       {"--n must be in [1, 10000000] (got -5)"}};
+     }},
+    {"SampleColsNegative",
+     [](Scratch& s) {
+         return Staged{sample_args(s, make_generator(s, "g.safetensors"), {"--cols", "-3"}),
+                       {"--cols", "Value -3 not in range 0 to 10000000"}};
+     },
+     true},
+    {"TrainSeedNegative",
+     [](Scratch& s) {
+         return Staged{train_args(kMini, s.path("run"), {"--seed", "-1"}), {"--seed", "Value -1 not in range"}};
+     },
+     true},
+    {"TrainThreadsNegative",
+     [](Scratch& s) {
+         return Staged{{"train", "--data", kMini, "--out", s.path("run"), "--epochs", "1", "--threads", "-1"},
+                       {"--threads must be in [0, 256] (got -1)"}};
+     }},
+    {"EvalThreadsNegative",
+     [](Scratch& s) {
+         return Staged{{"eval", "--samples", s.path("x.npy"), "--threads", "-1"},
+                       {"--threads", "Value -1 not in range 0 to 256"}};
+     },
+     true},
+    {"EvalCountNegative",
+     [](Scratch& s) {
+         return Staged{{"eval", "-c", make_generator(s, "g.safetensors"), "--n", "-5"},
+                       {"--n must be in [6, 1000000] (got -5)"}};
+     }},
+    {"ClassifierBatchNegative",
+     [](Scratch& s) {
+         return Staged{{"classifier", "train", "--data", kMini, "--out", s.path("c.safetensors"), "--batch", "-1"},
+                       {"--batch", "Value -1 not in range 1 to 100000"}};
+     },
+     true},
+    {"InterpolateSeedNegative",
+     [](Scratch& s) {
+         return Staged{{"interpolate", "-c", make_generator(s, "g.safetensors"), "--out", s.path("w.gif"), "--seed",
+                        "-2"},
+                       {"--seed", "Value -2 not in range 0 to 18446744073709551615"}};
+     },
+     true},
+
     {"ResumeNothingToResume",
      [](Scratch& s) {
          std::string d = s.mkdir("run");
@@ -612,6 +814,10 @@ TEST_P(CliError, ExitsTwoWithOneLineNamingTheCause) {
 
     ASSERT_FALSE(r.timed_out) << "hung";
     ASSERT_TRUE(r.exited) << "killed by signal " << r.signal;
+    if (st.run.bounded) {
+        EXPECT_LT(r.seconds, kBoundedSeconds) << "a hostile file must be refused at once";
+        EXPECT_LT(r.max_rss_kb, kBoundedRssKb) << "peak RSS in KiB while refusing a hostile file";
+    }
     if (st.run.as_nobody && r.code == 122) GTEST_SKIP() << "cannot drop privileges here";
     EXPECT_EQ(r.code, 2);
 

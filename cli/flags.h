@@ -1,0 +1,19 @@
+// Checks on numeric flags shared by every sub-command.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <cstdint>
+
+namespace gan_cli {
+
+// CLI11 (2.1) reads an unsigned flag with strtoull, which takes "-1" as 2^64 - 1 and turns anything
+// past 2^64 - 1 into 2^64 - 1: a seed of -1 would silently become another seed. This check reads the
+// flag's text as given and refuses a negative value or one outside [lo, hi] in CLI::Range's words
+// ("--seed: Value -1 not in range 0 to 18446744073709551615"). Text that is no number at all passes
+// on to CLI11's conversion, which reports it.
+CLI::Validator unsigned_range(uint64_t lo, uint64_t hi);
+
+// Adds unsigned_range(0, 2^64 - 1) to every unsigned flag of app and of its sub-commands, so no
+// sub-command (now or added later) can let an unsigned flag wrap. Call it after every flag is added.
+void check_unsigned_flags(CLI::App& app);
+
+}  // namespace gan_cli
