@@ -1,12 +1,15 @@
 // End to end through the real `gan` program on real MNIST images (the tests/data/mnist-mini fixture):
 // a short training writes every promised file, `gan sample` reads the checkpoints back, a seed
-// reproduces a run, and stopping + resuming gives bitwise the weights of an uninterrupted run.
+// reproduces a run, and stopping + resuming gives bitwise the weights of an uninterrupted run; a run
+// directory is never overwritten by accident, and a resumed run takes the options it may change.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -17,6 +20,7 @@
 #include "io/npy.h"
 #include "io/png.h"
 #include "io/safetensors.h"
+#include "train/trainer.h"
 
 namespace fs = std::filesystem;
 using namespace gan;
@@ -294,4 +298,159 @@ TEST(EndToEnd, DivergenceStopsWithTheEpochAndStepAndKeepsTheLastGoodCheckpoint) 
     for (auto& [name, t] : last.tensors)
         for (float v : t.data) ASSERT_TRUE(std::isfinite(v)) << name;
     EXPECT_EQ(last.metadata.at("epoch"), "0");
+}
+
+// ---- run directories: refusal, --overwrite, --resume with changed options, --config ---------------
+
+namespace {
+
+// Every file under dir (relative path -> bytes): equal snapshots mean the directory is byte for byte
+// the same.
+std::map<std::string, std::vector<uint8_t>> snapshot(const std::string& dir) {
+    std::map<std::string, std::vector<uint8_t>> files;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file())
+            files[fs::relative(e.path(), dir).string()] = file_read_all(e.path().string(), size_t(1) << 30);
+        else
+            files[fs::relative(e.path(), dir).string() + "/"] = {};
+    return files;
+}
+
+TrainOptions stored_options(const std::string& run_dir) {
+    std::vector<uint8_t> bytes = file_read_all(run_dir + "/config.json", 1 << 20);
+    return TrainOptions::from_json(std::string(bytes.begin(), bytes.end()), run_dir + "/config.json");
+}
+
+size_t lines(const std::string& s) { return size_t(std::count(s.begin(), s.end(), '\n')); }
+
+}  // namespace
+
+TEST(RunDir, ARunIsNotOverwrittenUnlessAskedAndOverwriteClearsIt) {
+    const std::string run_dir = temp_dir("refuse") + "/run";
+    ASSERT_EQ(run(train_args(run_dir, 1)).code, 0);
+    const auto before = snapshot(run_dir);
+
+    Result r = run(train_args(run_dir, 1));
+    EXPECT_NE(r.code, 0) << r.out;
+    EXPECT_EQ(lines(r.out), 1u) << r.out;
+    EXPECT_NE(r.out.find(run_dir + " already holds a run"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("--resume"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("--overwrite"), std::string::npos) << r.out;
+    EXPECT_TRUE(snapshot(run_dir) == before) << "the refused run changed " << run_dir;
+
+    // Only config.json, or only checkpoints/, is a run too.
+    const std::string partial = temp_dir("refuse_partial");
+    fs::create_directories(partial + "/checkpoints");
+    EXPECT_NE(run(train_args(partial, 1)).code, 0);
+    EXPECT_TRUE(fs::is_empty(partial + "/checkpoints"));
+
+    EXPECT_NE(run(train_args(run_dir, 1) + " --resume " + run_dir + " --overwrite").code, 0);
+    EXPECT_TRUE(snapshot(run_dir) == before);
+
+    const std::string first_state = run_dir + "/../first_last.safetensors";
+    fs::copy_file(run_dir + "/checkpoints/last.safetensors", first_state);
+    file_write_atomic(run_dir + "/notes.txt", "not the run's\n");
+    r = run(train_args(run_dir, 1) + " --overwrite");
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("Cleared " + run_dir), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(run_dir + "/notes.txt"));
+    EXPECT_TRUE(fs::exists(run_dir + "/generator.safetensors"));
+    // The same seed and options again: the same weights as before the overwrite.
+    expect_same_tensors(first_state, run_dir + "/checkpoints/last.safetensors");
+}
+
+TEST(RunDir, ResumeAppliesAndRecordsChangedOptionsAndRefusesFixedOnes) {
+    const std::string base = temp_dir("change");
+    ASSERT_EQ(run(train_args(base + "/same", 1)).code, 0);
+    ASSERT_EQ(run(train_args(base + "/lr", 1)).code, 0);
+    EXPECT_EQ(stored_options(base + "/lr").adam.lr, 0.002f);
+
+    Result same = run("train --resume " + base + "/same --epochs 2");
+    ASSERT_EQ(same.code, 0) << same.out;
+    EXPECT_EQ(same.out.find("\nlr "), std::string::npos) << same.out;
+    Result r = run("train --resume " + base + "/lr --epochs 2 --lr 0.01 --threads 1");
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("epochs 1 -> 2\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("lr 0.002 -> 0.01\n"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("threads"), std::string::npos) << r.out;  // unchanged: not printed
+    EXPECT_NE(r.out.find("lr=0.01 "), std::string::npos) << r.out;
+    EXPECT_EQ(stored_options(base + "/lr").adam.lr, 0.01f);
+    SafetensorsFile last = safetensors_read(base + "/lr/checkpoints/last.safetensors");
+    EXPECT_EQ(TrainOptions::from_json(last.metadata.at("train_options"), "last").adam.lr, 0.01f);
+    // Trained with it: the second epoch's weights differ from those of the run that kept 0.002.
+    SafetensorsFile kept = safetensors_read(base + "/same/checkpoints/last.safetensors");
+    EXPECT_FALSE(last.tensors.at("generator.0.weight").data == kept.tensors.at("generator.0.weight").data);
+
+    // What cannot change is refused, and the run stays as it was.
+    const auto before = snapshot(base + "/lr");
+    for (const char* flag : {"--arch dcgan", "--hidden 64", "--seed 4", "--batch 20", "--conditional"}) {
+        Result bad = run("train --resume " + base + "/lr --epochs 3 " + flag);
+        EXPECT_EQ(bad.code, 2) << flag << "\n" << bad.out;
+        EXPECT_EQ(lines(bad.out), 1u) << bad.out;
+        EXPECT_NE(bad.out.find("cannot change"), std::string::npos) << bad.out;
+        EXPECT_NE(bad.out.find(std::string(flag).substr(0, std::string(flag).find(' '))), std::string::npos)
+            << bad.out;
+        EXPECT_TRUE(snapshot(base + "/lr") == before) << flag;
+    }
+    // The same value of a fixed option is no change.
+    EXPECT_EQ(run("train --resume " + base + "/lr --epochs 3 --seed 3 --batch 50").code, 0);
+    EXPECT_EQ(stored_options(base + "/lr").adam.lr, 0.01f);  // kept on the next resume
+}
+
+TEST(RunDir, ResumingAFinishedRunSaysHowToExtendIt) {
+    const std::string run_dir = temp_dir("finished") + "/run";
+    ASSERT_EQ(run(train_args(run_dir, 2)).code, 0);
+    const auto before = snapshot(run_dir);
+    Result r = run("train --resume " + run_dir);
+    EXPECT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find(run_dir + " is finished"), std::string::npos) << r.out;
+    // The hint names the program as it was invoked.
+    EXPECT_NE(r.out.find(std::string(GAN_BINARY) + " train --resume " + run_dir + " --epochs 3"), std::string::npos)
+        << r.out;
+    EXPECT_EQ(r.out.find("Epoch "), std::string::npos) << r.out;
+    EXPECT_TRUE(snapshot(run_dir) == before);
+    Result fewer = run("train --resume " + run_dir + " --epochs 1");
+    EXPECT_EQ(fewer.code, 2) << fewer.out;
+    EXPECT_NE(fewer.out.find("already trained 2 epochs"), std::string::npos) << fewer.out;
+    EXPECT_TRUE(snapshot(run_dir) == before);
+}
+
+TEST(RunDir, ConfigStartsANewRunWithAnEarlierRunsOptions) {
+    const std::string base = temp_dir("config");
+    ASSERT_EQ(run(train_args(base + "/first", 1) + " --hidden 32 --lr 0.001").code, 0);
+    Result r = run("train --config " + base + "/first/config.json --out " + base + "/second --epochs 2");
+    ASSERT_EQ(r.code, 0) << r.out;
+    TrainOptions o = stored_options(base + "/second");
+    EXPECT_EQ(o.model.hidden, 32);
+    EXPECT_EQ(o.adam.lr, 0.001f);
+    EXPECT_EQ(o.epochs, 2);
+    EXPECT_EQ(o.seed, 3u);
+    EXPECT_EQ(o.out_dir, base + "/second");
+    // Without --out it would train into the earlier run's directory: refused like any other.
+    EXPECT_NE(run("train --config " + base + "/first/config.json").code, 0);
+}
+
+// While a run's first epoch trains, its directory has only the initial full state: `gan sample` says
+// no epoch has finished instead of drawing from untrained weights; after an epoch it uses that epoch's
+// generator.
+TEST(RunDir, SampleUsesTheNewestFinishedEpochOrSaysThereIsNone) {
+    const std::string base = temp_dir("first_epoch");
+    ASSERT_EQ(run(train_args(base + "/run", 1)).code, 0);
+    const std::string during = base + "/during";
+    fs::create_directories(during + "/checkpoints");
+    fs::copy_file(base + "/run/checkpoints/last.safetensors", during + "/checkpoints/last.safetensors");
+    Result r = run("sample --checkpoint " + during + " --n 4 --out " + base + "/x.npy");
+    EXPECT_EQ(r.code, 2) << r.out;
+    EXPECT_EQ(lines(r.out), 1u) << r.out;
+    EXPECT_NE(r.out.find("no epoch of this run has finished"), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(base + "/x.npy"));
+
+    fs::copy_file(base + "/run/checkpoints/generator_epoch_001.safetensors",
+                  during + "/checkpoints/generator_epoch_001.safetensors");
+    ASSERT_EQ(run("sample --checkpoint " + during + " --n 4 --out " + base + "/x.npy").code, 0);
+    ASSERT_EQ(run("sample --checkpoint " + base + "/run/checkpoints/generator_epoch_001.safetensors --n 4 --out " +
+                  base + "/y.npy")
+                  .code,
+              0);
+    EXPECT_TRUE(npy_read_u8(base + "/x.npy").data == npy_read_u8(base + "/y.npy").data);
 }

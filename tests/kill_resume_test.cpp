@@ -242,8 +242,10 @@ TEST(KillResume, SigkillAtRandomMomentsLosesAtMostTheEpochInProgress) {
     for (int life = 0; life < kKills + 1 && !finished; ++life) {
         const bool resume = checkpoint_epoch(run) >= 0;
         if (!resume) ++restarts_from_scratch;
+        // No checkpoint yet: start again, over what a killed first start may have left (config.json).
         std::vector<std::string> args = resume ? std::vector<std::string>{"train", "--resume", run}
                                                : train_args(run, kEpochs);
+        if (!resume) args.push_back("--overwrite");
         Child c(args, tmp.path + "/life" + std::to_string(life));
         if (life < kKills) {
             std::uniform_real_distribution<double> delay(0.0, max_delay);

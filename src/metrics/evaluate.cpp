@@ -70,6 +70,16 @@ std::unique_ptr<Classifier> classifier_find_or_train(const Dataset& train, const
     return c;
 }
 
+std::string mnist_dir_find(const std::string& given) {
+    if (!given.empty()) return given;
+    const std::string places[] = {"data/mnist", cache_dir() + "/mnist"};
+    for (const std::string& dir : places)
+        if (file_exists(dir + "/train-images-idx3-ubyte") || file_exists(dir + "/train-images-idx3-ubyte.gz"))
+            return dir;
+    throw Error(str("no MNIST found: searched ./", places[0], " and ", places[1],
+                    " (fetch it with scripts/fetch_mnist.sh --cache, or give --data DIR)"));
+}
+
 std::function<std::vector<std::pair<std::string, double>>(GanModel&, int)> training_evaluator(
     const std::string& data_dir, int n, uint64_t seed, const std::function<void(const std::string&)>& log) {
     GAN_CHECK(n >= 2, "training evaluation needs at least 2 samples");

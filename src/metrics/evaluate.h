@@ -59,6 +59,12 @@ std::unique_ptr<Classifier> classifier_find_or_train(const Dataset& train, const
                                                      const std::string& path,
                                                      const std::function<void(const std::string&)>& log);
 
+// Where the MNIST files are: `given` when not empty (only there: an explicit --data is never second-
+// guessed), else the first of ./data/mnist and <cache_dir()>/mnist that holds train-images-idx3-ubyte[.gz]
+// (`scripts/fetch_mnist.sh --cache` fills the second). Throws a one-line gan::Error naming both when
+// neither does.
+std::string mnist_dir_find(const std::string& given);
+
 // For `gan train --eval-every K` (Trainer::evaluator): on each call draws n samples from G with the
 // same latents (seeded by `seed`, so epochs are comparable) and returns {fid, classifier_score,
 // classes_covered}. The classifier and the test-set statistics are set up on the first call.

@@ -46,16 +46,22 @@ std::string checkpoint_resolve(const std::string& path) {
         if (e) return;
         if (best.empty() || t > best_time) best = f.string(), best_time = t;
     };
-    // The newest generator file (these hold the moving average when training used --ema); the full
-    // state only when no generator was written.
+    // The newest generator file: one per finished epoch (they hold the moving average when training
+    // used --ema). Never the full state checkpoints/last.safetensors: during the first epoch it holds the
+    // untrained initial weights, saved so that the run can resume.
     consider(fs::path(path) / "generator.safetensors");
     std::error_code e;
     for (fs::directory_iterator it(fs::path(path) / "checkpoints", e), end; !e && it != end; it.increment(e)) {
         const std::string name = it->path().filename().string();
         if (name.rfind("generator_epoch_", 0) == 0 && it->path().extension() == ".safetensors") consider(it->path());
     }
-    if (best.empty()) consider(fs::path(path) / "checkpoints" / "last.safetensors");
-    GAN_CHECK(!best.empty(), path, ": no generator.safetensors or checkpoints/last.safetensors in this run directory");
+    if (best.empty()) {
+        GAN_CHECK(!fs::exists(fs::path(path) / "checkpoints" / "last.safetensors", e), path,
+                  ": no generator.safetensors or checkpoints/generator_epoch_NNN.safetensors yet: no epoch of this "
+                  "run has finished (its checkpoints/last.safetensors is the state to resume from, not a trained "
+                  "generator)");
+        throw Error(str(path, ": no generator.safetensors or checkpoints/ in this run directory"));
+    }
     return best;
 }
 

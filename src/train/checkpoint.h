@@ -20,8 +20,9 @@ void checkpoint_save_generator(const std::string& path, const GanModel& model, M
 void arena_load(Arena& arena, const SafetensorsFile& file, const std::string& source);
 void arena_append_views(const Arena& arena, std::vector<TensorView>& views);
 
-// A checkpoint file of either kind, or a run directory (then its newest checkpoint). Throws a
-// one-line gan::Error for anything that is not a gan.cpp checkpoint of a known architecture.
+// A checkpoint file of either kind, or a run directory (then the generator of its newest finished
+// epoch; an error while none has finished). Throws a one-line gan::Error for anything that is not a
+// gan.cpp checkpoint of a known architecture.
 std::string checkpoint_resolve(const std::string& path_or_run_dir);
 struct LoadedModel {
     std::unique_ptr<GanModel> model;

@@ -44,7 +44,8 @@ struct StepOptions {
 
 struct StepStats {
     float d_loss = 0, g_loss = 0;
-    float d_real = 0, d_fake = 0;  // mean D(x) and D(G(z)) as probabilities, before the D update
+    float d_real = 0, d_fake = 0;  // mean sigmoid(D(x)), sigmoid(D(G(z))) before the D update: D's
+                                   // probabilities under BCE, squashed scores under the other losses
 };
 
 class GanStep {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "core/check.h"
 #include "io/file.h"
@@ -17,6 +18,16 @@ namespace gan {
 namespace {
 
 constexpr size_t kMaxCsvBytes = size_t(1) << 28;
+
+// The run's --loss from its config.json; "bce" (the default) when the file or the key is absent or
+// unreadable, since the plots do not depend on anything else in it.
+std::string run_loss(const std::string& run_dir) {
+    const std::string path = run_dir + "/config.json";
+    if (!file_exists(path)) return "bce";
+    std::vector<uint8_t> bytes = file_read_all(path, size_t(1) << 20);
+    nlohmann::json j = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
+    return j.is_object() && j.contains("loss") && j["loss"].is_string() ? j["loss"].get<std::string>() : "bce";
+}
 constexpr int kBarGap = 2, kBarHeight = 4;  // the progress bar under each GIF frame, in pixels
 
 std::vector<std::string> split_commas(const std::string& line) {
@@ -173,16 +184,22 @@ ReportSummary report_write(const std::string& run_dir, const ReportOptions& o) {
     losses.integer_x = true;
     svg_write_line_chart(r.losses_svg, epoch,
                          {{"discriminator (d_loss)", series[0]}, {"generator (g_loss)", series[1]}}, losses);
+    // d_real and d_fake are means of sigmoid(D's output): D's probability that an image is real under
+    // the BCE loss, a squashed score under the others.
+    const bool bce = run_loss(run_dir) == "bce";
     PlotOptions probs;
-    probs.title = "Discriminator outputs per epoch (means)";
+    probs.title = bce ? "Discriminator outputs per epoch (means)"
+                      : "sigmoid of the discriminator's scores per epoch (means; not probabilities for this loss)";
     probs.x_label = "epoch";
-    probs.y_label = "probability";
+    probs.y_label = bce ? "probability" : "sigmoid(D)";
     probs.integer_x = true;
     probs.y_min = 0;
     probs.y_max = 1;
     probs.y_lines = {0.5};
     svg_write_line_chart(r.probabilities_svg, epoch,
-                         {{"D(x), real (d_real)", series[2]}, {"D(G(z)), fake (d_fake)", series[3]}}, probs);
+                         {{bce ? "D(x), real (d_real)" : "sigmoid(D(x)), real (d_real)", series[2]},
+                          {bce ? "D(G(z)), fake (d_fake)" : "sigmoid(D(G(z))), fake (d_fake)", series[3]}},
+                         probs);
 
     const std::vector<FixedGrid> grids = list_fixed_grids(run_dir + "/samples");
     if (grids.empty()) return r;

@@ -267,7 +267,24 @@ void Trainer::save_state() const {
     safetensors_write(last_checkpoint(), views, meta);
 }
 
-std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, int epochs,
+bool run_dir_holds_run(const std::string& dir) {
+    std::error_code e;
+    return std::filesystem::exists(dir + "/config.json", e) || std::filesystem::exists(dir + "/checkpoints", e);
+}
+
+void run_dir_clear(const std::string& dir) {
+    std::error_code e;
+    std::vector<std::filesystem::path> entries;  // listed first: removing while listing skips entries
+    for (std::filesystem::directory_iterator it(dir, e), end; !e && it != end; it.increment(e))
+        entries.push_back(it->path());
+    GAN_CHECK(!e, dir, ": cannot list: ", e.message());
+    for (const std::filesystem::path& p : entries) {
+        std::filesystem::remove_all(p, e);
+        GAN_CHECK(!e, p.string(), ": cannot remove: ", e.message());
+    }
+}
+
+std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, const std::function<void(TrainOptions&)>& adjust,
                                          const std::function<Dataset(const TrainOptions&)>& load_data) {
     const std::string path = run_dir + "/checkpoints/last.safetensors";
     GAN_CHECK(file_exists(path), run_dir, ": nothing to resume (no checkpoints/last.safetensors)");
@@ -276,7 +293,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, int epochs,
     GAN_CHECK(kind != file.metadata.end() && kind->second == "train_state", path, ": not a full training state");
     TrainOptions o = TrainOptions::from_json(meta_at(file.metadata, "train_options", path), path);
     o.out_dir = run_dir;
-    if (epochs > 0) o.epochs = epochs;
+    if (adjust) adjust(o);
     auto t = std::make_unique<Trainer>(o, load_data(o));
     for (Sequential* s : {&t->model_->g, &t->model_->d}) {
         arena_load(s->params, file, path);
@@ -382,7 +399,7 @@ void Trainer::swap_ema() {
     if (!ema_.empty()) std::swap(ema_, model_->g.params.values());
 }
 
-void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch, double seconds) {
+void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch, double seconds, int steps_run) {
     const int steps = data_.images.n / o_.batch;
     // Never write a checkpoint holding NaN or Inf: the previous one stays the last good state.
     for (const Sequential* net : {&model_->g, &model_->d})
@@ -401,7 +418,7 @@ void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch,
     r.d_loss_last = last_.d_loss;
     r.g_loss_last = last_.g_loss;
     r.seconds = seconds;
-    r.images_per_s = seconds > 0 ? double(steps) * o_.batch / seconds : 0;
+    r.images_per_s = seconds > 0 ? double(steps_run) * o_.batch / seconds : 0;
     r.elapsed = p_.elapsed;
 
     // The tutorial's fresh samples of this epoch, as a grid and in the all-epochs file.
@@ -488,13 +505,17 @@ bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
     using clock = std::chrono::steady_clock;
     // The fused MLP step splits its work over its own threads, each running the BLAS single-threaded;
     // every other step lets the BLAS thread its GEMMs.
-    blas_set_threads(step_->split_threads() > 1 ? 1 : o_.threads > 0 ? o_.threads : blas_auto_threads(o_.batch));
+    // An explicit --threads is capped at the usable CPUs, as the step's own split is.
+    blas_set_threads(step_->split_threads() > 1 ? 1
+                     : o_.threads > 0     ? std::min(o_.threads, usable_cpus())
+                                          : blas_auto_threads(o_.batch));
     write_run_files_at_start();
     if (p_.epoch == 0 && p_.step == 0) save_state();  // a run killed in its first epoch can resume too
     const int steps = data_.images.n / o_.batch;
     while (p_.epoch < o_.epochs) {
         start_epoch();
         auto t0 = clock::now();
+        const int first_step = p_.step;  // a resumed epoch: only the steps from here run in this process
         for (int s = p_.step; s < steps; ++s) {
             if (stop && stop->load()) {
                 p_.latent = latent_rng_.state();
@@ -533,7 +554,7 @@ bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
         }
         double seconds = std::chrono::duration<double>(clock::now() - t0).count();
         p_.elapsed += seconds;
-        end_epoch(on_epoch, seconds);
+        end_epoch(on_epoch, seconds, steps - first_step);
     }
     return true;
 }

@@ -44,7 +44,8 @@ struct EpochReport {
     double d_loss = 0, g_loss = 0;            // means over the epoch
     double d_loss_last = 0, g_loss_last = 0;  // the last batch's, as the tutorial prints
     double d_real = 0, d_fake = 0;            // mean D(x), D(G(z)) over the epoch
-    double seconds = 0, images_per_s = 0, elapsed = 0;
+    double seconds = 0, images_per_s = 0;     // of the steps this process ran (all but a resumed part)
+    double elapsed = 0;
     std::string sample_png;                   // the grid written for this epoch
     std::string fixed_png;                    // the fixed-latent grid of this epoch
     std::vector<std::pair<std::string, double>> eval;  // from the evaluator, when it ran
@@ -70,12 +71,19 @@ struct TrainProgress {
     double elapsed = 0;
 };
 
+// A directory holds a run when it has config.json or checkpoints/ (what every run writes first).
+bool run_dir_holds_run(const std::string& dir);
+// Removes everything inside dir, which stays (empty). Throws gan::Error naming what could not go.
+void run_dir_clear(const std::string& dir);
+
 class Trainer {
   public:
     // Builds and initialises a fresh run (or loads it from a full-state checkpoint via resume()).
     Trainer(TrainOptions options, Dataset data);
-    // Continue from RUN_DIR/checkpoints/last.safetensors; epochs > 0 sets a new total.
-    static std::unique_ptr<Trainer> resume(const std::string& run_dir, int epochs,
+    // Continue from RUN_DIR/checkpoints/last.safetensors. `adjust` (may be null) sees the stored
+    // options before anything is built, and may change those that a resumed run can change (or throw).
+    static std::unique_ptr<Trainer> resume(const std::string& run_dir,
+                                           const std::function<void(TrainOptions&)>& adjust,
                                            const std::function<Dataset(const TrainOptions&)>& load_data);
 
     // Trains to options().epochs. Returns false if stopped early by *stop (state saved first).
@@ -93,7 +101,8 @@ class Trainer {
   private:
     void start_epoch();
     void gather_batch(int step);
-    void end_epoch(const std::function<void(const EpochReport&)>& on_epoch, double seconds);
+    // seconds and steps_run: this process's share of the epoch (less than all of it after a resume).
+    void end_epoch(const std::function<void(const EpochReport&)>& on_epoch, double seconds, int steps_run);
     void write_run_files_at_start() const;
 
     TrainOptions o_;
