@@ -24,7 +24,7 @@ namespace gan_cli {
 namespace {
 
 struct EvalArgs {
-    std::string checkpoint, samples, grid, json, data = "data/mnist", classifier;
+    std::string checkpoint, samples, grid, json, data, classifier;  // data "": searched (mnist_dir_find)
     int n = 10000;
     uint64_t seed = 0;
     int threads = 1;
@@ -150,7 +150,8 @@ int run_eval(const EvalArgs& a) {
         source = a.samples;
     }
     GAN_CHECK(n > size_t(a.k), "need more than k = ", a.k, " samples, got ", n);
-    gan::Dataset train = gan::dataset_load(a.data, true), test = gan::dataset_load(a.data, false);
+    const std::string data = gan::mnist_dir_find(a.data);
+    gan::Dataset train = gan::dataset_load(data, true), test = gan::dataset_load(data, false);
     auto log = [](const std::string& line) {
         std::printf("%s\n", line.c_str());
         std::fflush(stdout);
@@ -168,7 +169,7 @@ int run_eval(const EvalArgs& a) {
         digits = digit_accuracy(*m.model, *ref.classifier, a.n, a.seed);
     double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("gan eval: %zu samples from %s vs %zu test images of %s\n", n, source.c_str(), ref.n_test,
-                a.data.c_str());
+                data.c_str());
     std::printf("classifier: %s (test accuracy %.2f %%)\n", classifier_path.c_str(), 100 * std::atof(acc.c_str()));
     print_table(r, ref);
     if (!digits.empty()) {
@@ -198,8 +199,9 @@ Run add_eval(CLI::App& app) {
     app.add_option("--n,-n", a->n, "Samples drawn from the checkpoint")->capture_default_str();
     app.add_option("--seed", a->seed, "Seed of the latent draws")->capture_default_str();
     app.add_option("--json", a->json, "Also write the figures to this JSON file");
-    app.add_option("--data", a->data, "MNIST folder (test set = reference, training set = memorisation check)")
-        ->capture_default_str();
+    app.add_option("--data", a->data, "MNIST folder (test set = reference, training set = memorisation check); "
+                                      "default: ./data/mnist, else the per-user cache ~/.cache/gan.cpp/mnist "
+                                      "($XDG_CACHE_HOME/gan.cpp/mnist), which scripts/fetch_mnist.sh --cache fills");
     app.add_option("--classifier", a->classifier,
                    "Classifier weights (default: the cache, trained on first use; see `gan classifier train`)");
     app.add_option("--k", a->k, "Neighbours for precision/recall/density/coverage")->capture_default_str()->check(
