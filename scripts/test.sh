@@ -3,6 +3,6 @@
 # end to end on the MNIST fixture in tests/data). Never needs Python or the network beyond apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh   # every target: gan, the tests, the benchmarks
 cd build
 ctest --output-on-failure -j"$(nproc)"
