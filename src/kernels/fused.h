@@ -16,7 +16,8 @@ void bias_tanh_forward(float* y, const float* b, int N, int OUT);
 void bias_tanh_forward_fast(float* y, const float* b, int N, int OUT);
 
 // tanh to within 2 ulp of the correctly rounded value (measured over every float in tests), 8 lanes
-// at a time: odd polynomial below |x| < 0.55, (1 - e)/(1 + e) with e = exp(-2|x|) above.
+// at a time: odd polynomial below |x| < 0.55, (1 - e)/(1 + e) with e = exp(-2|x|) above. Without
+// AVX2 it is std::tanh.
 void tanh_fast(float* y, const float* x, size_t n);
 
 // dx = dy where y > 0 else alpha * dy: the LeakyReLU gradient taken from its OUTPUT y, which has the

@@ -7,30 +7,60 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/cpu.h"
+
 #ifdef GAN_HAVE_DNNL
 #include <omp.h>  // oneDNN's runtime (nn/dnnl_conv.h)
 #endif
 
 namespace gan {
 
-// In gemm_avx512.cpp, the one file built with -mavx512f.
+// In gemm_avx512.cpp and gemm_avx2.cpp, each built for its instruction set (x86-64 only).
 bool gemm_avx512_built();
 void gemm_nt_avx512(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
                     float beta, float* C, int ldc);
 void gemm_bcast_avx512(bool trans_a, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
                        int ldb, float beta, float* C, int ldc);
+void gemm_nt_avx2(int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
+                  float beta, float* C, int ldc);
+void gemm_bcast_avx2(bool trans_a, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+                     int ldb, float beta, float* C, int ldc);
 
 namespace {
-bool cpu_has_own_kernels() {
-    return gemm_avx512_built() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+// Which of our kernels this CPU runs: AVX-512 where it has it, else AVX2 + FMA, else none.
+CpuLevel own_level() {
+    const CpuLevel l = cpu_level();
+    if (l == CpuLevel::avx512 && !gemm_avx512_built()) return CpuLevel::avx2;
+    return l;
 }
 // On where the CPU can, unless the environment says GAN_GEMM=blas (OpenBLAS for every GEMM).
 bool& own_kernels_flag() {
     static bool on = [] {
         const char* e = std::getenv("GAN_GEMM");
-        return cpu_has_own_kernels() && !(e && std::strcmp(e, "blas") == 0);
+        return own_level() != CpuLevel::baseline && !(e && std::strcmp(e, "blas") == 0);
     }();
     return on;
+}
+
+// Our kernel for this transposition, whatever the shape (not for Aᵀ·Bᵀ, which nothing here uses).
+void own_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+              const float* B, int ldb, float beta, float* C, int ldc) {
+#ifdef GAN_X86_KERNELS
+    const bool wide = own_level() == CpuLevel::avx512;
+    if (trans_b)
+        (wide ? gemm_nt_avx512 : gemm_nt_avx2)(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    else
+        (wide ? gemm_bcast_avx512 : gemm_bcast_avx2)(trans_a, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+#else
+    (void)trans_a, (void)trans_b, (void)M, (void)N, (void)K, (void)alpha, (void)A, (void)lda, (void)B;
+    (void)ldb, (void)beta, (void)C, (void)ldc;
+#endif
+}
+
+void blas_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+               const float* B, int ldb, float beta, float* C, int ldc) {
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M,
+                N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 }  // namespace
 
@@ -38,32 +68,38 @@ bool gemm_own_kernels() { return own_kernels_flag(); }
 
 bool gemm_use_own_kernels(bool on) {
     const bool was = own_kernels_flag();
-    own_kernels_flag() = on && cpu_has_own_kernels();
+    own_kernels_flag() = on && own_level() != CpuLevel::baseline;
     return was;
 }
 
-// Which shapes take our kernels. The rule looks only at the transpositions, K and B's row stride, never
-// at M or N, so a GEMM split into blocks of rows or columns (over threads) runs the same kernel in every
-// block and gives the bits of the whole.
+// Which shapes take our kernels in gemm(). The rule looks only at the transpositions, K and B's row
+// stride, never at M or N, so a GEMM split into blocks of rows or columns (over threads) runs the same
+// kernel in every block and gives the bits of the whole.
 bool gemm_takes_own_kernel(bool trans_a, bool trans_b, int K, int ldb) {
     if (!own_kernels_flag() || (trans_a && trans_b)) return false;
-    // A·Bᵀ: rows long enough for the fold at the end of each dot product to be cheap.
-    if (trans_b) return K >= 256 && K <= 4096;
+    // A·Bᵀ: with AVX-512, rows long enough for the fold at the end of each dot product to be cheap;
+    // with AVX2, B's panels are packed, which pays while they are reused by enough rows of A.
+    if (trans_b) return own_level() == CpuLevel::avx512 ? K >= 256 && K <= 4096 : K <= 4096;
     // A·B, Aᵀ·B: B (K rows of ldb) fits in L2 beside a block of A.
     return K >= 16 && size_t(K) * size_t(ldb) * sizeof(float) <= (size_t(1) << 20);
 }
 
+bool gemm_exact_is_bitwise() { return own_kernels_flag() && own_level() != CpuLevel::baseline; }
+
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
           const float* B, int ldb, float beta, float* C, int ldc) {
-    if (M > 0 && N > 0 && gemm_takes_own_kernel(trans_a, trans_b, K, ldb)) {
-        if (trans_b)
-            gemm_nt_avx512(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-        else
-            gemm_bcast_avx512(trans_a, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-        return;
-    }
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M,
-                N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    if (M > 0 && N > 0 && gemm_takes_own_kernel(trans_a, trans_b, K, ldb))
+        own_gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    else
+        blas_gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void gemm_exact(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+                const float* B, int ldb, float beta, float* C, int ldc) {
+    if (M > 0 && N > 0 && K > 0 && gemm_exact_is_bitwise() && !(trans_a && trans_b))
+        own_gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    else
+        gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,

@@ -4,14 +4,24 @@
 
 namespace gan {
 
-// Our AVX-512 kernels (gemm_avx512.cpp) on CPUs that have AVX-512F/VL, else OpenBLAS's cblas_sgemm:
-// A·Bᵀ with 256 <= K <= 4096 (dot products along k), A·B and Aᵀ·B where B (K × ldb) fits in 1 MiB
-// (broadcast kernel): the classic MLP's GEMMs at batch 32 and 100, 3-19 % faster than OpenBLAS there
-// (BENCHMARKS.md). Each element of C is computed the same way wherever it lies, and the choice of
+// Our kernels where they beat OpenBLAS's cblas_sgemm, OpenBLAS elsewhere. Ours: with AVX-512
+// (gemm_avx512.cpp), A·Bᵀ with 256 <= K <= 4096 (dot products along k) and A·B, Aᵀ·B where B (K × ldb)
+// fits in 1 MiB (broadcast kernel); with AVX2 + FMA (gemm_avx2.cpp), the broadcast kernel for the
+// same A·B, Aᵀ·B shapes and for A·Bᵀ with K <= 4096 (on packed panels of Bᵀ); without AVX2, none.
+// Each element of C is computed by our kernels the same way wherever it lies, and the choice of
 // kernel depends on neither M nor N, so splitting or stacking rows or columns changes no bit. Rows
 // aligned to 64 bytes (AlignedVec) keep the loads within cache lines.
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
           const float* B, int ldb, float beta, float* C, int ldc);
+
+// gemm() for products whose bits must not depend on how they are split or stacked (the MLP layers and
+// the steps that split them over threads): our kernel for every shape where gemm_exact_is_bitwise(),
+// else gemm(). Then an element of C depends only on its row of op(A), its column of op(B), K, alpha,
+// beta and its old value. Without our kernels (no AVX2, GAN_GEMM=blas) OpenBLAS decides, and a split
+// may change the last bits: the results then agree to rounding (within 2e-4·√K, gemm_test).
+void gemm_exact(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+                const float* B, int ldb, float beta, float* C, int ldc);
+bool gemm_exact_is_bitwise();
 
 // Whether gemm() runs our kernel for these transpositions, K and ldb (M and N play no part), and the
 // switch (on by default where the CPU can; off: OpenBLAS for every shape, for benchmarks and tests

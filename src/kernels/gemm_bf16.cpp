@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/check.h"
+#include "core/cpu.h"
 
 namespace gan {
 
@@ -15,11 +16,19 @@ void bf16_mlp_hidden_avx512(int m, int k, int n, const float* z, const float* w1
                             uint32_t* h);
 bool bf16_kernel_built();
 
+#ifdef GAN_X86_KERNELS
 bool bf16_supported() {
-    static const bool ok = bf16_kernel_built() && __builtin_cpu_supports("avx512bf16") &&
-                           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+    static const bool ok = cpu_level() == CpuLevel::avx512 && bf16_kernel_built() &&
+                           __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512bw");
     return ok;
 }
+#else
+// Other architectures: no bfloat16 kernel is built, and these are never called.
+bool bf16_supported() { return false; }
+bool bf16_kernel_built() { return false; }
+void bf16_gemm_nt_avx512(int, int, const uint32_t*, const uint32_t*, int, float*, int, const float*, uint8_t*, int) {}
+void bf16_mlp_hidden_avx512(int, int, int, const float*, const float*, const float*, float, uint32_t*) {}
+#endif
 
 uint16_t bf16_from_float(float x) {
     uint32_t u;

@@ -6,7 +6,7 @@ void gemm_split(ThreadPool* pool, bool trans_a, bool trans_b, int M, int N, int 
                 int lda, const float* B, int ldb, float beta, float* C, int ldc) {
     const double flops = 2.0 * M * N * K;
     if (!pool || pool->size() == 1 || flops < 1e6) {
-        gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        gemm_exact(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
     if (M >= N) {
@@ -19,7 +19,7 @@ void gemm_split(ThreadPool* pool, bool trans_a, bool trans_b, int M, int N, int 
         split_range(size_t(N), part, parts, 16, b, e);
         if (b >= e) return;
         const float* bb = trans_b ? B + b * size_t(ldb) : B + b;
-        gemm(trans_a, trans_b, M, int(e - b), K, alpha, A, lda, bb, ldb, beta, C + b, ldc);
+        gemm_exact(trans_a, trans_b, M, int(e - b), K, alpha, A, lda, bb, ldb, beta, C + b, ldc);
     });
 }
 

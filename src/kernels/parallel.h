@@ -20,7 +20,7 @@ template <class Epi>
 void gemm_rows(ThreadPool* pool, bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A,
                int lda, const float* B, int ldb, float beta, float* C, int ldc, Epi&& epi) {
     if (!pool || pool->size() == 1) {
-        gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        gemm_exact(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         epi(size_t(0), size_t(M));
         return;
     }
@@ -30,7 +30,7 @@ void gemm_rows(ThreadPool* pool, bool trans_a, bool trans_b, int M, int N, int K
         split_range(size_t(M), part, parts, 16, b, e);
         if (b >= e) return;
         const float* a = trans_a ? A + b : A + b * size_t(lda);
-        gemm(trans_a, trans_b, int(e - b), N, K, alpha, a, lda, B, ldb, beta, C + b * size_t(ldc), ldc);
+        gemm_exact(trans_a, trans_b, int(e - b), N, K, alpha, a, lda, B, ldb, beta, C + b * size_t(ldc), ldc);
         epi(b, e);
     });
 }

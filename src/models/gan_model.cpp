@@ -300,14 +300,14 @@ static bool generate_mlp_fused(GanModel& model, int n, Rng& rng, std::vector<uin
             bf16_gemm_nt_pixels(b, h_bf16.data(), w2_bf16, b2, pixels.data() + size_t(i) * IMG, IMG);
             continue;
         }
-        gemm(false, true, b, H, Z, 1.0f, z.data(), Z, w1, Z, 0.0f, h.data(), H);
+        gemm_exact(false, true, b, H, Z, 1.0f, z.data(), Z, w1, Z, 0.0f, h.data(), H);
         bias_leaky_relu_forward(h.data(), b1, b, H, a1->alpha());
         if (bf16) {  // bias, tanh and the bytes from the GEMM's registers
             bf16_pack_rows(h_bf16.data(), h.data(), b, H, H);
             bf16_gemm_nt_pixels(b, h_bf16.data(), w2_bf16, b2, pixels.data() + size_t(i) * IMG, IMG);
             continue;
         }
-        gemm(false, true, b, IMG, H, 1.0f, h.data(), H, w2, H, 0.0f, y.data(), IMG);
+        gemm_exact(false, true, b, IMG, H, 1.0f, h.data(), H, w2, H, 0.0f, y.data(), IMG);
         bias_tanh_to_pixels(pixels.data() + size_t(i) * IMG, y.data(), b2, b, IMG);
     }
     return true;

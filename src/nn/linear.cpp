@@ -6,7 +6,7 @@
 namespace gan {
 
 void linear_forward(float* y, const float* x, const float* w, const float* b, int N, int IN, int OUT) {
-    gemm(false, true, N, OUT, IN, 1.0f, x, IN, w, IN, 0.0f, y, OUT);
+    gemm_exact(false, true, N, OUT, IN, 1.0f, x, IN, w, IN, 0.0f, y, OUT);
     if (b)
         for (int i = 0; i < N; ++i)
             for (int o = 0; o < OUT; ++o) y[size_t(i) * OUT + o] += b[o];
@@ -14,11 +14,11 @@ void linear_forward(float* y, const float* x, const float* w, const float* b, in
 
 void linear_backward(float* dx, float* dw, float* db, const float* dy, const float* x, const float* w, int N,
                      int IN, int OUT) {
-    if (dw) gemm(true, false, OUT, IN, N, 1.0f, dy, OUT, x, IN, 1.0f, dw, IN);  // dW += dyᵀ x
+    if (dw) gemm_exact(true, false, OUT, IN, N, 1.0f, dy, OUT, x, IN, 1.0f, dw, IN);  // dW += dyᵀ x
     if (db)
         for (int i = 0; i < N; ++i)
             for (int o = 0; o < OUT; ++o) db[o] += dy[size_t(i) * OUT + o];
-    if (dx) gemm(false, false, N, IN, OUT, 1.0f, dy, OUT, w, IN, 0.0f, dx, IN);  // dx = dy W
+    if (dx) gemm_exact(false, false, N, IN, OUT, 1.0f, dy, OUT, w, IN, 0.0f, dx, IN);  // dx = dy W
 }
 
 Linear::Linear(Arena& params, const std::string& prefix, LinearOptions o) : params_(params), o_(o) {

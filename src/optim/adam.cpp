@@ -4,64 +4,53 @@
 
 #include <cmath>
 
-#if defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
+#include "core/cpu.h"
+#ifdef GAN_X86_KERNELS
+#include "optim/adam_avx2.h"
 #endif
 
 namespace gan {
 
-void adam_update_naive(float* p, const float* g, float* m, float* v, size_t n, int64_t t, const AdamOptions& o) {
+AdamScalars adam_scalars(int64_t t, const AdamOptions& o) {
     // Bias corrections in double, as Python computes them, then used as float scalars.
     const double bc1 = 1.0 - std::pow(double(o.beta1), double(t));
     const double bc2 = 1.0 - std::pow(double(o.beta2), double(t));
-    const float step_size = float(double(o.lr) / bc1);
-    const float bc2_sqrt = float(std::sqrt(bc2));
-    const float b1 = o.beta1, b2 = o.beta2, a1 = float(1.0 - double(o.beta1)), a2 = float(1.0 - double(o.beta2));
-    const float eps = o.eps;
-    for (size_t i = 0; i < n; ++i) {
-        float gi = g[i];
-        float mi = b1 * m[i] + a1 * gi;
-        float vi = b2 * v[i] + a2 * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] -= step_size * mi / (std::sqrt(vi) / bc2_sqrt + eps);
-    }
+    AdamScalars k;
+    k.step_size = float(double(o.lr) / bc1);
+    k.bc2_sqrt = float(std::sqrt(bc2));
+    k.b1 = o.beta1, k.b2 = o.beta2;
+    k.a1 = float(1.0 - double(o.beta1)), k.a2 = float(1.0 - double(o.beta2));
+    k.eps = o.eps;
+    return k;
 }
 
-// The same operations as adam_update_naive, 8 lanes at a time, with the multiply-adds fused exactly
-// where g++ fuses them in the scalar loop (-march=x86-64-v3 contracts b1*m + a1*g and
-// b2*v + (a2*g)*g, nothing else), so the two agree bitwise (adam_test checks it).
-void adam_update(float* p, const float* g, float* m, float* v, size_t n, int64_t t, const AdamOptions& o) {
-    const double bc1 = 1.0 - std::pow(double(o.beta1), double(t));
-    const double bc2 = 1.0 - std::pow(double(o.beta2), double(t));
-    const float step_size = float(double(o.lr) / bc1);
-    const float bc2_sqrt = float(std::sqrt(bc2));
-    const float b1 = o.beta1, b2 = o.beta2, a1 = float(1.0 - double(o.beta1)), a2 = float(1.0 - double(o.beta2));
-    const float eps = o.eps;
-    size_t i = 0;
-#if defined(__AVX2__) && defined(__FMA__)
-    const __m256 vb1 = _mm256_set1_ps(b1), vb2 = _mm256_set1_ps(b2), va1 = _mm256_set1_ps(a1),
-                 va2 = _mm256_set1_ps(a2), vstep = _mm256_set1_ps(step_size), vbc2 = _mm256_set1_ps(bc2_sqrt),
-                 veps = _mm256_set1_ps(eps);
-    for (; i + 8 <= n; i += 8) {
-        const __m256 gi = _mm256_loadu_ps(g + i);
-        const __m256 mi = _mm256_fmadd_ps(vb1, _mm256_loadu_ps(m + i), _mm256_mul_ps(va1, gi));
-        const __m256 vi = _mm256_fmadd_ps(vb2, _mm256_loadu_ps(v + i), _mm256_mul_ps(_mm256_mul_ps(va2, gi), gi));
-        _mm256_storeu_ps(m + i, mi);
-        _mm256_storeu_ps(v + i, vi);
-        const __m256 den = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), vbc2), veps);
-        const __m256 upd = _mm256_div_ps(_mm256_mul_ps(vstep, mi), den);
-        _mm256_storeu_ps(p + i, _mm256_sub_ps(_mm256_loadu_ps(p + i), upd));
-    }
-#endif
+namespace {
+// The update of elements [i, n), one at a time. The two moment updates are fused multiply-adds,
+// m = fma(β1, m, (1-β1)·g) and v = fma(β2, v, ((1-β2)·g)·g), written out so that every CPU and
+// every build computes the same bits (the vector kernel fuses exactly these).
+void adam_scalar(float* p, const float* g, float* m, float* v, size_t i, size_t n, const AdamScalars& k) {
     for (; i < n; ++i) {
-        float gi = g[i];
-        float mi = b1 * m[i] + a1 * gi;
-        float vi = b2 * v[i] + a2 * gi * gi;
+        const float gi = g[i];
+        const float mi = std::fma(k.b1, m[i], k.a1 * gi);
+        const float vi = std::fma(k.b2, v[i], k.a2 * gi * gi);
         m[i] = mi;
         v[i] = vi;
-        p[i] -= step_size * mi / (std::sqrt(vi) / bc2_sqrt + eps);
+        p[i] -= k.step_size * mi / (std::sqrt(vi) / k.bc2_sqrt + k.eps);
     }
+}
+}  // namespace
+
+void adam_update_naive(float* p, const float* g, float* m, float* v, size_t n, int64_t t, const AdamOptions& o) {
+    adam_scalar(p, g, m, v, 0, n, adam_scalars(t, o));
+}
+
+void adam_update(float* p, const float* g, float* m, float* v, size_t n, int64_t t, const AdamOptions& o) {
+    const AdamScalars k = adam_scalars(t, o);
+    size_t i = 0;
+#ifdef GAN_X86_KERNELS
+    if (cpu_avx2()) i = adam_update_avx2(p, g, m, v, n, k);
+#endif
+    adam_scalar(p, g, m, v, i, n, k);
 }
 
 Adam::Adam(Arena& params, AdamOptions o)

@@ -15,8 +15,15 @@ struct AdamOptions {
     float lr = 0.002f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
 };
 
+// The constants of step t (1-based): bias corrections in double, then float as PyTorch uses them.
+struct AdamScalars {
+    float step_size, bc2_sqrt, b1, b2, a1, a2, eps;
+};
+AdamScalars adam_scalars(int64_t t, const AdamOptions& o);
+
 // The kernel: n parameters p with gradients g and moments m, v; t is the step number (1-based).
-// AVX2 when compiled for it; bitwise equal to adam_update_naive, the scalar oracle.
+// AVX2 where the CPU has it (optim/adam_avx2.cpp); bitwise equal to adam_update_naive, the scalar
+// oracle, on every CPU.
 void adam_update(float* p, const float* g, float* m, float* v, size_t n, int64_t t, const AdamOptions& o);
 void adam_update_naive(float* p, const float* g, float* m, float* v, size_t n, int64_t t, const AdamOptions& o);
 

@@ -163,7 +163,7 @@ StepStats GanStep::step_reference(const Tensor& real, const Tensor& z, const int
 }
 
 // The same arithmetic as step_reference, layer by layer, on preallocated arrays. Row-major
-// matrices; "x·Wᵀ" is gemm(false, true, ...) with W as PyTorch stores it (OUT, IN).
+// matrices; "x·Wᵀ" is gemm_exact(false, true, ...) with W as PyTorch stores it (OUT, IN).
 StepStats GanStep::step_fused(const Tensor& real, const Tensor& z) {
     const Mlp& n = mlp_;
     const int B = real.shape.n, Z = n.Z, HG = n.HG, IMG = n.IMG, HD = n.HD;
@@ -204,7 +204,7 @@ StepStats GanStep::step_fused(const Tensor& real, const Tensor& z) {
               [&](size_t i0, size_t i1) {
                   float* h = dh_.data() + i0 * HD;
                   bias_leaky_relu_forward(h, db1, int(i1 - i0), HD, n.alpha_d);
-                  gemm(false, true, int(i1 - i0), 1, HD, 1.0f, h, HD, dw2, HD, 0.0f, logits_.data() + i0, 1);
+                  gemm_exact(false, true, int(i1 - i0), 1, HD, 1.0f, h, HD, dw2, HD, 0.0f, logits_.data() + i0, 1);
               });
     for (int i = 0; i < 2 * B; ++i) logits_[i] += db2[0];
     s.d_real = mean_sigmoid(logits_.data(), B);
@@ -219,8 +219,8 @@ StepStats GanStep::step_fused(const Tensor& real, const Tensor& z) {
     std::memset(g_db1, 0, sizeof(float) * HD);
     g_db2[0] = 0.0f;
     // The second layer's gradients, half by half as the reference accumulates them.
-    gemm(true, false, 1, HD, B, 1.0f, dlog_.data(), 1, dh_.data(), HD, 0.0f, g_dw2, HD);
-    gemm(true, false, 1, HD, B, 1.0f, dlog_.data() + B, 1, dh_.data() + size_t(B) * HD, HD, 1.0f, g_dw2, HD);
+    gemm_exact(true, false, 1, HD, B, 1.0f, dlog_.data(), 1, dh_.data(), HD, 0.0f, g_dw2, HD);
+    gemm_exact(true, false, 1, HD, B, 1.0f, dlog_.data() + B, 1, dh_.data() + size_t(B) * HD, HD, 1.0f, g_dw2, HD);
     for (int i = 0; i < 2 * B; ++i) g_db2[0] += dlog_[i];
     parallel_for(P, size_t(2 * B), AL, 64, [&](size_t i0, size_t i1) {
         outer_leaky_backward(ddh_.data() + i0 * HD, dlog_.data() + i0, dw2, dh_.data() + i0 * HD, int(i1 - i0), HD,
@@ -230,10 +230,10 @@ StepStats GanStep::step_fused(const Tensor& real, const Tensor& z) {
     parallel_for(P, size_t(IMG), 16, 0, [&](size_t c0, size_t c1) {
         const int w = int(c1 - c0);
         if (o_.stack_dw) {
-            gemm(true, false, HD, w, 2 * B, 1.0f, ddh_.data(), HD, x2_.data() + c0, IMG, 0.0f, g_dw1 + c0, IMG);
+            gemm_exact(true, false, HD, w, 2 * B, 1.0f, ddh_.data(), HD, x2_.data() + c0, IMG, 0.0f, g_dw1 + c0, IMG);
         } else {
-            gemm(true, false, HD, w, B, 1.0f, ddh_.data(), HD, x_real + c0, IMG, 0.0f, g_dw1 + c0, IMG);
-            gemm(true, false, HD, w, B, 1.0f, ddh_.data() + size_t(B) * HD, HD, fake + c0, IMG, 1.0f, g_dw1 + c0,
+            gemm_exact(true, false, HD, w, B, 1.0f, ddh_.data(), HD, x_real + c0, IMG, 0.0f, g_dw1 + c0, IMG);
+            gemm_exact(true, false, HD, w, B, 1.0f, ddh_.data() + size_t(B) * HD, HD, fake + c0, IMG, 1.0f, g_dw1 + c0,
                  IMG);
         }
     });
@@ -248,7 +248,7 @@ StepStats GanStep::step_fused(const Tensor& real, const Tensor& z) {
         float* h = dh2 + i0 * HD;
         const int rows = int(i1 - i0);
         bias_leaky_relu_forward(h, db1, rows, HD, n.alpha_d);
-        gemm(false, true, rows, 1, HD, 1.0f, h, HD, dw2, HD, 0.0f, logits_.data() + i0, 1);
+        gemm_exact(false, true, rows, 1, HD, 1.0f, h, HD, dw2, HD, 0.0f, logits_.data() + i0, 1);
     });
     for (int i = 0; i < B; ++i) logits_[i] += db2[0];
     s.g_loss = bce_with_logits(logits_.data(), 1.0f, B, dlog_.data());
@@ -256,7 +256,7 @@ StepStats GanStep::step_fused(const Tensor& real, const Tensor& z) {
     parallel_for(P, size_t(B), 16, 0, [&](size_t i0, size_t i1) {
         const int rows = int(i1 - i0);
         outer_leaky_backward(ddh_.data() + i0 * HD, dlog_.data() + i0, dw2, dh2 + i0 * HD, rows, HD, n.alpha_d);
-        gemm(false, false, rows, IMG, HD, 1.0f, ddh_.data() + i0 * HD, HD, dw1, IMG, 0.0f, dimg_.data() + i0 * IMG,
+        gemm_exact(false, false, rows, IMG, HD, 1.0f, ddh_.data() + i0 * HD, HD, dw1, IMG, 0.0f, dimg_.data() + i0 * IMG,
              IMG);
         tanh_backward_inplace(dimg_.data() + i0 * IMG, fake + i0 * IMG, size_t(rows) * IMG);
     });
@@ -266,7 +266,7 @@ StepStats GanStep::step_fused(const Tensor& real, const Tensor& z) {
     // dW2 = dimgᵀ·gh and db2, by blocks of G's output units.
     parallel_for(P, size_t(IMG), 16, 0, [&](size_t c0, size_t c1) {
         const int w = int(c1 - c0);
-        gemm(true, false, w, HG, B, 1.0f, dimg_.data() + c0, IMG, gh_.data(), HG, 0.0f, g_gw2 + c0 * HG, HG);
+        gemm_exact(true, false, w, HG, B, 1.0f, dimg_.data() + c0, IMG, gh_.data(), HG, 0.0f, g_gw2 + c0 * HG, HG);
         std::memset(g_gb2 + c0, 0, sizeof(float) * w);
         bias_grad_add(g_gb2 + c0, dimg_.data() + c0, B, w, IMG);
     });
