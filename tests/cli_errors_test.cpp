@@ -608,6 +608,18 @@ const Case kCases[] = {
          return bounded(train_args(d, s.path("run")),
                         {s.images_file(d, true) + ": cannot open: is a named pipe (FIFO)" + kNotRegular});
      }},
+    {"TrainConfigIsFifoWithoutWriter",  // --config: the options of an earlier run
+     [](Scratch& s) {
+         const std::string fifo = s.path("config.json");
+         if (::mkfifo(fifo.c_str(), 0644) != 0) return skipped("mkfifo failed");
+         return bounded({"train", "--config", fifo, "--out", s.path("run")},
+                        {fifo + ": cannot open: is a named pipe (FIFO)" + kNotRegular});
+     }},
+    {"TrainConfigIsDevZero",
+     [](Scratch& s) {
+         return bounded({"train", "--config", "/dev/zero", "--out", s.path("run")},
+                        {"/dev/zero: cannot open: is a character device" + kNotRegular});
+     }},
     {"CheckpointFolderNamedLikeOne",  // a folder is read as a run directory
      [](Scratch& s) {
          std::string d = s.mkdir("x.safetensors");
