@@ -33,8 +33,8 @@ class FileReader {
     // Throws "<path>: file is N bytes, more than the limit of M bytes" when size() > max_bytes.
     void require_at_most(uint64_t max_bytes) const;
     // Reads bytes [offset, offset + n) into dst (which may be null when n == 0). Throws "<path>:
-    // cannot read: ..." on an I/O error, when the range is not inside size(), or when the file ends
-    // early (it shrank since it was opened).
+    // cannot read ..." on an I/O error, when the range is not inside size() (checked before the
+    // vector form allocates), or when the file ends early (it shrank since it was opened).
     void read_at(uint64_t offset, void* dst, size_t n) const;
     std::vector<uint8_t> read_at(uint64_t offset, size_t n) const;
 
