@@ -13,5 +13,6 @@ Run add_classifier(CLI::App& app);
 Run add_eval(CLI::App& app);
 Run add_report(CLI::App& app);
 Run add_interpolate(CLI::App& app);
+Run add_export(CLI::App& app);
 
 }  // namespace gan_cli
