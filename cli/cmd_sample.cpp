@@ -1,4 +1,5 @@
 // gan sample --checkpoint FILE|RUN_DIR --n N --out OUT [--seed S]
+//            [--z latents.npy [--labels labels.npy] | --save-z latents.npy]
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -26,7 +27,15 @@ struct SampleArgs {
     bool grid_by_class = false;
     std::string bn = "auto";
     std::string precision = "f32";
+    std::string z_file, labels_file, save_z;
+    CLI::Option* n_option = nullptr;  // to tell an explicit --n from the default
 };
+
+std::string npy_shape(const std::vector<int64_t>& shape) {
+    std::string t = "(";
+    for (size_t i = 0; i < shape.size(); ++i) t += (i ? ", " : "") + std::to_string(shape[i]);
+    return t + (shape.size() == 1 ? ",)" : ")");
+}
 
 bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -45,21 +54,62 @@ int run_sample(const SampleArgs& a) {
     GAN_CHECK(!want_labels || c.conditional, loaded.path, ": this generator is not conditional, so it cannot draw a ",
               "chosen digit (train one with `gan train --conditional`)");
     GAN_CHECK(a.digit < c.num_classes, "--digit must be in [0, ", c.num_classes - 1, "] (got ", a.digit, ")");
-    // --grid-by-class: --n images per class, one row per class (image i of class i / n).
-    const int total = a.grid_by_class ? a.n * c.num_classes : a.n;
+    GAN_CHECK(a.z_file.empty() || a.save_z.empty(), "--save-z writes the latents sample draws; with --z there are "
+              "none to write (the latents are already in ", a.z_file, ")");
+    GAN_CHECK(a.labels_file.empty() || !want_labels, "--labels gives every image's class: it cannot be combined with ",
+              a.digit >= 0 ? "--digit" : "--grid-by-class");
+    GAN_CHECK(a.z_file.empty() || !a.grid_by_class, "--grid-by-class draws its own latents: it cannot be combined with --z");
+    // --z: the user's own latents, float32 (N, z_dim), one image each.
+    gan::NpyF32 given_z;
+    int total = a.grid_by_class ? a.n * c.num_classes : a.n;  // --grid-by-class: --n per class, a row each
+    if (!a.z_file.empty()) {
+        given_z = gan::npy_read_f32(a.z_file);
+        const auto& s = given_z.shape;
+        GAN_CHECK(s.size() == 2 && s[1] == c.z_dim && s[0] >= 1 && s[0] <= 10000000, a.z_file,
+                  ": latents must be float32 of shape (N, ", c.z_dim, ") with N in [1, 10000000] for this generator; "
+                  "the file holds ", npy_shape(s));
+        GAN_CHECK(!a.n_option->count() || a.n == s[0], a.z_file, ": holds ", s[0], " latents but --n is ", a.n);
+        total = int(s[0]);
+    }
     std::vector<int> labels;
+    if (!a.labels_file.empty()) {
+        // --labels: every image's class, int (N) in [0, K): as many as the latents or --n.
+        GAN_CHECK(c.conditional, loaded.path, ": this generator is not conditional, so --labels cannot choose classes");
+        const gan::NpyI64 l = gan::npy_read_int(a.labels_file);
+        GAN_CHECK(l.shape.size() == 1 && l.shape[0] >= 1 && l.shape[0] <= 10000000, a.labels_file,
+                  ": labels must be integers of shape (N,); the file holds ", npy_shape(l.shape));
+        if (a.z_file.empty() && !a.n_option->count()) total = int(l.shape[0]);
+        GAN_CHECK(l.shape[0] == total, a.labels_file, ": holds ", l.shape[0], " labels but there are ", total,
+                  a.z_file.empty() ? " images (--n)" : gan::str(" latents in ", a.z_file));
+        for (size_t i = 0; i < l.data.size(); ++i)
+            GAN_CHECK(l.data[i] >= 0 && l.data[i] < c.num_classes, a.labels_file, ": label ", l.data[i], " at index ",
+                      i, " is not in [0, ", c.num_classes, ")");
+        labels.assign(l.data.begin(), l.data.end());
+    }
     if (a.digit >= 0) labels.assign(size_t(total), a.digit);
     if (a.grid_by_class)
         for (int i = 0; i < total; ++i) labels.push_back(i / a.n);
     // Batch-norm generators: a chunk of one class has other batch statistics than training's mixed
-    // batches, so chosen digits use the running statistics unless --bn batch says otherwise.
-    const bool batch_stats = a.bn == "batch" || (a.bn == "auto" && !want_labels);
+    // batches, so chosen digits use the running statistics unless --bn batch says otherwise; so do
+    // latents given or saved (--z, --save-z): each image then depends on its own z alone, and matches
+    // what `gan export`'s ONNX model (eval-mode batch norm) draws for it.
+    const bool own_z = !a.z_file.empty() || !a.save_z.empty();
+    const bool batch_stats = a.bn == "batch" || (a.bn == "auto" && !want_labels && labels.empty() && !own_z);
     gan::Rng rng(a.seed, 7);
+    gan::Latents latents{.rng = &rng, .given = a.z_file.empty() ? nullptr : given_z.data.data(), .observe = {}};
+    // --save-z: the latents of the images, streamed to their own temp file as drawn, committed with the images.
+    std::unique_ptr<gan::AtomicFile> z_out;
+    if (!a.save_z.empty()) {
+        z_out = std::make_unique<gan::AtomicFile>(a.save_z);
+        const std::vector<uint8_t> head = gan::npy_header_f32(a.save_z, {total, c.z_dim});
+        z_out->write(head.data(), head.size());
+        latents.observe = [&](const float* z, int count) { z_out->write(z, size_t(count) * size_t(c.z_dim) * 4); };
+    }
     const int* lab = labels.empty() ? nullptr : labels.data();
     const auto precision = a.precision == "bf16" ? gan::SamplePrecision::bf16 : gan::SamplePrecision::f32;
     if (png) {
         std::vector<uint8_t> px;
-        gan::gan_generate(*loaded.model, total, rng, px, lab, batch_stats, precision);
+        gan::gan_generate(*loaded.model, total, latents, px, lab, batch_stats, precision);
         int cols = a.cols > 0 ? a.cols : a.grid_by_class ? a.n : int(std::ceil(std::sqrt(double(total))));
         gan::GrayImage grid = gan::image_grid(px.data(), total, c.rows, c.cols, cols, 1, a.scale);
         gan::png_write_gray(a.out, grid.pixels.data(), grid.width, grid.height);
@@ -71,11 +121,13 @@ int run_sample(const SampleArgs& a) {
                                               : gan::idx_header_images(a.out, total, c.rows, c.cols);
         f.write(head.data(), head.size());
         const size_t img = size_t(c.image_size());
-        gan::gan_generate_blocks(*loaded.model, total, rng, lab, batch_stats, precision, 64000,
+        gan::gan_generate_blocks(*loaded.model, total, latents, lab, batch_stats, precision, 64000,
                                  [&](const uint8_t* p, int count) { f.write(p, size_t(count) * img); });
         f.commit();
     }
+    if (z_out) z_out->commit();
     std::printf("wrote %d images from %s to %s\n", total, loaded.path.c_str(), a.out.c_str());
+    if (z_out) std::printf("wrote their latents, float32 (%d, %d), to %s\n", total, c.z_dim, a.save_z.c_str());
     return 0;
 }
 
@@ -85,7 +137,8 @@ Run add_sample(CLI::App& app) {
     auto a = std::make_shared<SampleArgs>();
     app.add_option("--checkpoint,-c", a->checkpoint, "Checkpoint file (generator or full state) or a run directory")
         ->required();
-    app.add_option("--n,-n", a->n, "Number of images")->capture_default_str();
+    a->n_option = app.add_option("--n,-n", a->n, "Number of images (default: as many as --z's latents or --labels)")
+                      ->capture_default_str();
     app.add_option("--out,-o", a->out, "Output: .png (grid), .npy (uint8 N x 28 x 28) or .idx (IDX images)")
         ->required();
     app.add_option("--seed", a->seed, "Seed of the latent draws")->capture_default_str();
@@ -97,12 +150,19 @@ Run add_sample(CLI::App& app) {
     app.add_flag("--grid-by-class", a->grid_by_class,
                  "Conditional models: --n images of every class, one row per class");
     app.add_option("--bn", a->bn, "Batch-norm generators: batch statistics per chunk of 100 (batch), running "
-                                  "statistics (running), or auto (batch, but running for chosen digits)")
+                                  "statistics (running), or auto (batch, but running for chosen digits, --labels, --z and --save-z)")
         ->capture_default_str();
     app.add_option("--precision", a->precision,
                    "f32, or bf16: the classic MLP's second layer in bfloat16 (CPUs with AVX512_BF16; ~1.7x the "
                    "images per second, same latents, pixels within a few levels of f32)")
         ->capture_default_str();
+    app.add_option("--z", a->z_file,
+                   "Your own latents instead of drawn ones: a float32 .npy of shape (N, z_dim), one image each "
+                   "(batch norm then uses the running statistics unless --bn batch)");
+    app.add_option("--labels", a->labels_file,
+                   "Conditional models: each image's class, an integer .npy of shape (N,) with values in [0, K)");
+    app.add_option("--save-z", a->save_z, "Also write the latents drawn, float32 .npy (N, z_dim), for --z later "
+                                          "(batch norm then uses the running statistics unless --bn batch)");
     return [a] { return run_sample(*a); };
 }
 

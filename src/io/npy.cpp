@@ -222,7 +222,10 @@ private:
 // returns the number of values. The data's length (count * item, exactly what follows the header)
 // is checked against the file's size before anything of it is read, so a header that claims more
 // than the file holds costs nothing.
-uint64_t read_npy_header(const FileReader& f, std::initializer_list<const char*> descrs, size_t item,
+// The bytes per value of a descr such as '<f4' or '|u1': its last character.
+size_t descr_item(const std::string& descr) { return size_t(descr.back() - '0'); }
+
+uint64_t read_npy_header(const FileReader& f, std::initializer_list<const char*> descrs, std::string& matched,
                          std::vector<int64_t>& shape, uint64_t& data_offset) {
     const std::string& path = f.path();
     f.require_at_most(kMaxFileBytes);
@@ -266,6 +269,8 @@ uint64_t read_npy_header(const FileReader& f, std::initializer_list<const char*>
         wanted += '\'';
     }
     GAN_CHECK(known, path, ": .npy dtype is '", descr->second.s, "'; expected ", wanted);
+    matched = descr->second.s;
+    const size_t item = descr_item(matched);
     GAN_CHECK(fortran->second.kind == Value::Bool, path,
               ": bad .npy header: 'fortran_order' is not True or False");
     GAN_CHECK(!fortran->second.b, path, ": Fortran-order .npy arrays are not supported");
@@ -286,7 +291,9 @@ void read_npy(const std::string& path, std::initializer_list<const char*> descrs
               std::vector<T>& data) {
     FileReader f(path);
     uint64_t offset = 0;
-    const uint64_t count = read_npy_header(f, descrs, sizeof(T), shape, offset);
+    std::string descr;
+    const uint64_t count = read_npy_header(f, descrs, descr, shape, offset);
+    GAN_CHECK(descr_item(descr) == sizeof(T), path, ": .npy dtype '", descr, "' is not ", sizeof(T), " bytes a value");
     data.resize(size_t(count));
     f.read_at(offset, data.data(), size_t(count) * sizeof(T));
 }
@@ -306,6 +313,11 @@ void npy_write_f32(const std::string& path, const float* data, const std::vector
     write_npy(path, "<f4", data, 4, shape);
 }
 
+std::vector<uint8_t> npy_header_f32(const std::string& path, const std::vector<int64_t>& shape) {
+    uint64_t count = 0;
+    return npy_preamble(path, "<f4", shape, &count);
+}
+
 NpyU8 npy_read_u8(const std::string& path) {
     NpyU8 out;
     read_npy(path, {"|u1", "<u1"}, out.shape, out.data);
@@ -315,6 +327,32 @@ NpyU8 npy_read_u8(const std::string& path) {
 NpyF32 npy_read_f32(const std::string& path) {
     NpyF32 out;
     read_npy(path, {"<f4"}, out.shape, out.data);
+    return out;
+}
+
+NpyI64 npy_read_int(const std::string& path) {
+    NpyI64 out;
+    FileReader f(path);
+    uint64_t offset = 0;
+    std::string descr;
+    const uint64_t count = read_npy_header(f, {"<i8", "<i4", "|u1", "<u1", "|i1"}, descr, out.shape, offset);
+    const size_t item = descr_item(descr);
+    const std::vector<uint8_t> raw = f.read_at(offset, size_t(count) * item);
+    out.data.resize(size_t(count));
+    for (size_t i = 0; i < out.data.size(); ++i) {
+        const uint8_t* p = raw.data() + i * item;
+        if (item == 8) {
+            int64_t v;
+            std::memcpy(&v, p, 8);
+            out.data[i] = v;
+        } else if (item == 4) {
+            int32_t v;
+            std::memcpy(&v, p, 4);
+            out.data[i] = v;
+        } else {
+            out.data[i] = descr == "|i1" ? int64_t(int8_t(*p)) : int64_t(*p);
+        }
+    }
     return out;
 }
 

@@ -14,6 +14,7 @@ void npy_write_u8(const std::string& path, const uint8_t* data, const std::vecto
 // The bytes before the data of such a file, for writers that stream the data (io/file.h AtomicFile).
 std::vector<uint8_t> npy_header_u8(const std::string& path, const std::vector<int64_t>& shape);
 void npy_write_f32(const std::string& path, const float* data, const std::vector<int64_t>& shape);  // '<f4'
+std::vector<uint8_t> npy_header_f32(const std::string& path, const std::vector<int64_t>& shape);  // streamed '<f4'
 
 struct NpyU8 {
     std::vector<int64_t> shape;
@@ -32,5 +33,13 @@ struct NpyF32 {
 // and the data's length are checked against the file's size before the data is read.
 NpyU8 npy_read_u8(const std::string& path);
 NpyF32 npy_read_f32(const std::string& path);
+
+struct NpyI64 {
+    std::vector<int64_t> shape;
+    std::vector<int64_t> data;  // product(shape) values, C order
+};
+// Integers (class labels): descr '<i8' (numpy's default int on Linux), '<i4', '|u1', '<u1' or '|i1',
+// widened to int64; the same checks as above.
+NpyI64 npy_read_int(const std::string& path);
 
 }  // namespace gan

@@ -230,3 +230,49 @@ TEST(Npy, ReadRefusesHeadersClaimingHugeData) {
               path + ": header says shape (4000000, 28, 28) (3136000000 bytes of data) but the file holds 1048448 "
                      "bytes after the header");
 }
+
+// Class labels for `gan sample --labels`: numpy's usual integer dtypes, widened to int64.
+TEST(Npy, ReadIntWidensTheUsualIntegerDtypes) {
+    TempFolder dir;
+    const std::string path = dir.file("l.npy");
+    auto bytes_of = [](const auto& v) {
+        const auto* p = reinterpret_cast<const uint8_t*>(v.data());
+        return std::vector<uint8_t>(p, p + v.size() * sizeof(v[0]));
+    };
+    const std::vector<int64_t> want = {0, 9, -1, 3};
+    write_bytes(path, npy_file("{'descr': '<i8', 'fortran_order': False, 'shape': (4,), }", bytes_of(want)));
+    gan::NpyI64 a = gan::npy_read_int(path);
+    EXPECT_EQ(a.shape, (std::vector<int64_t>{4}));
+    EXPECT_EQ(a.data, want);
+    write_bytes(path, npy_file("{'descr': '<i4', 'fortran_order': False, 'shape': (4,), }",
+                               bytes_of(std::vector<int32_t>{0, 9, -1, 3})));
+    EXPECT_EQ(gan::npy_read_int(path).data, want);
+    write_bytes(path, npy_file("{'descr': '|i1', 'fortran_order': False, 'shape': (4,), }", {0, 9, 0xff, 3}));
+    EXPECT_EQ(gan::npy_read_int(path).data, want);
+    write_bytes(path, npy_file("{'descr': '|u1', 'fortran_order': False, 'shape': (4,), }", {0, 9, 0xff, 3}));
+    EXPECT_EQ(gan::npy_read_int(path).data, (std::vector<int64_t>{0, 9, 255, 3}));
+}
+
+TEST(Npy, ReadIntRefusesFloatsAndShortData) {
+    TempFolder dir;
+    const std::string path = dir.file("l.npy");
+    write_bytes(path, npy_file("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", iota_bytes(8)));
+    EXPECT_NE(error_of([&] { gan::npy_read_int(path); }).find(path + ": .npy dtype is '<f4'; expected '<i8' or"),
+              std::string::npos);
+    write_bytes(path, npy_file("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", iota_bytes(12)));
+    EXPECT_NE(error_of([&] { gan::npy_read_int(path); }).find("16 bytes of data) but the file holds 12"),
+              std::string::npos);
+}
+
+// The header gan sample --save-z streams its latents after: the same bytes npy_write_f32 writes first.
+TEST(Npy, F32HeaderIsWhatTheWriterWrites) {
+    TempFolder dir;
+    const std::string path = dir.file("z.npy");
+    const std::vector<float> z = {1.5f, -2.0f, 0.25f, 4.0f, 5.0f, 6.0f};
+    gan::npy_write_f32(path, z.data(), {3, 2});
+    const std::vector<uint8_t> file = read_bytes(path);
+    const std::vector<uint8_t> head = gan::npy_header_f32(path, {3, 2});
+    ASSERT_EQ(file.size(), head.size() + z.size() * 4);
+    EXPECT_TRUE(std::equal(head.begin(), head.end(), file.begin()));
+    EXPECT_EQ(head.size() % 64, 0u);
+}

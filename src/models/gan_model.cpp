@@ -240,6 +240,19 @@ namespace gan {
 
 static constexpr int kFusedChunk = 256;
 
+// The next b latents of a generate call (the first of them is image `first` of the call) into z.
+static void next_latents(Tensor& z, int first, int b, const ModelConfig& config, const Latents& latents) {
+    if (latents.given) {
+        z.resize({b, config.z_dim, 1, 1});
+        const float* src = latents.given + size_t(first) * size_t(config.z_dim);
+        std::copy(src, src + size_t(b) * size_t(config.z_dim), z.data());
+    } else {
+        GAN_CHECK(latents.rng != nullptr, "gan_generate needs latents: an Rng or the caller's own");
+        sample_latent(z, b, config, *latents.rng);
+    }
+    if (latents.observe) latents.observe(z.data(), b);
+}
+
 // Linear, LeakyReLU, Linear, tanh from z to the image: what generate_mlp_fused runs.
 static bool mlp_fusable(GanModel& model) {
     Sequential& g = model.g;
@@ -266,7 +279,8 @@ static int generate_chunk(GanModel& model, bool bn_batch_stats) {
 // gets the same z whatever the chunk size. Returns false (doing nothing) for any other model.
 // With bf16: the first layer in float and its output rounded to bfloat16 (one AVX-512 pass where H fits
 // it), the second GEMM on bfloat16 h and W2, the pixels from its accumulators.
-static bool generate_mlp_fused(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, bool bf16) {
+static bool generate_mlp_fused(GanModel& model, int n, const Latents& latents, std::vector<uint8_t>& pixels,
+                               bool bf16) {
     if (!mlp_fusable(model)) return false;
     Sequential& g = model.g;  // Linear, LeakyReLU, Linear, tanh (mlp_fusable)
     const auto* l1 = static_cast<const Linear*>(&g.layer(0));
@@ -294,7 +308,7 @@ static bool generate_mlp_fused(GanModel& model, int n, Rng& rng, std::vector<uin
     }
     for (int i = 0; i < n; i += chunk) {
         const int b = std::min(chunk, n - i);
-        sample_latent(z, b, model.config, rng);
+        next_latents(z, i, b, model.config, latents);
         if (own_hidden) {  // z·W1ᵀ + b1, LeakyReLU and the bfloat16 pairs in one pass; then the pixels
             bf16_mlp_hidden(b, Z, H, z.data(), w1t.data(), b1, a1->alpha(), h_bf16.data());
             bf16_gemm_nt_pixels(b, h_bf16.data(), w2_bf16, b2, pixels.data() + size_t(i) * IMG, IMG);
@@ -315,17 +329,22 @@ static bool generate_mlp_fused(GanModel& model, int n, Rng& rng, std::vector<uin
 
 void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, const int* labels,
                   bool bn_batch_stats, SamplePrecision precision) {
+    gan_generate(model, n, Latents{.rng = &rng, .given = nullptr, .observe = {}}, pixels, labels, bn_batch_stats, precision);
+}
+
+void gan_generate(GanModel& model, int n, const Latents& latents, std::vector<uint8_t>& pixels, const int* labels,
+                  bool bn_batch_stats, SamplePrecision precision) {
     GAN_CHECK(n >= 0, "number of images must not be negative");
     const size_t img = size_t(model.config.image_size());
     pixels.resize(size_t(n) * img);
     if (precision == SamplePrecision::bf16) {
         GAN_CHECK(bf16_supported(), "bfloat16 sampling needs a CPU with AVX512_BF16 (vdpbf16ps); this one lacks it");
-        GAN_CHECK(generate_mlp_fused(model, n, rng, pixels, true),
+        GAN_CHECK(generate_mlp_fused(model, n, latents, pixels, true),
                   "bfloat16 sampling is for the unconditional classic MLP generator only (this model: ",
                   model.config.arch, model.config.conditional ? ", conditional" : "", ")");
         return;
     }
-    if (generate_mlp_fused(model, n, rng, pixels, false)) return;
+    if (generate_mlp_fused(model, n, latents, pixels, false)) return;
     // The layer-by-layer path (conditional and other architectures). Batch-norm generators with
     // bn_batch_stats run in train mode over chunks of 100 (as ref_dcgan.py samples) and get their
     // running statistics back afterwards; otherwise G runs in eval mode.
@@ -338,7 +357,7 @@ void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels
     model.g.set_training(batch_stats);
     for (int i = 0; i < n; i += chunk) {
         int b = std::min(chunk, n - i);
-        sample_latent(z, b, model.config, rng);
+        next_latents(z, i, b, model.config, latents);
         const Tensor* in = &z;
         if (model.config.conditional) {
             chunk_labels.resize(size_t(b));
@@ -359,13 +378,21 @@ void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels
 void gan_generate_blocks(GanModel& model, int n, Rng& rng, const int* labels, bool bn_batch_stats,
                          SamplePrecision precision, int block_images,
                          const std::function<void(const uint8_t* pixels, int count)>& sink) {
+    gan_generate_blocks(model, n, Latents{.rng = &rng, .given = nullptr, .observe = {}}, labels, bn_batch_stats, precision, block_images, sink);
+}
+
+void gan_generate_blocks(GanModel& model, int n, const Latents& latents, const int* labels, bool bn_batch_stats,
+                         SamplePrecision precision, int block_images,
+                         const std::function<void(const uint8_t* pixels, int count)>& sink) {
     GAN_CHECK(n >= 0, "number of images must not be negative");
     const int unit = std::lcm(generate_chunk(model, bn_batch_stats), std::max(1, model.config.num_classes));
     const int block = std::max(1, (std::max(block_images, 1) + unit - 1) / unit) * unit;
     std::vector<uint8_t> px;
     for (int i = 0; i < n; i += block) {
         const int count = std::min(block, n - i);
-        gan_generate(model, count, rng, px, labels ? labels + i : nullptr, bn_batch_stats, precision);
+        Latents block_latents = latents;
+        if (block_latents.given) block_latents.given += size_t(i) * size_t(model.config.z_dim);
+        gan_generate(model, count, block_latents, px, labels ? labels + i : nullptr, bn_batch_stats, precision);
         sink(px.data(), count);
     }
 }

@@ -87,10 +87,26 @@ enum class SamplePrecision { f32, bf16 };
 void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, const int* labels = nullptr,
                   bool bn_batch_stats = true, SamplePrecision precision = SamplePrecision::f32);
 
+// Where a gan_generate call's latents come from: drawn from *rng (image i gets the i-th z_dim values of the
+// stream whatever the chunking, as sample_latent draws them), or the caller's own, `given` (n × z_dim floats,
+// row i for image i: `gan sample --z`). `observe`, when set, sees the latents of each chunk (count × z_dim
+// floats) in image order just before G runs on them: `gan sample --save-z` writes them out.
+struct Latents {
+    Rng* rng = nullptr;
+    const float* given = nullptr;
+    std::function<void(const float* z, int count)> observe;
+};
+void gan_generate(GanModel& model, int n, const Latents& latents, std::vector<uint8_t>& pixels,
+                  const int* labels = nullptr, bool bn_batch_stats = true,
+                  SamplePrecision precision = SamplePrecision::f32);
+
 // The images of the same gan_generate call, handed to sink(pixels, count) block by block (about
 // block_images each, rounded to whole chunks of the generator's own), so memory stays bounded however
 // many images are drawn: for writers that stream to a file.
 void gan_generate_blocks(GanModel& model, int n, Rng& rng, const int* labels, bool bn_batch_stats,
+                         SamplePrecision precision, int block_images,
+                         const std::function<void(const uint8_t* pixels, int count)>& sink);
+void gan_generate_blocks(GanModel& model, int n, const Latents& latents, const int* labels, bool bn_batch_stats,
                          SamplePrecision precision, int block_images,
                          const std::function<void(const uint8_t* pixels, int count)>& sink);
 }  // namespace gan

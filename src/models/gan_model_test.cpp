@@ -141,3 +141,59 @@ TEST(Generate, BlocksEqualOneCall) {
     gan_init(*dc, init);
     check(*dc, 250, 100, SamplePrecision::f32, true);
 }
+
+// `gan sample --save-z` / `--z`: the latents a call draws, seen chunk by chunk through Latents::observe,
+// given back as the caller's own, give the same pixels (fused MLP, layer path with labels, DCGAN in
+// eval mode), in one call or streamed in blocks; and they are the latents sample_latent draws in one go.
+TEST(Generate, GivenLatentsDrawTheImagesOfTheDrawnOnes) {
+    auto check = [](GanModel& model, int n, const int* labels, bool bn) {
+        const size_t Z = size_t(model.config.z_dim);
+        std::vector<float> seen;
+        std::vector<uint8_t> drawn, again, streamed;
+        Rng r1(3, 7), r2(3, 7);
+        Latents from_rng{.rng = &r1, .given = nullptr, .observe = [&](const float* z, int count) {
+                             seen.insert(seen.end(), z, z + size_t(count) * Z);
+                         }};
+        gan_generate(model, n, from_rng, drawn, labels, bn);
+        ASSERT_EQ(seen.size(), size_t(n) * Z);
+        Tensor z;
+        sample_latent(z, n, model.config, r2);
+        EXPECT_TRUE(std::equal(seen.begin(), seen.end(), z.data())) << model.config.arch;
+
+        const Latents given{.rng = nullptr, .given = seen.data(), .observe = {}};
+        gan_generate(model, n, given, again, labels, bn);
+        EXPECT_TRUE(drawn == again) << model.config.arch;
+        gan_generate_blocks(model, n, given, labels, bn, SamplePrecision::f32, 100,
+                            [&](const uint8_t* p, int count) {
+                                streamed.insert(streamed.end(), p, p + size_t(count) * model.config.image_size());
+                            });
+        EXPECT_TRUE(drawn == streamed) << model.config.arch;
+    };
+    auto mlp = classic(2.0f);
+    check(*mlp, 700, nullptr, true);  // the fused path, 256 at a time
+
+    ModelConfig cc;
+    cc.conditional = true;
+    auto cmlp = gan_build(cc);
+    Rng init(2, 0);
+    gan_init(*cmlp, init);
+    std::vector<int> labels(300);
+    for (size_t i = 0; i < labels.size(); ++i) labels[i] = int(i * 7 % 10);
+    check(*cmlp, 300, labels.data(), true);
+
+    auto dc = gan_build([] {
+        ModelConfig c;
+        c.arch = "dcgan";
+        c.alpha = 0.2f;
+        c.latent = "normal";
+        return c;
+    }());
+    gan_init(*dc, init);
+    check(*dc, 150, nullptr, false);  // eval-mode batch norm, as --z uses by default
+}
+
+TEST(Generate, GivenLatentsMayNotBeMissing) {
+    auto mlp = classic(1.0f);
+    std::vector<uint8_t> px;
+    EXPECT_THROW(gan_generate(*mlp, 3, Latents{}, px), Error);
+}
