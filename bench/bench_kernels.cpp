@@ -6,7 +6,12 @@
 #include <cmath>
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "bench_util.h"
+#include "core/cpu.h"
 #include "kernels/activations.h"
 #include "kernels/fused.h"
 #include "kernels/gemm_bf16.h"
@@ -37,9 +42,50 @@ void BM_Gemm(benchmark::State& state) {
             return;
         }
     state.SetLabel(str(s.what, " ", s.ta ? "T" : "N", s.tb ? "T" : "N", " M=", s.M, " N=", s.N, " K=", s.K,
-                       gemm_takes_own_kernel(s.ta, s.tb, s.K, s.tb ? s.K : s.N) ? " (ours)" : ""));
+                       gemm_exact_is_bitwise() && !(s.ta && s.tb) ? " (ours)" : ""));
     timed_loop(state, [&] { buf.run(s); }, gemm_flop(s));
 }
+
+#if defined(__x86_64__)
+// The FMA peak of one core: 12 independent chains of vector FMAs in registers (more than the FMA latency
+// times the number of FMA units), no memory traffic. What a GEMM kernel could reach at best.
+template <int LANES>
+__attribute__((noinline)) float fma_chains(long iters);
+
+template <>
+__attribute__((noinline, target("avx2,fma"))) float fma_chains<8>(long iters) {
+    __m256 acc[12];
+    for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(float(i));
+    const __m256 a = _mm256_set1_ps(0.999f), b = _mm256_set1_ps(1e-3f);
+    for (long n = 0; n < iters; ++n)
+        for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
+    __m256 s = acc[0];
+    for (int i = 1; i < 12; ++i) s = _mm256_add_ps(s, acc[i]);
+    return _mm256_cvtss_f32(s);
+}
+
+template <>
+__attribute__((noinline, target("avx512f"))) float fma_chains<16>(long iters) {
+    __m512 acc[12];
+    for (int i = 0; i < 12; ++i) acc[i] = _mm512_set1_ps(float(i));
+    const __m512 a = _mm512_set1_ps(0.999f), b = _mm512_set1_ps(1e-3f);
+    for (long n = 0; n < iters; ++n)
+        for (int i = 0; i < 12; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+    return _mm512_reduce_add_ps(acc[0]) + _mm512_reduce_add_ps(acc[11]);
+}
+
+template <int LANES>
+void BM_FmaPeak(benchmark::State& state) {
+    if (gan::cpu_level() < (LANES == 16 ? gan::CpuLevel::avx512 : gan::CpuLevel::avx2)) {
+        state.SkipWithError("this CPU lacks the instructions");
+        return;
+    }
+    const long iters = 1 << 20;
+    float sink = 0;
+    timed_loop(state, [&] { sink += fma_chains<LANES>(iters); }, 2.0 * LANES * 12 * double(iters));
+    benchmark::DoNotOptimize(sink);
+}
+#endif
 
 // The floor: each GEMM of the step timed alone, medians summed.
 void BM_GemmFloorSum(benchmark::State& state) {
@@ -193,8 +239,12 @@ void BM_Generate(benchmark::State& state) {
 
 BENCHMARK(BM_Gemm)
     ->ArgNames({"B", "shape", "own"})
-    ->ArgsProduct({{100}, benchmark::CreateDenseRange(0, 18, 1), {0, 1}})
+    ->ArgsProduct({{100, 512}, benchmark::CreateDenseRange(0, 18, 1), {0, 1}})
     ->MinTime(0.2);
+#if defined(__x86_64__)
+BENCHMARK(BM_FmaPeak<8>)->Name("BM_FmaPeak/avx2");
+BENCHMARK(BM_FmaPeak<16>)->Name("BM_FmaPeak/avx512");
+#endif
 BENCHMARK(BM_GemmFloorSum)->ArgName("B")->Arg(32)->Arg(100)->Arg(512)->Iterations(5);
 BENCHMARK(BM_LinearForward)->Args({100, 784, 128})->Args({200, 784, 128})->Args({100, 128, 784})->Args({100, 100, 128});
 BENCHMARK(BM_LinearBackward)->Args({100, 784, 128})->Args({100, 128, 784});

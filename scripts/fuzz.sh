@@ -35,8 +35,9 @@ jobs=${FUZZ_JOBS:-2}
 common=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
         -fno-sanitize-recover=undefined -Isrc -Icli -Ifuzz -DGAN_VERSION=\"fuzz\")
 
-# The library sources each target needs (what it calls and what those call).
-lib_all=$(ls src/*/*.cpp | grep -v '_test\.cpp$')
+# The library sources each target needs (what it calls and what those call): the portable code only
+# (no *_avx2.cpp / *_avx512.cpp kernel files; without GAN_X86_KERNELS nothing calls them).
+lib_all=$(ls src/*/*.cpp | grep -v -E '_test\.cpp$|_avx(2|512)\.cpp$')
 sources_of() {
     case "$1" in
         fuzz_idx) echo src/io/idx.cpp src/io/file.cpp ;;

@@ -29,9 +29,13 @@ void gemm_bcast_avx2(bool trans_a, int M, int N, int K, float alpha, const float
 namespace {
 // Which of our kernels this CPU runs: AVX-512 where it has it, else AVX2 + FMA, else none.
 CpuLevel own_level() {
+#ifdef GAN_X86_KERNELS
     const CpuLevel l = cpu_level();
     if (l == CpuLevel::avx512 && !gemm_avx512_built()) return CpuLevel::avx2;
     return l;
+#else
+    return CpuLevel::baseline;
+#endif
 }
 // On where the CPU can, unless the environment says GAN_GEMM=blas (OpenBLAS for every GEMM).
 bool& own_kernels_flag() {
@@ -132,8 +136,8 @@ int usable_cpus() {
     return sched_getaffinity(0, sizeof set, &set) == 0 ? std::max(1, CPU_COUNT(&set)) : 1;
 }
 
-int blas_auto_threads(int batch) {
-    if (batch < 256) return 1;
+int blas_auto_threads(int batch, bool convolutional) {
+    if (batch < 256 && !convolutional) return 1;
     return std::clamp(usable_cpus(), 1, 4);
 }
 

@@ -37,11 +37,12 @@ void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, float alpha, co
 // Threads used by the BLAS (OpenBLAS) and, when built with it, oneDNN (OpenMP); 0 = leave as is.
 void blas_set_threads(int threads);
 int blas_get_threads();
-// The BLAS thread count `gan train` uses for steps other than the fused classic one (which splits
-// its work itself) when --threads is not given: 1 below batch 256, where the
-// step's GEMMs (batch x 784 x 128) are too small for OpenBLAS's fork/join to pay (BENCHMARKS.md),
-// else the CPUs this process may run on (its affinity mask), at most 4.
-int blas_auto_threads(int batch);
+// The BLAS (and oneDNN) thread count `gan train` uses for steps other than the fused classic one (which
+// splits its work itself) when --threads is not given. Convolutional models: the CPUs this process may
+// run on (its affinity mask), at most 4, at any batch (their convolutions scale: BENCHMARKS.md). Others:
+// 1 below batch 256, where GEMMs of batch x 784 x 128 are too small for OpenBLAS's fork/join to pay,
+// else the usable CPUs, at most 4.
+int blas_auto_threads(int batch, bool convolutional);
 // The CPUs this process may run on (its affinity mask), at least 1.
 int usable_cpus();
 

@@ -29,43 +29,68 @@ inline __m256i first_lanes(int n) {
 
 // One R × 8·NV tile: C = alpha·op(A)·B + beta·C, op(A) = A (element (r, k) at a[r·lda + k]) or, with
 // TA, Aᵀ (at a[k·lda + r]); B row-major with row stride ldb. Rows below `first` are computed but not
-// written; the last vector holds `width` (1..8) columns, read and written through a mask when under 8.
-template <int R, int NV, bool TA>
+// written; the last vector holds `width` (1..8) columns, read and written through a mask when MASKED.
+// The loops over r and v are unrolled so that the accumulators stay in registers.
+template <int R, int NV, bool TA, bool MASKED>
 inline void tile(int K, float alpha, const float* a, size_t lda, const float* b, size_t ldb, float beta,
                  float* c, size_t ldc, int first, int width) {
     __m256 acc[R][NV];
+#pragma GCC unroll 8
     for (int r = 0; r < R; ++r)
+#pragma GCC unroll 2
         for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_setzero_ps();
-    const bool full = width == 8;
     const __m256i mask = first_lanes(width);
     for (int k = 0; k < K; ++k) {
         const float* bk = b + size_t(k) * ldb;
         __m256 bv[NV];
-        for (int v = 0; v < NV - 1; ++v) bv[v] = _mm256_loadu_ps(bk + 8 * v);
-        bv[NV - 1] = full ? _mm256_loadu_ps(bk + 8 * (NV - 1)) : _mm256_maskload_ps(bk + 8 * (NV - 1), mask);
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; ++v)
+            bv[v] = MASKED && v == NV - 1 ? _mm256_maskload_ps(bk + 8 * v, mask) : _mm256_loadu_ps(bk + 8 * v);
+#pragma GCC unroll 8
         for (int r = 0; r < R; ++r) {
             const __m256 x = _mm256_broadcast_ss(TA ? a + size_t(k) * lda + r : a + size_t(r) * lda + k);
+#pragma GCC unroll 2
             for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_fmadd_ps(x, bv[v], acc[r][v]);
         }
     }
+    // Out through a buffer: indexing acc with a run-time row would keep it in memory, not registers.
+    alignas(32) float out[R][8 * NV];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; ++v) _mm256_store_ps(out[r] + 8 * v, acc[r][v]);
     const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
-    for (int r = 0; r < R; ++r) {
-        if (r < first) continue;
+    for (int r = first; r < R; ++r) {
         float* cr = c + size_t(r) * ldc;
         for (int v = 0; v < NV; ++v) {
-            __m256 y = acc[r][v];
+            __m256 y = _mm256_load_ps(out[r] + 8 * v);
             if (alpha != 1.0f) y = _mm256_mul_ps(va, y);
-            const bool whole = v < NV - 1 || full;
+            const bool masked = MASKED && v == NV - 1;
             if (beta != 0.0f) {
-                const __m256 old = whole ? _mm256_loadu_ps(cr + 8 * v) : _mm256_maskload_ps(cr + 8 * v, mask);
+                const __m256 old = masked ? _mm256_maskload_ps(cr + 8 * v, mask) : _mm256_loadu_ps(cr + 8 * v);
                 y = _mm256_fmadd_ps(vb, old, y);
             }
-            if (whole)
-                _mm256_storeu_ps(cr + 8 * v, y);
-            else
+            if (masked)
                 _mm256_maskstore_ps(cr + 8 * v, mask, y);
+            else
+                _mm256_storeu_ps(cr + 8 * v, y);
         }
     }
+}
+
+// tile<> with the variant for this many columns: two vectors or one, the last one masked or not.
+template <int R, bool TA>
+inline void tile_cols(int K, float alpha, const float* a, size_t lda, const float* b, size_t ldb, float beta,
+                      float* c, size_t ldc, int first, int cols) {
+    const int width = cols > 8 ? cols - 8 : cols;
+    if (cols == 16)
+        tile<R, 2, TA, false>(K, alpha, a, lda, b, ldb, beta, c, ldc, first, width);
+    else if (cols > 8)
+        tile<R, 2, TA, true>(K, alpha, a, lda, b, ldb, beta, c, ldc, first, width);
+    else if (cols == 8)
+        tile<R, 1, TA, false>(K, alpha, a, lda, b, ldb, beta, c, ldc, first, width);
+    else
+        tile<R, 1, TA, true>(K, alpha, a, lda, b, ldb, beta, c, ldc, first, width);
 }
 
 // Rows [i, i_end) of one column block of C (at most 16 columns, `cols` of them), in tiles of MR rows.
@@ -74,24 +99,16 @@ inline void tile(int K, float alpha, const float* a, size_t lda, const float* b,
 template <bool TA>
 void column_block(int M, int i, int i_end, int K, float alpha, const float* A, size_t lda, const float* Bj,
                   size_t ldb, float beta, float* Cj, size_t ldc, int cols) {
-    const int width = cols > 8 ? cols - 8 : cols;
+    if (M < MR) {
+        for (int r = i; r < i_end; ++r)
+            tile_cols<1, TA>(K, alpha, TA ? A + r : A + size_t(r) * lda, lda, Bj, ldb, beta, Cj + size_t(r) * ldc,
+                             ldc, 0, cols);
+        return;
+    }
     for (; i < i_end; i += MR) {
-        if (M < MR) {
-            const float* a = TA ? A + i : A + size_t(i) * lda;
-            for (int r = i; r < i_end; ++r, a = TA ? a + 1 : a + lda) {
-                if (cols > 8)
-                    tile<1, 2, TA>(K, alpha, a, lda, Bj, ldb, beta, Cj + size_t(r) * ldc, ldc, 0, width);
-                else
-                    tile<1, 1, TA>(K, alpha, a, lda, Bj, ldb, beta, Cj + size_t(r) * ldc, ldc, 0, width);
-            }
-            return;
-        }
         const int i0 = M - i < MR ? M - MR : i;
-        const float* a = TA ? A + i0 : A + size_t(i0) * lda;
-        if (cols > 8)
-            tile<MR, 2, TA>(K, alpha, a, lda, Bj, ldb, beta, Cj + size_t(i0) * ldc, ldc, i - i0, width);
-        else
-            tile<MR, 1, TA>(K, alpha, a, lda, Bj, ldb, beta, Cj + size_t(i0) * ldc, ldc, i - i0, width);
+        tile_cols<MR, TA>(K, alpha, TA ? A + i0 : A + size_t(i0) * lda, lda, Bj, ldb, beta, Cj + size_t(i0) * ldc,
+                          ldc, i - i0, cols);
     }
 }
 

@@ -508,7 +508,7 @@ bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
     // An explicit --threads is capped at the usable CPUs, as the step's own split is.
     blas_set_threads(step_->split_threads() > 1 ? 1
                      : o_.threads > 0     ? std::min(o_.threads, usable_cpus())
-                                          : blas_auto_threads(o_.batch));
+                                          : blas_auto_threads(o_.batch, o_.model.arch == "dcgan"));
     write_run_files_at_start();
     if (p_.epoch == 0 && p_.step == 0) save_state();  // a run killed in its first epoch can resume too
     const int steps = data_.images.n / o_.batch;
