@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end check of `gan serve` and its page (web/) in a real browser: trains two tiny models on
-# tests/data/mnist-mini (the classic MLP GAN and a conditional MLP, 1 epoch each), serves each with
+# tests/data/mnist-mini (the classic MLP GAN and a conditional MLP, 1 epoch each) and a conditional MLP on
+# MNIST (10 epochs; scripts/fetch_mnist.sh fetches it), serves each with
 # `gan serve RUN --port 0` in the background, and runs tests/web/check_web.js (playwright-core driving
 # Debian's chromium, headless): no console error on load, "New samples" and the walk slider change the
 # canvas, window.ganDraw on the latents of `gan sample --save-z` paints `gan sample --z`'s pixels
 # within 1 grey level, the digit-7 button draws sevens equal to `gan sample --z --labels` of the page's
 # latents (within 1 level), the page fits a 390 px phone screen, and raw requests that traverse
 # (/../, %2e%2e, //, ..%2f, backslashes), are overlong or malformed get 4xx with the server still up.
+# The MNIST model's page sevens must be called 7 by the project's classifier (>= 90 %, `gan eval`).
 # Finally Ctrl-C (SIGINT) must stop the server cleanly. Prints the figures; exits 1 when a check fails.
 #
 #   scripts/check_web.sh                   # builds gan into build/ (Release) first
@@ -73,11 +75,11 @@ PY
 
 # ---- one model --------------------------------------------------------------------------------------
 results=()
-check() {
-  local name=$1 shot=$2; shift 2
+check() {  # check NAME SCREENSHOT DATA EPOCHS TRAIN_ARGS...
+  local name=$1 shot=$2 data=$3 epochs=$4; shift 4
   local run=$WORK/$name z=$WORK/$name.z.npy labels=() draw=(--n 64) shot_args=()
   say "$name: gan train $*"
-  "$GAN" train --data "$DATA" --epochs 1 --threads "$THREADS" --out "$run" "$@" >"$WORK/$name.train.log" 2>&1 ||
+  "$GAN" train --data "$data" --epochs "$epochs" --threads "$THREADS" --out "$run" "$@" >"$WORK/$name.train.log" 2>&1 ||
     { cat "$WORK/$name.train.log" >&2; die "$name: training failed"; }
   if [[ " $* " == *" --conditional "* ]]; then
     write_labels "$WORK/$name.labels.npy" 60
@@ -119,8 +121,20 @@ check() {
   say "$name: ok"
 }
 
-check classic 0
-check cmlp 1 --conditional
+check classic 0 "$DATA" 1
+check cmlp 0 "$DATA" 1 --conditional
+
+# The digit buttons on a model that has learnt digits: a conditional MLP trained 10 epochs on MNIST, whose
+# page sevens the project's classifier (gan eval, trained on MNIST on first use) must call 7 (>= 90 %).
+MNIST=$ROOT/data/mnist
+scripts/fetch_mnist.sh >/dev/null || die "no MNIST for the digit check (scripts/fetch_mnist.sh failed)"
+check mnist 1 "$MNIST" 10 --conditional
+"$GAN" eval --samples "$WORK/page7.npy" --data "$MNIST" --threads "$THREADS" --json "$WORK/page7.json" \
+  >"$WORK/page7.eval.log" 2>&1 || { cat "$WORK/page7.eval.log" >&2; die "gan eval of the page's sevens failed"; }
+sevens=$(node -p 'const e = require(process.argv[1]); (100 * e.class_histogram[7]).toFixed(1)' "$WORK/page7.json")
+node -e 'process.exit(+process.argv[1] >= 90 ? 0 : 1)' "$sevens" ||
+  die "the classifier calls only $sevens % of the page's digit-7 images 7 (wanted >= 90 %)"
+results+=("mnist    conditional MLP, 10 MNIST epochs: the classifier calls $sevens % of the page's 60 digit-7 images 7")
 
 echo
 echo "gan serve + page check (onnxruntime-web $(node -p 'require("./web/node_modules/onnxruntime-web/package.json").version'), chromium $(/usr/bin/chromium --version 2>/dev/null | grep -o '[0-9.]*' | head -1)):"
