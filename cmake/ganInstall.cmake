@@ -51,3 +51,14 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/ganConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/ganConfig.cmake ${PROJECT_BINARY_DIR}/ganConfigVersion.cmake
               ${PROJECT_SOURCE_DIR}/cmake/ganDependencies.cmake
         DESTINATION ${GAN_INSTALL_CMAKEDIR})
+
+# gan serve's page (share/gan/web, where an installed bin/gan looks first): web/'s three files and the
+# three onnxruntime-web files the page loads, when `npm ci` in web/ has put them there.
+install(FILES ${PROJECT_SOURCE_DIR}/web/index.html ${PROJECT_SOURCE_DIR}/web/app.js ${PROJECT_SOURCE_DIR}/web/style.css
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/gan/web)
+foreach(f ort.wasm.min.js ort-wasm-simd-threaded.mjs ort-wasm-simd-threaded.wasm)
+  set(ort ${PROJECT_SOURCE_DIR}/web/node_modules/onnxruntime-web/dist/${f})
+  if(EXISTS ${ort})
+    install(FILES ${ort} DESTINATION ${CMAKE_INSTALL_DATADIR}/gan/web/node_modules/onnxruntime-web/dist)
+  endif()
+endforeach()
