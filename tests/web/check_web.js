@@ -177,7 +177,18 @@ async function main() {
       const pixels = await page.evaluate(() => window.ganPixels());
       out.digit7 = maxDiff(pixels, readNpy(sf).data, 'digit 7');
       if (out.digit7.max > 1) fail(`digit 7: canvas and gan sample differ by ${out.digit7.max} grey levels`);
-      writeNpy(path.join(args.work, 'page7.npy'), Uint8Array.from(pixels), '|u1', [st.n, 28, 28]);
+      // Four more draws with 7 still picked: the page's sevens for the classifier (5 grids), so that its
+      // share of sevens is measured on a few hundred images rather than one grid.
+      const sevens = [...pixels];
+      for (let k = 0; k < 4; ++k) {
+        const d = await page.evaluate(() => window.ganState().draws);
+        await page.click('#new');
+        await waitDraws(page, d + 1);
+        const more = await page.evaluate(() => window.ganState());
+        if (!more.labels.every((l) => l === 7)) fail(`"New samples" after digit 7 drew labels ${more.labels}`);
+        sevens.push(...(await page.evaluate(() => window.ganPixels())));
+      }
+      writeNpy(path.join(args.work, 'page7.npy'), Uint8Array.from(sevens), '|u1', [5 * st.n, 28, 28]);
     }
 
     if (args.screenshot) {
