@@ -109,7 +109,7 @@ void BM_Step(benchmark::State& state) {
 
 void BM_GemmFloor(benchmark::State& state) {
     const int B = int(state.range(0));
-    const bool fused_shapes = state.range(1) != 0;
+    const bool stacked_shapes = state.range(1) != 0;
     // split 0: OpenBLAS's own threads; split 1: each GEMM split over a pool of 1-thread BLAS calls,
     // as the step runs them (the same at 1 thread).
     const bool split = state.range(2) != 0;
@@ -118,7 +118,7 @@ void BM_GemmFloor(benchmark::State& state) {
     std::unique_ptr<ThreadPool> pool;
     if (split && threads > 1) pool = std::make_unique<ThreadPool>(threads);
     blas_set_threads(pool ? 1 : threads);
-    std::vector<GemmShape> shapes = fused_shapes ? fused_step_gemms(B) : reference_step_gemms(B);
+    std::vector<GemmShape> shapes = stacked_shapes ? stacked_step_gemms(B) : reference_step_gemms(B);
     std::vector<GemmBuffers> bufs;
     for (const GemmShape& s : shapes) bufs.emplace_back(s);
     for (size_t i = 0; i < shapes.size(); ++i) {  // check each shape against the oracle first
@@ -156,7 +156,7 @@ BENCHMARK(BM_Step)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(BM_GemmFloor)
-    ->ArgNames({"B", "fused_shapes", "split"})
+    ->ArgNames({"B", "stacked_shapes", "split"})
     ->ArgsProduct({{32, 100, 512}, {0, 1}, {0, 1}})
     ->Iterations(300)
     ->Unit(benchmark::kMillisecond)
