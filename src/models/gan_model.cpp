@@ -15,57 +15,6 @@
 
 namespace gan {
 
-std::map<std::string, std::string> ModelConfig::to_metadata() const {
-    return {{"arch", arch},
-            {"z_dim", std::to_string(z_dim)},
-            {"hidden", std::to_string(hidden)},
-            {"channels", std::to_string(channels)},
-            {"rows", std::to_string(rows)},
-            {"cols", std::to_string(cols)},
-            {"alpha", str(alpha)},
-            {"latent", latent},
-            {"conditional", conditional ? "1" : "0"},
-            {"num_classes", std::to_string(num_classes)},
-            {"cond_d", cond_d}};
-}
-
-static int meta_int(const std::map<std::string, std::string>& m, const std::string& key, const std::string& src,
-                    int lo, int hi) {
-    auto it = m.find(key);
-    GAN_CHECK(it != m.end(), src, ": metadata has no '", key, "'");
-    char* end = nullptr;
-    long v = std::strtol(it->second.c_str(), &end, 10);
-    GAN_CHECK(end && *end == 0 && !it->second.empty() && v >= lo && v <= hi, src, ": metadata '", key,
-              "' = '", it->second, "' is not an integer in [", lo, ", ", hi, "]");
-    return int(v);
-}
-
-ModelConfig ModelConfig::from_metadata(const std::map<std::string, std::string>& m, const std::string& src) {
-    ModelConfig c;
-    auto arch = m.find("arch");
-    GAN_CHECK(arch != m.end(), src, ": metadata has no 'arch' (not a gan.cpp checkpoint?)");
-    c.arch = arch->second;
-    c.z_dim = meta_int(m, "z_dim", src, 1, 1 << 16);
-    c.hidden = meta_int(m, "hidden", src, 1, 1 << 16);
-    c.channels = meta_int(m, "channels", src, 1, 4);
-    c.rows = meta_int(m, "rows", src, 1, 1024);
-    c.cols = meta_int(m, "cols", src, 1, 1024);
-    auto alpha = m.find("alpha");
-    GAN_CHECK(alpha != m.end(), src, ": metadata has no 'alpha'");
-    char* end = nullptr;
-    c.alpha = std::strtof(alpha->second.c_str(), &end);
-    GAN_CHECK(end && *end == 0 && std::isfinite(c.alpha), src, ": metadata 'alpha' is not a number");
-    auto latent = m.find("latent");
-    GAN_CHECK(latent != m.end(), src, ": metadata has no 'latent'");
-    c.latent = latent->second;
-    GAN_CHECK(c.latent == "uniform" || c.latent == "normal", src, ": unknown latent '", c.latent, "'");
-    // Conditioning keys are absent from checkpoints written before conditional models existed.
-    if (m.count("conditional")) c.conditional = meta_int(m, "conditional", src, 0, 1) == 1;
-    if (m.count("num_classes")) c.num_classes = meta_int(m, "num_classes", src, 2, 1 << 16);
-    if (auto it = m.find("cond_d"); it != m.end()) c.cond_d = it->second;
-    return c;
-}
-
 static void build_mlp(GanModel& m) {
     const ModelConfig& c = m.config;
     // G: z -> Linear(z, h) -> LeakyReLU -> Linear(h, img) -> tanh   (z: g_input_shape, with the label if any)
@@ -85,13 +34,10 @@ std::unique_ptr<GanModel> gan_build(const ModelConfig& config) {
     m->config = config;
     if (config.conditional) {
         GAN_CHECK(config.num_classes >= 2, "a conditional model needs at least 2 classes");
-        GAN_CHECK(config.cond_d == "concat" || config.cond_d == "proj" || config.cond_d == "acgan" ||
-                      config.cond_d == "proj_ac",
-                  "unknown discriminator conditioning '", config.cond_d, "' (known: concat, proj, acgan, proj_ac)");
     }
-    if (config.arch == "mlp")
+    if (config.arch == Arch::mlp)
         build_mlp(*m);
-    else if (config.arch == "dcgan")
+    else if (config.arch == Arch::dcgan)
         dcgan_build(*m);
     else
         throw Error(str("unknown architecture '", config.arch, "' (known: mlp, dcgan)"));
@@ -120,10 +66,10 @@ static void init_linear_glorot(Sequential& s, Rng& rng) {
 }
 
 void gan_init(GanModel& model, Rng& rng) {
-    if (model.config.arch == "mlp") {
+    if (model.config.arch == Arch::mlp) {
         init_linear_glorot(model.g, rng);
         init_linear_glorot(model.d, rng);
-    } else if (model.config.arch == "dcgan") {
+    } else if (model.config.arch == Arch::dcgan) {
         dcgan_init(model, rng);
     }
 }
@@ -132,17 +78,17 @@ Shape g_input_shape(const ModelConfig& c, int n) {
     return {n, c.z_dim + (c.conditional ? c.num_classes : 0), 1, 1};
 }
 
-static bool d_concat(const ModelConfig& c) { return c.conditional && c.cond_d == "concat"; }
+static bool d_concat(const ModelConfig& c) { return c.conditional && c.cond_d == CondD::concat; }
 
 Shape d_input_shape(const ModelConfig& c, int n) {
     if (!d_concat(c)) return {n, c.channels, c.rows, c.cols};
-    if (c.arch == "mlp") return {n, c.image_size() + c.num_classes, 1, 1};
+    if (c.arch == Arch::mlp) return {n, c.image_size() + c.num_classes, 1, 1};
     return {n, c.channels + c.num_classes, c.rows, c.cols};
 }
 
 int d_outputs(const ModelConfig& c) {
-    if (!c.conditional || c.cond_d == "concat") return 1;
-    return c.cond_d == "proj_ac" ? 1 + 2 * c.num_classes : 1 + c.num_classes;
+    if (!c.conditional || c.cond_d == CondD::concat) return 1;
+    return c.cond_d == CondD::proj_ac ? 1 + 2 * c.num_classes : 1 + c.num_classes;
 }
 
 // Per sample: `head` values of src, then K blocks of `block` values, block k = (k == label).
@@ -183,7 +129,7 @@ void make_d_input(Tensor& din, const Tensor& x, const int* labels, const ModelCo
         return;
     }
     check_labels(labels, n, c.num_classes);
-    const size_t block = c.arch == "mlp" ? 1 : size_t(c.rows) * c.cols;
+    const size_t block = c.arch == Arch::mlp ? 1 : size_t(c.rows) * c.cols;
     for (int i = 0; i < n; ++i)
         concat_one_hot(din.data() + i * din.shape.per_sample(), x.data() + i * img, img, block, labels[i],
                        c.num_classes);
@@ -219,7 +165,7 @@ void proj_logits_backward(Tensor& dout, const float* dlogit, const int* labels, 
 void sample_latent(Tensor& z, int n, const ModelConfig& config, Rng& rng) {
     z.resize({n, config.z_dim, 1, 1});
     float* p = z.data();
-    if (config.latent == "normal")
+    if (config.latent == Latent::normal)
         rng.fill_normal(p, z.size());
     else {
         rng.fill_uniform(p, z.size());

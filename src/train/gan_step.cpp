@@ -37,7 +37,7 @@ void grow(V& v, size_t n) {
 }  // namespace
 
 GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o)
-    : m_(model), opt_g_(opt_g), opt_d_(opt_d), o_(o), loss_(loss_kind_from_string(o.loss)) {
+    : m_(model), opt_g_(opt_g), opt_d_(opt_d), o_(o), loss_(o.loss) {
     // The fused path covers exactly the classic MLP (docs/classic_gan.md); anything else takes the layers.
     Sequential &g = m_.g, &d = m_.d;
     const Linear *g1 = as_linear(g, 0, true), *g2 = as_linear(g, 2, true);
@@ -70,7 +70,7 @@ StepStats GanStep::step(const Tensor& real, const Tensor& z, const int* real_lab
 }
 
 namespace {
-bool projection_head(const ModelConfig& c) { return c.conditional && (c.cond_d == "proj" || c.cond_d == "proj_ac"); }
+bool projection_head(const ModelConfig& c) { return c.conditional && (c.cond_d == CondD::proj || c.cond_d == CondD::proj_ac); }
 }  // namespace
 
 float GanStep::d_logits(const Tensor& out, const int* labels) {
@@ -95,11 +95,11 @@ float GanStep::d_logits_backward(const Tensor& out, const int* labels, bool clas
         std::fill(dout_.v.begin(), dout_.v.end(), 0.0f);
         for (int i = 0; i < B; ++i) dout_[size_t(i) * width] = dlogit_[i];
     }
-    if (!(class_loss && c.conditional && (c.cond_d == "acgan" || c.cond_d == "proj_ac"))) return 0.0f;
+    if (!(class_loss && c.conditional && (c.cond_d == CondD::acgan || c.cond_d == CondD::proj_ac))) return 0.0f;
     // Auxiliary classifier: class_weight times the mean softmax cross-entropy of the class logits
     // (acgan: out[:, 1..K]; proj_ac: out[:, 1+K..2K], after the projection embeddings);
     // gradient class_weight (p - onehot)/B.
-    const int first = c.cond_d == "acgan" ? 1 : 1 + K;
+    const int first = c.cond_d == CondD::acgan ? 1 : 1 + K;
     const float w = o_.class_weight;
     double loss = 0;
     for (int i = 0; i < B; ++i) {
@@ -141,7 +141,7 @@ StepStats GanStep::step_reference(const Tensor& real, const Tensor& z, const int
     s.d_fake = mean_sigmoid(logit_.data(), B);
     float loss_fake = gan_loss(loss_, LossTerm::d_fake, logit_.data(), B, o_.smooth, dlogit_.data());
     // AC-GAN trains its classifier on fakes too; proj_ac's classifier learns from real images only.
-    loss_fake += d_logits_backward(out_fake, fake_labels, c.cond_d == "acgan");
+    loss_fake += d_logits_backward(out_fake, fake_labels, c.cond_d == CondD::acgan);
     m_.d.backward(dout_, nullptr);
     opt_d_.step();
     s.d_loss = loss_real + loss_fake;

@@ -30,7 +30,7 @@ namespace gan {
 
 struct StepOptions {
     float smooth = 0.1f;     // one-sided label smoothing: real target 1 - smooth
-    std::string loss = "bce";  // bce | lsgan | hinge (train/losses.h); the fused path is bce only
+    LossKind loss = LossKind::bce;  // train/losses.h; the fused path is bce only
     float class_weight = 1.0f;  // acgan / proj_ac: weight of the auxiliary classification loss
     bool fused = true;       // the fused MLP step where the model allows it; false = the reference
     bool fast_tanh = true;   // fused step only: G's tanh by tanh_fast (<= 2 ulp) instead of std::tanh,

@@ -174,7 +174,7 @@ TEST(GanStep, OnlyTheFusedStepSplits) {
     so.threads = 2;
     so.fused = false;
     EXPECT_EQ(make_run(cfg, so).step->split_threads(), 1);
-    cfg.arch = "dcgan";
+    cfg.arch = Arch::dcgan;
     so.fused = true;
     EXPECT_EQ(make_run(cfg, so).step->split_threads(), 1);
 }
@@ -187,7 +187,7 @@ TEST(GanStep, ClassifierHeadsLearnFromTheRightImages) {
     for (const char* cond : {"proj_ac", "acgan"}) {
         ModelConfig cfg;
         cfg.conditional = true;
-        cfg.cond_d = cond;
+        cfg.cond_d = cond_d_from_string(cond);
         cfg.hidden = 16;
         const int K = cfg.num_classes, B = 12, first = std::string(cond) == "acgan" ? 1 : 1 + K;
         TrainRun r = make_run(cfg, {});
