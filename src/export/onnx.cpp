@@ -121,8 +121,8 @@ class GraphBuilder {
 
 static_assert(sizeof(float) == 4, "float32 initializers");
 
-std::string latent_name(const std::string& latent) {
-    return latent == "normal" ? "normal(0,1)" : latent == "uniform" ? "uniform(-1,1)" : latent;
+std::string latent_name(Latent latent) {
+    return latent == Latent::normal ? "normal(0,1)" : "uniform(-1,1)";
 }
 
 }  // namespace
@@ -229,7 +229,7 @@ std::string onnx_generator_model(GanModel& model, const std::map<std::string, st
     graph.string(graph_f::name, "gan_cpp_generator");
     graph.append(b.initializers);
     graph.string(graph_f::doc_string,
-                 str("gan.cpp generator (", c.arch, c.conditional ? ", conditional" : "", "): z ~ ", latent_name(c.latent),
+                 str("gan.cpp generator (", to_string(c.arch), c.conditional ? ", conditional" : "", "): z ~ ", latent_name(c.latent),
                      " (N, ", c.z_dim, ")", c.conditional ? str(", label int64 (N) in [0, ", c.num_classes, ")") : "",
                      " -> images (N, ", c.channels, ", ", c.rows, ", ", c.cols, ") in [-1, 1]"));
     graph.message(graph_f::input, value_info("z", FLOAT, {c.z_dim}));
@@ -237,7 +237,7 @@ std::string onnx_generator_model(GanModel& model, const std::map<std::string, st
     graph.message(graph_f::output, value_info("images", FLOAT, {c.channels, c.rows, c.cols}));
 
     std::map<std::string, std::string> meta = {
-        {"architecture", c.arch},
+        {"architecture", to_string(c.arch)},
         {"latent_distribution", latent_name(c.latent)},
         {"z_dim", std::to_string(c.z_dim)},
         {"image_shape", str(c.channels, ",", c.rows, ",", c.cols)},

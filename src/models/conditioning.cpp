@@ -11,29 +11,29 @@ Shape g_input_shape(const ModelConfig& c, int n) {
     return {n, c.z_dim + (c.conditional ? c.num_classes : 0), 1, 1};
 }
 
-static bool d_concat(const ModelConfig& c) { return c.conditional && c.cond_d == "concat"; }
+static bool d_concat(const ModelConfig& c) { return c.conditional && c.cond_d == CondD::concat; }
 
 Shape d_input_shape(const ModelConfig& c, int n) {
     if (!d_concat(c)) return {n, c.channels, c.rows, c.cols};
-    if (c.arch == "mlp") return {n, c.image_size() + c.num_classes, 1, 1};
+    if (c.arch == Arch::mlp) return {n, c.image_size() + c.num_classes, 1, 1};
     return {n, c.channels + c.num_classes, c.rows, c.cols};
 }
 
 int d_outputs(const ModelConfig& c) {
-    if (!c.conditional || c.cond_d == "concat") return 1;
-    return c.cond_d == "proj_ac" ? 1 + 2 * c.num_classes : 1 + c.num_classes;
+    if (!c.conditional || c.cond_d == CondD::concat) return 1;
+    return c.cond_d == CondD::proj_ac ? 1 + 2 * c.num_classes : 1 + c.num_classes;
 }
 
 bool d_input_adds_labels(const ModelConfig& c) { return d_concat(c); }
 
 bool has_projection_head(const ModelConfig& c) {
-    return c.conditional && (c.cond_d == "proj" || c.cond_d == "proj_ac");
+    return c.conditional && (c.cond_d == CondD::proj || c.cond_d == CondD::proj_ac);
 }
 
 int class_logits_column(const ModelConfig& c) {
     if (!c.conditional) return -1;
-    if (c.cond_d == "acgan") return 1;
-    if (c.cond_d == "proj_ac") return 1 + c.num_classes;
+    if (c.cond_d == CondD::acgan) return 1;
+    if (c.cond_d == CondD::proj_ac) return 1 + c.num_classes;
     return -1;
 }
 
@@ -83,7 +83,7 @@ void write_d_input(Tensor& din, size_t row, const Tensor& x, const int* labels, 
         return;
     }
     check_labels(labels, n, c.num_classes);
-    const size_t block = c.arch == "mlp" ? 1 : size_t(c.rows) * c.cols;
+    const size_t block = c.arch == Arch::mlp ? 1 : size_t(c.rows) * c.cols;
     for (int i = 0; i < n; ++i)
         concat_one_hot(dst + i * width, x.data() + i * img, img, block, labels[i], c.num_classes);
 }

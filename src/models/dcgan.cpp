@@ -12,11 +12,11 @@ namespace gan {
 
 ModelConfig dcgan_config(bool conditional) {
     ModelConfig c;
-    c.arch = "dcgan";
+    c.arch = Arch::dcgan;
     c.z_dim = 100;
     c.channels = 1, c.rows = 28, c.cols = 28;
     c.alpha = 0.2f;
-    c.latent = "normal";
+    c.latent = Latent::normal;
     c.conditional = conditional;
     return c;
 }

@@ -103,7 +103,7 @@ TEST(Generate, Bf16PixelsWithinTheRoundingBoundOfFloat) {
 TEST(Generate, Bf16RefusesModelsOtherThanTheClassicMlp) {
     if (!bf16_supported()) GTEST_SKIP() << "this CPU lacks AVX512_BF16";
     ModelConfig c;
-    c.arch = "dcgan";
+    c.arch = Arch::dcgan;
     auto model = gan_build(c);
     std::vector<uint8_t> px;
     Rng rng(1, 1);
@@ -135,7 +135,7 @@ TEST(Generate, BlocksEqualOneCall) {
     check(*mlp, 14001, 1000, SamplePrecision::f32, true);
     if (bf16_supported()) check(*mlp, 14001, 1000, SamplePrecision::bf16, true);
     ModelConfig c;
-    c.arch = "dcgan";
+    c.arch = Arch::dcgan;
     auto dc = gan_build(c);
     Rng init(1, 0);
     gan_init(*dc, init);
@@ -183,9 +183,9 @@ TEST(Generate, GivenLatentsDrawTheImagesOfTheDrawnOnes) {
 
     auto dc = gan_build([] {
         ModelConfig c;
-        c.arch = "dcgan";
+        c.arch = Arch::dcgan;
         c.alpha = 0.2f;
-        c.latent = "normal";
+        c.latent = Latent::normal;
         return c;
     }());
     gan_init(*dc, init);

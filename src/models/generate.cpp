@@ -13,7 +13,7 @@ namespace gan {
 void sample_latent(Tensor& z, int n, const ModelConfig& config, Rng& rng) {
     z.resize({n, config.z_dim, 1, 1});
     float* p = z.data();
-    if (config.latent == "normal")
+    if (config.latent == Latent::normal)
         rng.fill_normal(p, z.size());
     else {
         rng.fill_uniform(p, z.size());

@@ -13,9 +13,9 @@ void init_glorot_uniform(float* w, size_t n, int fan_in, int fan_out, Rng& rng) 
 }
 
 void gan_init(GanModel& model, Rng& rng) {
-    if (model.config.arch == "mlp")
+    if (model.config.arch == Arch::mlp)
         mlp_init(model, rng);
-    else if (model.config.arch == "dcgan")
+    else if (model.config.arch == Arch::dcgan)
         dcgan_init(model, rng);
 }
 

@@ -11,7 +11,7 @@
 namespace gan {
 
 GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o)
-    : m_(model), opt_g_(opt_g), opt_d_(opt_d), o_(o), loss_(loss_kind_from_string(o.loss)) {
+    : m_(model), opt_g_(opt_g), opt_d_(opt_d), o_(o) {
     stack_ = o_.stack_real_fake && !m_.d.batch_statistics();
     m_.g.set_precision(o_.fast_tanh ? Precision::fast : Precision::exact);
     if (o_.threads > 1 && m_.g.splits_over_pool() && m_.d.splits_over_pool()) {
@@ -107,13 +107,13 @@ void GanStep::update_d_stacked(const Tensor& real, const Tensor& fake, const int
     read_logits(out, labels);
     s.d_real = mean_sigmoid(logits_.data(), B);
     s.d_fake = mean_sigmoid(logits_.data() + B, B);
-    const float real_loss = gan_loss(loss_, LossTerm::d_real, logits_.data(), B, o_.smooth, dlogits_.data());
+    const float real_loss = gan_loss(o_.loss, LossTerm::d_real, logits_.data(), B, o_.smooth, dlogits_.data());
     const float fake_loss =
-        gan_loss(loss_, LossTerm::d_fake, logits_.data() + B, B, o_.smooth, dlogits_.data() + B);
+        gan_loss(o_.loss, LossTerm::d_fake, logits_.data() + B, B, o_.smooth, dlogits_.data() + B);
     write_output_grad(out, labels);
     // AC-GAN trains its classifier on fakes too; proj_ac's classifier learns from real images only.
     s.d_loss = real_loss + add_class_loss(out, labels, 0, B) + fake_loss;
-    if (c.conditional && c.cond_d == "acgan") s.d_loss += add_class_loss(out, labels, B, B);
+    if (c.conditional && c.cond_d == CondD::acgan) s.d_loss += add_class_loss(out, labels, B, B);
     m_.d.backward(dout_, nullptr);
 }
 
@@ -127,7 +127,7 @@ void GanStep::update_d_halves(const Tensor& real, const Tensor& fake, const int*
     const Tensor& out_real = m_.d.forward(d_in_);
     read_logits(out_real, real_labels);
     s.d_real = mean_sigmoid(logits_.data(), B);
-    float loss = gan_loss(loss_, LossTerm::d_real, logits_.data(), B, o_.smooth, dlogits_.data());
+    float loss = gan_loss(o_.loss, LossTerm::d_real, logits_.data(), B, o_.smooth, dlogits_.data());
     write_output_grad(out_real, real_labels);
     loss += add_class_loss(out_real, real_labels, 0, B);
     m_.d.backward(dout_, nullptr);
@@ -136,9 +136,9 @@ void GanStep::update_d_halves(const Tensor& real, const Tensor& fake, const int*
     const Tensor& out_fake = m_.d.forward(d_in);
     read_logits(out_fake, fake_labels);
     s.d_fake = mean_sigmoid(logits_.data(), B);
-    loss += gan_loss(loss_, LossTerm::d_fake, logits_.data(), B, o_.smooth, dlogits_.data());
+    loss += gan_loss(o_.loss, LossTerm::d_fake, logits_.data(), B, o_.smooth, dlogits_.data());
     write_output_grad(out_fake, fake_labels);
-    if (c.conditional && c.cond_d == "acgan") loss += add_class_loss(out_fake, fake_labels, 0, B);
+    if (c.conditional && c.cond_d == CondD::acgan) loss += add_class_loss(out_fake, fake_labels, 0, B);
     m_.d.backward(dout_, nullptr);
     s.d_loss = loss;
 }
@@ -150,7 +150,7 @@ float GanStep::update_g(const Tensor& fake, const int* fake_labels) {
     m_.d.set_param_grads(false);
     const Tensor& out = m_.d.forward(d_input_of(fake, fake_labels));
     read_logits(out, fake_labels);
-    float loss = gan_loss(loss_, LossTerm::g_fake, logits_.data(), B, o_.smooth, dlogits_.data());
+    float loss = gan_loss(o_.loss, LossTerm::g_fake, logits_.data(), B, o_.smooth, dlogits_.data());
     write_output_grad(out, fake_labels);
     loss += add_class_loss(out, fake_labels, 0, B);
     m_.d.backward(dout_, &dd_in_);

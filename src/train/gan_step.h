@@ -16,7 +16,6 @@
 // - Adam updates each arena in one pass, split over the same threads.
 #pragma once
 #include <memory>
-#include <string>
 #include <vector>
 
 #include "core/thread_pool.h"
@@ -28,7 +27,7 @@ namespace gan {
 
 struct StepOptions {
     float smooth = 0.1f;        // one-sided label smoothing: real target 1 - smooth
-    std::string loss = "bce";  // bce | lsgan | hinge (train/losses.h)
+    LossKind loss = LossKind::bce;  // train/losses.h
     float class_weight = 1.0f;  // acgan / proj_ac: weight of the auxiliary classification loss
     bool fast_tanh = true;      // an absorbed tanh in G by tanh_fast (<= 2 ulp) instead of std::tanh
     bool stack_real_fake = true;  // D without batch statistics: one pass over [real; fake]
@@ -69,7 +68,6 @@ class GanStep {
     GanModel& m_;
     Adam &opt_g_, &opt_d_;
     StepOptions o_;
-    LossKind loss_ = LossKind::bce;
     bool stack_ = false;
     std::unique_ptr<ThreadPool> pool_;
     Tensor g_in_;            // (B, z_dim [+ K]) G's input

@@ -110,7 +110,7 @@ TEST(GanStep, HowItRunsFollowsFromTheLayers) {
     StepOptions halves;
     halves.stack_real_fake = false;
     EXPECT_FALSE(make_run(cfg, halves).step->stacks_real_fake());
-    cfg.arch = "dcgan";
+    cfg.arch = Arch::dcgan;
     EXPECT_FALSE(make_run(cfg, {}).step->stacks_real_fake());
 }
 
@@ -211,7 +211,7 @@ TEST(GanStep, OnlyModelsThatSplitGetTheStepsThreads) {
     so.threads = 2;
     cfg.conditional = true;
     EXPECT_EQ(make_run(cfg, so).step->split_threads(), 2);
-    cfg.arch = "dcgan";
+    cfg.arch = Arch::dcgan;
     EXPECT_EQ(make_run(cfg, so).step->split_threads(), 1);
 }
 
@@ -223,7 +223,7 @@ TEST(GanStep, ClassifierHeadsLearnFromTheRightImages) {
     for (const char* cond : {"proj_ac", "acgan"}) {
         ModelConfig cfg;
         cfg.conditional = true;
-        cfg.cond_d = cond;
+        cfg.cond_d = cond_d_from_string(cond);
         cfg.hidden = 16;
         const int K = cfg.num_classes, B = 12, first = std::string(cond) == "acgan" ? 1 : 1 + K;
         TrainRun r = make_run(cfg, {});
