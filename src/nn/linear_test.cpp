@@ -45,20 +45,6 @@ TEST(Linear, ForwardMatchesNaive) {
         }
 }
 
-TEST(Linear, FrozenLayerLeavesParameterGradientsAlone) {
-    Rng rng(4);
-    Arena arena;
-    Linear layer(arena, "l", {3, 2});
-    for (float& v : arena.values()) v = rng.uniform(-1, 1);
-    Tensor x = random_tensor({2, 3, 1, 1}, rng), y, dx;
-    layer.forward(x, y);
-    arena.zero_grad();
-    layer.param_grads = false;
-    layer.backward(random_tensor(y.shape, rng), &dx);
-    for (float g : arena.grads()) EXPECT_EQ(g, 0.0f);
-    EXPECT_EQ(dx.shape, x.shape);
-}
-
 TEST(Linear, RejectsWrongInputSize) {
     Arena arena;
     Linear layer(arena, "l", {3, 2});
