@@ -2,24 +2,16 @@
 // offered with its help, and where the help shows a default it is the table's.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <string>
 
+#include "test_util.h"
 #include "train/options.h"
 
 using namespace gan;
 
 namespace {
 
-std::string help_text() {
-    std::string out;
-    FILE* p = popen((std::string(GAN_BINARY) + " train --help 2>&1").c_str(), "r");
-    if (!p) return out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    pclose(p);
-    return out;
-}
+std::string help_text() { return gan::testing::run_gan("train --help").out; }
 
 // The line of the help that offers `flag`.
 std::string line_of(const std::string& help, const std::string& flag) {

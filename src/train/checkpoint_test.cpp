@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/check.h"
-#include "io/io_test_util.h"
+#include "test_util.h"
 
 using namespace gan;
 

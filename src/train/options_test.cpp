@@ -6,7 +6,7 @@
 #include <set>
 
 #include "core/check.h"
-#include "io/io_test_util.h"
+#include "test_util.h"
 
 using gan::testing::error_of;
 
