@@ -2,7 +2,8 @@
 # The classic training step of two builds side by side in one run: BASE's bench_step against NEW's, the
 # default step (variant 0) at batch 32, 100 and 512, alternating which runs first, ROUNDS rounds, pinned to
 # the same core(s) at each thread count. Prints the median over rounds of each build's per-step median
-# (and p10) and the ratio new/base (below 1: NEW is faster).
+# (and p10), the same for the thread CPU time at 1 thread (steadier on a shared machine: it leaves out
+# the time other processes held the core), and the ratios new/base (below 1: NEW is faster).
 #   scripts/bench_against_build.sh BASE_BUILD_DIR [NEW_BUILD_DIR]   (env: ROUNDS=5, THREADS="1 2")
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,16 +33,17 @@ done
 /usr/bin/python3 - "$OUT" "$ROUNDS" "$THREADS" <<'PY'
 import json, statistics as st, sys
 out, rounds, threads = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
-print(f"\n{'thr':>3} {'B':>4} | {'base ms':>8} {'new ms':>8} {'new/base':>8} | {'base p10':>8} {'new p10':>8} {'new/base':>8}")
+print(f"\n{'thr':>3} {'B':>4} | {'base ms':>8} {'new ms':>8} {'new/base':>8} | {'base p10':>8} {'new p10':>8} {'new/base':>8} | {'base cpu':>8} {'new cpu':>8} {'new/base':>8}")
 for t in threads:
     runs = {"base": {}, "new": {}}
     for which in runs:
         for r in range(1, rounds + 1):
             for b in json.load(open(f"{out}/{which}_t{t}_r{r}.json"))["benchmarks"]:
                 B = int(b["name"].split("B:")[1].split("/")[0])
-                runs[which].setdefault(B, []).append((b["median_ms"], b["p10_ms"]))
+                runs[which].setdefault(B, []).append((b["median_ms"], b["p10_ms"], b["cpu_median_ms"]))
     for B in sorted(runs["new"]):
-        bm, bp = (st.median(x[i] for x in runs["base"][B]) for i in (0, 1))
-        nm, np_ = (st.median(x[i] for x in runs["new"][B]) for i in (0, 1))
-        print(f"{t:>3} {B:>4} | {bm:8.3f} {nm:8.3f} {nm/bm:8.3f} | {bp:8.3f} {np_:8.3f} {np_/bp:8.3f}")
+        bm, bp, bc = (st.median(x[i] for x in runs["base"][B]) for i in (0, 1, 2))
+        nm, np_, nc = (st.median(x[i] for x in runs["new"][B]) for i in (0, 1, 2))
+        cpu = f"{bc:8.3f} {nc:8.3f} {nc/bc:8.3f}" if t == "1" else f"{'':8} {'':8} {'':8}"
+        print(f"{t:>3} {B:>4} | {bm:8.3f} {nm:8.3f} {nm/bm:8.3f} | {bp:8.3f} {np_:8.3f} {np_/bp:8.3f} | {cpu}")
 PY

@@ -57,9 +57,9 @@ Trainer::Trainer(TrainOptions options, Dataset data)
     if (o_.ema > 0) ema_ = model_->g.params.values();
     opt_g_ = std::make_unique<Adam>(model_->g.params, o_.adam);
     opt_d_ = std::make_unique<Adam>(model_->d.params, o_.adam);
-    // The fused classic step splits its work over its own threads (bitwise the 1-thread step, tested),
-    // which pays from batch 32 up on 2 cores (BENCHMARKS.md): by default every CPU this process may
-    // use, up to 4; never more than those CPUs, since idle parts spin briefly.
+    // Models whose layers split over the step's own threads (bitwise the 1-thread step, tested) get,
+    // by default, every CPU this process may use, up to 4; never more than those CPUs, since idle
+    // parts spin briefly.
     StepOptions so = o_.step;
     so.threads = std::min(o_.threads > 0 ? o_.threads : std::min(usable_cpus(), 4), usable_cpus());
     step_ = std::make_unique<GanStep>(*model_, *opt_g_, *opt_d_, so);
@@ -281,8 +281,8 @@ void Trainer::train_step(int s, int steps) {
 bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
                   const std::function<void(const StepReport&)>& on_step, const std::atomic<bool>* stop) {
     using clock = std::chrono::steady_clock;
-    // The fused MLP step splits its work over its own threads, each running the BLAS single-threaded;
-    // every other step lets the BLAS thread its GEMMs.
+    // A step split over its own threads runs the BLAS single-threaded in each part; any other lets the
+    // BLAS thread its GEMMs.
     // An explicit --threads is capped at the usable CPUs, as the step's own split is.
     blas_set_threads(step_->split_threads() > 1 ? 1
                      : o_.threads > 0     ? std::min(o_.threads, usable_cpus())
