@@ -12,7 +12,10 @@ cd "$(dirname "$0")/.."
 
 write_docs=1
 [[ "${1:-}" == "--no-docs" ]] && write_docs=0
-command -v ctags >/dev/null || { echo "check_structure: universal-ctags is needed (apt-get install universal-ctags)" >&2; exit 2; }
+if ! command -v ctags >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq universal-ctags >/dev/null ||
+        { echo "check_structure: universal-ctags is needed (apt-get install universal-ctags)" >&2; exit 2; }
+fi
 
 python3 - "$write_docs" <<'PY'
 import glob, json, os, re, subprocess, sys
