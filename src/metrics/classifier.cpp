@@ -35,22 +35,16 @@ std::unique_ptr<Classifier> classifier_build(int c1, int c2) {
     return c;
 }
 
+// PyTorch's default for Conv2d and Linear: weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)), where
+// fan_in is the weight's size per output unit; from the parameter table, in layer order (a layer's
+// bias follows its weight).
 static void init_uniform_fan_in(Sequential& s, Rng& rng) {
-    for (size_t i = 0; i < s.num_layers(); ++i) {
-        size_t w = 0, b = 0, nw = 0, nb = 0;
-        int fan_in = 0;
-        if (auto* conv = dynamic_cast<Conv2d*>(&s.layer(i))) {
-            w = conv->weight_offset(), b = conv->bias_offset(), fan_in = conv->fan_in();
-            nw = size_t(fan_in) * conv->options().out, nb = conv->options().out;
-        } else if (auto* lin = dynamic_cast<Linear*>(&s.layer(i))) {
-            w = lin->weight_offset(), b = lin->bias_offset(), fan_in = lin->options().in;
-            nw = size_t(fan_in) * lin->options().out, nb = lin->options().out;
-        } else {
-            continue;
-        }
+    int fan_in = 1;
+    for (const ParamInfo& p : s.params.params()) {
+        if (p.shape.size() >= 2) fan_in = int(p.size / size_t(p.shape[0]));  // a weight (OUT, IN, ...)
         const float a = 1.0f / std::sqrt(float(fan_in));
-        for (size_t k = 0; k < nw; ++k) s.params.value(w)[k] = rng.uniform(-a, a);
-        for (size_t k = 0; k < nb; ++k) s.params.value(b)[k] = rng.uniform(-a, a);
+        float* v = s.params.value(p.offset);
+        for (size_t k = 0; k < p.size; ++k) v[k] = rng.uniform(-a, a);
     }
 }
 
