@@ -53,7 +53,8 @@ TEST(Linear, RejectsWrongInputSize) {
 
 // An absorbed activation: the pair's gradient against finite differences (tanh: LeakyReLU's kink makes
 // finite differences of a whole layer unreliable, and each half has its own check), and the same bits as
-// the Linear and Activation layers run one after the other, forward and backward, on 1 and on 3 threads.
+// the Linear and Activation layers run one after the other, forward and backward, on 1 and on 3 threads
+// (where our GEMM kernels run; with OpenBLAS's, a split is within rounding).
 TEST(Linear, AbsorbedActivationIsThePairOfLayers) {
     for (Epilogue e : {Epilogue{Act::tanh, 0.0f}, Epilogue{Act::leaky_relu, 0.2f}}) {
         Rng rng(4);
@@ -79,9 +80,15 @@ TEST(Linear, AbsorbedActivationIsThePairOfLayers) {
             fused.forward(x, y_fused);
             arena.zero_grad();
             fused.backward(dy, &dx_fused);
-            EXPECT_TRUE(y_fused.v == y_plain.v) << "threads " << threads;
-            EXPECT_TRUE(dx_fused.v == dx_plain.v) << "threads " << threads;
-            EXPECT_TRUE(arena.grads() == grads_plain) << "threads " << threads;
+            if (gemm_exact_is_bitwise() || threads == 1) {
+                EXPECT_TRUE(y_fused.v == y_plain.v) << "threads " << threads;
+                EXPECT_TRUE(dx_fused.v == dx_plain.v) << "threads " << threads;
+                EXPECT_TRUE(arena.grads() == grads_plain) << "threads " << threads;
+            } else {  // OpenBLAS may pick another kernel for a block of rows: rounding only
+                for (size_t i = 0; i < y_plain.size(); ++i) EXPECT_NEAR(y_fused[i], y_plain[i], 1e-5);
+                for (size_t i = 0; i < dx_plain.size(); ++i) EXPECT_NEAR(dx_fused[i], dx_plain[i], 1e-5);
+                for (size_t i = 0; i < grads_plain.size(); ++i) EXPECT_NEAR(arena.grads()[i], grads_plain[i], 1e-4);
+            }
         }
     }
 }
