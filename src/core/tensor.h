@@ -1,6 +1,8 @@
 // Tensor: float32, contiguous, NCHW (an (N, F) matrix is (N, F, 1, 1)).
-// Storage is reused: resize() only allocates when a tensor grows past its capacity, so the
-// training loop reaches a steady state with no heap allocation.
+// Storage is reused: resize() only grows it, never shrinks it, so a tensor that alternates between
+// sizes (D's activations on a stacked and on a single batch) is neither reallocated nor refilled, and
+// the training loop reaches a steady state with no heap allocation. The tensor is its first size()
+// floats of v.
 #pragma once
 #include <cstddef>
 #include <vector>
@@ -24,11 +26,13 @@ struct Tensor {
     explicit Tensor(Shape s) { resize(s); }
     void resize(Shape s) {
         shape = s;
-        if (v.size() != s.size()) v.resize(s.size());
+        if (v.size() < s.size()) v.resize(s.size());
     }
     float* data() { return v.data(); }
     const float* data() const { return v.data(); }
-    size_t size() const { return v.size(); }
+    size_t size() const { return shape.size(); }
+    float* end() { return v.data() + size(); }
+    const float* end() const { return v.data() + size(); }
     float& operator[](size_t i) { return v[i]; }
     float operator[](size_t i) const { return v[i]; }
 };

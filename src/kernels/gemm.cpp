@@ -46,9 +46,27 @@ bool& own_kernels_flag() {
     return on;
 }
 
+// K = 1 with beta 0: C = alpha·a·bᵀ, one product per element, the value of the kernels' single
+// multiply-add from zero (a zero product keeps its sign here), without their tile set-up.
+void outer_product(bool trans_a, bool trans_b, int M, int N, float alpha, const float* A, int lda,
+                   const float* B, int ldb, float* C, int ldc) {
+    for (int i = 0; i < M; ++i) {
+        const float a = trans_a ? A[i] : A[size_t(i) * lda];
+        float* c = C + size_t(i) * ldc;
+        if (trans_b) {
+            for (int j = 0; j < N; ++j) c[j] = a * B[size_t(j) * ldb];
+        } else {
+            for (int j = 0; j < N; ++j) c[j] = a * B[j];
+        }
+        if (alpha != 1.0f)
+            for (int j = 0; j < N; ++j) c[j] = alpha * c[j];
+    }
+}
+
 // Our kernel for this transposition, whatever the shape (not for Aᵀ·Bᵀ, which nothing here uses).
 void own_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
               const float* B, int ldb, float beta, float* C, int ldc) {
+    if (K == 1 && beta == 0.0f) return outer_product(trans_a, trans_b, M, N, alpha, A, lda, B, ldb, C, ldc);
 #ifdef GAN_X86_KERNELS
     const bool wide = own_level() == CpuLevel::avx512;
     if (trans_b)

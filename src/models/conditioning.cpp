@@ -57,7 +57,7 @@ void make_g_input(Tensor& gin, const Tensor& z, const int* labels, const ModelCo
               c.z_dim);
     gin.resize(g_input_shape(c, n));
     if (!c.conditional) {
-        std::copy(z.v.begin(), z.v.end(), gin.v.begin());
+        std::copy(z.data(), z.end(), gin.data());
         return;
     }
     check_labels(labels, n, c.num_classes);
@@ -79,7 +79,7 @@ void write_d_input(Tensor& din, size_t row, const Tensor& x, const int* labels, 
               "D's input has no room for ", n, " images at row ", row);
     float* dst = din.data() + row * width;
     if (!d_concat(c)) {
-        std::copy(x.v.begin(), x.v.end(), dst);
+        std::copy(x.data(), x.end(), dst);
         return;
     }
     check_labels(labels, n, c.num_classes);
@@ -108,7 +108,7 @@ void proj_logits(float* logit, const Tensor& out, const int* labels, int K) {
 void proj_logits_backward(Tensor& dout, const float* dlogit, const int* labels, int K) {
     const size_t w = dout.shape.per_sample();
     GAN_CHECK(w >= size_t(1 + K), "projection head expects at least ", 1 + K, " outputs per sample");
-    std::fill(dout.v.begin(), dout.v.end(), 0.0f);
+    std::fill(dout.data(), dout.end(), 0.0f);
     for (int i = 0; i < dout.shape.n; ++i) {
         dout[size_t(i) * w] = dlogit[i];
         dout[size_t(i) * w + 1 + labels[i]] = dlogit[i];

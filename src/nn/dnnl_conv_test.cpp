@@ -45,7 +45,7 @@ Result run(const Case& c, bool onednn) {
     Tensor dy(y.shape);
     for (size_t i = 0; i < dy.size(); ++i) dy[i] = rng.uniform(-1, 1);
     layer->backward(dy, &dx);
-    Result r{{y.v.begin(), y.v.end()}, {dx.v.begin(), dx.v.end()}, {params.grads().begin(), params.grads().end()}, false};
+    Result r{{y.data(), y.end()}, {dx.data(), dx.end()}, {params.grads().begin(), params.grads().end()}, false};
     r.onednn = c.transposed ? static_cast<ConvTranspose2d&>(*layer).used_onednn()
                             : static_cast<Conv2d&>(*layer).used_onednn();
     conv_engine_use_onednn(true);

@@ -1,5 +1,7 @@
 #include "nn/linear.h"
 
+#include <algorithm>
+
 #include "core/check.h"
 #include "kernels/activations.h"
 #include "kernels/fused.h"
@@ -7,6 +9,9 @@
 #include "kernels/parallel.h"
 
 namespace gan {
+
+// Element-wise work below this many elements runs on the calling thread: a split would cost more.
+constexpr size_t kSplitElements = size_t(1) << 15;
 
 void linear_forward(float* y, const float* x, const float* w, const float* b, int N, int IN, int OUT) {
     gemm_exact(false, true, N, OUT, IN, 1.0f, x, IN, w, IN, 0.0f, y, OUT);
@@ -97,7 +102,7 @@ void Linear::backward(const Tensor& dy, Tensor* dx) {
         const float* y = y_->data();
         float* d = dpre_.data();
         const Epilogue e = *epi_;
-        parallel_for(pool_, size_t(N), 8, 64, [&](size_t r0, size_t r1) {
+        parallel_for(pool_, size_t(N), 8, std::max<size_t>(64, kSplitElements / size_t(OUT)), [&](size_t r0, size_t r1) {
             const size_t off = r0 * size_t(OUT), n = (r1 - r0) * size_t(OUT);
             if (e.act == Act::leaky_relu)
                 leaky_relu_backward_from_output(d + off, g + off, y + off, n, e.alpha);
@@ -112,7 +117,8 @@ void Linear::backward(const Tensor& dy, Tensor* dx) {
         gemm_split(pool_, true, false, OUT, IN, N, 1.0f, g, OUT, x_->data(), IN, overwrite ? 0.0f : 1.0f, dw, IN);
         if (o_.bias) {
             float* db = params_.grad(b_);
-            parallel_for(pool_, size_t(OUT), 8, 64, [&](size_t c0, size_t c1) {
+            const size_t min_cols = size_t(N) * size_t(OUT) >= kSplitElements ? 64 : size_t(OUT) + 1;
+            parallel_for(pool_, size_t(OUT), 8, min_cols, [&](size_t c0, size_t c1) {
                 bias_grad_add(db + c0, g + c0, N, int(c1 - c0), OUT);
             });
         }

@@ -26,7 +26,7 @@ TEST(MaxPool2d, ForwardPicksTheWindowMaximum) {
     EXPECT_EQ(dx[9], 3.0f);   // 15
     EXPECT_EQ(dx[11], 4.0f);  // 13
     float sum = 0;
-    for (float v : dx.v) sum += v;
+    for (size_t i = 0; i < dx.size(); ++i) sum += dx[i];
     EXPECT_EQ(sum, 10.0f);
 }
 

@@ -35,13 +35,16 @@ Shape Sequential::check_shapes(Shape in) const {
     return in;
 }
 
-const Tensor& Sequential::forward(const Tensor& x) {
+const Tensor& Sequential::forward(const Tensor& x, Tensor* out) {
     GAN_CHECK(!layers_.empty(), prefix_, ": empty model");
+    size_t last = layers_.size() - 1;
+    while (absorbed_[last]) --last;  // layer 0 is never absorbed
     const Tensor* in = &x;
-    for (size_t i = 0; i < layers_.size(); ++i) {
+    for (size_t i = 0; i <= last; ++i) {
         if (absorbed_[i]) continue;  // computed by layer i - 1
-        layers_[i]->forward(*in, acts_[i]);
-        in = &acts_[i];
+        Tensor& y = out && i == last ? *out : acts_[i];
+        layers_[i]->forward(*in, y);
+        in = &y;
     }
     out_ = in;
     return *out_;

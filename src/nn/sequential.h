@@ -42,7 +42,9 @@ class Sequential {
 
     // Checks every layer's shape for a given input; returns the output shape. Throws on a mismatch.
     Shape check_shapes(Shape in) const;
-    const Tensor& forward(const Tensor& x);  // x must stay alive until backward
+    // x must stay alive until backward. With `out`, the last layer writes its output there (a caller's
+    // buffer, e.g. the rows of a larger batch) instead of into the model's own tensor.
+    const Tensor& forward(const Tensor& x, Tensor* out = nullptr);
     void backward(const Tensor& dy, Tensor* dx);
     void set_param_grads(bool on);
     void set_training(bool training);

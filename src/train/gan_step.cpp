@@ -26,7 +26,9 @@ StepStats GanStep::step(const Tensor& real, const Tensor& z, const int* real_lab
     GAN_CHECK(real.shape.n == z.shape.n, "real and latent batches differ in size");
     GAN_CHECK(!m_.config.conditional || (real_labels && fake_labels), "a conditional model needs labels");
     make_g_input(g_in_, z, fake_labels, m_.config);
-    const Tensor& fake = m_.g.forward(g_in_);
+    // Stacked, and D reads the images alone: G writes its batch straight into the first rows of D's input.
+    fake_in_d_ = stack_ && !d_input_adds_labels(m_.config);
+    const Tensor& fake = m_.g.forward(g_in_, fake_in_d_ ? &d_in_ : nullptr);
     StepStats s;
     m_.d.params.zero_grad();
     m_.d.set_param_grads(true);
@@ -60,7 +62,7 @@ void GanStep::write_output_grad(const Tensor& out, const int* labels) {
         return;
     }
     const size_t n = size_t(out.shape.n), width = out.shape.per_sample();
-    if (width > 1) std::fill(dout_.v.begin(), dout_.v.end(), 0.0f);
+    if (width > 1) std::fill(dout_.data(), dout_.end(), 0.0f);
     for (size_t i = 0; i < n; ++i) dout_[i * width] = dlogits_[i];
 }
 
@@ -88,33 +90,34 @@ float GanStep::add_class_loss(const Tensor& out, const int* labels, size_t r0, s
     return float(o_.class_weight * loss / double(n));
 }
 
-// D on [real; fake] as one batch of 2B rows; the losses and their gradients half by half.
+// D on [fake; real] as one batch of 2B rows; the losses and their gradients half by half.
 void GanStep::update_d_stacked(const Tensor& real, const Tensor& fake, const int* real_labels,
                                const int* fake_labels, StepStats& s) {
     const ModelConfig& c = m_.config;
     const size_t B = size_t(real.shape.n);
-    d_in_.resize(d_input_shape(c, int(2 * B)));
-    write_d_input(d_in_, 0, real, real_labels, c);
-    write_d_input(d_in_, B, fake, fake_labels, c);
+    d_in_.resize(d_input_shape(c, int(2 * B)));  // storage only grows: the fake rows G wrote stay
+    if (!fake_in_d_) write_d_input(d_in_, 0, fake, fake_labels, c);
+    write_d_input(d_in_, B, real, real_labels, c);
     const int* labels = nullptr;
     if (c.conditional) {
         labels_.resize(2 * B);
-        std::copy(real_labels, real_labels + B, labels_.begin());
-        std::copy(fake_labels, fake_labels + B, labels_.begin() + std::ptrdiff_t(B));
+        std::copy(fake_labels, fake_labels + B, labels_.begin());
+        std::copy(real_labels, real_labels + B, labels_.begin() + std::ptrdiff_t(B));
         labels = labels_.data();
     }
     const Tensor& out = m_.d.forward(d_in_);
     read_logits(out, labels);
-    s.d_real = mean_sigmoid(logits_.data(), B);
-    s.d_fake = mean_sigmoid(logits_.data() + B, B);
-    const float real_loss = gan_loss(o_.loss, LossTerm::d_real, logits_.data(), B, o_.smooth, dlogits_.data());
-    const float fake_loss =
-        gan_loss(o_.loss, LossTerm::d_fake, logits_.data() + B, B, o_.smooth, dlogits_.data() + B);
+    s.d_fake = mean_sigmoid(logits_.data(), B);
+    s.d_real = mean_sigmoid(logits_.data() + B, B);
+    const float fake_loss = gan_loss(o_.loss, LossTerm::d_fake, logits_.data(), B, o_.smooth, dlogits_.data());
+    const float real_loss =
+        gan_loss(o_.loss, LossTerm::d_real, logits_.data() + B, B, o_.smooth, dlogits_.data() + B);
     write_output_grad(out, labels);
     // AC-GAN trains its classifier on fakes too; proj_ac's classifier learns from real images only.
-    s.d_loss = real_loss + add_class_loss(out, labels, 0, B) + fake_loss;
-    if (c.conditional && c.cond_d == CondD::acgan) s.d_loss += add_class_loss(out, labels, B, B);
+    s.d_loss = real_loss + add_class_loss(out, labels, B, B) + fake_loss;
+    if (c.conditional && c.cond_d == CondD::acgan) s.d_loss += add_class_loss(out, labels, 0, B);
     m_.d.backward(dout_, nullptr);
+    if (fake_in_d_) d_in_.resize(d_input_shape(c, int(B)));  // back to G's batch for the G update
 }
 
 // D on each half by itself (a D with batch statistics normalises each by its own): gradients of both

@@ -7,7 +7,7 @@
 // of the loss with respect to" (dlogits: the gradient at D's logits), as in llm.c.
 //
 // How the step runs follows from what the layers are (nn/layer.h), never from which model it is:
-// - A D without batch statistics runs once on [real; fake] stacked (2B rows): each row's output is
+// - A D without batch statistics runs once on [fake; real] stacked (2B rows): each row's output is
 //   what a pass on its own half gives, and each weight gradient is one GEMM over 2B rows. A D with
 //   batch statistics (batch norm) sees each half on its own, as PyTorch's DCGAN example does.
 // - Layers absorb the activation after them (bias + activation in one pass over a GEMM's rows).
@@ -69,14 +69,15 @@ class GanStep {
     Adam &opt_g_, &opt_d_;
     StepOptions o_;
     bool stack_ = false;
+    bool fake_in_d_ = false;  // this step's G output lives in d_in_'s first rows
     std::unique_ptr<ThreadPool> pool_;
     Tensor g_in_;            // (B, z_dim [+ K]) G's input
-    Tensor d_in_;            // D's input: (2B, ...) stacked, or the real half
+    Tensor d_in_;            // D's input: (2B, ...) stacked (G's output in the first B rows), or the real half
     Tensor d_in_fake_;       // D's input for the fake half when it is not G's output itself
     Tensor dout_;            // gradient at D's output
     Tensor dd_in_;           // gradient at D's input (G update)
     Tensor dfake_;           // gradient at G's output
-    std::vector<int> labels_;             // (2B) [real; fake] labels of a stacked conditional pass
+    std::vector<int> labels_;             // (2B) [fake; real] labels of a stacked conditional pass
     std::vector<float> logits_, dlogits_;  // (2B)
 };
 
