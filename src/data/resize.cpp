@@ -56,10 +56,14 @@ Taps make_taps(int in_size, int out_size) {
     return t;
 }
 
-uint8_t clip8(int64_t acc) {
-    const int64_t v = acc >> kPrecisionBits;
-    return uint8_t(std::clamp<int64_t>(v, 0, 255));
+// Sums of 8-bit samples times weights that add up to 2^22 (give or take rounding) fit in 32 bits,
+// as in PIL.
+uint8_t clip8(int32_t acc) {
+    const int32_t v = acc >> kPrecisionBits;
+    return uint8_t(std::clamp<int32_t>(v, 0, 255));
 }
+
+constexpr int32_t kHalf = int32_t(1) << (kPrecisionBits - 1);
 
 Image resize_horizontal(const Image& in, int out_w) {
     const Taps t = make_taps(in.width, out_w);
@@ -71,11 +75,10 @@ Image resize_horizontal(const Image& in, int out_w) {
         for (int o = 0; o < out_w; ++o) {
             const int32_t* k = t.weights.data() + size_t(o) * t.ksize;
             const uint8_t* s = src + size_t(t.first[size_t(o)]) * c;
-            for (int ch = 0; ch < c; ++ch) {
-                int64_t acc = int64_t(1) << (kPrecisionBits - 1);
-                for (int x = 0; x < t.count[size_t(o)]; ++x) acc += int64_t(s[size_t(x) * c + ch]) * k[x];
-                dst[size_t(o) * c + ch] = clip8(acc);
-            }
+            int32_t acc[kResizeMaxChannels] = {kHalf, kHalf, kHalf, kHalf};
+            for (int x = 0; x < t.count[size_t(o)]; ++x, s += c)
+                for (int ch = 0; ch < c; ++ch) acc[ch] += int32_t(s[ch]) * k[x];
+            for (int ch = 0; ch < c; ++ch) dst[size_t(o) * c + ch] = clip8(acc[ch]);
         }
     }
     return out;
@@ -85,13 +88,13 @@ Image resize_vertical(const Image& in, int out_h) {
     const Taps t = make_taps(in.height, out_h);
     const size_t row = size_t(in.width) * size_t(in.channels);
     Image out{out_h, in.width, in.channels, std::vector<uint8_t>(size_t(out_h) * row)};
-    std::vector<int64_t> acc(row);
+    std::vector<int32_t> acc(row);
     for (int o = 0; o < out_h; ++o) {
-        std::fill(acc.begin(), acc.end(), int64_t(1) << (kPrecisionBits - 1));
+        std::fill(acc.begin(), acc.end(), kHalf);
         const int32_t* k = t.weights.data() + size_t(o) * t.ksize;
         for (int y = 0; y < t.count[size_t(o)]; ++y) {
             const uint8_t* src = in.pixels.data() + size_t(t.first[size_t(o)] + y) * row;
-            for (size_t i = 0; i < row; ++i) acc[i] += int64_t(src[i]) * k[y];
+            for (size_t i = 0; i < row; ++i) acc[i] += int32_t(src[i]) * k[y];
         }
         uint8_t* dst = out.pixels.data() + size_t(o) * row;
         for (size_t i = 0; i < row; ++i) dst[i] = clip8(acc[i]);
@@ -109,7 +112,7 @@ int half_round_even(int d) {
 
 Image resize_bilinear(const Image& in, int out_height, int out_width) {
     GAN_CHECK(out_height >= 1 && out_width >= 1, "resize: output size ", out_height, "x", out_width);
-    GAN_CHECK(in.height >= 1 && in.width >= 1 && in.channels >= 1 &&
+    GAN_CHECK(in.height >= 1 && in.width >= 1 && in.channels >= 1 && in.channels <= kResizeMaxChannels &&
                   in.pixels.size() == size_t(in.height) * in.width * in.channels,
               "resize: malformed input image");
     Image tmp = out_width == in.width ? in : resize_horizontal(in, out_width);

@@ -7,10 +7,12 @@
 
 namespace gan {
 
+inline constexpr int kResizeMaxChannels = 4;
+
 // PIL's Image.resize(..., BILINEAR) for 8-bit images: separable triangle filter whose support widens
 // by the scale when shrinking (antialiasing), fixed-point weights of 22 fractional bits, the
 // horizontal pass first and its result rounded to 8 bits, each pass skipped when its size is kept.
-// out_height, out_width >= 1.
+// out_height, out_width >= 1; 1 to kResizeMaxChannels channels.
 Image resize_bilinear(const Image& in, int out_height, int out_width);
 
 // torchvision Resize(n)'s output size (height, width): the shorter side becomes n and the longer
