@@ -1,11 +1,15 @@
 // Helpers shared by the src/data tests only (not part of the library): PNG and JPEG files written
 // with libpng and libjpeg into memory, and small synthetic images.
 #pragma once
+// jpeglib.h needs size_t and FILE declared first.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+
 #include <jpeglib.h>
 #include <png.h>
 
-#include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -60,8 +64,10 @@ inline std::vector<uint8_t> png_of(const Image& img) {
     return png_bytes(s, img.pixels);
 }
 
-// A JPEG of img (gray or RGB) at `quality`, baseline or progressive.
-inline std::vector<uint8_t> jpeg_of(const Image& img, int quality = 95, bool progressive = false) {
+// A JPEG of img (gray or RGB) at `quality`: baseline Huffman, progressive or arithmetic-coded.
+enum class JpegCoding { baseline, progressive, arithmetic };
+inline std::vector<uint8_t> jpeg_of(const Image& img, int quality = 95,
+                                    JpegCoding coding = JpegCoding::baseline) {
     jpeg_compress_struct c;
     jpeg_error_mgr err;
     c.err = jpeg_std_error(&err);
@@ -75,7 +81,8 @@ inline std::vector<uint8_t> jpeg_of(const Image& img, int quality = 95, bool pro
     c.in_color_space = img.channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
     jpeg_set_defaults(&c);
     jpeg_set_quality(&c, quality, TRUE);
-    if (progressive) jpeg_simple_progression(&c);
+    if (coding == JpegCoding::progressive) jpeg_simple_progression(&c);
+    if (coding == JpegCoding::arithmetic) c.arith_code = TRUE;
     jpeg_start_compress(&c, TRUE);
     const size_t row = size_t(img.width) * size_t(img.channels);
     while (c.next_scanline < c.image_height) {

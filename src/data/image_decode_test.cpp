@@ -137,8 +137,10 @@ TEST(ImageDecode, JpegCloseToSourceAndProgressiveEqualsBaseline) {
     EXPECT_EQ(base.width, 56);
     EXPECT_EQ(base.height, 40);
     EXPECT_LE(max_abs_diff(base, ramp), 12);
-    // Same quantisation, same coefficients: progressive decodes to the very same pixels.
-    EXPECT_EQ(decode(jpeg_of(ramp, 95, true), 3).pixels, base.pixels);
+    // Same quantisation, same coefficients: progressive and arithmetic coding decode to the very
+    // same pixels.
+    EXPECT_EQ(decode(jpeg_of(ramp, 95, gan::testing::JpegCoding::progressive), 3).pixels, base.pixels);
+    EXPECT_EQ(decode(jpeg_of(ramp, 95, gan::testing::JpegCoding::arithmetic), 3).pixels, base.pixels);
     // Colour to gray goes through RGB and PIL's formula.
     const Image gray = decode(jpeg_of(ramp, 95), 1);
     ASSERT_EQ(gray.pixels.size(), size_t(40 * 56));
@@ -201,7 +203,7 @@ TEST(ImageDecode, RefusesBrokenJpeg) {
 
 TEST(ImageDecode, EveryPrefixIsDecodedOrRefused) {
     // Truncation at every byte: a gan::Error or an image, never a crash or another exception.
-    for (const auto& file : {png_of(noise_image(6, 5, 3, 7)), jpeg_of(ramp_image(6, 5, 3), 90, true)}) {
+    for (const auto& file : {png_of(noise_image(6, 5, 3, 7)), jpeg_of(ramp_image(6, 5, 3), 90, gan::testing::JpegCoding::progressive)}) {
         for (size_t n = 0; n < file.size(); ++n) {
             try {
                 const Image img = gan::decode_image(file.data(), n, 3, "prefix");
