@@ -1,6 +1,6 @@
 // One full classic training step (D update + G update) at batch 32, 100 and 512, as the trainer runs
-// it: gather a shuffled MNIST batch to [-1, 1], draw z, step. Each case first checks the fused step
-// against the layer-by-layer reference step (same losses to rounding) and skips with an error if not.
+// it: gather a shuffled MNIST batch to [-1, 1], draw z, step. Each case first checks its variant
+// against the plain step (same losses to rounding) and skips with an error if not.
 //   BENCH_THREADS=1 build/bench_step --benchmark_filter='Step|Floor'
 // Counters: median_ms per step (what the side-by-side script compares with PyTorch's per-step median)
 // and GFLOP/s at the median. BM_GemmFloor runs only the step's GEMMs, at the same shapes, in order.
@@ -14,17 +14,29 @@ using namespace gan_bench;
 
 namespace {
 
-// 0: the default (fused, stacked dW, tanh_fast); 1: layer-by-layer reference; 2: fused with std::tanh;
-// 3: fused, bitwise the reference (split dW, std::tanh); 4: the default with every GEMM in OpenBLAS (our
-// A·Bᵀ kernel off, see kernels/gemm.h).
-enum Variant { kFused = 0, kReference = 1, kFusedStdTanh = 2, kFusedBitwise = 3, kFusedBlasOnly = 4 };
+// 0: the default (D on stacked real and fake, activations absorbed, tanh_fast); 1: the plain step (D on
+// each half, every layer on its own, std::tanh, BLAS threads); 2: the default with std::tanh; 3: the
+// default with D on each half; 4: the default with every GEMM in OpenBLAS (our kernels off, kernels/gemm.h).
+enum Variant { kDefault = 0, kPlain = 1, kStdTanh = 2, kHalves = 3, kBlasOnly = 4 };
 
 StepOptions options_for(int v) {
     StepOptions o;
-    o.fused = v != kReference;
-    o.fast_tanh = v == kFused || v == kFusedBlasOnly;
-    o.stack_dw = v != kFusedBitwise;
+    o.stack_real_fake = v != kPlain && v != kHalves;
+    o.fast_tanh = v == kDefault || v == kBlasOnly || v == kHalves;
     return o;
+}
+
+StepOptions with_threads(int v, int threads) {
+    StepOptions o = options_for(v);
+    if (v != kPlain) o.threads = threads;
+    return o;
+}
+
+Classic make_classic(int v) {
+    Classic c(options_for(v));
+    c.model->g.set_fusion(v != kPlain);
+    c.model->d.set_fusion(v != kPlain);
+    return c;
 }
 
 // The trainer's batch source: a shuffled order, uint8 -> [-1, 1] (gather_unit_range), z as the trainer draws it.
@@ -50,9 +62,10 @@ struct Batches {
     }
 };
 
-// Three steps of this variant (so) and of the reference from the same weights and batches.
-std::string validate(int B, const StepOptions& so) {
-    Classic a(so), ref(options_for(kReference));
+// Three steps of this variant and of the plain step from the same weights and batches.
+std::string validate(int B, int variant, int threads) {
+    Classic a = make_classic(variant), ref = make_classic(kPlain);
+    a.step = std::make_unique<GanStep>(*a.model, *a.opt_g, *a.opt_d, with_threads(variant, threads));
     Batches ba, br;
     for (int s = 0; s < 3; ++s) {
         ba.load(B, a.model->config);
@@ -60,7 +73,7 @@ std::string validate(int B, const StepOptions& so) {
         StepStats x = a.step->step(ba.real, ba.z), y = ref.step->step(br.real, br.z);
         if (!std::isfinite(x.d_loss) || !std::isfinite(x.g_loss)) return "non-finite loss";
         if (std::fabs(x.d_loss - y.d_loss) > 1e-4 || std::fabs(x.g_loss - y.g_loss) > 1e-4)
-            return str("losses differ from the reference step: ", x.d_loss, " vs ", y.d_loss, ", ", x.g_loss,
+            return str("losses differ from the plain step: ", x.d_loss, " vs ", y.d_loss, ", ", x.g_loss,
                        " vs ", y.g_loss);
     }
     return "";
@@ -68,17 +81,16 @@ std::string validate(int B, const StepOptions& so) {
 
 void BM_Step(benchmark::State& state) {
     const int B = int(state.range(0)), variant = int(state.range(1)), threads = bench_threads();
-    // As Trainer: the fused step splits over its own threads with the BLAS at 1 thread; the
-    // reference step lets the BLAS thread each GEMM.
-    OwnKernels own(variant != kFusedBlasOnly);
-    StepOptions so = options_for(variant);
-    if (variant != kReference) so.threads = threads;
-    blas_set_threads(variant != kReference ? 1 : threads);
-    if (std::string err = validate(B, so); !err.empty()) {
+    // As Trainer: the step splits over its own threads with the BLAS at 1 thread; the plain variant
+    // lets the BLAS thread each GEMM.
+    OwnKernels own(variant != kBlasOnly);
+    blas_set_threads(variant != kPlain ? 1 : threads);
+    if (std::string err = validate(B, variant, threads); !err.empty()) {
         state.SkipWithError(err.c_str());
         return;
     }
-    Classic c(so);
+    Classic c = make_classic(variant);
+    c.step = std::make_unique<GanStep>(*c.model, *c.opt_g, *c.opt_d, with_threads(variant, threads));
     Batches batches;
     for (int i = 0; i < 20; ++i) {  // warm-up: workspaces, caches, BLAS buffers
         batches.load(B, c.model->config);
@@ -97,16 +109,16 @@ void BM_Step(benchmark::State& state) {
 
 void BM_GemmFloor(benchmark::State& state) {
     const int B = int(state.range(0));
-    const bool fused_shapes = state.range(1) != 0;
+    const bool stacked_shapes = state.range(1) != 0;
     // split 0: OpenBLAS's own threads; split 1: each GEMM split over a pool of 1-thread BLAS calls,
-    // as the fused step runs them (the same at 1 thread).
+    // as the step runs them (the same at 1 thread).
     const bool split = state.range(2) != 0;
     const int threads = bench_threads();
     OwnKernels own(false);  // the floor is OpenBLAS's cblas_sgemm at every shape
     std::unique_ptr<ThreadPool> pool;
     if (split && threads > 1) pool = std::make_unique<ThreadPool>(threads);
     blas_set_threads(pool ? 1 : threads);
-    std::vector<GemmShape> shapes = fused_shapes ? fused_step_gemms(B) : reference_step_gemms(B);
+    std::vector<GemmShape> shapes = stacked_shapes ? stacked_step_gemms(B) : reference_step_gemms(B);
     std::vector<GemmBuffers> bufs;
     for (const GemmShape& s : shapes) bufs.emplace_back(s);
     for (size_t i = 0; i < shapes.size(); ++i) {  // check each shape against the oracle first
@@ -139,12 +151,12 @@ void BM_GemmFloor(benchmark::State& state) {
 
 BENCHMARK(BM_Step)
     ->ArgNames({"B", "variant"})
-    ->ArgsProduct({{32, 100, 512}, {kFused, kReference, kFusedStdTanh, kFusedBitwise, kFusedBlasOnly}})
+    ->ArgsProduct({{32, 100, 512}, {kDefault, kPlain, kStdTanh, kHalves, kBlasOnly}})
     ->Iterations(300)  // as the reference bench: 300 timed steps after a warm-up
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(BM_GemmFloor)
-    ->ArgNames({"B", "fused_shapes", "split"})
+    ->ArgNames({"B", "stacked_shapes", "split"})
     ->ArgsProduct({{32, 100, 512}, {0, 1}, {0, 1}})
     ->Iterations(300)
     ->Unit(benchmark::kMillisecond)

@@ -28,8 +28,8 @@ int run_export(const ExportArgs& a) {
     const size_t bytes = gan::onnx_export_generator(a.out, *loaded.model, extra);
     std::printf("wrote %s (%zu bytes, ONNX opset %d) from %s: %s%s generator, z %s (N, %d)%s -> images (N, %d, %d, %d) "
                 "in [-1, 1]\n",
-                a.out.c_str(), bytes, gan::kOnnxOpset, loaded.path.c_str(), c.arch.c_str(),
-                c.conditional ? " conditional" : "", c.latent == "normal" ? "~ N(0, 1)" : "~ U(-1, 1)", c.z_dim,
+                a.out.c_str(), bytes, gan::kOnnxOpset, loaded.path.c_str(), gan::to_string(c.arch),
+                c.conditional ? " conditional" : "", c.latent == gan::Latent::normal ? "~ N(0, 1)" : "~ U(-1, 1)", c.z_dim,
                 c.conditional ? (", label int64 (N) in [0, " + std::to_string(c.num_classes) + ")").c_str() : "",
                 c.channels, c.rows, c.cols);
     return 0;

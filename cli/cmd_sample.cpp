@@ -41,14 +41,18 @@ bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-int run_sample(const SampleArgs& a) {
+// The flags alone, before any file is read.
+void check_sample_flags(const SampleArgs& a) {
     GAN_CHECK(a.n >= 1 && a.n <= 10000000, "--n must be in [1, 10000000] (got ", a.n, ")");
     const bool png = ends_with(a.out, ".png"), npy = ends_with(a.out, ".npy");
     const bool idx = ends_with(a.out, ".idx") || ends_with(a.out, "-ubyte") || ends_with(a.out, ".idx3");
     GAN_CHECK(png || npy || idx, a.out, ": unknown output type (use .png, .npy, or .idx / -idx3-ubyte)");
     GAN_CHECK(a.bn == "auto" || a.bn == "batch" || a.bn == "running", "--bn must be auto, batch or running");
     GAN_CHECK(a.precision == "f32" || a.precision == "bf16", "--precision must be f32 or bf16 (got ", a.precision, ")");
-    gan::LoadedModel loaded = gan::checkpoint_load_model(a.checkpoint);
+}
+
+// The flags against the loaded generator and each other.
+void check_sample_choices(const SampleArgs& a, const gan::LoadedModel& loaded) {
     const gan::ModelConfig& c = loaded.model->config;
     const bool want_labels = a.digit >= 0 || a.grid_by_class;
     GAN_CHECK(!want_labels || c.conditional, loaded.path, ": this generator is not conditional, so it cannot draw a ",
@@ -59,40 +63,82 @@ int run_sample(const SampleArgs& a) {
     GAN_CHECK(a.labels_file.empty() || !want_labels, "--labels gives every image's class: it cannot be combined with ",
               a.digit >= 0 ? "--digit" : "--grid-by-class");
     GAN_CHECK(a.z_file.empty() || !a.grid_by_class, "--grid-by-class draws its own latents: it cannot be combined with --z");
-    // --z: the user's own latents, float32 (N, z_dim), one image each.
-    gan::NpyF32 given_z;
-    int total = a.grid_by_class ? a.n * c.num_classes : a.n;  // --grid-by-class: --n per class, a row each
-    if (!a.z_file.empty()) {
-        given_z = gan::npy_read_f32(a.z_file);
-        const auto& s = given_z.shape;
-        GAN_CHECK(s.size() == 2 && s[1] == c.z_dim && s[0] >= 1 && s[0] <= 10000000, a.z_file,
-                  ": latents must be float32 of shape (N, ", c.z_dim, ") with N in [1, 10000000] for this generator; "
-                  "the file holds ", npy_shape(s));
-        GAN_CHECK(!a.n_option->count() || a.n == s[0], a.z_file, ": holds ", s[0], " latents but --n is ", a.n);
-        total = int(s[0]);
-    }
+}
+
+// --z: the user's own latents, float32 (N, z_dim), one image each; sets *total to N.
+gan::NpyF32 read_given_z(const SampleArgs& a, const gan::ModelConfig& c, int* total) {
+    gan::NpyF32 given_z = gan::npy_read_f32(a.z_file);
+    const auto& s = given_z.shape;
+    GAN_CHECK(s.size() == 2 && s[1] == c.z_dim && s[0] >= 1 && s[0] <= 10000000, a.z_file,
+              ": latents must be float32 of shape (N, ", c.z_dim, ") with N in [1, 10000000] for this generator; "
+              "the file holds ", npy_shape(s));
+    GAN_CHECK(!a.n_option->count() || a.n == s[0], a.z_file, ": holds ", s[0], " latents but --n is ", a.n);
+    *total = int(s[0]);
+    return given_z;
+}
+
+// Every image's class (empty: unconditional draws): --labels, --digit or --grid-by-class. --labels
+// without --z or --n sets *total.
+std::vector<int> sample_labels(const SampleArgs& a, const gan::LoadedModel& loaded, int* total) {
+    const gan::ModelConfig& c = loaded.model->config;
     std::vector<int> labels;
     if (!a.labels_file.empty()) {
-        // --labels: every image's class, int (N) in [0, K): as many as the latents or --n.
+        // --labels: int (N) in [0, K): as many as the latents or --n.
         GAN_CHECK(c.conditional, loaded.path, ": this generator is not conditional, so --labels cannot choose classes");
         const gan::NpyI64 l = gan::npy_read_int(a.labels_file);
         GAN_CHECK(l.shape.size() == 1 && l.shape[0] >= 1 && l.shape[0] <= 10000000, a.labels_file,
                   ": labels must be integers of shape (N,); the file holds ", npy_shape(l.shape));
-        if (a.z_file.empty() && !a.n_option->count()) total = int(l.shape[0]);
-        GAN_CHECK(l.shape[0] == total, a.labels_file, ": holds ", l.shape[0], " labels but there are ", total,
+        if (a.z_file.empty() && !a.n_option->count()) *total = int(l.shape[0]);
+        GAN_CHECK(l.shape[0] == *total, a.labels_file, ": holds ", l.shape[0], " labels but there are ", *total,
                   a.z_file.empty() ? " images (--n)" : gan::str(" latents in ", a.z_file));
         for (size_t i = 0; i < l.data.size(); ++i)
             GAN_CHECK(l.data[i] >= 0 && l.data[i] < c.num_classes, a.labels_file, ": label ", l.data[i], " at index ",
                       i, " is not in [0, ", c.num_classes, ")");
         labels.assign(l.data.begin(), l.data.end());
     }
-    if (a.digit >= 0) labels.assign(size_t(total), a.digit);
+    if (a.digit >= 0) labels.assign(size_t(*total), a.digit);
     if (a.grid_by_class)
-        for (int i = 0; i < total; ++i) labels.push_back(i / a.n);
+        for (int i = 0; i < *total; ++i) labels.push_back(i / a.n);
+    return labels;
+}
+
+// The images: a PNG grid, or .npy / IDX streamed to the temp file in blocks so that memory stays
+// flat however large --n is, then renamed.
+void write_samples(const SampleArgs& a, gan::GanModel& model, int total, gan::Latents& latents, const int* lab,
+                   bool batch_stats, gan::SamplePrecision precision) {
+    const gan::ModelConfig& c = model.config;
+    if (ends_with(a.out, ".png")) {
+        std::vector<uint8_t> px;
+        gan::gan_generate(model, total, latents, px, lab, batch_stats, precision);
+        int cols = a.cols > 0 ? a.cols : a.grid_by_class ? a.n : int(std::ceil(std::sqrt(double(total))));
+        gan::GrayImage grid = gan::image_grid(px.data(), total, c.rows, c.cols, cols, 1, a.scale);
+        gan::png_write_gray(a.out, grid.pixels.data(), grid.width, grid.height);
+        return;
+    }
+    gan::AtomicFile f(a.out);
+    const std::vector<uint8_t> head = ends_with(a.out, ".npy") ? gan::npy_header_u8(a.out, {total, c.rows, c.cols})
+                                                               : gan::idx_header_images(a.out, total, c.rows, c.cols);
+    f.write(head.data(), head.size());
+    const size_t img = size_t(c.image_size());
+    gan::gan_generate_blocks(model, total, latents, lab, batch_stats, precision, 64000,
+                             [&](const uint8_t* p, int count) { f.write(p, size_t(count) * img); });
+    f.commit();
+}
+
+int run_sample(const SampleArgs& a) {
+    check_sample_flags(a);
+    gan::LoadedModel loaded = gan::checkpoint_load_model(a.checkpoint);
+    const gan::ModelConfig& c = loaded.model->config;
+    check_sample_choices(a, loaded);
+    gan::NpyF32 given_z;
+    int total = a.grid_by_class ? a.n * c.num_classes : a.n;  // --grid-by-class: --n per class, a row each
+    if (!a.z_file.empty()) given_z = read_given_z(a, c, &total);
+    const std::vector<int> labels = sample_labels(a, loaded, &total);
     // Batch-norm generators: a chunk of one class has other batch statistics than training's mixed
     // batches, so chosen digits use the running statistics unless --bn batch says otherwise; so do
     // latents given or saved (--z, --save-z): each image then depends on its own z alone, and matches
     // what `gan export`'s ONNX model (eval-mode batch norm) draws for it.
+    const bool want_labels = a.digit >= 0 || a.grid_by_class;
     const bool own_z = !a.z_file.empty() || !a.save_z.empty();
     const bool batch_stats = a.bn == "batch" || (a.bn == "auto" && !want_labels && labels.empty() && !own_z);
     gan::Rng rng(a.seed, 7);
@@ -105,26 +151,8 @@ int run_sample(const SampleArgs& a) {
         z_out->write(head.data(), head.size());
         latents.observe = [&](const float* z, int count) { z_out->write(z, size_t(count) * size_t(c.z_dim) * 4); };
     }
-    const int* lab = labels.empty() ? nullptr : labels.data();
     const auto precision = a.precision == "bf16" ? gan::SamplePrecision::bf16 : gan::SamplePrecision::f32;
-    if (png) {
-        std::vector<uint8_t> px;
-        gan::gan_generate(*loaded.model, total, latents, px, lab, batch_stats, precision);
-        int cols = a.cols > 0 ? a.cols : a.grid_by_class ? a.n : int(std::ceil(std::sqrt(double(total))));
-        gan::GrayImage grid = gan::image_grid(px.data(), total, c.rows, c.cols, cols, 1, a.scale);
-        gan::png_write_gray(a.out, grid.pixels.data(), grid.width, grid.height);
-    } else {
-        // .npy and IDX stream to the temp file in blocks of ~64k images (50 MB), then rename: memory stays
-        // flat however large --n is.
-        gan::AtomicFile f(a.out);
-        const std::vector<uint8_t> head = npy ? gan::npy_header_u8(a.out, {total, c.rows, c.cols})
-                                              : gan::idx_header_images(a.out, total, c.rows, c.cols);
-        f.write(head.data(), head.size());
-        const size_t img = size_t(c.image_size());
-        gan::gan_generate_blocks(*loaded.model, total, latents, lab, batch_stats, precision, 64000,
-                                 [&](const uint8_t* p, int count) { f.write(p, size_t(count) * img); });
-        f.commit();
-    }
+    write_samples(a, *loaded.model, total, latents, labels.empty() ? nullptr : labels.data(), batch_stats, precision);
     if (z_out) z_out->commit();
     std::printf("wrote %d images from %s to %s\n", total, loaded.path.c_str(), a.out.c_str());
     if (z_out) std::printf("wrote their latents, float32 (%d, %d), to %s\n", total, c.z_dim, a.save_z.c_str());

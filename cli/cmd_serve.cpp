@@ -88,8 +88,8 @@ int run_serve(const ServeArgs& a) {
     // onnxruntime-web does not expose).
     nlohmann::json info = {{"run", fs::absolute(run_dir).lexically_normal().filename().string()},
                            {"checkpoint", loaded.path},
-                           {"arch", c.arch},
-                           {"latent", c.latent},
+                           {"arch", gan::to_string(c.arch)},
+                           {"latent", gan::to_string(c.latent)},
                            {"z_dim", c.z_dim},
                            {"conditional", c.conditional},
                            {"num_classes", c.num_classes},
@@ -103,7 +103,7 @@ int run_serve(const ServeArgs& a) {
     std::signal(SIGTERM, on_stop_signal);
     std::signal(SIGPIPE, SIG_IGN);
     const bool v6 = a.host.find(':') != std::string::npos;
-    std::printf("gan serve: %s %s generator of %s at http://%s%s%s:%d/ (Ctrl-C stops)\n", c.arch.c_str(),
+    std::printf("gan serve: %s %s generator of %s at http://%s%s%s:%d/ (Ctrl-C stops)\n", gan::to_string(c.arch),
                 c.conditional ? "conditional" : "", loaded.path.c_str(), v6 ? "[" : "", a.host.c_str(), v6 ? "]" : "",
                 server.port());
     std::fflush(stdout);

@@ -54,6 +54,7 @@ struct TrainArgs {
     bool overwrite = false;
     bool plain = false;
     bool tensorboard = false;
+    std::string arch = "mlp", cond_d = "proj_ac", loss = "bce";  // the enum options as given
 };
 
 // A stored option of `gan train` and its flag: read and written through one accessor, shown as
@@ -69,6 +70,9 @@ struct StoredFlag {
 
 std::string show_value(const std::string& v) { return v; }
 std::string show_value(bool v) { return v ? "true" : "false"; }
+std::string show_value(gan::Arch v) { return gan::to_string(v); }
+std::string show_value(gan::CondD v) { return gan::to_string(v); }
+std::string show_value(gan::LossKind v) { return gan::loss_kind_name(v); }
 template <class T>
 std::string show_value(T v) {
     return gan::str(v);
@@ -178,7 +182,7 @@ int run_train(TrainArgs& a) {
             std::fflush(stdout);
         });
     std::printf("gan.cpp %s: arch=%s epochs=%d batch=%d lr=%g seed=%llu data=%s out=%s\n", GAN_VERSION,
-                o.model.arch.c_str(), o.epochs, o.batch, double(o.adam.lr), (unsigned long long)o.seed,
+                gan::to_string(o.model.arch), o.epochs, o.batch, double(o.adam.lr), (unsigned long long)o.seed,
                 o.data_dir.c_str(), o.out_dir.c_str());
     // The metrics are those of whatever --data holds (MNIST-FID only on MNIST): say so.
     if (o.eval_every > 0)
@@ -194,7 +198,7 @@ int run_train(TrainArgs& a) {
     const bool tty = isatty(STDOUT_FILENO) && !a.plain;
     // The step reports the mean sigmoid of D's outputs: D's probabilities under BCE, squashed scores
     // under the other losses, so those are labelled as what they are.
-    const bool bce = o.step.loss == "bce";
+    const bool bce = o.step.loss == gan::LossKind::bce;
     const char* d_x = bce ? "D(x)" : "sigmoid(D(x))";
     const char* d_gz = bce ? "D(G(z))" : "sigmoid(D(G(z)))";
     Progress prog;
@@ -258,7 +262,7 @@ Run add_train(CLI::App& app) {
     // Measured after 2 conditional DCGAN epochs (README): proj_ac with the classification loss weighted 3
     // classifies 99.05 % of digit-d samples as d (worst digit 97.7 %), against 94.6 % for proj, 98.4 %
     // for proj_ac at weight 1 and 87.1 % for acgan.
-    o.model.cond_d = "proj_ac";
+    o.model.cond_d = gan::CondD::proj_ac;
     o.step.class_weight = 3.0f;
     // Options whose default depends on --arch say both defaults in their help (no single [default]).
     app.add_option("--epochs", o.epochs, "Training epochs [mlp: 100, dcgan: 5]");
@@ -277,19 +281,19 @@ Run add_train(CLI::App& app) {
     app.add_option("--threads", o.threads, "Threads (0 = automatic: the classic MLP step splits itself over up to 4 usable CPUs; other models thread the BLAS from batch 256)")->capture_default_str();
     app.add_option("--samples-per-epoch", o.samples_per_epoch, "Fresh samples saved each epoch")
         ->capture_default_str();
-    app.add_option("--arch", o.model.arch,
+    app.add_option("--arch", a->arch,
                    "Architecture: mlp (the classic GAN) or dcgan (PyTorch's MNIST DCGAN; its defaults: lr 2e-4, "
                    "beta1 0.5, batch 64, z ~ N(0,1), LeakyReLU 0.2, smooth 0 — explicit flags override)")
         ->capture_default_str();
     app.add_flag("--conditional", o.model.conditional, "Class-conditional GAN: G and D see the digit's label");
-    app.add_option("--cond-d", o.model.cond_d,
+    app.add_option("--cond-d", a->cond_d,
                    "How D uses the label: proj (projection discriminator), proj_ac (projection + a classifier head "
                    "trained on real images that G must satisfy), acgan (auxiliary classifier), concat (one-hot input)")
         ->capture_default_str();
     app.add_option("--class-weight", o.step.class_weight,
                    "acgan / proj_ac: weight of the auxiliary classification loss")
         ->capture_default_str();
-    app.add_option("--loss", o.step.loss, "GAN loss: bce | lsgan | hinge")->capture_default_str();
+    app.add_option("--loss", a->loss, "GAN loss: bce | lsgan | hinge")->capture_default_str();
     app.add_option("--d-steps", o.d_steps, "D updates per G update")->capture_default_str();
     app.add_option("--ema", o.ema, "Decay of an exponential moving average of G's weights (0 = off; "
                                    "warmed up as min(D, (1+t)/(10+t)) at update t), used for samples and saved "
@@ -320,7 +324,10 @@ Run add_train(CLI::App& app) {
         for (const CLI::Option* opt : app.get_options())
             if (opt->count() > 0) a->given.push_back(opt->get_name());
         if (app.get_parent() && !app.get_parent()->get_name().empty()) a->program = app.get_parent()->get_name();
-        if (a->o.model.arch == "dcgan" && a->config.empty()) {
+        a->o.model.arch = gan::arch_from_string(a->arch, "--arch");
+        a->o.model.cond_d = gan::cond_d_from_string(a->cond_d, "--cond-d");
+        a->o.step.loss = gan::loss_kind_from_string(a->loss);
+        if (a->o.model.arch == gan::Arch::dcgan && a->config.empty()) {
             // DCGAN defaults (Radford et al. 2016, PyTorch's C++ example with beta2 0.999) for every
             // option the user did not set.
             auto unset = [&](const char* flag) { return app.get_option(flag)->count() == 0; };
@@ -331,7 +338,7 @@ Run add_train(CLI::App& app) {
             if (unset("--smooth")) a->o.step.smooth = 0.0f;
             if (unset("--epochs")) a->o.epochs = 5;
             if (unset("--out")) a->o.out_dir = "runs/dcgan";
-            a->o.model.latent = "normal";
+            a->o.model.latent = gan::Latent::normal;
         }
         return run_train(*a);
     };

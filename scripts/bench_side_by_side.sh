@@ -6,9 +6,15 @@
 # floor (the step's GEMMs alone, in order, same process). Then whole epochs: `gan train --epochs 3`
 # against the reference's `train --epochs 3`, per-epoch seconds, and gan's peak RSS.
 #   scripts/bench_side_by_side.sh [BUILD_DIR]      (env: ROUNDS=3, EPOCHS=3, THREADS="1 2", SKIP_EPOCHS=1)
+# With BASE=OTHER_BUILD_DIR (another checkout's Release build, e.g. the current main), the same step is
+# compared with that build's instead of PyTorch's: alternating base/ours ROUNDS times on the same cores,
+# medians of the per-round medians, and ours/base (below 1: this build is faster).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
+if [ -n "${BASE:-}" ]; then
+    exec scripts/bench_against_build.sh "$BASE" "$BUILD"
+fi
 ROUNDS=${ROUNDS:-3}
 EPOCHS=${EPOCHS:-3}
 THREADS=${THREADS:-"1 2"}
@@ -26,7 +32,7 @@ run_ref() {  # threads round
 }
 run_ours() {
     BENCH_THREADS=$1 MNIST_DIR=$MNIST taskset -c "$(cores_for "$1")" "$BUILD/bench_step" \
-        --benchmark_filter='BM_Step/B:[0-9]+/variant:0/|BM_GemmFloor/B:[0-9]+/fused_shapes:[01]/split:1/' \
+        --benchmark_filter='BM_Step/B:[0-9]+/variant:0/|BM_GemmFloor/B:[0-9]+/stacked_shapes:[01]/split:1/' \
         --benchmark_format=json > "$OUT/ours_t$1_r$2.json" 2> "$OUT/ours_t$1_r$2.log"
 }
 for t in $THREADS; do
@@ -59,8 +65,8 @@ import csv, glob, json, os, statistics as st, sys
 out, rounds, threads = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
 med = st.median
 ours_by_t = {}
-# Two floors: the reference step's GEMM shapes (real and fake batches apart, as PyTorch runs them) and our
-# fused step's own shapes (real and fake stacked into one GEMM where the step does so).
+# Two floors: the step's GEMM shapes with real and fake batches apart (as PyTorch runs them) and with
+# them stacked into one GEMM, as our step does for the MLP.
 print(f"\n{'thr':>3} {'B':>4} | {'torch ms':>9} {'ours ms':>8} {'ratio':>6} | {'torch p10':>9} {'ours p10':>8} {'ratio':>6} | {'floor ms':>8} {'ours/floor':>10} | {'own floor':>9} {'ours/own':>8} | ours img/s")
 for t in threads:
     ref, ours, floor, own = {}, {}, {}, {}
@@ -70,7 +76,7 @@ for t in threads:
             if k.startswith("B"): ref.setdefault(v["batch"], []).append((v["median_ms"], v["p10_ms"]))
         for b in json.load(open(f"{out}/ours_t{t}_r{r}.json"))["benchmarks"]:
             B = int(b["name"].split("B:")[1].split("/")[0])
-            dst = ours if b["name"].startswith("BM_Step") else own if "fused_shapes:1" in b["name"] else floor
+            dst = ours if b["name"].startswith("BM_Step") else own if "stacked_shapes:1" in b["name"] else floor
             dst.setdefault(B, []).append((b["median_ms"], b["p10_ms"]))
     for B in sorted(ref):
         rm, rp = med(x[0] for x in ref[B]), med(x[1] for x in ref[B])

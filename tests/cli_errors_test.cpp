@@ -27,138 +27,40 @@
 #include "io/idx.h"
 #include "io/safetensors.h"
 #include "train/checkpoint.h"
+#include "test_util.h"
 #include "train/trainer.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
+using gan::testing::gzip_bytes;
+using gan::testing::read_bytes;
+using gan::testing::RunOptions;
+using gan::testing::RunResult;
+using gan::testing::run_gan;
+using gan::testing::TempFolder;
+using gan::testing::write_bytes;
+using gan::testing::write_sparse;
+
 const std::string kMini = std::string(GAN_SOURCE_DIR) + "/tests/data/mnist-mini";
 
-// ---- running the program ------------------------------------------------------------------------
-
-struct RunOptions {
-    bool as_nobody = false;    // drop root to uid/gid 65534 first (so file modes are enforced)
-    long fsize_limit = -1;     // RLIMIT_FSIZE in bytes (writes past it fail with EFBIG)
-    int timeout_s = 60;
-    // A file that is not a file, or claims far more than it holds: the answer must come within
-    // kBoundedSeconds, with a peak RSS under kBoundedRssKb (and the program is killed after 5 s).
-    bool bounded = false;
-};
-
+// A hostile file must be refused within kBoundedSeconds, with a peak RSS under kBoundedRssKb (and
+// the program is killed after kBoundedTimeout seconds).
 constexpr double kBoundedSeconds = 1.0;
 constexpr long kBoundedRssKb = 64 * 1024;
-
-struct RunResult {
-    bool exited = false, timed_out = false;
-    int code = -1, signal = 0;
-    std::string out, err;
-    double seconds = 0;   // wall time until the program ended (or was killed)
-    long max_rss_kb = 0;  // the program's peak resident set (wait4's ru_maxrss)
-};
-
-std::string slurp(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
-RunResult run_gan(const std::vector<std::string>& args, const std::string& scratch, const RunOptions& ro = {}) {
-    const std::string out_path = scratch + "/stdout.txt", err_path = scratch + "/stderr.txt";
-    std::vector<std::string> full{GAN_BINARY};
-    full.insert(full.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : full) argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        int o = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        int e = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        if (o < 0 || e < 0) ::_exit(120);
-        ::dup2(o, 1);
-        ::dup2(e, 2);
-        if (ro.fsize_limit >= 0) {
-            std::signal(SIGXFSZ, SIG_IGN);  // inherited across exec: write() then fails with EFBIG
-            rlimit rl{rlim_t(ro.fsize_limit), rlim_t(ro.fsize_limit)};
-            if (::setrlimit(RLIMIT_FSIZE, &rl) != 0) ::_exit(121);
-        }
-        if (ro.as_nobody && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(122);
-        ::execv(argv[0], argv.data());
-        ::_exit(123);
-    }
-    RunResult r;
-    if (pid < 0) return r;
-    const auto start = std::chrono::steady_clock::now();
-    const auto deadline = start + std::chrono::seconds(ro.bounded ? 5 : ro.timeout_s);
-    int status = 0;
-    rusage ru{};
-    for (;;) {
-        pid_t w = ::wait4(pid, &status, WNOHANG, &ru);
-        if (w == pid) break;
-        if (std::chrono::steady_clock::now() > deadline) {
-            ::kill(pid, SIGKILL);
-            ::wait4(pid, &status, 0, &ru);
-            r.timed_out = true;
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    r.max_rss_kb = ru.ru_maxrss;
-    r.exited = WIFEXITED(status);
-    r.code = r.exited ? WEXITSTATUS(status) : -1;
-    r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    r.out = slurp(out_path);
-    r.err = slurp(err_path);
-    return r;
-}
+constexpr double kBoundedTimeout = 5;
 
 // ---- files for the cases ------------------------------------------------------------------------
 
-void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-    if (!f) throw std::runtime_error("cannot write " + path);
-}
-
-std::vector<uint8_t> read_file(const std::string& path) {
-    std::string s = slurp(path);
-    return std::vector<uint8_t>(s.begin(), s.end());
-}
-
-std::vector<uint8_t> gzip_bytes(const std::vector<uint8_t>& in) {
-    z_stream zs{};
-    if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) throw std::runtime_error("zlib");
-    std::vector<uint8_t> out(deflateBound(&zs, uLong(in.size())) + 64);
-    zs.next_in = const_cast<Bytef*>(in.data());
-    zs.avail_in = uInt(in.size());
-    zs.next_out = out.data();
-    zs.avail_out = uInt(out.size());
-    if (deflate(&zs, Z_FINISH) != Z_STREAM_END) throw std::runtime_error("zlib");
-    out.resize(zs.total_out);
-    deflateEnd(&zs);
-    return out;
-}
-
 // A per-case scratch folder (removed afterwards, unmounting anything mounted in it).
 struct Scratch {
-    std::string dir;
+    TempFolder folder{"gan_cli_errors"};
+    std::string dir = folder.path;
     std::vector<std::string> mounts;
-    Scratch() {
-        std::string base = ::testing::TempDir();
-        if (base.empty()) base = "/tmp/";
-        if (base.back() != '/') base += '/';
-        std::string tmpl = base + "gan_cli_errors_XXXXXX";
-        std::vector<char> buf(tmpl.begin(), tmpl.end());
-        buf.push_back('\0');
-        if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        dir = buf.data();
-        ::chmod(dir.c_str(), 0755);  // traversable when a case runs as nobody
-    }
+    Scratch() { ::chmod(dir.c_str(), 0755); }  // traversable when a case runs as nobody
     ~Scratch() {
         for (auto it = mounts.rbegin(); it != mounts.rend(); ++it) ::umount2(it->c_str(), MNT_DETACH);
-        std::error_code ec;
-        fs::remove_all(dir, ec);
     }
     std::string path(const std::string& name) const { return dir + "/" + name; }
     std::string mkdir(const std::string& name) const {
@@ -183,14 +85,14 @@ struct Scratch {
         gan::IdxLabels lb = gan::idx_read_labels(kMini + "/train-labels-idx1-ubyte.gz");
         gan::idx_write_images(d + "/plain-images", im.pixels.data(), im.n, im.rows, im.cols);
         gan::idx_write_labels(d + "/plain-labels", lb.labels.data(), int(lb.labels.size()));
-        std::vector<uint8_t> images = read_file(d + "/plain-images"), labels = read_file(d + "/plain-labels");
+        std::vector<uint8_t> images = read_bytes(d + "/plain-images"), labels = read_bytes(d + "/plain-labels");
         fs::remove(d + "/plain-images");
         fs::remove(d + "/plain-labels");
         if (gz) images = gzip_bytes(images), labels = gzip_bytes(labels);
         if (edit) edit(images, labels);
         const std::string ext = gz ? ".gz" : "";
-        write_file(d + "/train-images-idx3-ubyte" + ext, images);
-        write_file(d + "/train-labels-idx1-ubyte" + ext, labels);
+        write_bytes(d + "/train-images-idx3-ubyte" + ext, images);
+        write_bytes(d + "/train-labels-idx1-ubyte" + ext, labels);
         return d;
     }
     std::string images_file(const std::string& data, bool gz = false) const {
@@ -234,12 +136,12 @@ void edit_safetensors(const std::string& path,
 
 // Replaces the first occurrence of `from` in the file's bytes by `to` (same length keeps offsets).
 void patch_bytes(const std::string& path, const std::string& from, const std::string& to) {
-    std::vector<uint8_t> b = read_file(path);
+    std::vector<uint8_t> b = read_bytes(path);
     std::string s(b.begin(), b.end());
     size_t at = s.find(from);
     if (at == std::string::npos) throw std::runtime_error("patch_bytes: '" + from + "' not in " + path);
     s.replace(at, from.size(), to);
-    write_file(path, std::vector<uint8_t>(s.begin(), s.end()));
+    write_bytes(path, std::vector<uint8_t>(s.begin(), s.end()));
 }
 
 // `gan train` on data into out, 1 epoch of batch 100 on one thread unless extra says otherwise.
@@ -255,8 +157,7 @@ std::vector<std::string> train_args(const std::string& data, const std::string& 
 
 // head, then a hole up to 1 TiB; false where the file system cannot hold such a file.
 bool write_terabyte_sparse(const std::string& path, const std::vector<uint8_t>& head) {
-    write_file(path, head);
-    return ::truncate(path.c_str(), off_t(1) << 40) == 0;
+    return write_sparse(path, head, uint64_t(1) << 40);
 }
 
 // The 8-byte little-endian length that starts a safetensors file, then '{'.
@@ -278,11 +179,19 @@ const std::string kNotRegular = ", not a regular file";
 
 // ---- the table ----------------------------------------------------------------------------------
 
+RunOptions separate_err_within(double timeout_s) {
+    RunOptions ro;
+    ro.separate_err = true;
+    ro.timeout_s = timeout_s;
+    return ro;
+}
+
 struct Staged {
     Staged(std::vector<std::string> a, std::vector<std::string> e) : args(std::move(a)), expect(std::move(e)) {}
     std::vector<std::string> args;
     std::vector<std::string> expect;  // substrings of the error line (the file or option, and the problem)
-    RunOptions run;
+    RunOptions run = separate_err_within(60);
+    bool bounded = false;             // see kBoundedSeconds
     std::string skip;                 // non-empty: this environment cannot stage the case
 };
 
@@ -292,10 +201,11 @@ Staged skipped(const std::string& why) {
     return s;
 }
 
-// A case whose file is not a file or claims far more than it holds (RunOptions::bounded).
+// A case whose file is not a file or claims far more than it holds.
 Staged bounded(std::vector<std::string> args, std::vector<std::string> expect) {
     Staged st(std::move(args), std::move(expect));
-    st.run.bounded = true;
+    st.bounded = true;
+    st.run.timeout_s = kBoundedTimeout;
     return st;
 }
 
@@ -457,7 +367,7 @@ const Case kCases[] = {
     // ---- output that cannot be written ---------------------------------------------------------
     {"OutFolderUnderARegularFile",
      [](Scratch& s) {
-         write_file(s.path("file"), {1, 2, 3});
+         write_bytes(s.path("file"), {1, 2, 3});
          return Staged{train_args(kMini, s.path("file/run")), {s.path("file"), "Not a directory"}};
      }},
     {"OutFolderReadOnly",
@@ -473,7 +383,7 @@ const Case kCases[] = {
     {"SampleOutUnderARegularFile",
      [](Scratch& s) {
          std::string g = make_generator(s, "g.safetensors");
-         write_file(s.path("file"), {1});
+         write_bytes(s.path("file"), {1});
          return Staged{{"sample", "-c", g, "--out", s.path("file/x.png")}, {s.path("file/x.png"), "cannot write"}};
      }},
     {"DiskFullDuringTraining",  // 256 KiB: the run files fit, the first checkpoint does not
@@ -516,9 +426,9 @@ const Case kCases[] = {
     {"CheckpointTruncated",
      [](Scratch& s) {
          std::string g = make_generator(s, "g.safetensors");
-         std::vector<uint8_t> b = read_file(g);
+         std::vector<uint8_t> b = read_bytes(g);
          b.resize(b.size() / 2);
-         write_file(g, b);
+         write_bytes(g, b);
          return Staged{{"sample", "-c", g, "--out", s.path("x.png")}, {g, "past the end"}};
      }},
     {"CheckpointHeaderNotJson",
@@ -665,7 +575,7 @@ const Case kCases[] = {
     {"CheckpointSparseHeaderOfZeros",  // 64 MiB, under every limit: refused at the header's first NUL
      [](Scratch& s) {
          const std::string p = s.path("zeros.safetensors");
-         write_file(p, safetensors_head((uint64_t(64) << 20) - 8));
+         write_bytes(p, safetensors_head((uint64_t(64) << 20) - 8));
          if (::truncate(p.c_str(), off_t(64) << 20) != 0) return skipped("truncate failed");
          return bounded(sample_args(s, p), {p + ": header is not valid JSON: it contains a NUL byte"});
      }},
@@ -681,7 +591,7 @@ const Case kCases[] = {
     {"DataImagesSparseTerabyte",
      [](Scratch& s) {
          std::string d = s.data_dir("data", false);
-         std::vector<uint8_t> head = read_file(s.images_file(d));
+         std::vector<uint8_t> head = read_bytes(s.images_file(d));
          head.resize(16);
          if (!write_terabyte_sparse(s.images_file(d), head)) return skipped("no 1 TiB files");
          return bounded(train_args(d, s.path("run")), {s.images_file(d) + ": file is 1099511627776 bytes"});
@@ -802,9 +712,9 @@ const Case kCases[] = {
      [](Scratch& s) {
          std::string run = make_run(s, "run");
          std::string p = run + "/checkpoints/last.safetensors";
-         std::vector<uint8_t> b = read_file(p);
+         std::vector<uint8_t> b = read_bytes(p);
          b.resize(b.size() - 4);
-         write_file(p, b);
+         write_bytes(p, b);
          return Staged{{"train", "--resume", run}, {p, "past the end"}};
      }},
 };
@@ -819,14 +729,14 @@ TEST_P(CliError, ExitsTwoWithOneLineNamingTheCause) {
     Staged st = c.stage(scratch);
     if (!st.skip.empty()) GTEST_SKIP() << st.skip;
     if (st.run.as_nobody && ::access(GAN_BINARY, X_OK) != 0) GTEST_SKIP() << "binary not executable";
-    RunResult r = run_gan(st.args, scratch.dir, st.run);
+    RunResult r = run_gan(st.args, st.run);
     std::string cmd = "gan";
     for (const std::string& a : st.args) cmd += " " + a;
     SCOPED_TRACE(cmd + "\nstdout: " + r.out + "\nstderr: " + r.err);
 
     ASSERT_FALSE(r.timed_out) << "hung";
     ASSERT_TRUE(r.exited) << "killed by signal " << r.signal;
-    if (st.run.bounded) {
+    if (st.bounded) {
         EXPECT_LT(r.seconds, kBoundedSeconds) << "a hostile file must be refused at once";
         EXPECT_LT(r.max_rss_kb, kBoundedRssKb) << "peak RSS in KiB while refusing a hostile file";
     }

@@ -3,7 +3,6 @@
 // reproduces a run, and stopping + resuming gives bitwise the weights of an uninterrupted run; a run
 // directory is never overwritten by accident, and a resumed run takes the options it may change.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cmath>
@@ -21,6 +20,7 @@
 #include "io/npy.h"
 #include "io/png.h"
 #include "io/safetensors.h"
+#include "test_util.h"
 #include "train/trainer.h"
 
 namespace fs = std::filesystem;
@@ -30,49 +30,10 @@ namespace {
 
 const std::string kData = std::string(GAN_SOURCE_DIR) + "/tests/data/mnist-mini";
 
-struct Result {
-    int code = -1;
-    std::string out;
-};
+using gan::testing::TempFolder;
+using Result = gan::testing::RunResult;
 
-Result run(const std::string& args) {
-    Result r;
-    std::string cmd = std::string(GAN_BINARY) + " " + args + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
-    int status = pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return r;
-}
-
-// Each test's directory is removed when the test ends, unless it failed (kept for a look; its path is
-// in the failure messages) or GAN_KEEP_TEST_FILES is set.
-std::vector<fs::path> g_dirs;
-
-class RemoveTempDirs : public ::testing::EmptyTestEventListener {
-    void OnTestEnd(const ::testing::TestInfo& info) override {
-        const bool keep = std::getenv("GAN_KEEP_TEST_FILES") || info.result()->Failed();
-        std::error_code ec;
-        if (!keep)
-            for (const fs::path& d : g_dirs) fs::remove_all(d, ec);
-        g_dirs.clear();
-    }
-};
-
-const bool g_listener = [] {
-    ::testing::UnitTest::GetInstance()->listeners().Append(new RemoveTempDirs);
-    return true;
-}();
-
-std::string temp_dir(const std::string& name) {
-    fs::path d = fs::temp_directory_path() / ("gan_e2e_" + name + "_" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    g_dirs.push_back(d);
-    return d.string();
-}
+Result run(const std::string& args) { return gan::testing::run_gan(args); }
 
 std::string train_args(const std::string& out, int epochs) {
     return "train --data " + kData + " --batch 50 --threads 1 --seed 3 --epochs " + std::to_string(epochs) +
@@ -100,7 +61,8 @@ void expect_same_tensors(const std::string& a, const std::string& b, double tol 
 }  // namespace
 
 TEST(EndToEnd, TrainWritesEveryFileAndSampleReadsItBack) {
-    const std::string run_dir = temp_dir("train") + "/run";
+    TempFolder tmp("gan_e2e_train");
+    const std::string run_dir = tmp.path + "/run";
     Result r = run(train_args(run_dir, 2));
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_NE(r.out.find("Epoch 1/2... Discriminator Loss: "), std::string::npos) << r.out;
@@ -128,7 +90,8 @@ TEST(EndToEnd, TrainWritesEveryFileAndSampleReadsItBack) {
     EXPECT_EQ(last.tensors.at("discriminator.0.weight").shape, (std::vector<int64_t>{128, 784}));
 
     // gan sample from a run directory, a generator file and a full-state file, to each format.
-    const std::string out = temp_dir("sample");
+    TempFolder samples("gan_e2e_sample");
+    const std::string out = samples.path;
     Result s1 = run("sample --checkpoint " + run_dir + " --n 10 --out " + out + "/a.npy");
     ASSERT_EQ(s1.code, 0) << s1.out;
     NpyU8 a = npy_read_u8(out + "/a.npy");
@@ -165,7 +128,8 @@ TEST(EndToEnd, TrainWritesEveryFileAndSampleReadsItBack) {
 }
 
 TEST(EndToEnd, SameSeedSameRunAndResumeIsBitExact) {
-    const std::string base = temp_dir("resume");
+    TempFolder tmp("gan_e2e_resume");
+    const std::string base = tmp.path;
     ASSERT_EQ(run(train_args(base + "/straight", 4)).code, 0);
     ASSERT_EQ(run(train_args(base + "/again", 4)).code, 0);
     expect_same_tensors(base + "/straight/checkpoints/last.safetensors", base + "/again/checkpoints/last.safetensors");
@@ -186,7 +150,8 @@ TEST(EndToEnd, SameSeedSameRunAndResumeIsBitExact) {
 // --ema only watches: the trained weights are bitwise those of a run without it; the generator files
 // hold the average (the full state keeps both), and a resumed run continues the average bit-exactly.
 TEST(EndToEnd, EmaAveragesWithoutChangingTrainingAndResumesBitExact) {
-    const std::string base = temp_dir("ema");
+    TempFolder tmp("gan_e2e_ema");
+    const std::string base = tmp.path;
     ASSERT_EQ(run(train_args(base + "/plain", 3)).code, 0);
     Result r = run(train_args(base + "/ema", 3) + " --ema 0.99");
     ASSERT_EQ(r.code, 0) << r.out;
@@ -219,7 +184,8 @@ TEST(EndToEnd, EmaAveragesWithoutChangingTrainingAndResumesBitExact) {
 
 // The classic step split over 2 threads gives bitwise the weights, moments and samples of 1 thread.
 TEST(EndToEnd, TwoThreadsTrainBitwiseAsOne) {
-    const std::string base = temp_dir("threads");
+    TempFolder tmp("gan_e2e_threads");
+    const std::string base = tmp.path;
     std::string one = train_args(base + "/one", 2), two = train_args(base + "/two", 2);
     two.replace(two.find("--threads 1"), 11, "--threads 2");
     ASSERT_EQ(run(one).code, 0);
@@ -238,7 +204,8 @@ TEST(EndToEnd, TwoThreadsTrainBitwiseAsOne) {
 // The conditional model from the CLI: its defaults recorded, `--digit` and `--grid-by-class` draw from
 // it, and an unconditional model refuses `--digit` with a one-line reason.
 TEST(EndToEnd, ConditionalTrainsAndDrawsChosenDigits) {
-    const std::string base = temp_dir("cond");
+    TempFolder tmp("gan_e2e_cond");
+    const std::string base = tmp.path;
     Result r = run("train --conditional --data " + kData + " --batch 50 --threads 1 --epochs 1 --out " + base + "/c");
     ASSERT_EQ(r.code, 0) << r.out;
     std::vector<uint8_t> cfg = file_read_all(base + "/c/config.json", 1 << 20);
@@ -267,7 +234,8 @@ TEST(EndToEnd, ConditionalTrainsAndDrawsChosenDigits) {
 
 // The DCGAN from the CLI, with its defaults: trains on real images and samples.
 TEST(EndToEnd, DcganTrainsAndSamples) {
-    const std::string base = temp_dir("dcgan");
+    TempFolder tmp("gan_e2e_dcgan");
+    const std::string base = tmp.path;
     Result r = run("train --arch dcgan --data " + kData + " --batch 50 --threads 1 --epochs 1 --out " + base + "/d");
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_NE(r.out.find("lr=0.0002"), std::string::npos) << r.out;
@@ -302,7 +270,8 @@ TEST(EndToEnd, ClearErrorsForBadInput) {
 }
 
 TEST(EndToEnd, DivergenceStopsWithTheEpochAndStepAndKeepsTheLastGoodCheckpoint) {
-    const std::string run_dir = temp_dir("diverge") + "/run";
+    TempFolder tmp("gan_e2e_diverge");
+    const std::string run_dir = tmp.path + "/run";
     Result r = run("train --data " + kData + " --batch 50 --epochs 2 --lr 1e30 --out " + run_dir);
     EXPECT_EQ(r.code, 2) << r.out;
     EXPECT_NE(r.out.find("training diverged at epoch 1 step "), std::string::npos) << r.out;
@@ -340,7 +309,8 @@ size_t lines(const std::string& s) { return size_t(std::count(s.begin(), s.end()
 }  // namespace
 
 TEST(RunDir, ARunIsNotOverwrittenUnlessAskedAndOverwriteClearsIt) {
-    const std::string run_dir = temp_dir("refuse") + "/run";
+    TempFolder tmp("gan_e2e_refuse");
+    const std::string run_dir = tmp.path + "/run";
     ASSERT_EQ(run(train_args(run_dir, 1)).code, 0);
     const auto before = snapshot(run_dir);
 
@@ -353,7 +323,8 @@ TEST(RunDir, ARunIsNotOverwrittenUnlessAskedAndOverwriteClearsIt) {
     EXPECT_TRUE(snapshot(run_dir) == before) << "the refused run changed " << run_dir;
 
     // Only config.json, or only checkpoints/, is a run too.
-    const std::string partial = temp_dir("refuse_partial");
+    TempFolder partial_tmp("gan_e2e_refuse_partial");
+    const std::string partial = partial_tmp.path;
     fs::create_directories(partial + "/checkpoints");
     EXPECT_NE(run(train_args(partial, 1)).code, 0);
     EXPECT_TRUE(fs::is_empty(partial + "/checkpoints"));
@@ -374,7 +345,8 @@ TEST(RunDir, ARunIsNotOverwrittenUnlessAskedAndOverwriteClearsIt) {
 }
 
 TEST(RunDir, ResumeAppliesAndRecordsChangedOptionsAndRefusesFixedOnes) {
-    const std::string base = temp_dir("change");
+    TempFolder tmp("gan_e2e_change");
+    const std::string base = tmp.path;
     ASSERT_EQ(run(train_args(base + "/same", 1)).code, 0);
     ASSERT_EQ(run(train_args(base + "/lr", 1)).code, 0);
     EXPECT_EQ(stored_options(base + "/lr").adam.lr, 0.002f);
@@ -412,7 +384,8 @@ TEST(RunDir, ResumeAppliesAndRecordsChangedOptionsAndRefusesFixedOnes) {
 }
 
 TEST(RunDir, ResumingAFinishedRunSaysHowToExtendIt) {
-    const std::string run_dir = temp_dir("finished") + "/run";
+    TempFolder tmp("gan_e2e_finished");
+    const std::string run_dir = tmp.path + "/run";
     ASSERT_EQ(run(train_args(run_dir, 2)).code, 0);
     const auto before = snapshot(run_dir);
     Result r = run("train --resume " + run_dir);
@@ -430,7 +403,8 @@ TEST(RunDir, ResumingAFinishedRunSaysHowToExtendIt) {
 }
 
 TEST(RunDir, ConfigStartsANewRunWithAnEarlierRunsOptions) {
-    const std::string base = temp_dir("config");
+    TempFolder tmp("gan_e2e_config");
+    const std::string base = tmp.path;
     ASSERT_EQ(run(train_args(base + "/first", 1) + " --hidden 32 --lr 0.001").code, 0);
     Result r = run("train --config " + base + "/first/config.json --out " + base + "/second --epochs 2");
     ASSERT_EQ(r.code, 0) << r.out;
@@ -448,7 +422,8 @@ TEST(RunDir, ConfigStartsANewRunWithAnEarlierRunsOptions) {
 // no epoch has finished instead of drawing from untrained weights; after an epoch it uses that epoch's
 // generator.
 TEST(RunDir, SampleUsesTheNewestFinishedEpochOrSaysThereIsNone) {
-    const std::string base = temp_dir("first_epoch");
+    TempFolder tmp("gan_e2e_first_epoch");
+    const std::string base = tmp.path;
     ASSERT_EQ(run(train_args(base + "/run", 1)).code, 0);
     const std::string during = base + "/during";
     fs::create_directories(during + "/checkpoints");

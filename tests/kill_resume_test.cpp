@@ -28,6 +28,7 @@
 #include "io/npy.h"
 #include "io/png.h"
 #include "io/safetensors.h"
+#include "test_util.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -36,89 +37,13 @@ namespace {
 
 const std::string kMini = std::string(GAN_SOURCE_DIR) + "/tests/data/mnist-mini";
 
-std::string slurp(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
+using gan::testing::read_file;
+using gan::testing::TempFolder;
 
-struct TempDir {
-    std::string path;
-    TempDir() {
-        std::string base = ::testing::TempDir();
-        if (base.empty()) base = "/tmp/";
-        if (base.back() != '/') base += '/';
-        std::string tmpl = base + "gan_kill_resume_XXXXXX";
-        std::vector<char> buf(tmpl.begin(), tmpl.end());
-        buf.push_back('\0');
-        if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path = buf.data();
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
-// A `gan` child with stdout and stderr in files.
-struct Child {
-    pid_t pid = -1;
-    std::string out_path, err_path;
-    int status = 0;
-    bool reaped = false;
-
+// A `gan` child with stdout and stderr in files log_prefix.out and log_prefix.err.
+struct Child : gan::testing::GanProcess {
     Child(const std::vector<std::string>& args, const std::string& log_prefix)
-        : out_path(log_prefix + ".out"), err_path(log_prefix + ".err") {
-        std::vector<std::string> full{GAN_BINARY};
-        full.insert(full.end(), args.begin(), args.end());
-        std::vector<char*> argv;
-        for (std::string& a : full) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        pid = ::fork();
-        if (pid == 0) {
-            int o = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            int e = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (o < 0 || e < 0) ::_exit(120);
-            ::dup2(o, 1);
-            ::dup2(e, 2);
-            ::execv(argv[0], argv.data());
-            ::_exit(123);
-        }
-        if (pid < 0) throw std::runtime_error("fork failed");
-    }
-    ~Child() {
-        if (!reaped) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-        }
-    }
-    bool poll() {
-        if (!reaped && ::waitpid(pid, &status, WNOHANG) == pid) reaped = true;
-        return reaped;
-    }
-    // Waits up to timeout; false (and the child killed) when it did not end in time.
-    bool wait(double timeout_s) {
-        const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_s);
-        while (!poll()) {
-            if (Clock::now() > deadline) {
-                ::kill(pid, SIGKILL);
-                ::waitpid(pid, &status, 0);
-                reaped = true;
-                return false;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        }
-        return true;
-    }
-    void kill_and_reap(int sig) {
-        if (poll()) return;
-        ::kill(pid, sig);
-        ::waitpid(pid, &status, 0);
-        reaped = true;
-    }
-    int exit_code() const { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
-    int term_signal() const { return WIFSIGNALED(status) ? WTERMSIG(status) : 0; }
-    std::string out() const { return slurp(out_path); }
-    std::string err() const { return slurp(err_path); }
+        : GanProcess(args, log_prefix + ".out", log_prefix + ".err") {}
     // The last "Epoch N/M" line the program printed (it prints after the epoch's checkpoint).
     int last_reported_epoch() const {
         std::istringstream in(out());
@@ -188,7 +113,7 @@ void expect_same_results(const std::string& ref, const std::string& run, int epo
     const std::vector<std::string> want = deterministic_files(ref), got = deterministic_files(run);
     EXPECT_EQ(want, got);
     for (const std::string& rel : want)
-        EXPECT_TRUE(slurp(ref + "/" + rel) == slurp(run + "/" + rel)) << rel << " differs from the uninterrupted run";
+        EXPECT_TRUE(read_file(ref + "/" + rel) == read_file(run + "/" + rel)) << rel << " differs from the uninterrupted run";
     // The full state too: weights and both Adam states, bit for bit.
     gan::SafetensorsFile a = gan::safetensors_read(ref + "/checkpoints/last.safetensors");
     gan::SafetensorsFile b = gan::safetensors_read(run + "/checkpoints/last.safetensors");
@@ -196,7 +121,7 @@ void expect_same_results(const std::string& ref, const std::string& run, int epo
     for (const std::string& name : a.order)
         EXPECT_TRUE(a.tensors.at(name).data == b.tensors.at(name).data) << name << " differs";
     // metrics.csv: one row per epoch, in order, none repeated or lost.
-    std::istringstream csv(slurp(run + "/metrics.csv"));
+    std::istringstream csv(read_file(run + "/metrics.csv"));
     std::string line;
     std::getline(csv, line);  // header
     std::vector<int> rows;
@@ -221,7 +146,7 @@ unsigned kill_seed() {
 
 TEST(KillResume, SigkillAtRandomMomentsLosesAtMostTheEpochInProgress) {
     constexpr int kEpochs = 10, kKills = 15;
-    TempDir tmp;
+    TempFolder tmp("gan_kill_resume");
     const std::string ref = tmp.path + "/ref", run = tmp.path + "/run";
     const double ref_s = run_reference(ref, kEpochs, tmp.path);
     ASSERT_FALSE(HasFailure());
@@ -291,7 +216,7 @@ class StopSignal : public ::testing::TestWithParam<int> {};
 TEST_P(StopSignal, ExitsWithStateSavedAndResumesBitwise) {
     const int sig = GetParam();
     constexpr int kEpochs = 3;
-    TempDir tmp;
+    TempFolder tmp("gan_kill_resume");
     const std::string ref = tmp.path + "/ref", run = tmp.path + "/run";
     const double ref_s = run_reference(ref, kEpochs, tmp.path);
     ASSERT_FALSE(HasFailure());
@@ -307,7 +232,7 @@ TEST_P(StopSignal, ExitsWithStateSavedAndResumesBitwise) {
         ASSERT_FALSE(c.poll()) << "ended before it could be stopped: " << c.err();
         std::this_thread::sleep_for(
             std::chrono::duration<double>(std::uniform_real_distribution<double>(0.1, 0.5)(rng) * epoch_s));
-        ::kill(c.pid, sig);
+        ::kill(c.pid(), sig);
         ASSERT_TRUE(c.wait(60)) << "did not stop after the signal";
         EXPECT_EQ(c.exit_code(), 128 + sig) << c.err();
         EXPECT_NE(c.out().find(sig == SIGINT ? "Stopped by SIGINT" : "Stopped by SIGTERM"), std::string::npos)

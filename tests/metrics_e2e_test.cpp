@@ -2,7 +2,6 @@
 // every sample format; and (only when GAN_FULL_MNIST names a full MNIST folder) the calibration
 // table of docs/metrics.md on real data.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -19,6 +18,7 @@
 #include "io/png.h"
 #include "kernels/gemm.h"
 #include "metrics/evaluate.h"
+#include "test_util.h"
 
 using namespace gan;
 
@@ -26,24 +26,20 @@ namespace {
 
 const std::string kMini = std::string(GAN_SOURCE_DIR) + "/tests/data/mnist-mini";
 
+// One folder for the whole program: the classifier cached in it serves every test.
 std::string tmp_dir() {
-    static std::string dir = [] {
-        std::string d = testing::TempDir() + "/metrics_e2e_" + std::to_string(getpid());
-        make_dirs(d);
-        return d;
-    }();
-    return dir;
+    static gan::testing::TempFolder dir("metrics_e2e");
+    return dir.path;
 }
 
+// `gan args...` with the test's own classifier cache; the exit code, and the output in *out.
 int run(const std::string& args, std::string* out = nullptr) {
-    const std::string log = tmp_dir() + "/log.txt";
-    const std::string cmd = "GAN_CACHE=" + tmp_dir() + "/cache " + GAN_BINARY + " " + args + " > " + log + " 2>&1";
-    int rc = std::system(cmd.c_str());
-    std::ifstream f(log);
-    std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (out) *out = text;
-    if (rc != 0) std::fprintf(stderr, "%s\n%s\n", cmd.c_str(), text.c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    gan::testing::RunOptions ro;
+    ro.env = {{"GAN_CACHE", tmp_dir() + "/cache"}};
+    const gan::testing::RunResult r = gan::testing::run_gan(args, ro);
+    if (out) *out = r.out;
+    if (r.code != 0) std::fprintf(stderr, "gan %s\n%s\n", args.c_str(), r.out.c_str());
+    return r.code;
 }
 
 nlohmann::json eval_json(const std::string& sample_args) {

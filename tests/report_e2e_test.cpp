@@ -1,43 +1,31 @@
 // The watchable-run outputs through the real `gan` program (GAN_BINARY): train two epochs on the
 // mini fixture, then `gan report` and `gan interpolate`, and decode what they wrote.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "io/gif.h"
 #include "io/png.h"
-#include "io/io_test_util.h"
+#include "test_util.h"
 
 namespace {
 
+using gan::testing::read_file;
+using gan::testing::run_gan;
 using gan::testing::TempFolder;
 
 const std::string kMini = std::string(GAN_SOURCE_DIR) + "/tests/data/mnist-mini";
 
-// Runs `gan args...` with output to dir/log.txt; returns the exit code.
-int gan_run(const std::string& args, const std::string& dir) {
-    const std::string cmd = std::string(GAN_BINARY) + " " + args + " > " + dir + "/log.txt 2>&1";
-    const int status = std::system(cmd.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
 TEST(ReportE2E, TrainReportInterpolate) {
     TempFolder tmp;
     const std::string run = tmp.file("run");
-    ASSERT_EQ(gan_run("train --data " + kMini + " --epochs 2 --batch 50 --threads 1 --out " + run, tmp.path), 0)
-        << slurp(tmp.file("log.txt"));
+    const auto trained = run_gan("train --data " + kMini + " --epochs 2 --batch 50 --threads 1 --out " + run);
+    ASSERT_EQ(trained.code, 0) << trained.out;
 
-    ASSERT_EQ(gan_run("report " + run, tmp.path), 0) << slurp(tmp.file("log.txt"));
-    EXPECT_NE(slurp(tmp.file("log.txt")).find("progress.gif (2 frames)"), std::string::npos) << slurp(tmp.file("log.txt"));
+    const auto report = run_gan("report " + run);
+    ASSERT_EQ(report.code, 0) << report.out;
+    EXPECT_NE(report.out.find("progress.gif (2 frames)"), std::string::npos) << report.out;
     const gan::GifAnimation gif = gan::gif_read_gray(run + "/progress.gif");
     ASSERT_EQ(gif.frames.size(), 2u);
     EXPECT_EQ(gif.loop_count, 0);
@@ -53,37 +41,36 @@ TEST(ReportE2E, TrainReportInterpolate) {
                     << "epoch " << e << " at " << x << "," << y;
     }
     for (const char* svg : {"/losses.svg", "/probabilities.svg"}) {
-        const std::string text = slurp(run + svg);
+        const std::string text = read_file(run + svg);
         EXPECT_EQ(text.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u) << svg;
         EXPECT_NE(text.find("</svg>"), std::string::npos) << svg;
         EXPECT_NE(text.find("<polyline"), std::string::npos) << svg;
     }
-    EXPECT_NE(slurp(run + "/losses.svg").find("generator (g_loss)"), std::string::npos);
+    EXPECT_NE(read_file(run + "/losses.svg").find("generator (g_loss)"), std::string::npos);
 
     const std::string walk = tmp.file("walk.gif");
-    ASSERT_EQ(gan_run("interpolate --checkpoint " + run + " --steps 5 --points 3 --walks 4 --seed 7 --out " + walk,
-                      tmp.path),
-              0)
-        << slurp(tmp.file("log.txt"));
+    const auto walked = run_gan("interpolate --checkpoint " + run + " --steps 5 --points 3 --walks 4 --seed 7 --out " + walk);
+    ASSERT_EQ(walked.code, 0) << walked.out;
     const gan::GifAnimation w = gan::gif_read_gray(walk);
     ASSERT_EQ(w.frames.size(), 15u);
     EXPECT_EQ(w.width, 4 * 30 * 2);
     EXPECT_EQ(w.height, 30 * 2);
     EXPECT_NE(w.frames[0].image.pixels, w.frames[2].image.pixels);  // it moves
     // The same seed draws the same walk.
-    ASSERT_EQ(gan_run("interpolate --checkpoint " + run + " --steps 5 --points 3 --walks 4 --seed 7 --out " +
-                          tmp.file("again.gif"),
-                      tmp.path),
+    ASSERT_EQ(run_gan("interpolate --checkpoint " + run + " --steps 5 --points 3 --walks 4 --seed 7 --out " +
+                      tmp.file("again.gif")).code,
               0);
-    EXPECT_EQ(slurp(walk), slurp(tmp.file("again.gif")));
+    EXPECT_EQ(read_file(walk), read_file(tmp.file("again.gif")));
 
     // Errors: one line naming the file, exit code 2.
     std::filesystem::create_directories(tmp.file("empty"));
-    EXPECT_EQ(gan_run("report " + tmp.file("empty"), tmp.path), 2);
-    const std::string err = slurp(tmp.file("log.txt"));
+    const auto empty = run_gan("report " + tmp.file("empty"));
+    EXPECT_EQ(empty.code, 2);
+    const std::string err = empty.out;
     EXPECT_EQ(err.rfind("gan: error: " + tmp.file("empty") + "/metrics.csv: not found", 0), 0u) << err;
-    EXPECT_EQ(gan_run("interpolate --checkpoint " + run + " --out " + tmp.file("walk.png"), tmp.path), 2);
-    EXPECT_NE(slurp(tmp.file("log.txt")).find("walk.png: the output must be a .gif file"), std::string::npos);
+    const auto not_gif = run_gan("interpolate --checkpoint " + run + " --out " + tmp.file("walk.png"));
+    EXPECT_EQ(not_gif.code, 2);
+    EXPECT_NE(not_gif.out.find("walk.png: the output must be a .gif file"), std::string::npos);
 }
 
 }  // namespace

@@ -2,34 +2,20 @@
 // come back out as float32 .npy, given back they draw the same images, labels choose each image's class,
 // and every mismatch of shape, count or range is one line naming the file (exit 2).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "io/file.h"
-#include "io/io_test_util.h"
+#include "test_util.h"
 #include "io/npy.h"
 #include "train/checkpoint.h"
 
 namespace {
 
-struct Result {
-    int code = -1;
-    std::string out;  // stdout and stderr together
-};
-
-Result gan_run(const std::string& args) {
-    Result r;
-    FILE* p = popen((std::string(GAN_BINARY) + " " + args + " 2>&1").c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
-    const int status = pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return r;
-}
+using gan::testing::run_gan;
+using Result = gan::testing::RunResult;
 
 std::string make_generator(const gan::testing::TempFolder& dir, const std::string& name, const gan::ModelConfig& c) {
     auto m = gan::gan_build(c);
@@ -48,7 +34,7 @@ gan::ModelConfig conditional() {
 
 // The error line of a run that must fail: exit 2, one line, naming every part of `expect`.
 void expect_error(const std::string& args, const std::vector<std::string>& expect) {
-    const Result r = gan_run(args);
+    const Result r = run_gan(args);
     EXPECT_EQ(r.code, 2) << args << "\n" << r.out;
     EXPECT_EQ(r.out.rfind("gan: error: ", 0), 0u) << r.out;
     EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
@@ -61,15 +47,15 @@ TEST(SampleLatents, SavedLatentsGivenBackDrawTheSameImages) {
     gan::testing::TempFolder dir;
     const std::string g = make_generator(dir, "g.safetensors", {});
     const std::string z = dir.file("z.npy"), a = dir.file("a.npy"), b = dir.file("b.npy"), plain = dir.file("p.npy");
-    Result r = gan_run("sample -c " + g + " --n 300 --seed 5 --out " + a + " --save-z " + z);
+    Result r = run_gan("sample -c " + g + " --n 300 --seed 5 --out " + a + " --save-z " + z);
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_NE(r.out.find("wrote their latents, float32 (300, 100), to " + z), std::string::npos) << r.out;
     const gan::NpyF32 latents = gan::npy_read_f32(z);
     EXPECT_EQ(latents.shape, (std::vector<int64_t>{300, 100}));
     for (float v : latents.data) ASSERT_TRUE(v >= -1.0f && v < 1.0f) << v;  // the classic GAN's U(-1, 1)
 
-    ASSERT_EQ(gan_run("sample -c " + g + " --z " + z + " --out " + b).code, 0);
-    ASSERT_EQ(gan_run("sample -c " + g + " --n 300 --seed 5 --out " + plain).code, 0);
+    ASSERT_EQ(run_gan("sample -c " + g + " --z " + z + " --out " + b).code, 0);
+    ASSERT_EQ(run_gan("sample -c " + g + " --n 300 --seed 5 --out " + plain).code, 0);
     const gan::NpyU8 pa = gan::npy_read_u8(a), pb = gan::npy_read_u8(b), pp = gan::npy_read_u8(plain);
     EXPECT_EQ(pb.shape, (std::vector<int64_t>{300, 28, 28}));  // as many images as latents
     EXPECT_TRUE(pa.data == pb.data);
@@ -80,7 +66,7 @@ TEST(SampleLatents, LabelsChooseEachImagesClass) {
     gan::testing::TempFolder dir;
     const std::string g = make_generator(dir, "c.safetensors", conditional());
     const std::string z = dir.file("z.npy"), sevens = dir.file("sevens.npy");
-    ASSERT_EQ(gan_run("sample -c " + g + " --n 20 --out " + dir.file("x.npy") + " --save-z " + z).code, 0);
+    ASSERT_EQ(run_gan("sample -c " + g + " --n 20 --out " + dir.file("x.npy") + " --save-z " + z).code, 0);
     const std::vector<int64_t> all_seven(20, 7);
     gan::testing::write_bytes(sevens, [&] {
         std::string h = "{'descr': '<i8', 'fortran_order': False, 'shape': (20,), }";
@@ -92,12 +78,12 @@ TEST(SampleLatents, LabelsChooseEachImagesClass) {
         return std::vector<uint8_t>(s.begin(), s.end());
     }());
     const std::string by_labels = dir.file("l.npy"), by_digit = dir.file("d.npy");
-    Result r = gan_run("sample -c " + g + " --z " + z + " --labels " + sevens + " --out " + by_labels);
+    Result r = run_gan("sample -c " + g + " --z " + z + " --labels " + sevens + " --out " + by_labels);
     ASSERT_EQ(r.code, 0) << r.out;
-    ASSERT_EQ(gan_run("sample -c " + g + " --z " + z + " --digit 7 --out " + by_digit).code, 0);
+    ASSERT_EQ(run_gan("sample -c " + g + " --z " + z + " --digit 7 --out " + by_digit).code, 0);
     EXPECT_TRUE(gan::npy_read_u8(by_labels).data == gan::npy_read_u8(by_digit).data);
     // Without --z, --labels sets the number of images.
-    r = gan_run("sample -c " + g + " --labels " + sevens + " --out " + by_labels);
+    r = run_gan("sample -c " + g + " --labels " + sevens + " --out " + by_labels);
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_EQ(gan::npy_read_u8(by_labels).shape, (std::vector<int64_t>{20, 28, 28}));
 }

@@ -27,6 +27,7 @@
 #include <gan/nn/linear.h>
 #include <gan/nn/sequential.h>
 #include <gan/models/dcgan.h>
+#include <gan/models/config.h>
 #include <gan/models/gan_model.h>
 #include <gan/optim/adam.h>
 #include <gan/optim/ema.h>

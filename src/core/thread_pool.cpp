@@ -12,7 +12,7 @@
 namespace gan {
 
 namespace {
-constexpr int kSpins = 1 << 15;  // ~0.2-1 ms of pause before a worker sleeps
+constexpr int kSpins = 1 << 15;  // pause instructions a worker spins through before it sleeps (BENCHMARKS.md)
 }
 
 ThreadPool::ThreadPool(int threads) {

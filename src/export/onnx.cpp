@@ -121,123 +121,137 @@ class GraphBuilder {
 
 static_assert(sizeof(float) == 4, "float32 initializers");
 
-std::string latent_name(const std::string& latent) {
-    return latent == "normal" ? "normal(0,1)" : latent == "uniform" ? "uniform(-1,1)" : latent;
+std::string latent_name(Latent latent) {
+    return latent == Latent::normal ? "normal(0,1)" : "uniform(-1,1)";
 }
 
-}  // namespace
-
-std::string onnx_generator_model(GanModel& model, const std::map<std::string, std::string>& extra_metadata) {
-    const ModelConfig& c = model.config;
-    Sequential& g = model.g;
-    GraphBuilder b;
-
-    // The value flowing through the graph: its name, whether ONNX holds it as (N, F) or (N, C, H, W),
-    // and its per-sample shape (from the layers' own shape checks).
+// The value flowing through the graph: its name, whether ONNX holds it as (N, F) or (N, C, H, W),
+// and its per-sample shape (from the layers' own shape checks).
+struct Flow {
+    GraphBuilder& b;
     std::string cur = "z";
     bool four_d = false;
-    Shape shape = g_input_shape(c, 1);
-    if (c.conditional) {
-        const std::string depth = b.int64s("num_classes", {c.num_classes}, true);
-        const float off_on[2] = {0.0f, 1.0f};
-        const std::string values = b.fresh("one_hot_values");
-        b.floats(values, {2}, off_on);
-        const std::string one_hot = b.fresh("one_hot");
-        b.node("OneHot", {"label", depth, values}, one_hot, {attr_int("axis", -1)});
-        const std::string joined = b.fresh("z_label");
-        b.node("Concat", {"z", one_hot}, joined, {attr_int("axis", 1)});
-        cur = joined;
-    }
-    auto to_2d = [&] {
+    Shape shape;
+    void to_2d() {
         if (!four_d) return;
         const std::string out = b.fresh("flat");
         b.node("Flatten", {cur}, out, {attr_int("axis", 1)});
         cur = out, four_d = false;
-    };
-    auto to_4d = [&] {
+    }
+    void to_4d() {
         if (four_d) return;
         const std::string out = b.fresh("nchw");
         b.node("Reshape", {cur, b.int64s("shape", {-1, shape.c, shape.h, shape.w})}, out);
         cur = out, four_d = true;
-    };
-    const std::string prefix = g.prefix() + ".";
-    for (size_t i = 0; i < g.num_layers(); ++i) {
-        Layer& layer = g.layer(i);
-        const std::string name = prefix + std::to_string(i);
-        const Shape out_shape = layer.out_shape(shape);
-        const bool last = i + 1 == g.num_layers();
-        std::string out;
-        // The last layer writes "images" itself when its result is already (N, C, H, W).
-        auto output = [&] { return out = last && four_d ? "images" : b.fresh(layer.kind()); };
-        if (auto* lin = dynamic_cast<Linear*>(&layer)) {
-            const LinearOptions& o = lin->options();
-            to_2d();
-            b.floats(name + ".weight", {o.out, o.in}, g.params.value(lin->weight_offset()));
-            std::vector<std::string> in = {cur, name + ".weight"};
-            if (o.bias) {
-                b.floats(name + ".bias", {o.out}, g.params.value(lin->bias_offset()));
-                in.push_back(name + ".bias");
-            }
-            b.node("Gemm", in, output(), {attr_int("transB", 1)});
-        } else if (auto* ct = dynamic_cast<ConvTranspose2d*>(&layer)) {
-            const ConvTranspose2dOptions& o = ct->options();
-            to_4d();
-            b.floats(name + ".weight", {o.in, o.out, o.kernel, o.kernel}, g.params.value(ct->weight_offset()));
-            std::vector<std::string> in = {cur, name + ".weight"};
-            if (o.bias) {
-                b.floats(name + ".bias", {o.out}, g.params.value(ct->bias_offset()));
-                in.push_back(name + ".bias");
-            }
-            std::vector<ProtoWriter> attrs = {attr_ints("kernel_shape", {o.kernel, o.kernel}),
-                                              attr_ints("strides", {o.stride, o.stride}),
-                                              attr_ints("pads", {o.padding, o.padding, o.padding, o.padding})};
-            if (o.output_padding) attrs.push_back(attr_ints("output_padding", {o.output_padding, o.output_padding}));
-            b.node("ConvTranspose", in, output(), attrs);
-        } else if (auto* bn = dynamic_cast<BatchNorm2d*>(&layer)) {
-            const BatchNorm2dOptions& o = bn->options();
-            to_4d();
-            b.floats(name + ".weight", {o.channels}, g.params.value(bn->weight_offset()));
-            b.floats(name + ".bias", {o.channels}, g.params.value(bn->bias_offset()));
-            b.floats(name + ".running_mean", {o.channels}, g.buffers.value(bn->running_mean_offset()));
-            b.floats(name + ".running_var", {o.channels}, g.buffers.value(bn->running_var_offset()));
-            b.node("BatchNormalization",
-                   {cur, name + ".weight", name + ".bias", name + ".running_mean", name + ".running_var"}, output(),
-                   {attr_float("epsilon", o.eps), attr_float("momentum", 1.0f - o.momentum)});
-        } else if (auto* act = dynamic_cast<Activation*>(&layer)) {
-            switch (act->act()) {
-                case Act::leaky_relu: b.node("LeakyRelu", {cur}, output(), {attr_float("alpha", act->alpha())}); break;
-                case Act::relu: b.node("Relu", {cur}, output()); break;
-                case Act::tanh: b.node("Tanh", {cur}, output()); break;
-                case Act::sigmoid: b.node("Sigmoid", {cur}, output()); break;
-            }
-        } else {
-            throw Error(str("cannot export the generator to ONNX: layer ", i, " (", layer.kind(),
-                            ") has no ONNX mapping here"));
-        }
-        cur = out;
-        shape = out_shape;
     }
-    GAN_CHECK(int(shape.per_sample()) == c.image_size(), "cannot export the generator to ONNX: it outputs ",
-              shape.per_sample(), " values per image, not ", c.image_size());
-    // The output is always "images", (N, C, H, W): a flat (N, C·H·W) result is reshaped.
-    GAN_CHECK(g.num_layers() > 0, "cannot export the generator to ONNX: it has no layers");
-    if (!four_d) b.node("Reshape", {cur, b.int64s("shape", {-1, c.channels, c.rows, c.cols})}, "images");
+    // A layer's output name; the last layer writes "images" itself when its result is already
+    // (N, C, H, W).
+    std::string output(const Layer& layer, bool last) { return last && four_d ? "images" : b.fresh(layer.kind()); }
+};
 
-    // Fields in field-number order, as protobuf's own serialisers write them.
+// A conditional generator's input: z joined with the one-hot label. Returns the joined value.
+std::string add_label_input(GraphBuilder& b, const ModelConfig& c) {
+    const std::string depth = b.int64s("num_classes", {c.num_classes}, true);
+    const float off_on[2] = {0.0f, 1.0f};
+    const std::string values = b.fresh("one_hot_values");
+    b.floats(values, {2}, off_on);
+    const std::string one_hot = b.fresh("one_hot");
+    b.node("OneHot", {"label", depth, values}, one_hot, {attr_int("axis", -1)});
+    const std::string joined = b.fresh("z_label");
+    b.node("Concat", {"z", one_hot}, joined, {attr_int("axis", 1)});
+    return joined;
+}
+
+// The weight (and bias, when given) as initializers named after the layer; the node's inputs.
+std::vector<std::string> weighted_inputs(Flow& f, const std::string& name, const std::vector<int64_t>& weight_dims,
+                                         const float* weight, int64_t out, const float* bias) {
+    f.b.floats(name + ".weight", weight_dims, weight);
+    std::vector<std::string> in = {f.cur, name + ".weight"};
+    if (bias) {
+        f.b.floats(name + ".bias", {out}, bias);
+        in.push_back(name + ".bias");
+    }
+    return in;
+}
+
+std::string add_conv_transpose(Flow& f, ConvTranspose2d& ct, const Arena& params, const std::string& name, bool last) {
+    const ConvTranspose2dOptions& o = ct.options();
+    f.to_4d();
+    const auto in = weighted_inputs(f, name, {o.in, o.out, o.kernel, o.kernel}, params.value(ct.weight_offset()), o.out,
+                                    o.bias ? params.value(ct.bias_offset()) : nullptr);
+    std::vector<ProtoWriter> attrs = {attr_ints("kernel_shape", {o.kernel, o.kernel}),
+                                      attr_ints("strides", {o.stride, o.stride}),
+                                      attr_ints("pads", {o.padding, o.padding, o.padding, o.padding})};
+    if (o.output_padding) attrs.push_back(attr_ints("output_padding", {o.output_padding, o.output_padding}));
+    const std::string out = f.output(ct, last);
+    f.b.node("ConvTranspose", in, out, attrs);
+    return out;
+}
+
+std::string add_batchnorm(Flow& f, BatchNorm2d& bn, const Sequential& g, const std::string& name, bool last) {
+    const BatchNorm2dOptions& o = bn.options();
+    f.to_4d();
+    f.b.floats(name + ".weight", {o.channels}, g.params.value(bn.weight_offset()));
+    f.b.floats(name + ".bias", {o.channels}, g.params.value(bn.bias_offset()));
+    f.b.floats(name + ".running_mean", {o.channels}, g.buffers.value(bn.running_mean_offset()));
+    f.b.floats(name + ".running_var", {o.channels}, g.buffers.value(bn.running_var_offset()));
+    const std::string out = f.output(bn, last);
+    f.b.node("BatchNormalization",
+             {f.cur, name + ".weight", name + ".bias", name + ".running_mean", name + ".running_var"}, out,
+             {attr_float("epsilon", o.eps), attr_float("momentum", 1.0f - o.momentum)});
+    return out;
+}
+
+// Layer i of the generator as ONNX nodes; returns the name of its output.
+std::string add_layer(Flow& f, Sequential& g, size_t i) {
+    Layer& layer = g.layer(i);
+    const std::string name = g.prefix() + "." + std::to_string(i);
+    const bool last = i + 1 == g.num_layers();
+    if (auto* lin = dynamic_cast<Linear*>(&layer)) {
+        const LinearOptions& o = lin->options();
+        f.to_2d();
+        const auto in = weighted_inputs(f, name, {o.out, o.in}, g.params.value(lin->weight_offset()), o.out,
+                                        o.bias ? g.params.value(lin->bias_offset()) : nullptr);
+        const std::string out = f.output(layer, last);
+        f.b.node("Gemm", in, out, {attr_int("transB", 1)});
+        return out;
+    }
+    if (auto* ct = dynamic_cast<ConvTranspose2d*>(&layer)) return add_conv_transpose(f, *ct, g.params, name, last);
+    if (auto* bn = dynamic_cast<BatchNorm2d*>(&layer)) return add_batchnorm(f, *bn, g, name, last);
+    auto* act = dynamic_cast<Activation*>(&layer);
+    GAN_CHECK(act != nullptr, "cannot export the generator to ONNX: layer ", i, " (", layer.kind(),
+              ") has no ONNX mapping here");
+    const std::string out = f.output(layer, last);
+    switch (act->act()) {
+        case Act::leaky_relu: f.b.node("LeakyRelu", {f.cur}, out, {attr_float("alpha", act->alpha())}); break;
+        case Act::relu: f.b.node("Relu", {f.cur}, out); break;
+        case Act::tanh: f.b.node("Tanh", {f.cur}, out); break;
+        case Act::sigmoid: f.b.node("Sigmoid", {f.cur}, out); break;
+    }
+    return out;
+}
+
+// The graph message, fields in field-number order as protobuf's own serialisers write them.
+ProtoWriter graph_message(const GraphBuilder& b, const ModelConfig& c) {
     ProtoWriter graph;
     graph.append(b.nodes);
     graph.string(graph_f::name, "gan_cpp_generator");
     graph.append(b.initializers);
     graph.string(graph_f::doc_string,
-                 str("gan.cpp generator (", c.arch, c.conditional ? ", conditional" : "", "): z ~ ", latent_name(c.latent),
+                 str("gan.cpp generator (", to_string(c.arch), c.conditional ? ", conditional" : "", "): z ~ ", latent_name(c.latent),
                      " (N, ", c.z_dim, ")", c.conditional ? str(", label int64 (N) in [0, ", c.num_classes, ")") : "",
                      " -> images (N, ", c.channels, ", ", c.rows, ", ", c.cols, ") in [-1, 1]"));
     graph.message(graph_f::input, value_info("z", FLOAT, {c.z_dim}));
     if (c.conditional) graph.message(graph_f::input, value_info("label", INT64, {}));
     graph.message(graph_f::output, value_info("images", FLOAT, {c.channels, c.rows, c.cols}));
+    return graph;
+}
 
+// The model message around the graph: versions, opset and the metadata (extra entries win).
+std::string model_bytes(const ProtoWriter& graph, const ModelConfig& c,
+                        const std::map<std::string, std::string>& extra_metadata) {
     std::map<std::string, std::string> meta = {
-        {"architecture", c.arch},
+        {"architecture", to_string(c.arch)},
         {"latent_distribution", latent_name(c.latent)},
         {"z_dim", std::to_string(c.z_dim)},
         {"image_shape", str(c.channels, ",", c.rows, ",", c.cols)},
@@ -247,7 +261,6 @@ std::string onnx_generator_model(GanModel& model, const std::map<std::string, st
         {"pixel_formula", "round((x + 1) * 127.5)"},
     };
     for (const auto& [k, v] : extra_metadata) meta[k] = v;
-
     ProtoWriter m;
     m.int64(model_f::ir_version, kOnnxIrVersion);
     m.string(model_f::producer_name, "gan.cpp");
@@ -264,6 +277,27 @@ std::string onnx_generator_model(GanModel& model, const std::map<std::string, st
         m.message(model_f::metadata_props, e);
     }
     return m.data();
+}
+
+}  // namespace
+
+std::string onnx_generator_model(GanModel& model, const std::map<std::string, std::string>& extra_metadata) {
+    const ModelConfig& c = model.config;
+    Sequential& g = model.g;
+    GraphBuilder b;
+    Flow f{b, "z", false, g_input_shape(c, 1)};
+    if (c.conditional) f.cur = add_label_input(b, c);
+    for (size_t i = 0; i < g.num_layers(); ++i) {
+        const Shape out_shape = g.layer(i).out_shape(f.shape);
+        f.cur = add_layer(f, g, i);
+        f.shape = out_shape;
+    }
+    GAN_CHECK(int(f.shape.per_sample()) == c.image_size(), "cannot export the generator to ONNX: it outputs ",
+              f.shape.per_sample(), " values per image, not ", c.image_size());
+    // The output is always "images", (N, C, H, W): a flat (N, C·H·W) result is reshaped.
+    GAN_CHECK(g.num_layers() > 0, "cannot export the generator to ONNX: it has no layers");
+    if (!f.four_d) b.node("Reshape", {f.cur, b.int64s("shape", {-1, c.channels, c.rows, c.cols})}, "images");
+    return model_bytes(graph_message(b, c), c, extra_metadata);
 }
 
 size_t onnx_export_generator(const std::string& path, GanModel& model,

@@ -13,7 +13,7 @@
 
 #include "core/check.h"
 #include "io/file.h"
-#include "io/io_test_util.h"
+#include "test_util.h"
 #include "models/dcgan.h"
 #include "nn/linear.h"
 

@@ -199,6 +199,23 @@ void file_write_atomic(const std::string& path, const std::string& text) {
 
 namespace {
 
+// A stream ended before the input did: another gzip member may follow (as `cat a.gz b.gz` makes);
+// anything else is an error.
+void expect_next_member(const std::vector<uint8_t>& gz, size_t in_pos, const std::string& path) {
+    const bool member = gz.size() - in_pos >= 2 && gz[in_pos] == 0x1f && gz[in_pos + 1] == 0x8b;
+    GAN_CHECK(member, path, ": corrupt compressed data: ", gz.size() - in_pos,
+              " bytes of trailing garbage after the compressed stream");
+}
+
+// What inflate's error code rc means, as an Error; out_pos bytes were inflated before it.
+[[noreturn]] void throw_inflate_error(int rc, const z_stream& zs, const std::string& path, size_t out_pos) {
+    if (rc == Z_BUF_ERROR)
+        throw Error(str(path, ": corrupt compressed data: the stream ends early (", out_pos, " bytes inflated so far)"));
+    if (rc == Z_MEM_ERROR) throw Error(str(path, ": out of memory while inflating"));
+    throw Error(str(path, ": corrupt compressed data: ", zs.msg ? zs.msg : "invalid stream", " (after ", out_pos,
+                    " bytes inflated)"));
+}
+
 // Shared inflater. With stop_at_cap the output is cut at max_out and *more reports whether the
 // stream had more; otherwise exceeding max_out throws.
 std::vector<uint8_t> inflate_impl(const std::vector<uint8_t>& gz, size_t max_out,
@@ -241,22 +258,13 @@ std::vector<uint8_t> inflate_impl(const std::vector<uint8_t>& gz, size_t max_out
                 out.resize(out_pos);
                 return out;
             }
-            // Another gzip member may follow (as `cat a.gz b.gz` makes); anything else is an error.
-            bool member = gz.size() - in_pos >= 2 && gz[in_pos] == 0x1f && gz[in_pos + 1] == 0x8b;
-            GAN_CHECK(member, path, ": corrupt compressed data: ", gz.size() - in_pos,
-                      " bytes of trailing garbage after the compressed stream");
+            expect_next_member(gz, in_pos, path);
             GAN_CHECK(inflateReset(&zs) == Z_OK, path, ": cannot restart zlib inflate");
             continue;
         }
         if (rc == Z_OK) continue;
-        if (rc == Z_BUF_ERROR) {
-            if (zs.avail_out == 0) continue;  // needs more room: loop grows or stops at the cap
-            throw Error(str(path, ": corrupt compressed data: the stream ends early (", out_pos,
-                            " bytes inflated so far)"));
-        }
-        if (rc == Z_MEM_ERROR) throw Error(str(path, ": out of memory while inflating"));
-        throw Error(str(path, ": corrupt compressed data: ", zs.msg ? zs.msg : "invalid stream",
-                        " (after ", out_pos, " bytes inflated)"));
+        if (rc == Z_BUF_ERROR && zs.avail_out == 0) continue;  // needs more room: grows or stops at the cap
+        throw_inflate_error(rc, zs, path, out_pos);
     }
     // Here out_pos > max_out: the stream holds more than max_out bytes.
     GAN_CHECK(stop_at_cap, path, ": compressed data inflates to more than the limit of ", max_out,

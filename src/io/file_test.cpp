@@ -10,30 +10,17 @@
 
 #include <cstring>
 
-#include "io/io_test_util.h"
+#include "test_util.h"
 
 using gan::testing::Deadline;
 using gan::testing::error_of;
+using gan::testing::gzip_bytes;
 using gan::testing::read_bytes;
 using gan::testing::TempFolder;
 using gan::testing::write_bytes;
 using gan::testing::write_sparse;
 
 namespace {
-
-std::vector<uint8_t> gzip_bytes(const std::vector<uint8_t>& in, int window_bits = 15 + 16) {
-    z_stream zs{};
-    EXPECT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    std::vector<uint8_t> out(deflateBound(&zs, uLong(in.size())) + 64);
-    zs.next_in = const_cast<Bytef*>(in.data());
-    zs.avail_in = uInt(in.size());
-    zs.next_out = out.data();
-    zs.avail_out = uInt(out.size());
-    EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-    out.resize(zs.total_out);
-    deflateEnd(&zs);
-    return out;
-}
 
 std::vector<uint8_t> pattern(size_t n) {
     std::vector<uint8_t> v(n);

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/check.h"
+#include "io/bytes.h"
 #include "io/file.h"
 
 namespace gan {
@@ -14,11 +15,6 @@ constexpr uint32_t kClear = 1u << kMinCodeSize, kEnd = kClear + 1;
 constexpr uint32_t kMaxCodes = 4096;  // codes are at most 12 bits wide
 constexpr size_t kMaxFileBytes = size_t(1) << 30;
 constexpr uint64_t kMaxCanvasPixels = uint64_t(1) << 28;
-
-void put_u16(std::vector<uint8_t>& out, int v) {
-    out.push_back(uint8_t(v & 0xff));
-    out.push_back(uint8_t((v >> 8) & 0xff));
-}
 
 // LZW as GIF uses it (spec appendix F): codes are packed least significant bit first; the code
 // width starts at min code size + 1 and grows by one when the next code to be assigned reaches
@@ -105,8 +101,8 @@ std::vector<uint8_t> encode(const std::vector<GifFrame>& frames, int loop_count,
 
     std::vector<uint8_t> out = {'G', 'I', 'F', '8', '9', 'a'};
     // Logical screen descriptor: global colour table of 2^(7+1) entries, 8 bits per primary.
-    put_u16(out, w);
-    put_u16(out, h);
+    put_le(out, uint64_t(w), 2);
+    put_le(out, uint64_t(h), 2);
     out.push_back(0x80 | (7 << 4) | 7);
     out.push_back(0);  // background colour index
     out.push_back(0);  // pixel aspect ratio: not given
@@ -114,20 +110,20 @@ std::vector<uint8_t> encode(const std::vector<GifFrame>& frames, int loop_count,
     if (loop_count >= 0) {
         const uint8_t app[] = {0x21, 0xff, 11, 'N', 'E', 'T', 'S', 'C', 'A', 'P', 'E', '2', '.', '0', 3, 1};
         out.insert(out.end(), app, app + sizeof app);
-        put_u16(out, loop_count);
+        put_le(out, uint64_t(loop_count), 2);
         out.push_back(0);
     }
     for (const GifFrame& f : frames) {
         // Graphic control extension: disposal 1 (leave in place), no transparency.
         out.insert(out.end(), {0x21, 0xf9, 4, 1 << 2});
-        put_u16(out, f.delay_cs);
+        put_le(out, uint64_t(f.delay_cs), 2);
         out.insert(out.end(), {0, 0});
         // Image descriptor: the whole canvas, no local colour table, not interlaced.
         out.push_back(0x2c);
-        put_u16(out, 0);
-        put_u16(out, 0);
-        put_u16(out, w);
-        put_u16(out, h);
+        put_le(out, uint64_t(0), 2);
+        put_le(out, uint64_t(0), 2);
+        put_le(out, uint64_t(w), 2);
+        put_le(out, uint64_t(h), 2);
         out.push_back(0);
         out.push_back(kMinCodeSize);
         put_sub_blocks(out, lzw_encode(f.image.pixels.data(), f.image.pixels.size()));
@@ -152,7 +148,7 @@ struct Reader {
     }
     int u16(const char* what) {
         need(2, what);
-        const int v = b[pos] | (b[pos + 1] << 8);
+        const int v = int(get_le(&b[pos], 2));
         pos += 2;
         return v;
     }
@@ -169,17 +165,41 @@ struct Reader {
     }
 };
 
+// The LZW string table: code c stands for string(prefix[c]) + suffix[c]; the literals 0..clear-1
+// for themselves.
+struct LzwTable {
+    std::vector<uint16_t> prefix = std::vector<uint16_t>(kMaxCodes);
+    std::vector<uint8_t> suffix = std::vector<uint8_t>(kMaxCodes), first = std::vector<uint8_t>(kMaxCodes);
+    std::vector<uint32_t> length = std::vector<uint32_t>(kMaxCodes);
+    explicit LzwTable(uint32_t clear) {
+        for (uint32_t c = 0; c < clear; ++c) suffix[c] = first[c] = uint8_t(c), length[c] = 1;
+    }
+    // Entry `next` = string(prev) + the first byte of string(code); code == next is the KwKwK case,
+    // whose first byte is prev's.
+    void add(uint32_t next, uint32_t prev, uint32_t code) {
+        const uint8_t f = code < next ? first[code] : first[prev];
+        prefix[next] = uint16_t(prev);
+        suffix[next] = f;
+        first[next] = first[prev];
+        length[next] = length[prev] + 1;
+    }
+    // Writes string(code) to dst (length[code] bytes).
+    void write(uint32_t code, uint8_t* dst) const {
+        uint32_t c = code;
+        for (size_t k = length[code]; k-- > 0;) {
+            dst[k] = suffix[c];
+            c = prefix[c];
+        }
+    }
+};
+
 // Decodes one image's LZW stream into exactly n palette indices.
 std::vector<uint8_t> lzw_decode(const std::vector<uint8_t>& data, int min_code_size, size_t n,
                                 const std::string& path, int frame) {
     GAN_CHECK(min_code_size >= 2 && min_code_size <= 11, path, ": frame ", frame,
               ": invalid LZW minimum code size ", min_code_size);
     const uint32_t clear = 1u << min_code_size, end = clear + 1;
-    std::vector<uint16_t> prefix(kMaxCodes);
-    std::vector<uint8_t> suffix(kMaxCodes), first(kMaxCodes);
-    std::vector<uint32_t> length(kMaxCodes);
-    for (uint32_t c = 0; c < clear; ++c) suffix[c] = first[c] = uint8_t(c), length[c] = 1;
-
+    LzwTable table(clear);
     std::vector<uint8_t> out(n);
     size_t pos = 0, bit = 0;
     const size_t total_bits = data.size() * 8;
@@ -187,14 +207,10 @@ std::vector<uint8_t> lzw_decode(const std::vector<uint8_t>& data, int min_code_s
     uint32_t next = end + 1;
     int64_t prev = -1;
     auto emit = [&](uint32_t code) {
-        GAN_CHECK(length[code] <= n - pos, path, ": frame ", frame, ": LZW data holds more than the ", n,
+        GAN_CHECK(table.length[code] <= n - pos, path, ": frame ", frame, ": LZW data holds more than the ", n,
                   " pixels of the image");
-        uint32_t c = code;
-        for (size_t k = length[code]; k-- > 0;) {
-            out[pos + k] = suffix[c];
-            c = prefix[c];
-        }
-        pos += length[code];
+        table.write(code, &out[pos]);
+        pos += table.length[code];
     };
     for (;;) {
         GAN_CHECK(bit + size_t(width) <= total_bits, path, ": frame ", frame,
@@ -218,12 +234,7 @@ std::vector<uint8_t> lzw_decode(const std::vector<uint8_t>& data, int min_code_s
         GAN_CHECK(code <= next && code < kMaxCodes, path, ": frame ", frame, ": invalid LZW code ", code,
                   " (next free code is ", next, ")");
         if (next < kMaxCodes) {
-            // code == next is the KwKwK case: the new entry is string(prev) + its own first byte.
-            const uint8_t f = code < next ? first[code] : first[prev];
-            prefix[next] = uint16_t(prev);
-            suffix[next] = f;
-            first[next] = first[prev];
-            length[next] = length[prev] + 1;
+            table.add(next, uint32_t(prev), code);
             ++next;
             if (next == (1u << width) && width < 12) ++width;
         }
@@ -262,6 +273,55 @@ GifAnimation gif_read_gray(const std::string& path) {
     return gif_decode_gray(file_read_all(path, kMaxFileBytes), path);
 }
 
+namespace {
+
+// An extension block after its 0x21: the graphic control extension gives the next frame's delay
+// (*delay), the NETSCAPE2.0 application extension the loop count; others are skipped.
+void read_extension(Reader& r, GifAnimation& a, int* delay) {
+    const uint8_t label = r.u8("an extension label");
+    std::vector<uint8_t> body = r.sub_blocks("an extension");
+    if (label == 0xf9) {
+        GAN_CHECK(body.size() >= 4, r.path, ": graphic control extension is ", body.size(), " bytes, expected 4");
+        *delay = int(get_le(&body[1], 2));
+    } else if (label == 0xff && body.size() >= 14 && std::memcmp(body.data(), "NETSCAPE2.0", 11) == 0 &&
+               body[11] == 1) {
+        a.loop_count = int(get_le(&body[12], 2));
+    }
+}
+
+// An image block after its 0x2c, appended to a.frames as gray through its (or the global) palette.
+void read_frame(Reader& r, GifAnimation& a, const std::vector<uint8_t>& global, int delay) {
+    const std::string& path = r.path;
+    const int frame = int(a.frames.size());
+    const int left = r.u16("an image descriptor"), top = r.u16("an image descriptor");
+    const int w = r.u16("an image descriptor"), h = r.u16("an image descriptor");
+    const int ipacked = r.u8("an image descriptor");
+    GAN_CHECK(left == 0 && top == 0 && w == a.width && h == a.height, path, ": frame ", frame, " is ", w,
+              "x", h, " at (", left, ", ", top, "); only frames covering the whole ", a.width, "x",
+              a.height, " canvas are supported");
+    GAN_CHECK((ipacked & 0x40) == 0, path, ": frame ", frame, " is interlaced (not supported)");
+    std::vector<uint8_t> local;
+    if (ipacked & 0x80) local = gray_palette(r, ipacked, "a local colour table");
+    const std::vector<uint8_t>& palette = (ipacked & 0x80) ? local : global;
+    GAN_CHECK(!palette.empty(), path, ": frame ", frame, " has no colour table");
+    const int min_code_size = r.u8("the LZW minimum code size");
+    const std::vector<uint8_t> data = r.sub_blocks("image data");
+    std::vector<uint8_t> idx = lzw_decode(data, min_code_size, size_t(w) * size_t(h), path, frame);
+    GifFrame f;
+    f.delay_cs = delay;
+    f.image.width = w;
+    f.image.height = h;
+    f.image.pixels.resize(idx.size());
+    for (size_t i = 0; i < idx.size(); ++i) {
+        GAN_CHECK(idx[i] < palette.size(), path, ": frame ", frame, " uses colour ", int(idx[i]), " of a ",
+                  palette.size(), "-entry colour table");
+        f.image.pixels[i] = palette[idx[i]];
+    }
+    a.frames.push_back(std::move(f));
+}
+
+}  // namespace
+
 GifAnimation gif_decode_gray(const std::vector<uint8_t>& bytes, const std::string& path) {
     GAN_CHECK(bytes.size() >= 6 && (std::memcmp(bytes.data(), "GIF89a", 6) == 0 ||
                                     std::memcmp(bytes.data(), "GIF87a", 6) == 0),
@@ -282,46 +342,12 @@ GifAnimation gif_decode_gray(const std::vector<uint8_t>& bytes, const std::strin
         const uint8_t kind = r.u8("a block");
         if (kind == 0x3b) break;  // trailer
         if (kind == 0x21) {
-            const uint8_t label = r.u8("an extension label");
-            std::vector<uint8_t> body = r.sub_blocks("an extension");
-            if (label == 0xf9) {
-                GAN_CHECK(body.size() >= 4, path, ": graphic control extension is ", body.size(),
-                          " bytes, expected 4");
-                delay = body[1] | (body[2] << 8);
-            } else if (label == 0xff && body.size() >= 14 && std::memcmp(body.data(), "NETSCAPE2.0", 11) == 0 &&
-                       body[11] == 1) {
-                a.loop_count = body[12] | (body[13] << 8);
-            }
+            read_extension(r, a, &delay);
             continue;
         }
         GAN_CHECK(kind == 0x2c, path, ": unknown block type 0x", std::hex, int(kind), std::dec,
                   " at offset ", r.pos - 1);
-        const int frame = int(a.frames.size());
-        const int left = r.u16("an image descriptor"), top = r.u16("an image descriptor");
-        const int w = r.u16("an image descriptor"), h = r.u16("an image descriptor");
-        const int ipacked = r.u8("an image descriptor");
-        GAN_CHECK(left == 0 && top == 0 && w == a.width && h == a.height, path, ": frame ", frame, " is ", w,
-                  "x", h, " at (", left, ", ", top, "); only frames covering the whole ", a.width, "x",
-                  a.height, " canvas are supported");
-        GAN_CHECK((ipacked & 0x40) == 0, path, ": frame ", frame, " is interlaced (not supported)");
-        std::vector<uint8_t> local;
-        if (ipacked & 0x80) local = gray_palette(r, ipacked, "a local colour table");
-        const std::vector<uint8_t>& palette = (ipacked & 0x80) ? local : global;
-        GAN_CHECK(!palette.empty(), path, ": frame ", frame, " has no colour table");
-        const int min_code_size = r.u8("the LZW minimum code size");
-        const std::vector<uint8_t> data = r.sub_blocks("image data");
-        std::vector<uint8_t> idx = lzw_decode(data, min_code_size, size_t(w) * size_t(h), path, frame);
-        GifFrame f;
-        f.delay_cs = delay;
-        f.image.width = w;
-        f.image.height = h;
-        f.image.pixels.resize(idx.size());
-        for (size_t i = 0; i < idx.size(); ++i) {
-            GAN_CHECK(idx[i] < palette.size(), path, ": frame ", frame, " uses colour ", int(idx[i]),
-                      " of a ", palette.size(), "-entry colour table");
-            f.image.pixels[i] = palette[idx[i]];
-        }
-        a.frames.push_back(std::move(f));
+        read_frame(r, a, global, delay);
         delay = 0;
     }
     GAN_CHECK(!a.frames.empty(), path, ": GIF holds no images");

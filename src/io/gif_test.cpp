@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/rng.h"
-#include "io/io_test_util.h"
+#include "test_util.h"
 
 namespace gan {
 namespace {

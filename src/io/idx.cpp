@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "core/check.h"
+#include "io/bytes.h"
 #include "io/file.h"
 
 namespace gan {
@@ -14,17 +15,6 @@ namespace {
 constexpr uint32_t kMagicImages = 0x00000803;
 constexpr uint32_t kMagicLabels = 0x00000801;
 constexpr size_t kMaxHeaderBytes = 4 + 4 * 255;  // magic + up to 255 dimensions
-
-uint32_t read_be32(const uint8_t* p) {
-    return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
-}
-
-void put_be32(std::vector<uint8_t>& out, uint32_t v) {
-    out.push_back(uint8_t(v >> 24));
-    out.push_back(uint8_t(v >> 16));
-    out.push_back(uint8_t(v >> 8));
-    out.push_back(uint8_t(v));
-}
 
 std::string hex32(uint32_t v) {
     char buf[16];

@@ -4,18 +4,16 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "io/io_test_util.h"
+#include "io/bytes.h"
+#include "test_util.h"
 
+using gan::put_be32;
 using gan::testing::error_of;
 using gan::testing::TempFolder;
 using gan::testing::write_bytes;
 using gan::testing::write_sparse;
 
 namespace {
-
-void put_be32(std::vector<uint8_t>& v, uint32_t x) {
-    for (int s = 24; s >= 0; s -= 8) v.push_back(uint8_t(x >> s));
-}
 
 // Raw IDX bytes: magic, dims, then `data_bytes` bytes of a pattern.
 std::vector<uint8_t> idx_bytes(uint32_t magic, const std::vector<uint32_t>& dims, size_t data_bytes) {

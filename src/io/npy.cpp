@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "core/check.h"
+#include "io/bytes.h"
 #include "io/file.h"
 
 namespace gan {
@@ -63,8 +64,7 @@ std::vector<uint8_t> npy_preamble(const std::string& path, const char* descr, co
     std::vector<uint8_t> buf(kMagic, kMagic + 6);
     buf.push_back(1);
     buf.push_back(0);
-    buf.push_back(uint8_t(header.size() & 0xff));
-    buf.push_back(uint8_t(header.size() >> 8));
+    put_le(buf, header.size(), 2);
     buf.insert(buf.end(), header.begin(), header.end());
     return buf;
 }
@@ -236,11 +236,11 @@ uint64_t read_npy_header(const FileReader& f, std::initializer_list<const char*>
     const int major = pre[6], minor = pre[7];
     uint64_t header_len = 0, preamble = 0;
     if (major == 1) {
-        header_len = uint64_t(pre[8]) | uint64_t(pre[9]) << 8;
+        header_len = get_le(&pre[8], 2);
         preamble = 10;
     } else if (major == 2 || major == 3) {
         GAN_CHECK(size >= 12, path, ": truncated .npy preamble");
-        header_len = uint64_t(pre[8]) | uint64_t(pre[9]) << 8 | uint64_t(pre[10]) << 16 | uint64_t(pre[11]) << 24;
+        header_len = get_le(&pre[8], 4);
         preamble = 12;
     } else {
         throw Error(str(path, ": unsupported .npy version ", major, ".", minor));

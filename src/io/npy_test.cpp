@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "io/io_test_util.h"
+#include "test_util.h"
 
 using gan::testing::error_of;
 using gan::testing::read_bytes;

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/check.h"
+#include "io/bytes.h"
 #include "io/file.h"
 
 namespace gan {
@@ -18,17 +19,6 @@ constexpr size_t kMaxFileBytes = size_t(1) << 30;
 constexpr size_t kIdatPiece = size_t(1) << 20;
 // Deflate expands at most about 1032:1, so image data larger than this is implausible.
 constexpr uint64_t kMaxInflateRatio = 1040;
-
-uint32_t read_be32(const uint8_t* p) {
-    return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
-}
-
-void put_be32(std::vector<uint8_t>& out, uint32_t v) {
-    out.push_back(uint8_t(v >> 24));
-    out.push_back(uint8_t(v >> 16));
-    out.push_back(uint8_t(v >> 8));
-    out.push_back(uint8_t(v));
-}
 
 void put_chunk(std::vector<uint8_t>& out, const char* type, const uint8_t* data, size_t n) {
     put_be32(out, uint32_t(n));
@@ -75,15 +65,15 @@ std::vector<uint8_t> png_encode(const uint8_t* pixels, int width, int height, co
     z.resize(zlen);
 
     std::vector<uint8_t> out(kSignature, kSignature + 8);
-    uint8_t ihdr[13];
-    ihdr[0] = uint8_t(w >> 24), ihdr[1] = uint8_t(w >> 16), ihdr[2] = uint8_t(w >> 8), ihdr[3] = uint8_t(w);
-    ihdr[4] = uint8_t(h >> 24), ihdr[5] = uint8_t(h >> 16), ihdr[6] = uint8_t(h >> 8), ihdr[7] = uint8_t(h);
-    ihdr[8] = 8;   // bit depth
-    ihdr[9] = 0;   // colour type: gray
-    ihdr[10] = 0;  // compression: deflate
-    ihdr[11] = 0;  // filter method 0
-    ihdr[12] = 0;  // not interlaced
-    put_chunk(out, "IHDR", ihdr, 13);
+    std::vector<uint8_t> ihdr;
+    put_be32(ihdr, uint32_t(w));
+    put_be32(ihdr, uint32_t(h));
+    ihdr.push_back(8);  // bit depth
+    ihdr.push_back(0);  // colour type: gray
+    ihdr.push_back(0);  // compression: deflate
+    ihdr.push_back(0);  // filter method 0
+    ihdr.push_back(0);  // not interlaced
+    put_chunk(out, "IHDR", ihdr.data(), ihdr.size());
     for (size_t at = 0; at < z.size(); at += kIdatPiece)
         put_chunk(out, "IDAT", z.data() + at, std::min(kIdatPiece, z.size() - at));
     put_chunk(out, "IEND", nullptr, 0);
@@ -101,15 +91,36 @@ void png_write_gray(const std::string& path, const uint8_t* pixels, int width, i
     file_write_atomic(path, out.data(), out.size());
 }
 
-GrayImage png_read_gray(const std::string& path) {
-    const std::vector<uint8_t> f = file_read_all(path, kMaxFileBytes);
-    GAN_CHECK(f.size() >= 8 && std::memcmp(f.data(), kSignature, 8) == 0, path,
-              ": not a PNG file (no PNG signature)");
+namespace {
 
+// What the chunks of a PNG file say: the IHDR fields this decoder needs and the IDAT data joined.
+struct PngChunks {
     uint32_t width = 0, height = 0;
     int channels = 0;
-    bool seen_ihdr = false, seen_iend = false;
     std::vector<uint8_t> idat;
+};
+
+// Checks an IHDR chunk's 13 bytes and keeps the size and channel count.
+void read_ihdr(const uint8_t* data, uint32_t len, const std::string& path, PngChunks& c) {
+    GAN_CHECK(len == 13, path, ": IHDR chunk is ", len, " bytes, expected 13");
+    c.width = read_be32(data);
+    c.height = read_be32(data + 4);
+    const int depth = data[8], ctype = data[9];
+    GAN_CHECK(c.width >= 1 && c.height >= 1 && c.width <= uint32_t(kPngMaxSide) && c.height <= uint32_t(kPngMaxSide),
+              path, ": image is ", c.width, "x", c.height, "; width and height must be 1..", kPngMaxSide);
+    GAN_CHECK(ctype != 3, path, ": palette PNGs (colour type 3) are not supported");
+    GAN_CHECK(ctype == 0 || ctype == 2 || ctype == 4 || ctype == 6, path, ": invalid PNG colour type ", ctype);
+    GAN_CHECK(depth == 8, path, ": bit depth ", depth, " is not supported (only 8-bit)");
+    GAN_CHECK(data[10] == 0, path, ": unknown compression method ", int(data[10]));
+    GAN_CHECK(data[11] == 0, path, ": unknown filter method ", int(data[11]));
+    GAN_CHECK(data[12] == 0, path, ": interlaced PNGs are not supported");
+    c.channels = ctype == 0 ? 1 : ctype == 2 ? 3 : ctype == 4 ? 2 : 4;
+}
+
+// Walks the chunks after the signature, checking lengths, CRCs and order, up to IEND.
+PngChunks read_chunks(const std::vector<uint8_t>& f, const std::string& path) {
+    PngChunks c;
+    bool seen_ihdr = false, seen_iend = false;
     size_t pos = 8;
     while (pos < f.size()) {
         GAN_CHECK(f.size() - pos >= 12, path, ": truncated: a chunk at offset ", pos,
@@ -131,50 +142,26 @@ GrayImage png_read_gray(const std::string& path) {
 
         if (name == "IHDR") {
             GAN_CHECK(!seen_ihdr, path, ": more than one IHDR chunk");
-            GAN_CHECK(len == 13, path, ": IHDR chunk is ", len, " bytes, expected 13");
             seen_ihdr = true;
-            width = read_be32(data);
-            height = read_be32(data + 4);
-            const int depth = data[8], ctype = data[9];
-            GAN_CHECK(width >= 1 && height >= 1 && width <= uint32_t(kPngMaxSide) &&
-                          height <= uint32_t(kPngMaxSide),
-                      path, ": image is ", width, "x", height, "; width and height must be 1..",
-                      kPngMaxSide);
-            GAN_CHECK(ctype != 3, path, ": palette PNGs (colour type 3) are not supported");
-            GAN_CHECK(ctype == 0 || ctype == 2 || ctype == 4 || ctype == 6, path,
-                      ": invalid PNG colour type ", ctype);
-            GAN_CHECK(depth == 8, path, ": bit depth ", depth, " is not supported (only 8-bit)");
-            GAN_CHECK(data[10] == 0, path, ": unknown compression method ", int(data[10]));
-            GAN_CHECK(data[11] == 0, path, ": unknown filter method ", int(data[11]));
-            GAN_CHECK(data[12] == 0, path, ": interlaced PNGs are not supported");
-            channels = ctype == 0 ? 1 : ctype == 2 ? 3 : ctype == 4 ? 2 : 4;
+            read_ihdr(data, len, path, c);
         } else if (name == "IDAT") {
-            idat.insert(idat.end(), data, data + len);
+            c.idat.insert(c.idat.end(), data, data + len);
         } else if (name == "IEND") {
             seen_iend = true;
             break;  // anything after IEND is ignored, as other decoders do
-        } else if (name == "PLTE") {
-            // A suggested palette for RGB images: not needed.
-        } else {
+        } else if (name != "PLTE") {  // PLTE: a suggested palette for RGB images, not needed
             GAN_CHECK((type[0] & 0x20) != 0, path, ": unknown critical chunk '", name, "'");
         }
     }
     GAN_CHECK(seen_ihdr, path, ": no IHDR chunk");
     GAN_CHECK(seen_iend, path, ": truncated: no IEND chunk");
-    GAN_CHECK(!idat.empty(), path, ": no image data (IDAT chunk)");
+    GAN_CHECK(!c.idat.empty(), path, ": no image data (IDAT chunk)");
+    return c;
+}
 
-    const size_t w = width, h = height, stride = w * size_t(channels);
-    const size_t raw_size = h * (stride + 1);
-    GAN_CHECK(raw_size <= uint64_t(idat.size()) * kMaxInflateRatio + 4096, path, ": ", idat.size(),
-              " bytes of compressed image data cannot hold a ", w, "x", h, " image");
-    bool more = false;
-    std::vector<uint8_t> raw = gunzip_prefix(idat, raw_size, path, &more);
-    // Extra data after the last row is ignored, as libpng does.
-    GAN_CHECK(raw.size() == raw_size, path, ": truncated image data: a ", w, "x", h, " image needs ",
-              raw_size, " bytes, the IDAT data inflates to ", raw.size());
-
-    // Undo the per-row filters in place; bpp = bytes per pixel (8-bit samples).
-    const size_t bpp = size_t(channels);
+// Undoes the per-row filters of h rows of `stride` bytes (each after its filter byte) in place;
+// bpp = bytes per pixel (8-bit samples).
+void unfilter_rows(std::vector<uint8_t>& raw, size_t h, size_t stride, size_t bpp, const std::string& path) {
     for (size_t y = 0; y < h; ++y) {
         uint8_t* row = &raw[y * (stride + 1)];
         const uint8_t ft = row[0];
@@ -194,7 +181,11 @@ GrayImage png_read_gray(const std::string& path) {
             }
         }
     }
+}
 
+// Unfiltered rows to gray: gray (+alpha) keeps the gray sample, RGB(A) averages the three colours.
+GrayImage rows_to_gray(const std::vector<uint8_t>& raw, size_t w, size_t h, int channels) {
+    const size_t bpp = size_t(channels), stride = w * bpp;
     GrayImage img;
     img.width = int(w);
     img.height = int(h);
@@ -204,14 +195,31 @@ GrayImage png_read_gray(const std::string& path) {
         uint8_t* dst = &img.pixels[y * w];
         for (size_t x = 0; x < w; ++x) {
             const uint8_t* px = src + x * bpp;
-            if (channels <= 2) {
-                dst[x] = px[0];
-            } else {
-                dst[x] = uint8_t((int(px[0]) + px[1] + px[2] + 1) / 3);
-            }
+            dst[x] = channels <= 2 ? px[0] : uint8_t((int(px[0]) + px[1] + px[2] + 1) / 3);
         }
     }
     return img;
+}
+
+}  // namespace
+
+GrayImage png_read_gray(const std::string& path) {
+    const std::vector<uint8_t> f = file_read_all(path, kMaxFileBytes);
+    GAN_CHECK(f.size() >= 8 && std::memcmp(f.data(), kSignature, 8) == 0, path,
+              ": not a PNG file (no PNG signature)");
+    const PngChunks c = read_chunks(f, path);
+
+    const size_t w = c.width, h = c.height, stride = w * size_t(c.channels);
+    const size_t raw_size = h * (stride + 1);
+    GAN_CHECK(raw_size <= uint64_t(c.idat.size()) * kMaxInflateRatio + 4096, path, ": ", c.idat.size(),
+              " bytes of compressed image data cannot hold a ", w, "x", h, " image");
+    bool more = false;
+    std::vector<uint8_t> raw = gunzip_prefix(c.idat, raw_size, path, &more);
+    // Extra data after the last row is ignored, as libpng does.
+    GAN_CHECK(raw.size() == raw_size, path, ": truncated image data: a ", w, "x", h, " image needs ",
+              raw_size, " bytes, the IDAT data inflates to ", raw.size());
+    unfilter_rows(raw, h, stride, size_t(c.channels), path);
+    return rows_to_gray(raw, w, h, c.channels);
 }
 
 GrayImage image_grid(const uint8_t* images, int n, int rows, int cols, int grid_cols, int pad,

@@ -6,8 +6,10 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "io/io_test_util.h"
+#include "io/bytes.h"
+#include "test_util.h"
 
+using gan::put_be32;
 using gan::testing::error_of;
 using gan::testing::read_bytes;
 using gan::testing::TempFolder;
@@ -22,10 +24,6 @@ std::vector<uint8_t> noise(size_t n, uint32_t seed) {
         b = uint8_t(seed >> 24);
     }
     return v;
-}
-
-void put_be32(std::vector<uint8_t>& v, uint32_t x) {
-    for (int s = 24; s >= 0; s -= 8) v.push_back(uint8_t(x >> s));
 }
 
 void put_chunk(std::vector<uint8_t>& out, const char* type, const std::vector<uint8_t>& data) {

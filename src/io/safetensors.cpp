@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/check.h"
+#include "io/bytes.h"
 #include "io/file.h"
 
 namespace gan {
@@ -152,25 +153,10 @@ namespace {
 // the range lies inside the file.
 using ReadAt = std::function<void(uint64_t offset, void* dst, size_t n)>;
 
-// The parser behind safetensors_parse and safetensors_read. It reads what the format allows and
-// no more: the 8-byte length, then the header once its length is checked against the file size
-// (in pieces, stopping at the first NUL byte), then each tensor's bytes once every entry's shape
-// and offsets are checked. Gaps between tensors are never read.
-SafetensorsFile parse(uint64_t n, const ReadAt& read, const std::string& path) {
-    GAN_CHECK(n >= 8, path, ": file is ", n, " bytes; a safetensors file starts with an 8-byte header length");
-    uint8_t len_bytes[8];
-    read(0, len_bytes, 8);
-    uint64_t header_len = 0;
-    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | len_bytes[i];
-    GAN_CHECK(header_len <= n - 8, path, ": header length says ", header_len,
-              " bytes but the file holds only ", n - 8, " bytes after it");
-    GAN_CHECK(header_len <= kSafetensorsMaxHeaderBytes, path, ": header length ", header_len,
-              " is more than the limit of ", kSafetensorsMaxHeaderBytes, " bytes");
-    const uint64_t data_start = 8 + header_len;
-    const uint64_t data_size = n - data_start;
-
-    // nlohmann/json stops at a NUL byte as if the input ended there, hiding what follows. Checking
-    // each piece as it arrives refuses a header of zeros (a sparse file) after its first piece.
+// The header_len bytes after the length, read in pieces. nlohmann/json stops at a NUL byte as if the
+// input ended there, hiding what follows; checking each piece as it arrives refuses a header of
+// zeros (a sparse file) after its first piece.
+std::vector<uint8_t> read_header_bytes(uint64_t header_len, const ReadAt& read, const std::string& path) {
     std::vector<uint8_t> hdr;
     constexpr size_t kPiece = size_t(1) << 20;
     while (hdr.size() < header_len) {
@@ -181,8 +167,12 @@ SafetensorsFile parse(uint64_t n, const ReadAt& read, const std::string& path) {
         GAN_CHECK(nul == nullptr, path, ": header is not valid JSON: it contains a NUL byte at offset ",
                   8 + (static_cast<const uint8_t*>(nul) - hdr.data()));
     }
+    return hdr;
+}
 
-    // Parse, rejecting duplicate keys in any object (nlohmann would silently keep the last one).
+// The header as a JSON object, rejecting duplicate keys in any object (nlohmann would silently
+// keep the last one).
+json parse_header_json(const std::vector<uint8_t>& hdr, const std::string& path) {
     std::vector<std::set<std::string>> keys;
     std::optional<std::string> duplicate;
     auto cb = [&](int, json::parse_event_t ev, json& parsed) {
@@ -202,34 +192,27 @@ SafetensorsFile parse(uint64_t n, const ReadAt& read, const std::string& path) {
     } catch (const json::exception& e) {
         throw Error(str(path, ": header is not valid JSON: ", json_error_text(e)));
     }
-    hdr = {};
     GAN_CHECK(!duplicate, path, ": header has the key ", quoted(duplicate.value_or("")), " twice");
     GAN_CHECK(header.is_object(), path, ": header is ", json_type(header), ", expected a JSON object");
+    return header;
+}
 
-    SafetensorsFile out;
-    std::vector<Entry> entries;
-    for (auto it = header.begin(); it != header.end(); ++it) {
-        if (it.key() == "__metadata__") {
-            const json& m = it.value();
-            GAN_CHECK(m.is_object(), path, ": __metadata__ is ", json_type(m),
-                      ", expected an object of strings");
-            for (auto mi = m.begin(); mi != m.end(); ++mi) {
-                GAN_CHECK(mi.value().is_string(), path, ": __metadata__ value for key ",
-                          quoted(mi.key()), " is ", json_type(mi.value()),
-                          "; metadata values must be strings");
-                out.metadata[mi.key()] = mi.value().get<std::string>();
-            }
-            continue;
-        }
-        entries.push_back(parse_entry(path, it.key(), it.value(), data_size));
+void read_metadata(const json& m, const std::string& path, std::map<std::string, std::string>& out) {
+    GAN_CHECK(m.is_object(), path, ": __metadata__ is ", json_type(m), ", expected an object of strings");
+    for (auto mi = m.begin(); mi != m.end(); ++mi) {
+        GAN_CHECK(mi.value().is_string(), path, ": __metadata__ value for key ", quoted(mi.key()), " is ",
+                  json_type(mi.value()), "; metadata values must be strings");
+        out[mi.key()] = mi.value().get<std::string>();
     }
+}
 
+// Sorts the entries by offset and checks that no two share a byte (empty tensors occupy none).
+void sort_and_check_overlap(std::vector<Entry>& entries, const std::string& path) {
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
         if (a.begin != b.begin) return a.begin < b.begin;
         if (a.end != b.end) return a.end < b.end;
         return a.name < b.name;
     });
-    // Empty tensors occupy no bytes and cannot overlap anything.
     const Entry* prev = nullptr;
     for (const Entry& e : entries) {
         if (e.begin == e.end) continue;
@@ -238,7 +221,34 @@ SafetensorsFile parse(uint64_t n, const ReadAt& read, const std::string& path) {
                   e.end, "] overlap");
         prev = &e;
     }
+}
 
+// The parser behind safetensors_parse and safetensors_read. It reads what the format allows and
+// no more: the 8-byte length, then the header once its length is checked against the file size
+// (in pieces, stopping at the first NUL byte), then each tensor's bytes once every entry's shape
+// and offsets are checked. Gaps between tensors are never read.
+SafetensorsFile parse(uint64_t n, const ReadAt& read, const std::string& path) {
+    GAN_CHECK(n >= 8, path, ": file is ", n, " bytes; a safetensors file starts with an 8-byte header length");
+    uint8_t len_bytes[8];
+    read(0, len_bytes, 8);
+    const uint64_t header_len = get_le(len_bytes, 8);
+    GAN_CHECK(header_len <= n - 8, path, ": header length says ", header_len,
+              " bytes but the file holds only ", n - 8, " bytes after it");
+    GAN_CHECK(header_len <= kSafetensorsMaxHeaderBytes, path, ": header length ", header_len,
+              " is more than the limit of ", kSafetensorsMaxHeaderBytes, " bytes");
+    const uint64_t data_start = 8 + header_len;
+    const uint64_t data_size = n - data_start;
+    const json header = parse_header_json(read_header_bytes(header_len, read, path), path);
+
+    SafetensorsFile out;
+    std::vector<Entry> entries;
+    for (auto it = header.begin(); it != header.end(); ++it) {
+        if (it.key() == "__metadata__")
+            read_metadata(it.value(), path, out.metadata);
+        else
+            entries.push_back(parse_entry(path, it.key(), it.value(), data_size));
+    }
+    sort_and_check_overlap(entries, path);
     for (const Entry& e : entries) {
         StoredTensor t;
         t.shape = e.shape;
@@ -305,8 +315,7 @@ void safetensors_write(const std::string& path, const std::vector<TensorView>& t
 
     std::vector<uint8_t> buf;
     buf.reserve(8 + text.size() + offset);
-    uint64_t len = text.size();
-    for (int i = 0; i < 8; ++i) buf.push_back(uint8_t(len >> (8 * i)));
+    put_le(buf, text.size(), 8);
     buf.insert(buf.end(), text.begin(), text.end());
     for (size_t i = 0; i < tensors.size(); ++i) {
         const auto* p = reinterpret_cast<const uint8_t*>(tensors[i].data);

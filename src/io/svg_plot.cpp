@@ -48,8 +48,8 @@ std::string tick_label(double v, double step) {
 
 double tick_step(const std::vector<double>& ticks) { return ticks.size() >= 2 ? ticks[1] - ticks[0] : 1.0; }
 
-std::string chart(const std::vector<double>& x, const std::vector<PlotSeries>& series, const PlotOptions& o,
-                  const std::string& what) {
+void check_chart_inputs(const std::vector<double>& x, const std::vector<PlotSeries>& series, const PlotOptions& o,
+                        const std::string& what) {
     GAN_CHECK(o.width >= 200 && o.width <= 10000 && o.height >= 150 && o.height <= 10000, what, ": chart size ",
               o.width, "x", o.height, " is not in 200..10000 x 150..10000");
     for (size_t i = 0; i < x.size(); ++i) {
@@ -64,10 +64,10 @@ std::string chart(const std::vector<double>& x, const std::vector<PlotSeries>& s
     GAN_CHECK(std::isnan(o.y_max) || std::isfinite(o.y_max), what, ": y_max is infinite");
     GAN_CHECK(std::isnan(o.y_min) || std::isnan(o.y_max) || o.y_min < o.y_max, what, ": y_min ", o.y_min,
               " is not below y_max ", o.y_max);
+}
 
-    // Data ranges.
-    double x_lo = x.empty() ? 0 : x.front(), x_hi = x.empty() ? 1 : x.back();
-    if (x_lo == x_hi) x_lo -= 1, x_hi += 1;
+// The y range: the finite values and reference lines, with the ends the options fix; never empty.
+void y_range(const std::vector<PlotSeries>& series, const PlotOptions& o, double* lo, double* hi) {
     double y_lo = INFINITY, y_hi = -INFINITY;
     for (const PlotSeries& s : series)
         for (double v : s.y)
@@ -84,23 +84,42 @@ std::string chart(const std::vector<double>& x, const std::vector<PlotSeries>& s
         y_hi += std::isnan(o.y_max) ? pad : 0;
         if (y_lo == y_hi) y_hi = y_lo + pad;
     }
+    *lo = y_lo, *hi = y_hi;
+}
 
-    std::vector<double> xt = nice_ticks(x_lo, x_hi, 8);
-    if (o.integer_x && tick_step(xt) < 1) xt = nice_ticks(std::floor(x_lo), std::ceil(x_hi), int(std::ceil(x_hi - x_lo)));
-    std::vector<double> yt = nice_ticks(y_lo, y_hi, 6);
+// Axis ranges, ticks and the plot area in pixels, and the mapping from data to pixels.
+struct Frame {
+    double x_lo = 0, x_hi = 1, y_lo = 0, y_hi = 1;
+    std::vector<double> xt, yt;  // tick positions
+    double xs = 1, ys = 1;       // tick steps
+    double left = 72, right = 0, top = 0, bottom = 0;
+    double px(double v) const { return left + (v - x_lo) / (x_hi - x_lo) * (right - left); }
+    double py(double v) const { return bottom - (v - y_lo) / (y_hi - y_lo) * (bottom - top); }
+};
+
+Frame make_frame(const std::vector<double>& x, const std::vector<PlotSeries>& series, const PlotOptions& o) {
+    Frame f;
+    f.x_lo = x.empty() ? 0 : x.front(), f.x_hi = x.empty() ? 1 : x.back();
+    if (f.x_lo == f.x_hi) f.x_lo -= 1, f.x_hi += 1;
+    y_range(series, o, &f.y_lo, &f.y_hi);
+    f.xt = nice_ticks(f.x_lo, f.x_hi, 8);
+    if (o.integer_x && tick_step(f.xt) < 1)
+        f.xt = nice_ticks(std::floor(f.x_lo), std::ceil(f.x_hi), int(std::ceil(f.x_hi - f.x_lo)));
+    f.yt = nice_ticks(f.y_lo, f.y_hi, 6);
     // The axes span the ticks, except for ends fixed by the options.
-    x_lo = std::min(x_lo, xt.front()), x_hi = std::max(x_hi, xt.back());
-    if (std::isnan(o.y_min)) y_lo = yt.front();
-    if (std::isnan(o.y_max)) y_hi = yt.back();
-    const double xs = tick_step(xt), ys = tick_step(yt);
-    std::erase_if(yt, [&](double t) { return t < y_lo - ys * 1e-9 || t > y_hi + ys * 1e-9; });
+    f.x_lo = std::min(f.x_lo, f.xt.front()), f.x_hi = std::max(f.x_hi, f.xt.back());
+    if (std::isnan(o.y_min)) f.y_lo = f.yt.front();
+    if (std::isnan(o.y_max)) f.y_hi = f.yt.back();
+    f.xs = tick_step(f.xt), f.ys = tick_step(f.yt);
+    std::erase_if(f.yt, [&](double t) { return t < f.y_lo - f.ys * 1e-9 || t > f.y_hi + f.ys * 1e-9; });
+    f.right = o.width - 20.0, f.top = o.title.empty() ? 20.0 : 44.0;
+    f.bottom = o.height - (o.x_label.empty() ? 34.0 : 52.0);
+    return f;
+}
 
-    // Plot area in pixels.
-    const double left = 72, right = o.width - 20.0, top = o.title.empty() ? 20.0 : 44.0;
-    const double bottom = o.height - (o.x_label.empty() ? 34.0 : 52.0);
-    auto px = [&](double v) { return left + (v - x_lo) / (x_hi - x_lo) * (right - left); };
-    auto py = [&](double v) { return bottom - (v - y_lo) / (y_hi - y_lo) * (bottom - top); };
-
+// The SVG head, title, grid, ticks, labels, frame and dashed reference lines.
+std::string draw_axes(const Frame& f, const PlotOptions& o) {
+    const double left = f.left, right = f.right, top = f.top, bottom = f.bottom;
     std::string s;
     s += str("<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"", o.width, "\" height=\"",
              o.height, "\" viewBox=\"0 0 ", o.width, " ", o.height,
@@ -111,18 +130,16 @@ std::string chart(const std::vector<double>& x, const std::vector<PlotSeries>& s
     if (!o.title.empty())
         s += str("<text x=\"", num((left + right) / 2), "\" y=\"26\" text-anchor=\"middle\" font-size=\"15\">",
                  xml_escape(o.title), "</text>\n");
-
-    // Grid, ticks and labels.
     s += "<g stroke=\"#e5e5e5\" stroke-width=\"1\">\n";
-    for (double t : xt) s += str("<line x1=\"", num(px(t)), "\" y1=\"", num(top), "\" x2=\"", num(px(t)), "\" y2=\"", num(bottom), "\"/>\n");
-    for (double t : yt) s += str("<line x1=\"", num(left), "\" y1=\"", num(py(t)), "\" x2=\"", num(right), "\" y2=\"", num(py(t)), "\"/>\n");
+    for (double t : f.xt) s += str("<line x1=\"", num(f.px(t)), "\" y1=\"", num(top), "\" x2=\"", num(f.px(t)), "\" y2=\"", num(bottom), "\"/>\n");
+    for (double t : f.yt) s += str("<line x1=\"", num(left), "\" y1=\"", num(f.py(t)), "\" x2=\"", num(right), "\" y2=\"", num(f.py(t)), "\"/>\n");
     s += "</g>\n<g fill=\"#333\">\n";
-    for (double t : xt)
-        s += str("<text x=\"", num(px(t)), "\" y=\"", num(bottom + 18), "\" text-anchor=\"middle\">",
-                 tick_label(t, xs), "</text>\n");
-    for (double t : yt)
-        s += str("<text x=\"", num(left - 8), "\" y=\"", num(py(t) + 4), "\" text-anchor=\"end\">",
-                 tick_label(t, ys), "</text>\n");
+    for (double t : f.xt)
+        s += str("<text x=\"", num(f.px(t)), "\" y=\"", num(bottom + 18), "\" text-anchor=\"middle\">",
+                 tick_label(t, f.xs), "</text>\n");
+    for (double t : f.yt)
+        s += str("<text x=\"", num(left - 8), "\" y=\"", num(f.py(t) + 4), "\" text-anchor=\"end\">",
+                 tick_label(t, f.ys), "</text>\n");
     if (!o.x_label.empty())
         s += str("<text x=\"", num((left + right) / 2), "\" y=\"", num(o.height - 12.0),
                  "\" text-anchor=\"middle\">", xml_escape(o.x_label), "</text>\n");
@@ -133,15 +150,20 @@ std::string chart(const std::vector<double>& x, const std::vector<PlotSeries>& s
     s += str("<rect x=\"", num(left), "\" y=\"", num(top), "\" width=\"", num(right - left), "\" height=\"",
              num(bottom - top), "\" fill=\"none\" stroke=\"#333\"/>\n");
     for (double v : o.y_lines)
-        if (std::isfinite(v) && v >= y_lo && v <= y_hi)
-            s += str("<line x1=\"", num(left), "\" y1=\"", num(py(v)), "\" x2=\"", num(right), "\" y2=\"", num(py(v)),
+        if (std::isfinite(v) && v >= f.y_lo && v <= f.y_hi)
+            s += str("<line x1=\"", num(left), "\" y1=\"", num(f.py(v)), "\" x2=\"", num(right), "\" y2=\"", num(f.py(v)),
                      "\" stroke=\"#888\" stroke-dasharray=\"6 4\"/>\n");
+    return s;
+}
 
-    // Series: one polyline per run of finite values; markers when points are few or alone.
+const char* series_color(size_t k) { return kColors[k % (sizeof kColors / sizeof kColors[0])]; }
+
+// Series: one polyline per run of finite values; markers when points are few or alone.
+std::string draw_series(const std::vector<double>& x, const std::vector<PlotSeries>& series, const Frame& f) {
     const bool markers = x.size() <= 40;
-    s += "<g clip-path=\"url(#plot)\" fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\">\n";
+    std::string s = "<g clip-path=\"url(#plot)\" fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\">\n";
     for (size_t k = 0; k < series.size(); ++k) {
-        const char* color = kColors[k % (sizeof kColors / sizeof kColors[0])];
+        const char* color = series_color(k);
         const std::vector<double>& y = series[k].y;
         s += str("<g stroke=\"", color, "\"><title>", xml_escape(series[k].name), "</title>\n");
         for (size_t i = 0; i < y.size();) {
@@ -151,36 +173,42 @@ std::string chart(const std::vector<double>& x, const std::vector<PlotSeries>& s
             }
             size_t j = i;
             std::string pts;
-            for (; j < y.size() && std::isfinite(y[j]); ++j) pts += str(j > i ? " " : "", num(px(x[j])), ",", num(py(y[j])));
+            for (; j < y.size() && std::isfinite(y[j]); ++j) pts += str(j > i ? " " : "", num(f.px(x[j])), ",", num(f.py(y[j])));
             if (j - i >= 2) s += str("<polyline points=\"", pts, "\"/>\n");
             for (size_t m = i; m < j; ++m)
                 if (markers || j - i == 1)
-                    s += str("<circle cx=\"", num(px(x[m])), "\" cy=\"", num(py(y[m])), "\" r=\"2.5\" fill=\"", color,
+                    s += str("<circle cx=\"", num(f.px(x[m])), "\" cy=\"", num(f.py(y[m])), "\" r=\"2.5\" fill=\"", color,
                              "\" stroke=\"none\"/>\n");
             i = j;
         }
         s += "</g>\n";
     }
-    s += "</g>\n";
+    return s + "</g>\n";
+}
 
-    // Legend, top right inside the plot area.
-    if (!series.empty()) {
-        size_t longest = 0;
-        for (const PlotSeries& p : series) longest = std::max(longest, p.name.size());
-        const double w = 38 + 7.0 * double(std::min<size_t>(longest, 40)), h = 8 + 18.0 * double(series.size());
-        const double lx = right - w - 8, ly = top + 8;
-        s += str("<g><rect x=\"", num(lx), "\" y=\"", num(ly), "\" width=\"", num(w), "\" height=\"", num(h),
-                 "\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#bbb\"/>\n");
-        for (size_t k = 0; k < series.size(); ++k) {
-            const double cy = ly + 13 + 18.0 * double(k);
-            s += str("<line x1=\"", num(lx + 8), "\" y1=\"", num(cy), "\" x2=\"", num(lx + 28), "\" y2=\"", num(cy),
-                     "\" stroke=\"", kColors[k % (sizeof kColors / sizeof kColors[0])], "\" stroke-width=\"2\"/>\n");
-            s += str("<text x=\"", num(lx + 34), "\" y=\"", num(cy + 4), "\">", xml_escape(series[k].name), "</text>\n");
-        }
-        s += "</g>\n";
+// Legend, top right inside the plot area ("" without series).
+std::string draw_legend(const std::vector<PlotSeries>& series, const Frame& f) {
+    if (series.empty()) return "";
+    size_t longest = 0;
+    for (const PlotSeries& p : series) longest = std::max(longest, p.name.size());
+    const double w = 38 + 7.0 * double(std::min<size_t>(longest, 40)), h = 8 + 18.0 * double(series.size());
+    const double lx = f.right - w - 8, ly = f.top + 8;
+    std::string s = str("<g><rect x=\"", num(lx), "\" y=\"", num(ly), "\" width=\"", num(w), "\" height=\"", num(h),
+                        "\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#bbb\"/>\n");
+    for (size_t k = 0; k < series.size(); ++k) {
+        const double cy = ly + 13 + 18.0 * double(k);
+        s += str("<line x1=\"", num(lx + 8), "\" y1=\"", num(cy), "\" x2=\"", num(lx + 28), "\" y2=\"", num(cy),
+                 "\" stroke=\"", series_color(k), "\" stroke-width=\"2\"/>\n");
+        s += str("<text x=\"", num(lx + 34), "\" y=\"", num(cy + 4), "\">", xml_escape(series[k].name), "</text>\n");
     }
-    s += "</svg>\n";
-    return s;
+    return s + "</g>\n";
+}
+
+std::string chart(const std::vector<double>& x, const std::vector<PlotSeries>& series, const PlotOptions& o,
+                  const std::string& what) {
+    check_chart_inputs(x, series, o, what);
+    const Frame f = make_frame(x, series, o);
+    return draw_axes(f, o) + draw_series(x, series, f) + draw_legend(series, f) + "</svg>\n";
 }
 
 }  // namespace

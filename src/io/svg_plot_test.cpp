@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "io/io_test_util.h"
+#include "test_util.h"
 
 namespace gan {
 namespace {

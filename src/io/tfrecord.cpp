@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/check.h"
+#include "io/bytes.h"
 #include "io/file.h"
 #include "io/png.h"
 
@@ -29,16 +30,6 @@ constexpr std::array<uint32_t, 256> make_crc32c_table() {
 constexpr std::array<uint32_t, 256> kCrc32cTable = make_crc32c_table();
 
 constexpr uint32_t kMaskDelta = 0xa282ead8u;
-
-void put_le(std::vector<uint8_t>& out, uint64_t v, int bytes) {
-    for (int i = 0; i < bytes; ++i) out.push_back(uint8_t(v >> (8 * i)));
-}
-
-uint64_t get_le(const uint8_t* p, int bytes) {
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v |= uint64_t(p[i]) << (8 * i);
-    return v;
-}
 
 // Protocol buffer wire format (protobuf.dev/programming-guides/encoding): a key is
 // (field << 3) | wire type; 0 = varint, 1 = 64-bit, 2 = length-delimited, 5 = 32-bit.
@@ -110,10 +101,9 @@ uint32_t crc32c_unmask(uint32_t masked) {
 }
 
 void tfrecord_append(std::vector<uint8_t>& out, const uint8_t* data, size_t n) {
-    uint8_t len[8];
-    for (int i = 0; i < 8; ++i) len[i] = uint8_t(uint64_t(n) >> (8 * i));
-    out.insert(out.end(), len, len + 8);
-    put_le(out, crc32c_mask(crc32c(len, 8)), 4);
+    const size_t len_at = out.size();
+    put_le(out, n, 8);
+    put_le(out, crc32c_mask(crc32c(out.data() + len_at, 8)), 4);
     if (n) out.insert(out.end(), data, data + n);
     put_le(out, crc32c_mask(crc32c(data, n)), 4);
 }

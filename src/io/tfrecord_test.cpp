@@ -5,7 +5,7 @@
 #include <cstring>
 #include <map>
 
-#include "io/io_test_util.h"
+#include "test_util.h"
 #include "io/png.h"
 
 namespace gan {

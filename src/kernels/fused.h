@@ -1,7 +1,7 @@
 // Fused epilogues: the element-wise work around a GEMM done in one pass over its output, row-major
 // (N, OUT) matrices. Each performs the same float operations, in the same order, as the separate
-// kernels it replaces (bias add, then activation; bias gradients summed row by row), so a fused step
-// gives bitwise the results of the layer-by-layer one. The one exception is tanh_fast (see below).
+// kernels it replaces (bias add, then activation; bias gradients summed row by row), so a layer that
+// absorbs the activation after it (nn/layer.h) gives bitwise the results of the two layers run apart. The one exception is tanh_fast (see below).
 #pragma once
 #include <cstddef>
 #include <cstdint>

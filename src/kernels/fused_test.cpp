@@ -102,8 +102,8 @@ TEST(Fused, TanhFastWithinTwoUlp) {
         if (u > worst) worst = u, worst_x = xs[i];
     }
     std::printf("tanh_fast: worst %.2f ulp at x = %.9g\n", worst, worst_x);
-    // Without AVX2, tanh_fast is the C library's tanhf: glibc documents 2 ulp, measured here 2.06
-    // against the double-precision value.
+    // Without AVX2, tanh_fast is the C library's tanhf: glibc documents 2 ulp, and against the
+    // double-precision value it can be a little worse (BENCHMARKS.md), hence the wider bound.
     EXPECT_LE(worst, cpu_avx2() ? 2.0 : 2.5) << "at x = " << worst_x;
     float special[5] = {0.0f, -0.0f, 100.0f, -100.0f, std::numeric_limits<float>::quiet_NaN()}, out[5];
     tanh_fast(out, special, 5);

@@ -75,7 +75,7 @@ TEST(Gemm, OwnLongRowKernelMatchesNaive) {
 }
 
 // An element of C depends only on its rows of A and B: rows in one call, in two calls, or as the last
-// rows of an edge tile give the same bits (the fused step's bitwise test relies on it).
+// rows of an edge tile give the same bits (the training step's bitwise tests rely on it).
 TEST(Gemm, OwnLongRowKernelIsIndependentOfTiling) {
     if (!gemm_takes_own_kernel(false, true, 784, 784)) GTEST_SKIP() << "none of our kernels on this CPU";
     Rng rng(14);

@@ -1,13 +1,13 @@
 #include "metrics/classifier.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
 
 #include "core/check.h"
 #include "kernels/gemm.h"
+#include "test_util.h"
 
 using namespace gan;
 
@@ -68,7 +68,8 @@ TEST(Classifier, OutputsDoNotDependOnTheBatch) {
 
 TEST(Classifier, SaveLoadRoundTripWithPyTorchNames) {
     Trained& t = trained();
-    const std::string path = testing::TempDir() + "/classifier_" + std::to_string(getpid()) + ".safetensors";
+    gan::testing::TempFolder dir;
+    const std::string path = dir.file("classifier.safetensors");
     classifier_save(path, *t.c);
     auto back = classifier_load(path);
     EXPECT_EQ(back->features.params.values(), t.c->features.params.values());
@@ -79,7 +80,6 @@ TEST(Classifier, SaveLoadRoundTripWithPyTorchNames) {
     EXPECT_EQ(back->features.params.find("features.3.weight")->shape, (std::vector<int64_t>{16, 8, 5, 5}));
     EXPECT_EQ(back->features.params.find("features.6.weight")->shape, (std::vector<int64_t>{128, 256}));
     EXPECT_EQ(back->head.params.find("head.0.weight")->shape, (std::vector<int64_t>{10, 128}));
-    std::remove(path.c_str());
 }
 
 TEST(Classifier, CachePathFollowsTheEnvironment) {

@@ -1,5 +1,7 @@
 #include "models/dcgan.h"
 
+#include <algorithm>
+
 #include "core/check.h"
 #include "nn/activation.h"
 #include "nn/batchnorm2d.h"
@@ -10,11 +12,11 @@ namespace gan {
 
 ModelConfig dcgan_config(bool conditional) {
     ModelConfig c;
-    c.arch = "dcgan";
+    c.arch = Arch::dcgan;
     c.z_dim = 100;
     c.channels = 1, c.rows = 28, c.cols = 28;
     c.alpha = 0.2f;
-    c.latent = "normal";
+    c.latent = Latent::normal;
     c.conditional = conditional;
     return c;
 }
@@ -48,28 +50,22 @@ void dcgan_build(GanModel& m) {
     d.add<Conv2d>(Conv2dOptions{.in = 256, .out = dout, .kernel = 3, .stride = 1, .padding = 0, .bias = false});
 }
 
+// From the parameter table, in layer order: (de)convolution weights (4-d) N(0, 0.02), batch-norm
+// weights (1-d ".weight") N(1, 0.02), biases 0; running statistics mean 0, variance 1.
 static void dcgan_init_seq(Sequential& s, Rng& rng) {
-    for (size_t i = 0; i < s.num_layers(); ++i) {
-        Layer& l = s.layer(i);
-        if (auto* ct = dynamic_cast<ConvTranspose2d*>(&l)) {
-            const ConvTranspose2dOptions& o = ct->options();
-            float* w = s.params.value(ct->weight_offset());
-            for (size_t k = 0, n = size_t(o.in) * o.out * o.kernel * o.kernel; k < n; ++k) w[k] = 0.02f * rng.normal();
-            if (o.bias)
-                for (int k = 0; k < o.out; ++k) s.params.value(ct->bias_offset())[k] = 0.0f;
-        } else if (auto* cv = dynamic_cast<Conv2d*>(&l)) {
-            const Conv2dOptions& o = cv->options();
-            float* w = s.params.value(cv->weight_offset());
-            for (size_t k = 0, n = size_t(o.out) * cv->fan_in(); k < n; ++k) w[k] = 0.02f * rng.normal();
-            if (o.bias)
-                for (int k = 0; k < o.out; ++k) s.params.value(cv->bias_offset())[k] = 0.0f;
-        } else if (auto* bn = dynamic_cast<BatchNorm2d*>(&l)) {
-            const int C = bn->options().channels;
-            for (int k = 0; k < C; ++k) s.params.value(bn->weight_offset())[k] = 1.0f + 0.02f * rng.normal();
-            for (int k = 0; k < C; ++k) s.params.value(bn->bias_offset())[k] = 0.0f;
-            bn->reset_running_stats();
+    for (const ParamInfo& p : s.params.params()) {
+        float* v = s.params.value(p.offset);
+        const bool bn_weight = p.shape.size() == 1 && p.name.ends_with(".weight");
+        for (size_t k = 0; k < p.size; ++k) {
+            if (p.shape.size() == 4)
+                v[k] = 0.02f * rng.normal();
+            else
+                v[k] = bn_weight ? 1.0f + 0.02f * rng.normal() : 0.0f;
         }
     }
+    for (const ParamInfo& p : s.buffers.params())
+        std::fill(s.buffers.value(p.offset), s.buffers.value(p.offset) + p.size,
+                  p.name.ends_with(".running_var") ? 1.0f : 0.0f);
 }
 
 void dcgan_init(GanModel& model, Rng& rng) {

@@ -47,7 +47,7 @@ TEST(Dcgan, ShapesAndParameterCountsMatchTheReference) {
 TEST(Dcgan, ConditionalVariantsFeedTheLabel) {
     for (const char* cond : {"concat", "proj", "acgan", "proj_ac"}) {
         ModelConfig c = dcgan_config(true);
-        c.cond_d = cond;
+        c.cond_d = cond_d_from_string(cond);
         auto m = gan_build(c);
         EXPECT_EQ(g_input_shape(c, 3), (Shape{3, 110, 1, 1}));
         const bool concat = std::string(cond) == "concat";
@@ -131,12 +131,12 @@ TEST(Dcgan, GenerateLeavesRunningStatisticsAlone) {
 
 TEST(Dcgan, MetadataRoundTrips) {
     ModelConfig c = dcgan_config(true);
-    c.cond_d = "proj";
+    c.cond_d = CondD::proj;
     ModelConfig back = ModelConfig::from_metadata(c.to_metadata(), "test");
-    EXPECT_EQ(back.arch, "dcgan");
+    EXPECT_EQ(back.arch, Arch::dcgan);
     EXPECT_TRUE(back.conditional);
     EXPECT_EQ(back.num_classes, 10);
-    EXPECT_EQ(back.cond_d, "proj");
+    EXPECT_EQ(back.cond_d, CondD::proj);
     EXPECT_FLOAT_EQ(back.alpha, 0.2f);
     auto old = ModelConfig{}.to_metadata();  // a checkpoint from before conditioning existed
     old.erase("conditional"), old.erase("num_classes"), old.erase("cond_d");

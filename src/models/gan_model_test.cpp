@@ -30,9 +30,9 @@ std::unique_ptr<GanModel> classic(float weight_scale) {
 
 }  // namespace
 
-// The fused sampler against G's layer-by-layer forward on the same latents: a pixel may differ by one
-// (tanh_fast within 2 ulp of std::tanh meets a rounding boundary), no more.
-TEST(Generate, FusedMatchesLayers) {
+// The sampler (G's absorbed tanh by tanh_fast) against G's exact forward on the same latents: a pixel
+// may differ by one (tanh_fast within 2 ulp of std::tanh meets a rounding boundary), no more.
+TEST(Generate, FastTanhMatchesExactForward) {
     auto model = classic(2.0f);
     std::vector<uint8_t> px;
     Rng rng(1, 7), rng2(1, 7);
@@ -103,7 +103,7 @@ TEST(Generate, Bf16PixelsWithinTheRoundingBoundOfFloat) {
 TEST(Generate, Bf16RefusesModelsOtherThanTheClassicMlp) {
     if (!bf16_supported()) GTEST_SKIP() << "this CPU lacks AVX512_BF16";
     ModelConfig c;
-    c.arch = "dcgan";
+    c.arch = Arch::dcgan;
     auto model = gan_build(c);
     std::vector<uint8_t> px;
     Rng rng(1, 1);
@@ -135,7 +135,7 @@ TEST(Generate, BlocksEqualOneCall) {
     check(*mlp, 14001, 1000, SamplePrecision::f32, true);
     if (bf16_supported()) check(*mlp, 14001, 1000, SamplePrecision::bf16, true);
     ModelConfig c;
-    c.arch = "dcgan";
+    c.arch = Arch::dcgan;
     auto dc = gan_build(c);
     Rng init(1, 0);
     gan_init(*dc, init);
@@ -143,7 +143,7 @@ TEST(Generate, BlocksEqualOneCall) {
 }
 
 // `gan sample --save-z` / `--z`: the latents a call draws, seen chunk by chunk through Latents::observe,
-// given back as the caller's own, give the same pixels (fused MLP, layer path with labels, DCGAN in
+// given back as the caller's own, give the same pixels (MLP, MLP with labels, DCGAN in
 // eval mode), in one call or streamed in blocks; and they are the latents sample_latent draws in one go.
 TEST(Generate, GivenLatentsDrawTheImagesOfTheDrawnOnes) {
     auto check = [](GanModel& model, int n, const int* labels, bool bn) {
@@ -170,7 +170,7 @@ TEST(Generate, GivenLatentsDrawTheImagesOfTheDrawnOnes) {
         EXPECT_TRUE(drawn == streamed) << model.config.arch;
     };
     auto mlp = classic(2.0f);
-    check(*mlp, 700, nullptr, true);  // the fused path, 256 at a time
+    check(*mlp, 700, nullptr, true);  // 256 at a time
 
     ModelConfig cc;
     cc.conditional = true;
@@ -183,9 +183,9 @@ TEST(Generate, GivenLatentsDrawTheImagesOfTheDrawnOnes) {
 
     auto dc = gan_build([] {
         ModelConfig c;
-        c.arch = "dcgan";
+        c.arch = Arch::dcgan;
         c.alpha = 0.2f;
-        c.latent = "normal";
+        c.latent = Latent::normal;
         return c;
     }());
     gan_init(*dc, init);

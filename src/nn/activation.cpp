@@ -38,3 +38,12 @@ std::string Activation::kind() const {
 }
 
 }  // namespace gan
+
+namespace gan {
+
+std::optional<Epilogue> Activation::epilogue() const {
+    if (act_ == Act::tanh || (act_ == Act::leaky_relu && alpha_ >= 0.0f)) return Epilogue{act_, alpha_};
+    return std::nullopt;
+}
+
+}  // namespace gan

@@ -1,10 +1,10 @@
-// Parameter-free element-wise layers: LeakyReLU(alpha), ReLU, Tanh, Sigmoid.
+// Parameter-free element-wise layers: LeakyReLU(alpha), ReLU, Tanh, Sigmoid. LeakyReLU with alpha >= 0
+// and Tanh offer themselves as an epilogue (nn/layer.h): computed from the output alone, so the layer
+// before may apply them in its own pass.
 #pragma once
 #include "nn/layer.h"
 
 namespace gan {
-
-enum class Act { leaky_relu, relu, tanh, sigmoid };
 
 class Activation final : public Layer {
   public:
@@ -13,6 +13,8 @@ class Activation final : public Layer {
     void forward(const Tensor& x, Tensor& y) override;
     void backward(const Tensor& dy, Tensor* dx) override;
     std::string kind() const override;
+    std::optional<Epilogue> epilogue() const override;
+    bool splits_over_pool() const override { return true; }
     Act act() const { return act_; }
     float alpha() const { return alpha_; }
 

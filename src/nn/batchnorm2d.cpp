@@ -50,7 +50,7 @@ inline double centred_ss_d(const float* p, int n, double mu) {
     return s + lanes(a, b);
 }
 
-// s1 += Σ g, s2 += Σ g·(p - m) (the product in float, as the scalar loop had it).
+// s1 += Σ g, s2 += Σ g·(p - m) (each product in float, then summed in double, as in the tail loop).
 inline void dy_sums_d(const float* g, const float* p, int n, float m, double& s1, double& s2) {
     v4d a = {}, b = {}, c = {}, d = {};
     const v4f mf = {m, m, m, m};

@@ -38,6 +38,7 @@ class BatchNorm2d final : public Layer {
     BatchNorm2d(Arena& params, Arena& buffers, const std::string& prefix, BatchNorm2dOptions o);
     Shape out_shape(Shape in) const override;
     void forward(const Tensor& x, Tensor& y) override;
+    bool batch_statistics() const override { return training_; }
     void backward(const Tensor& dy, Tensor* dx) override;
     std::string kind() const override { return "batchnorm2d"; }
 

@@ -94,20 +94,6 @@ TEST(Conv2d, ChunkedBatchEqualsOneImageAtATime) {
     }
 }
 
-TEST(Conv2d, FrozenLayerLeavesParameterGradientsAlone) {
-    Rng rng(6);
-    Arena arena;
-    Conv2d layer(arena, "c", {.in = 2, .out = 3, .kernel = 3});
-    randomise(arena, rng);
-    Tensor x = random_tensor({2, 2, 5, 5}, rng), y, dx;
-    layer.forward(x, y);
-    arena.zero_grad();
-    layer.param_grads = false;
-    layer.backward(random_tensor(y.shape, rng), &dx);
-    for (float g : arena.grads()) EXPECT_EQ(g, 0.0f);
-    EXPECT_EQ(dx.shape, x.shape);
-}
-
 TEST(Conv2d, NamesAndLayoutFollowPyTorch) {
     Sequential s("features");
     s.add<Conv2d>(Conv2dOptions{.in = 1, .out = 6, .kernel = 5});

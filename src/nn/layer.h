@@ -3,13 +3,40 @@
 // the arena (unless param_grads is false, as for D during the G update) and overwrites dx; dx may
 // be null when the input needs no gradient. "Backward returns dL/dx" is the whole GAN interface:
 // D.backward(dlogits) -> dfake, G.backward(dfake).
+//
+// Beyond that, a layer describes itself so that Sequential and the training step can pick the fast
+// way to run it without knowing which layer it is:
+//  - epilogue(): an element-wise layer that the layer before it may compute in its own pass over its
+//    output (absorb()): a GEMM's bias + activation in one pass instead of two.
+//  - batch_statistics(): its output for one sample depends on the others in the batch (batch norm), so
+//    a batch may not be stacked with another and run through it as one.
+//  - splits_over_pool(): it needs no BLAS threads: it divides its work over the ThreadPool given by
+//    set_pool() (each part single-threaded), or is too cheap to split. A model whose layers all do runs
+//    on the step's own threads; any other lets the BLAS thread its GEMMs.
+//  - set_precision(): how exactly it may compute (see Precision).
 #pragma once
+#include <optional>
 #include <string>
 
 #include "core/arena.h"
 #include "core/tensor.h"
 
 namespace gan {
+
+class ThreadPool;
+
+enum class Act { leaky_relu, relu, tanh, sigmoid };
+
+// An element-wise activation that follows a layer, as a layer before it may compute it.
+struct Epilogue {
+    Act act = Act::tanh;
+    float alpha = 0.0f;  // LeakyReLU slope
+};
+
+// exact: float, std:: functions (the reference); fast: an absorbed tanh by tanh_fast (within 2 ulp,
+// kernels/fused.h); bf16: GEMM operands rounded to bfloat16 where the CPU has AVX512_BF16 (sampling
+// only, kernels/gemm_bf16.h). A layer that has no such variant computes exactly.
+enum class Precision { exact, fast, bf16 };
 
 class Layer {
   public:
@@ -20,10 +47,22 @@ class Layer {
     virtual void set_training(bool training) { training_ = training; }
     virtual std::string kind() const = 0;
 
+    virtual std::optional<Epilogue> epilogue() const { return std::nullopt; }
+    // Takes over `e` (forward applies it to the output, backward starts with its gradient); false when
+    // this layer cannot. absorb(nullopt) gives it back.
+    virtual bool absorb(std::optional<Epilogue> /*e*/) { return false; }
+    virtual bool batch_statistics() const { return false; }
+    virtual bool splits_over_pool() const { return false; }
+    virtual bool supports(Precision p) const { return p == Precision::exact; }
+    virtual void set_precision(Precision p) { precision_ = p; }
+    void set_pool(ThreadPool* pool) { pool_ = pool; }
+
     bool param_grads = true;
 
   protected:
     bool training_ = true;
+    Precision precision_ = Precision::exact;
+    ThreadPool* pool_ = nullptr;  // null: everything on the calling thread
 };
 
 }  // namespace gan

@@ -4,6 +4,26 @@
 
 namespace gan {
 
+void Sequential::fuse_last() {
+    const size_t i = layers_.size() - 1;
+    if (i == 0 || absorbed_[i - 1]) return;
+    if (auto e = layers_[i]->epilogue(); e && layers_[i - 1]->absorb(e)) absorbed_[i] = true;
+}
+
+void Sequential::set_fusion(bool fuse) {
+    for (size_t i = 1; i < layers_.size(); ++i) {
+        if (absorbed_[i]) {
+            layers_[i - 1]->absorb(std::nullopt);
+            absorbed_[i] = false;
+        }
+    }
+    if (!fuse) return;
+    for (size_t i = 1; i < layers_.size(); ++i) {
+        if (absorbed_[i - 1]) continue;
+        if (auto e = layers_[i]->epilogue(); e && layers_[i - 1]->absorb(e)) absorbed_[i] = true;
+    }
+}
+
 Shape Sequential::check_shapes(Shape in) const {
     for (size_t i = 0; i < layers_.size(); ++i) {
         try {
@@ -19,18 +39,25 @@ const Tensor& Sequential::forward(const Tensor& x) {
     GAN_CHECK(!layers_.empty(), prefix_, ": empty model");
     const Tensor* in = &x;
     for (size_t i = 0; i < layers_.size(); ++i) {
+        if (absorbed_[i]) continue;  // computed by layer i - 1
         layers_[i]->forward(*in, acts_[i]);
         in = &acts_[i];
     }
-    return acts_.back();
+    out_ = in;
+    return *out_;
 }
 
+// An absorbed layer is skipped: the gradient at its output is what the layer that absorbed it takes.
+// Gradients between layers alternate between the two buffers (layer 0 is never absorbed).
 void Sequential::backward(const Tensor& dy, Tensor* dx) {
     const Tensor* g = &dy;
+    int next = 0;
     for (size_t i = layers_.size(); i-- > 0;) {
-        Tensor* out = i == 0 ? dx : &grad_[i % 2];
+        if (absorbed_[i]) continue;
+        Tensor* out = i == 0 ? dx : &grad_[next];
         layers_[i]->backward(*g, out);
-        if (i > 0) g = out;
+        g = out;
+        next ^= 1;
     }
 }
 
@@ -40,6 +67,37 @@ void Sequential::set_param_grads(bool on) {
 
 void Sequential::set_training(bool training) {
     for (auto& l : layers_) l->set_training(training);
+}
+
+void Sequential::set_precision(Precision p, size_t first) {
+    precision_ = p;
+    precision_first_ = first;
+    for (size_t i = 0; i < layers_.size(); ++i) {
+        Layer& l = *layers_[i];
+        l.set_precision(i >= first && l.supports(p) ? p : Precision::exact);
+    }
+}
+
+void Sequential::set_pool(ThreadPool* pool) {
+    for (auto& l : layers_) l->set_pool(pool);
+}
+
+bool Sequential::batch_statistics() const {
+    for (const auto& l : layers_)
+        if (l->batch_statistics()) return true;
+    return false;
+}
+
+bool Sequential::splits_over_pool() const {
+    for (const auto& l : layers_)
+        if (!l->splits_over_pool()) return false;
+    return true;
+}
+
+bool Sequential::supports(Precision p) const {
+    for (const auto& l : layers_)
+        if (l->supports(p) && p != Precision::exact) return true;
+    return p == Precision::exact;
 }
 
 }  // namespace gan

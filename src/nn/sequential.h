@@ -1,5 +1,8 @@
 // Sequential: layers in order over one parameter arena, owning the activations between them.
 // Layer i's parameters are named "<prefix>.<i>.weight" etc., as in a PyTorch nn.Sequential.
+// A layer that offers an epilogue (an activation) is absorbed by the layer before it when that layer
+// can compute it (nn/layer.h): the pair then runs as one, and the activation layer stays in the list
+// (for names, export and inspection) but is skipped when the model runs.
 #pragma once
 #include <memory>
 #include <string>
@@ -43,7 +46,18 @@ class Sequential {
     void backward(const Tensor& dy, Tensor* dx);
     void set_param_grads(bool on);
     void set_training(bool training);
-    const Tensor& output() const { return acts_.back(); }
+    // Layers from `first` on compute in precision p where they support it (nn/layer.h); the others exactly.
+    void set_precision(Precision p, size_t first = 0);
+    Precision precision() const { return precision_; }
+    size_t precision_first() const { return precision_first_; }
+    void set_pool(ThreadPool* pool);
+    // Every layer absorbed into its predecessor runs on its own again (fuse = false), or is absorbed again.
+    void set_fusion(bool fuse);
+    bool batch_statistics() const;  // some layer's output depends on the whole batch
+    bool splits_over_pool() const;  // every layer runs on the pool without BLAS threads
+    bool supports(Precision p) const;  // some layer computes in precision p
+    bool absorbed(size_t i) const { return absorbed_[i]; }
+    const Tensor& output() const { return *out_; }
     size_t num_layers() const { return layers_.size(); }
     Layer& layer(size_t i) { return *layers_[i]; }
     const std::string& prefix() const { return prefix_; }
@@ -57,11 +71,18 @@ class Sequential {
         L& ref = *layer;
         layers_.push_back(std::move(layer));
         acts_.emplace_back();
+        absorbed_.push_back(false);
+        fuse_last();
         return ref;
     }
+    void fuse_last();
     std::string prefix_;
     std::vector<std::unique_ptr<Layer>> layers_;
-    std::vector<Tensor> acts_;  // acts_[i] = output of layer i
+    std::vector<Tensor> acts_;      // acts_[i] = output of layer i (unused when layer i is absorbed)
+    std::vector<bool> absorbed_;    // layer i runs inside layer i - 1
+    const Tensor* out_ = nullptr;   // the last forward's output
+    Precision precision_ = Precision::exact;
+    size_t precision_first_ = 0;
     Tensor grad_[2];            // ping-pong buffers for the backward pass
 };
 

@@ -42,7 +42,7 @@ TEST(Adam, StepsTheWholeArenaAndCountsSteps) {
     for (float v : a.values()) EXPECT_NEAR(v, -0.1f, 1e-6);
 }
 
-// The vectorised kernel is bitwise the scalar loop it replaced (same operations, same fused
+// The vectorised kernel is bitwise the plain scalar loop adam_update_naive (same operations, same fused
 // multiply-adds), including the tail that does not fill a vector and tiny, huge and zero gradients.
 TEST(Adam, FastKernelIsBitwiseTheNaiveLoop) {
     Rng rng(5);

@@ -1,24 +1,21 @@
-// The GAN training step: the only place GAN logic lives (the classic system: docs/classic_gan.md).
+// The GAN training step: the one place GAN logic lives, for every model (the classic system:
+// docs/classic_gan.md).
 //   fake = G(z)
-//   D update:  d_loss = bce(D(real), 1 - smooth) + bce(D(fake), 0)   (G's weights untouched)
-//   G update:  g_loss = bce(D(fake), 1) with the updated D, the same z and the same G(z)
+//   D update:  loss_D = loss(D(real), real) + loss(D(fake), fake)   (G's weights untouched)
+//   G update:  loss_G = loss(D(fake), real) with the updated D, the same z and the same G(z)
+// Names: G and D are the generator and the discriminator; a `d` prefix on a buffer means "gradient
+// of the loss with respect to" (dlogits: the gradient at D's logits), as in llm.c.
 //
-// Two implementations of the same step:
-// - the layer-by-layer one (StepOptions.fused = false, and any model that is not the classic MLP):
-//   Sequential forward/backward, D run separately on the real and the fake half. It is the reference.
-// - the fused one for the classic MLP (G: Linear-LeakyReLU-Linear-tanh, D: Linear-LeakyReLU-Linear(1)):
-//   D's forward runs once on [real; fake] stacked (2B rows: D has no batch statistics, so each row's
-//   logit is what a separate pass gives), bias + activation are applied in one pass after each GEMM,
-//   D's weight gradient is one GEMM over the 2B rows, and every buffer is preallocated, so a
-//   steady-state step makes no heap allocation. At 1 thread it equals the reference bitwise except
-//   D's first weight gradient (one sum over 2B rows instead of two over B: float reassociation),
-//   and G's output (fast_tanh: tanh_fast, within 2 ulp of std::tanh). With stack_dw = false and
-//   fast_tanh = false it is bitwise the reference for B = 1 and B >= 10 (for 2..9 rows OpenBLAS may
-//   pick another kernel than for twice as many, so D's stacked forward can round differently). src/train/gan_step_test.cpp
-//   bounds both.
+// How the step runs follows from what the layers are (nn/layer.h), never from which model it is:
+// - A D without batch statistics runs once on [real; fake] stacked (2B rows): each row's output is
+//   what a pass on its own half gives, and each weight gradient is one GEMM over 2B rows. A D with
+//   batch statistics (batch norm) sees each half on its own, as PyTorch's DCGAN example does.
+// - Layers absorb the activation after them (bias + activation in one pass over a GEMM's rows).
+// - Models whose layers all split their work over a pool run on the step's own threads (each part
+//   single-threaded, so the bits do not depend on the thread count); others use the BLAS's threads.
+// - Adam updates each arena in one pass, split over the same threads.
 #pragma once
 #include <memory>
-#include <string>
 #include <vector>
 
 #include "core/thread_pool.h"
@@ -29,17 +26,12 @@
 namespace gan {
 
 struct StepOptions {
-    float smooth = 0.1f;     // one-sided label smoothing: real target 1 - smooth
-    std::string loss = "bce";  // bce | lsgan | hinge (train/losses.h); the fused path is bce only
+    float smooth = 0.1f;        // one-sided label smoothing: real target 1 - smooth
+    LossKind loss = LossKind::bce;  // train/losses.h
     float class_weight = 1.0f;  // acgan / proj_ac: weight of the auxiliary classification loss
-    bool fused = true;       // the fused MLP step where the model allows it; false = the reference
-    bool fast_tanh = true;   // fused step only: G's tanh by tanh_fast (<= 2 ulp) instead of std::tanh,
-                             // which alone costs ~1 ms of a ~3.6 ms step at batch 100 (BENCHMARKS.md)
-    // fused step only: threads of its own split of every GEMM and loop (the BLAS must then run at 1
-    // thread: Trainer sees to it). OpenBLAS's own threads scale poorly on these skinny shapes.
-    int threads = 1;
-    bool stack_dw = true;    // fused step only: D's first weight gradient as one GEMM over 2B rows;
-                             // false = two GEMMs over B rows, bitwise the reference at 1 thread
+    bool fast_tanh = true;      // an absorbed tanh in G by tanh_fast (<= 2 ulp) instead of std::tanh
+    bool stack_real_fake = true;  // D without batch statistics: one pass over [real; fake]
+    int threads = 1;            // the step's own threads, for models that split over them
 };
 
 struct StepStats {
@@ -55,46 +47,37 @@ class GanStep {
     // Conditional models take the real batch's labels and the labels G draws (B each, in [0, K)).
     StepStats step(const Tensor& real, const Tensor& z, const int* real_labels = nullptr,
                    const int* fake_labels = nullptr, bool update_g = true);
-    // Threads of the step's own split (1 unless the fused step runs with StepOptions::threads > 1).
-    int split_threads() const { return pool_ ? pool_->size() : 1; }
-    bool fused() const { return mlp_.ok && o_.fused && loss_ == LossKind::bce && !m_.config.conditional; }
+    int split_threads() const { return pool_ ? pool_->size() : 1; }  // 1: the BLAS threads the GEMMs
+    bool stacks_real_fake() const { return stack_; }
 
   private:
-    // The general step: any model, loss and conditioning, through the layers.
-    StepStats step_reference(const Tensor& real, const Tensor& z, const int* real_labels, const int* fake_labels,
-                             bool update_g);
-    // D's output (B, d_outputs) -> the adversarial logits logit_ (B); and the gradient back into dout_.
-    // "acgan" adds the class cross-entropy of out[:, 1..K] against labels (its value is returned).
-    float d_logits(const Tensor& out, const int* labels);
-    float d_logits_backward(const Tensor& out, const int* labels, bool class_loss);
-    StepStats step_fused(const Tensor& real, const Tensor& z);
+    void update_d_stacked(const Tensor& real, const Tensor& fake, const int* real_labels, const int* fake_labels,
+                          StepStats& s);
+    void update_d_halves(const Tensor& real, const Tensor& fake, const int* real_labels, const int* fake_labels,
+                         StepStats& s);
+    float update_g(const Tensor& fake, const int* fake_labels);
+    const Tensor& d_input_of(const Tensor& x, const int* labels);
+    // logits_[i] = the adversarial logit of row i of D's output `out` (rows, d_outputs).
+    void read_logits(const Tensor& out, const int* labels);
+    // dout_ (shaped as out) from dlogits_: the adversarial head's gradient for every row.
+    void write_output_grad(const Tensor& out, const int* labels);
+    // The auxiliary classifier's loss on rows [r0, r0 + n) of out (acgan, proj_ac): class_weight times the
+    // mean softmax cross-entropy over those n rows; its gradient is added into dout_. 0 for other models.
+    float add_class_loss(const Tensor& out, const int* labels, size_t r0, size_t n);
 
     GanModel& m_;
     Adam &opt_g_, &opt_d_;
     StepOptions o_;
-    LossKind loss_ = LossKind::bce;
-    std::unique_ptr<ThreadPool> pool_;  // fused step with threads > 1
-    Tensor dlogits_, dfake_, fake_view_;
-    Tensor gin_, din_real_, din_fake_, ddin_, dout_;
-    std::vector<float> logit_, dlogit_;
-
-    // The classic MLP as plain arrays: offsets into the arenas and sizes.
-    struct Mlp {
-        bool ok = false;
-        int Z = 0, HG = 0, IMG = 0, HD = 0;
-        float alpha_g = 0, alpha_d = 0;
-        size_t gw1 = 0, gb1 = 0, gw2 = 0, gb2 = 0;  // G: (HG, Z), (HG), (IMG, HG), (IMG)
-        size_t dw1 = 0, db1 = 0, dw2 = 0, db2 = 0;  // D: (HD, IMG), (HD), (1, HD), (1)
-    } mlp_;
-    // Workspaces of the fused step, sized for the largest batch seen (B rows).
-    AlignedVec<float> gh_;      // (B, HG)     G's hidden activations
-    AlignedVec<float> x2_;      // (2B, IMG)   [real; fake]: D's input for the D update
-    AlignedVec<float> dh_;      // (2B, HD)    D's hidden activations
-    AlignedVec<float> logits_;  // (2B)
-    AlignedVec<float> dlog_;    // (2B)
-    AlignedVec<float> ddh_;     // (2B, HD)    gradient at D's hidden pre-activation
-    AlignedVec<float> dimg_;    // (B, IMG)    gradient at G's output pre-activation
-    AlignedVec<float> dgh_;     // (B, HG)     gradient at G's hidden pre-activation
+    bool stack_ = false;
+    std::unique_ptr<ThreadPool> pool_;
+    Tensor g_in_;            // (B, z_dim [+ K]) G's input
+    Tensor d_in_;            // D's input: (2B, ...) stacked, or the real half
+    Tensor d_in_fake_;       // D's input for the fake half when it is not G's output itself
+    Tensor dout_;            // gradient at D's output
+    Tensor dd_in_;           // gradient at D's input (G update)
+    Tensor dfake_;           // gradient at G's output
+    std::vector<int> labels_;             // (2B) [real; fake] labels of a stacked conditional pass
+    std::vector<float> logits_, dlogits_;  // (2B)
 };
 
 }  // namespace gan

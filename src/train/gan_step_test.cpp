@@ -1,5 +1,6 @@
-// The fused classic-MLP step against the layer-by-layer reference step (StepOptions.fused = false,
-// the original code path), from identical weights and batches, at 1 BLAS thread.
+// The one training step under the choices it makes from the layers (stacked real and fake batches,
+// absorbed activations, the step's own threads), each against the plain way, from identical weights
+// and batches, at 1 BLAS thread.
 #include "train/gan_step.h"
 
 #include <gtest/gtest.h>
@@ -89,47 +90,84 @@ void expect_same_or_rounding(TrainRun& a, TrainRun& b, const std::string& what) 
     EXPECT_TRUE(same_bits(a.opt_d->m, b.opt_d->m)) << what;
 }
 
-}  // namespace
-
-TEST(GanStep, ClassicMlpTakesTheFusedPath) {
-    ModelConfig cfg;
-    TrainRun fused = make_run(cfg, {});
-    EXPECT_TRUE(fused.step->fused());
-    StepOptions ref;
-    ref.fused = false;
-    EXPECT_FALSE(make_run(cfg, ref).step->fused());
+TrainRun make_run(const ModelConfig& cfg, StepOptions so, bool fuse) {
+    TrainRun r = make_run(cfg, so);
+    r.model->g.set_fusion(fuse);
+    r.model->d.set_fusion(fuse);
+    return r;
 }
 
-// With D's weight gradient split as the reference splits it and std::tanh, the fused step performs
-// the same float operations in the same order: every weight, gradient, moment and loss is bitwise
-// equal, at every batch size (D's forward on the stacked 2B rows gives each row what B rows give).
-TEST(GanStep, FusedWithoutReassociationIsBitwiseTheReference) {
+}  // namespace
+
+// What the step does follows from the layers: the MLP's activations run inside the Linear layers before
+// them and its D (no batch statistics) sees real and fake as one batch; the DCGAN's D has batch norm.
+TEST(GanStep, HowItRunsFollowsFromTheLayers) {
+    ModelConfig cfg;
+    TrainRun mlp = make_run(cfg, {});
+    EXPECT_TRUE(mlp.step->stacks_real_fake());
+    EXPECT_TRUE(mlp.model->g.absorbed(1) && mlp.model->g.absorbed(3) && mlp.model->d.absorbed(1));
+    EXPECT_FALSE(mlp.model->g.absorbed(0) || mlp.model->g.absorbed(2) || mlp.model->d.absorbed(2));
+    StepOptions halves;
+    halves.stack_real_fake = false;
+    EXPECT_FALSE(make_run(cfg, halves).step->stacks_real_fake());
+    cfg.arch = Arch::dcgan;
+    EXPECT_FALSE(make_run(cfg, {}).step->stacks_real_fake());
+}
+
+// An activation absorbed by the Linear layer before it performs the float operations of the two layers
+// run one after the other: with std::tanh every weight, gradient, moment and loss is bitwise equal, at
+// every batch size, with D on stacked batches and on separate halves.
+TEST(GanStep, AbsorbedActivationsAreBitwiseTheSeparateLayers) {
     blas_set_threads(1);
-    for (int B : {1, 2, 5, 9, 32, 100}) {
-        ModelConfig cfg;
-        StepOptions ref, fused;
-        ref.fused = false;
-        fused.stack_dw = false;
-        fused.fast_tanh = false;
-        TrainRun a = make_run(cfg, ref), b = make_run(cfg, fused);
-        train(a, B, 4, 7);
-        train(b, B, 4, 7);
-        expect_same_or_rounding(a, b, "B " + std::to_string(B));
+    for (bool stack : {true, false}) {
+        for (int B : {1, 2, 5, 9, 32, 100}) {
+            ModelConfig cfg;
+            StepOptions so;
+            so.fast_tanh = false;
+            so.stack_real_fake = stack;
+            TrainRun a = make_run(cfg, so, false), b = make_run(cfg, so, true);
+            train(a, B, 4, 7);
+            train(b, B, 4, 7);
+            expect_same_or_rounding(a, b, "stack " + std::to_string(stack) + " B " + std::to_string(B));
+        }
     }
 }
 
-// The default fused step reassociates one sum (D's first weight gradient over 2B rows at once) and
-// may use tanh_fast. Both change results by float rounding only; Adam then moves every weight by at
-// most lr per step, so after k steps no weight can differ by more than 2·k·lr, and in practice the
-// runs stay far closer: the bounds below are what the reference-vs-fused difference must stay under.
-TEST(GanStep, DefaultFusedStaysWithinRoundingOfTheReference) {
+// D on [real; fake] stacked gives each row the logit a pass on its half gives: the first step's D(x) and
+// D(G(z)) (taken before any update) are bitwise those of the separate passes where the GEMMs are ours.
+TEST(GanStep, StackedDSeesEachRowAsItsHalfDoes) {
+    blas_set_threads(1);
+    for (int B : {1, 9, 100}) {
+        ModelConfig cfg;
+        StepOptions halves;
+        halves.stack_real_fake = false;
+        TrainRun a = make_run(cfg, {}), b = make_run(cfg, halves);
+        train(a, B, 1, 5);
+        train(b, B, 1, 5);
+        if (gemm_exact_is_bitwise()) {
+            EXPECT_EQ(a.stats[0].d_real, b.stats[0].d_real) << "B " << B;
+            EXPECT_EQ(a.stats[0].d_fake, b.stats[0].d_fake) << "B " << B;
+            EXPECT_EQ(a.stats[0].d_loss, b.stats[0].d_loss) << "B " << B;
+        } else {
+            EXPECT_NEAR(a.stats[0].d_real, b.stats[0].d_real, 1e-6) << "B " << B;
+            EXPECT_NEAR(a.stats[0].d_loss, b.stats[0].d_loss, 1e-5) << "B " << B;
+        }
+    }
+}
+
+// The default step reassociates the weight-gradient sums of D (one sum over 2B rows instead of two over
+// B) and may use tanh_fast. Both change results by float rounding only; Adam then moves every weight by
+// at most lr per step, so after k steps no weight can differ by more than 2·k·lr, and in practice the
+// runs stay far closer: the bounds below are what the difference from the plain step must stay under.
+TEST(GanStep, DefaultStaysWithinRoundingOfThePlainStep) {
     blas_set_threads(1);
     for (bool fast_tanh : {false, true}) {
         ModelConfig cfg;
-        StepOptions ref, fused;
-        ref.fused = false;
-        fused.fast_tanh = fast_tanh;
-        TrainRun a = make_run(cfg, ref), b = make_run(cfg, fused);
+        StepOptions plain, fast;
+        plain.stack_real_fake = false;
+        plain.fast_tanh = false;
+        fast.fast_tanh = fast_tanh;
+        TrainRun a = make_run(cfg, plain, false), b = make_run(cfg, fast);
         const int steps = 20;
         train(a, 100, steps, 9);
         train(b, 100, steps, 9);
@@ -140,15 +178,13 @@ TEST(GanStep, DefaultFusedStaysWithinRoundingOfTheReference) {
         const double wg = max_abs_diff(a.model->g.params.values(), b.model->g.params.values());
         const double wd = max_abs_diff(a.model->d.params.values(), b.model->d.params.values());
         RecordProperty(fast_tanh ? "fast_tanh_weight_diff" : "std_tanh_weight_diff", std::to_string(std::fmax(wg, wd)));
-        std::printf("fast_tanh=%d: max |loss diff| %.3g, max |weight diff| G %.3g D %.3g over %d steps\n",
-                    int(fast_tanh), loss_diff, wg, wd, steps);
         EXPECT_LT(loss_diff, 1e-4);
         EXPECT_LT(std::fmax(wg, wd), 2.0 * steps * 0.002);  // the hard bound
         EXPECT_LT(std::fmax(wg, wd), 1e-3);                  // what rounding noise amounts to here
     }
 }
 
-// The fused step split over its own threads (each part one single-threaded GEMM on a block of 16k
+// The step split over its own threads (each part one single-threaded GEMM on a block of 16k
 // rows or columns; no sum is split) against the same step on one thread: every GEMM is gemm_exact(),
 // whose elements do not depend on the block, so the runs agree bit for bit, blocks of a few rows
 // included (3 threads at batch 37).
@@ -167,15 +203,15 @@ TEST(GanStep, SplitOverThreadsIsBitwiseOneThread) {
     }
 }
 
-// Only the fused path splits; every other step leaves threading to the BLAS.
-TEST(GanStep, OnlyTheFusedStepSplits) {
+// Models whose layers all split over the step's threads get them, conditional ones too; a model with
+// convolutions leaves threading to the BLAS.
+TEST(GanStep, OnlyModelsThatSplitGetTheStepsThreads) {
     ModelConfig cfg;
     StepOptions so;
     so.threads = 2;
-    so.fused = false;
-    EXPECT_EQ(make_run(cfg, so).step->split_threads(), 1);
-    cfg.arch = "dcgan";
-    so.fused = true;
+    cfg.conditional = true;
+    EXPECT_EQ(make_run(cfg, so).step->split_threads(), 2);
+    cfg.arch = Arch::dcgan;
     EXPECT_EQ(make_run(cfg, so).step->split_threads(), 1);
 }
 
@@ -187,7 +223,7 @@ TEST(GanStep, ClassifierHeadsLearnFromTheRightImages) {
     for (const char* cond : {"proj_ac", "acgan"}) {
         ModelConfig cfg;
         cfg.conditional = true;
-        cfg.cond_d = cond;
+        cfg.cond_d = cond_d_from_string(cond);
         cfg.hidden = 16;
         const int K = cfg.num_classes, B = 12, first = std::string(cond) == "acgan" ? 1 : 1 + K;
         TrainRun r = make_run(cfg, {});

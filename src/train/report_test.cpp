@@ -6,7 +6,7 @@
 
 #include "io/file.h"
 #include "io/gif.h"
-#include "io/io_test_util.h"
+#include "test_util.h"
 #include "io/png.h"
 
 namespace gan {
@@ -20,11 +20,6 @@ const std::string kHeader =
 
 std::string row(int epoch, double d_loss, double g_loss, double d_real, double d_fake) {
     return str(epoch, ",10,", d_loss, ",", g_loss, ",0,0,", d_real, ",", d_fake, ",1.0,100.0,", epoch, ".0\n");
-}
-
-std::string slurp(const std::string& path) {
-    const std::vector<uint8_t> b = testing::read_bytes(path);
-    return std::string(b.begin(), b.end());
 }
 
 // A 10x6 grid whose pixels are all `value`, as samples/fixed_epoch_NNN.png.
@@ -70,7 +65,7 @@ TEST(Report, WritesGifAndChartsFromARunDirectory) {
     }
     EXPECT_EQ(last_filled, 10);
 
-    const std::string losses = slurp(r.losses_svg), probs = slurp(r.probabilities_svg);
+    const std::string losses = testing::read_file(r.losses_svg), probs = testing::read_file(r.probabilities_svg);
     EXPECT_CONTAINS(losses, "discriminator (d_loss)");
     EXPECT_CONTAINS(losses, "generator (g_loss)");
     EXPECT_CONTAINS(probs, "D(G(z)), fake (d_fake)");

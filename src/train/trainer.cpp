@@ -27,11 +27,11 @@ using json = nlohmann::json;
 // ---- options ----------------------------------------------------------------------------------
 
 std::string TrainOptions::to_json() const {
-    json j = {{"arch", model.arch},
+    json j = {{"arch", to_string(model.arch)},
               {"z_dim", model.z_dim},
               {"hidden", model.hidden},
               {"alpha", model.alpha},
-              {"latent", model.latent},
+              {"latent", to_string(model.latent)},
               {"image", {model.channels, model.rows, model.cols}},
               {"epochs", epochs},
               {"batch", batch},
@@ -46,12 +46,12 @@ std::string TrainOptions::to_json() const {
               {"fixed_samples", fixed_samples},
               {"eval_every", eval_every},
               {"log_every", log_every},
-              {"loss", step.loss},
+              {"loss", loss_kind_name(step.loss)},
               {"d_steps", d_steps},
               {"ema", ema},
               {"conditional", model.conditional},
               {"num_classes", model.num_classes},
-              {"cond_d", model.cond_d},
+              {"cond_d", to_string(model.cond_d)},
               {"class_weight", step.class_weight},
               {"data", data_dir},
               {"out", out_dir},
@@ -77,11 +77,11 @@ TrainOptions TrainOptions::from_json(const std::string& text, const std::string&
                       "' is not a float32 number");
             return float(v.get<double>());
         };
-        o.model.arch = j.at("arch").get<std::string>();
+        o.model.arch = arch_from_string(j.at("arch").get<std::string>(), "--arch");
         o.model.z_dim = get_int("z_dim");
         o.model.hidden = get_int("hidden");
         o.model.alpha = get_float("alpha");
-        o.model.latent = j.at("latent").get<std::string>();
+        o.model.latent = latent_from_string(j.at("latent").get<std::string>());
         auto img = j.at("image");
         o.model.channels = int_at(img.at(0), "image");
         o.model.rows = int_at(img.at(1), "image");
@@ -100,17 +100,19 @@ TrainOptions TrainOptions::from_json(const std::string& text, const std::string&
         o.fixed_samples = get_int("fixed_samples");
         o.eval_every = get_int("eval_every");
         o.log_every = get_int("log_every");
-        o.step.loss = j.at("loss").get<std::string>();
+        o.step.loss = loss_kind_from_string(j.at("loss").get<std::string>());
         o.d_steps = get_int("d_steps");
         o.ema = get_float("ema");
         o.model.conditional = j.at("conditional").get<bool>();
         o.model.num_classes = get_int("num_classes");
-        o.model.cond_d = j.at("cond_d").get<std::string>();
+        o.model.cond_d = cond_d_from_string(j.at("cond_d").get<std::string>(), "--cond-d");
         if (j.contains("class_weight")) o.step.class_weight = get_float("class_weight");  // absent before 0.1.1
         o.data_dir = j.at("data").get<std::string>();
         o.out_dir = j.at("out").get<std::string>();
     } catch (const json::exception& e) {
         throw Error(str(source, ": bad training options: ", e.what()));
+    } catch (const Error& e) {
+        throw Error(str(source, ": ", e.what()));
     }
     return o;
 }
@@ -135,15 +137,9 @@ void TrainOptions::validate() const {
     GAN_CHECK(fixed_samples >= 1 && fixed_samples <= 1024, "fixed samples must be in [1, 1024]");
     GAN_CHECK(eval_every >= 0, "--eval-every must not be negative");
     GAN_CHECK(log_every >= 0, "--log-every must not be negative");
-    GAN_CHECK(model.arch == "mlp" || model.arch == "dcgan", "unknown --arch '", model.arch,
-              "' (known: mlp, dcgan)");
-    loss_kind_from_string(step.loss);
     GAN_CHECK(d_steps >= 1 && d_steps <= 100, "--d-steps must be in [1, 100] (got ", d_steps, ")");
     GAN_CHECK(ema >= 0 && ema < 1, "--ema must be in [0, 1) (got ", ema, ")");
     GAN_CHECK(model.num_classes >= 2 && model.num_classes <= 256, "number of classes must be in [2, 256]");
-    GAN_CHECK(model.cond_d == "concat" || model.cond_d == "proj" || model.cond_d == "acgan" ||
-                  model.cond_d == "proj_ac",
-              "unknown --cond-d '", model.cond_d, "' (known: concat, proj, acgan, proj_ac)");
 }
 
 // ---- the trainer ------------------------------------------------------------------------------
@@ -508,7 +504,7 @@ bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
     // An explicit --threads is capped at the usable CPUs, as the step's own split is.
     blas_set_threads(step_->split_threads() > 1 ? 1
                      : o_.threads > 0     ? std::min(o_.threads, usable_cpus())
-                                          : blas_auto_threads(o_.batch, o_.model.arch == "dcgan"));
+                                          : blas_auto_threads(o_.batch, o_.model.arch == Arch::dcgan));
     write_run_files_at_start();
     if (p_.epoch == 0 && p_.step == 0) save_state();  // a run killed in its first epoch can resume too
     const int steps = data_.images.n / o_.batch;

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The library's shape, checked from its sources; exits 1 when any rule is broken:
+#  - no library file (src/*/*, not *_test.cpp) over 400 lines;
+#  - no function in src/ or cli/ (not tests) over 60 lines (universal-ctags gives each function's
+#    first and last line);
+#  - every #include "module/..." in src/ follows the allowed-dependency table below (so, among
+#    others, nothing in src/metrics includes train/).
+# It also writes the module graph drawn from those includes into docs/architecture.md.
+# Usage: scripts/check_structure.sh [--no-docs]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+write_docs=1
+[[ "${1:-}" == "--no-docs" ]] && write_docs=0
+command -v ctags >/dev/null || { echo "check_structure: universal-ctags is needed (apt-get install universal-ctags)" >&2; exit 2; }
+
+python3 - "$write_docs" <<'PY'
+import glob, json, os, re, subprocess, sys
+
+MAX_FILE_LINES = 400
+MAX_FUNCTION_LINES = 60
+
+# Which modules each module of src/ may include, lowest layer first:
+# core < kernels < nn < optim < models < train, with io and serve on core alone, metrics under
+# train (it scores models and reads data, but trains nothing itself) and export beside it.
+ALLOWED = {
+    "core": set(),
+    "kernels": {"core"},
+    "io": {"core"},
+    "serve": {"core"},
+    "nn": {"core", "kernels"},
+    "optim": {"core", "kernels"},
+    "models": {"core", "kernels", "nn"},
+    "metrics": {"core", "kernels", "io", "nn", "optim", "models"},
+    "export": {"core", "kernels", "io", "nn", "models"},
+    "train": {"core", "kernels", "io", "nn", "optim", "models", "metrics"},
+}
+ORDER = ["core", "kernels", "io", "serve", "nn", "optim", "models", "metrics", "export", "train", "cli"]
+
+def is_test(path):
+    return path.endswith("_test.cpp")
+
+lib_files = sorted(p for p in glob.glob("src/*/*.cpp") + glob.glob("src/*/*.h") if not is_test(p))
+cli_files = sorted(glob.glob("cli/*.cpp") + glob.glob("cli/*.h"))
+problems = []
+
+# File length.
+for path in lib_files:
+    with open(path, encoding="utf-8") as f:
+        n = sum(1 for _ in f)
+    if n > MAX_FILE_LINES:
+        problems.append(f"{path}: {n} lines (at most {MAX_FILE_LINES})")
+
+# Function length.
+tags = subprocess.run(
+    ["ctags", "--language-force=C++", "--kinds-C++=f", "--fields=+ne", "--output-format=json", "-o", "-"]
+    + lib_files + cli_files, capture_output=True, text=True, check=True).stdout
+for line in tags.splitlines():
+    t = json.loads(line)
+    if t.get("_type") != "tag" or "end" not in t:
+        continue
+    n = t["end"] - t["line"] + 1
+    if n > MAX_FUNCTION_LINES:
+        problems.append(f"{t['path']}:{t['line']}: function {t['name']} is {n} lines (at most {MAX_FUNCTION_LINES})")
+
+# Includes between modules.
+include_re = re.compile(r'^\s*#\s*include\s+"([a-z_0-9]+)/[^"]+"')
+edges = {}  # (from, to) -> number of includes
+def scan(path, module):
+    with open(path, encoding="utf-8") as f:
+        for lineno, text in enumerate(f, 1):
+            m = include_re.match(text)
+            if not m or m.group(1) == module:
+                continue
+            to = m.group(1)
+            if not is_test(path):
+                edges[(module, to)] = edges.get((module, to), 0) + 1
+            if module == "cli" or is_test(path):
+                continue
+            if module not in ALLOWED:
+                problems.append(f"{path}: module {module} is not in the dependency table")
+            elif to not in ALLOWED[module]:
+                problems.append(f"{path}:{lineno}: {module} may not include {to}/ (allowed: "
+                                f"{', '.join(sorted(ALLOWED[module])) or 'nothing'})")
+for path in lib_files:
+    scan(path, path.split("/")[1])
+for path in cli_files:
+    scan(path, "cli")
+
+for p in problems:
+    print(p)
+
+if sys.argv[1] == "1":
+    rank = {m: i for i, m in enumerate(ORDER)}
+    key = lambda e: (rank.get(e[0], 99), rank.get(e[1], 99))
+    lines = ["# Architecture", "",
+             "The modules of the library (src/) and the program (cli/), and which include which. This page",
+             "is written by scripts/check_structure.sh from the #include lines; the table of allowed",
+             "dependencies it checks them against is in that script.", "",
+             "Layers, lowest first: core < kernels < nn < optim < models < train; io and serve need only",
+             "core; metrics sits under train, export beside it; cli (the `gan` program) is on top.", "",
+             "## Module graph", "", "Each line: a module, then the modules it includes (with the number of",
+             "#include lines).", "", "```"]
+    for m in ORDER:
+        outs = sorted((e for e in edges if e[0] == m), key=key)
+        deps = ", ".join(f"{to} ({edges[(m, to)]})" for _, to in outs)
+        lines.append(f"{m:8} -> {deps or '(nothing)'}")
+    lines += ["```", "", "As Graphviz (`dot -Tsvg`):", "", "```dot", "digraph modules {", "  rankdir=BT;"]
+    for (a, b) in sorted(edges, key=key):
+        lines.append(f"  {a} -> {b};")
+    lines += ["}", "```", ""]
+    with open("docs/architecture.md", "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+
+sys.exit(1 if problems else 0)
+PY

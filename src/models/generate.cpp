@@ -1,0 +1,141 @@
+#include "models/generate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "core/check.h"
+#include "kernels/gemm_bf16.h"
+#include "models/gan_model.h"
+
+namespace gan {
+
+void sample_latent(Tensor& z, int n, const ModelConfig& config, Rng& rng) {
+    z.resize({n, config.z_dim, 1, 1});
+    float* p = z.data();
+    if (config.latent == Latent::normal)
+        rng.fill_normal(p, z.size());
+    else {
+        rng.fill_uniform(p, z.size());
+        for (size_t i = 0; i < z.size(); ++i) p[i] = p[i] * 2.0f - 1.0f;  // as torch.rand()*2-1
+    }
+}
+
+void to_pixels(uint8_t* out, const float* y, size_t count) {
+    for (size_t i = 0; i < count; ++i) {
+        float v = std::nearbyint((y[i] + 1.0f) * 127.5f);
+        out[i] = uint8_t(v >= 0.0f ? (v <= 255.0f ? v : 255.0f) : 0.0f);  // NaN -> 0
+    }
+}
+
+namespace {
+
+// The next b latents of a generate call (the first of them is image `first` of the call) into z.
+void next_latents(Tensor& z, int first, int b, const ModelConfig& config, const Latents& latents) {
+    if (latents.given) {
+        z.resize({b, config.z_dim, 1, 1});
+        const float* src = latents.given + size_t(first) * size_t(config.z_dim);
+        std::copy(src, src + size_t(b) * size_t(config.z_dim), z.data());
+    } else {
+        GAN_CHECK(latents.rng != nullptr, "gan_generate needs latents: an Rng or the caller's own");
+        sample_latent(z, b, config, *latents.rng);
+    }
+    if (latents.observe) latents.observe(z.data(), b);
+}
+
+bool batch_statistics(GanModel& model, bool bn_batch_stats) { return bn_batch_stats && model.g.buffers.size() > 0; }
+
+// Images per forward: 100 when each chunk is normalised by its own statistics (as ref_dcgan.py samples);
+// otherwise 256, which keeps a chunk's activations in L2. Latents are drawn in image order, so image i
+// gets the same z whatever the chunk.
+int generate_chunk(GanModel& model, bool bn_batch_stats) { return batch_statistics(model, bn_batch_stats) ? 100 : 256; }
+
+// G's precision for the draw, given back as it was on leaving (the training step sets its own).
+class PrecisionScope {
+  public:
+    PrecisionScope(Sequential& g, SamplePrecision p) : g_(g), old_(g.precision()), old_first_(g.precision_first()) {
+        if (p == SamplePrecision::bf16)
+            g.set_precision(Precision::bf16, 1);
+        else
+            g.set_precision(Precision::fast);
+    }
+    ~PrecisionScope() { g_.set_precision(old_, old_first_); }
+
+  private:
+    Sequential& g_;
+    Precision old_;
+    size_t old_first_;
+};
+
+}  // namespace
+
+void gan_generate(GanModel& model, int n, const Latents& latents, std::vector<uint8_t>& pixels, const int* labels,
+                  bool bn_batch_stats, SamplePrecision precision) {
+    GAN_CHECK(n >= 0, "number of images must not be negative");
+    const ModelConfig& c = model.config;
+    if (precision == SamplePrecision::bf16) {
+        GAN_CHECK(bf16_supported(), "bfloat16 sampling needs a CPU with AVX512_BF16 (vdpbf16ps); this one lacks it");
+        GAN_CHECK(model.g.num_layers() > 1 && model.g.supports(Precision::bf16),
+                  "bfloat16 sampling needs a generator of Linear layers, as the classic MLP (this model: ", c.arch,
+                  ")");
+    }
+    const size_t img = size_t(c.image_size());
+    pixels.resize(size_t(n) * img);
+    const bool batch_stats = batch_statistics(model, bn_batch_stats);
+    AlignedVec<float> saved_buffers;
+    if (batch_stats) saved_buffers = model.g.buffers.values();
+    PrecisionScope scope(model.g, precision);
+    Tensor z, gin;
+    std::vector<int> chunk_labels;
+    const int chunk = generate_chunk(model, bn_batch_stats);
+    model.g.set_training(batch_stats);
+    for (int i = 0; i < n; i += chunk) {
+        const int b = std::min(chunk, n - i);
+        next_latents(z, i, b, c, latents);
+        const Tensor* in = &z;
+        if (c.conditional) {
+            chunk_labels.resize(size_t(b));
+            for (int k = 0; k < b; ++k) chunk_labels[size_t(k)] = labels ? labels[i + k] : (i + k) % c.num_classes;
+            make_g_input(gin, z, chunk_labels.data(), c);
+            in = &gin;
+        }
+        const Tensor& y = model.g.forward(*in);
+        to_pixels(pixels.data() + size_t(i) * img, y.data(), size_t(b) * img);
+    }
+    if (batch_stats) model.g.buffers.values() = saved_buffers;
+    model.g.set_training(true);
+}
+
+void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, const int* labels,
+                  bool bn_batch_stats, SamplePrecision precision) {
+    gan_generate(model, n, Latents{.rng = &rng, .given = nullptr, .observe = {}}, pixels, labels, bn_batch_stats,
+                 precision);
+}
+
+// A block is a whole number of the chunks gan_generate works in (generate_chunk) and of the classes
+// (unlabelled conditional draws take class i % K counting from the call's first image), so every image
+// gets the latent and the chunk it gets in one call.
+void gan_generate_blocks(GanModel& model, int n, const Latents& latents, const int* labels, bool bn_batch_stats,
+                         SamplePrecision precision, int block_images,
+                         const std::function<void(const uint8_t* pixels, int count)>& sink) {
+    GAN_CHECK(n >= 0, "number of images must not be negative");
+    const int unit = std::lcm(generate_chunk(model, bn_batch_stats), std::max(1, model.config.num_classes));
+    const int block = std::max(1, (std::max(block_images, 1) + unit - 1) / unit) * unit;
+    std::vector<uint8_t> px;
+    for (int i = 0; i < n; i += block) {
+        const int count = std::min(block, n - i);
+        Latents block_latents = latents;
+        if (block_latents.given) block_latents.given += size_t(i) * size_t(model.config.z_dim);
+        gan_generate(model, count, block_latents, px, labels ? labels + i : nullptr, bn_batch_stats, precision);
+        sink(px.data(), count);
+    }
+}
+
+void gan_generate_blocks(GanModel& model, int n, Rng& rng, const int* labels, bool bn_batch_stats,
+                         SamplePrecision precision, int block_images,
+                         const std::function<void(const uint8_t* pixels, int count)>& sink) {
+    gan_generate_blocks(model, n, Latents{.rng = &rng, .given = nullptr, .observe = {}}, labels, bn_batch_stats,
+                        precision, block_images, sink);
+}
+
+}  // namespace gan
