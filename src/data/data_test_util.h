@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "data/image_decode.h"
-#include "io/io_test_util.h"
+#include "test_util.h"
 
 namespace gan::testing {
 
