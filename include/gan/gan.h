@@ -18,6 +18,7 @@
 #include <gan/io/npy.h>
 #include <gan/io/png.h>
 #include <gan/io/safetensors.h>
+#include <gan/io/arena_io.h>
 
 // Layers, models, optimisers.
 #include <gan/nn/activation.h>
@@ -36,7 +37,9 @@
 #include <gan/train/checkpoint.h>
 #include <gan/train/gan_step.h>
 #include <gan/train/losses.h>
+#include <gan/train/options.h>
 #include <gan/train/report.h>
+#include <gan/train/run_dir.h>
 #include <gan/train/trainer.h>
 
 // Quality metrics (FID, precision/recall, classifier score) against MNIST.

@@ -1,5 +1,7 @@
 #include "core/arena.h"
 
+#include <cstring>
+
 #include "core/check.h"
 
 namespace gan {
@@ -15,7 +17,46 @@ size_t Arena::add(const std::string& name, std::vector<int64_t> shape) {
     values_.resize(values_.size() + n, 0.0f);
     grads_.resize(grads_.size() + n, 0.0f);
     params_.push_back(std::move(p));
+    cleared_.push_back(0);
     return params_.back().offset;
+}
+
+size_t Arena::index_of(size_t offset) const {
+    size_t lo = 0, hi = params_.size();
+    while (hi - lo > 1) {  // the last parameter starting at or before offset
+        const size_t mid = (lo + hi) / 2;
+        if (params_[mid].offset <= offset)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void Arena::clear(size_t i) {
+    if (!cleared_[i]) return;
+    std::memset(grads_.data() + params_[i].offset, 0, params_[i].size * sizeof(float));
+    cleared_[i] = 0;
+}
+
+float* Arena::grad(size_t offset) {
+    if (!params_.empty()) clear(index_of(offset));
+    return grads_.data() + offset;
+}
+
+float* Arena::grad_to_write(size_t offset, bool* overwrite) {
+    const size_t i = index_of(offset);
+    *overwrite = !params_.empty() && cleared_[i] && params_[i].offset == offset;
+    if (*overwrite)
+        cleared_[i] = 0;
+    else if (!params_.empty())
+        clear(i);
+    return grads_.data() + offset;
+}
+
+AlignedVec<float>& Arena::grads() {
+    for (size_t i = 0; i < params_.size(); ++i) clear(i);
+    return grads_;
 }
 
 const ParamInfo* Arena::find(const std::string& name) const {

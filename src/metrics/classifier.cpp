@@ -12,7 +12,7 @@
 #include "nn/linear.h"
 #include "nn/pool.h"
 #include "optim/adam.h"
-#include "train/checkpoint.h"
+#include "io/arena_io.h"
 
 namespace gan {
 

@@ -3,24 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "core/check.h"
+#include "test_util.h"
 #include "train/losses.h"
 
 using namespace gan;
 
-namespace {
-
-// The message of the gan::Error that f throws ("" when it throws none).
-template <class F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
-
-}  // namespace
+using gan::testing::error_of;
 
 TEST(ModelConfigEnums, NamesRoundTrip) {
     for (Arch a : {Arch::mlp, Arch::dcgan}) EXPECT_EQ(arch_from_string(to_string(a)), a);

@@ -107,7 +107,9 @@ void Linear::backward(const Tensor& dy, Tensor* dx) {
         g = d;
     }
     if (param_grads) {
-        gemm_split(pool_, true, false, OUT, IN, N, 1.0f, g, OUT, x_->data(), IN, 1.0f, params_.grad(w_), IN);
+        bool overwrite = false;
+        float* dw = params_.grad_to_write(w_, &overwrite);
+        gemm_split(pool_, true, false, OUT, IN, N, 1.0f, g, OUT, x_->data(), IN, overwrite ? 0.0f : 1.0f, dw, IN);
         if (o_.bias) {
             float* db = params_.grad(b_);
             parallel_for(pool_, size_t(OUT), 8, 64, [&](size_t c0, size_t c1) {

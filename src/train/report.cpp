@@ -144,16 +144,15 @@ MetricsCsv metrics_csv_read(const std::string& path) {
     return csv;
 }
 
-ReportSummary report_write(const std::string& run_dir, const ReportOptions& o) {
-    GAN_CHECK(o.max_frames >= 1 && o.frame_delay_cs >= 0 && o.frame_delay_cs <= 65535 &&
-                  o.last_frame_delay_cs >= 0 && o.last_frame_delay_cs <= 65535,
-              "report: invalid options max_frames=", o.max_frames, " frame_delay_cs=", o.frame_delay_cs,
-              " last_frame_delay_cs=", o.last_frame_delay_cs);
-    std::error_code ec;
-    GAN_CHECK(std::filesystem::is_directory(run_dir, ec), run_dir, ": no such run directory");
-    const std::string csv_path = run_dir + "/metrics.csv";
-    GAN_CHECK(file_exists(csv_path), csv_path,
-              ": not found (not a gan.cpp run directory, or no epoch has finished yet)");
+namespace {
+
+// metrics.csv's epochs in order (a resumed run may repeat an epoch: the later row counts) and, per epoch,
+// d_loss, g_loss, d_real, d_fake.
+struct EpochSeries {
+    std::vector<double> epoch, series[4];
+};
+
+EpochSeries read_epoch_series(const std::string& csv_path) {
     const MetricsCsv csv = metrics_csv_read(csv_path);
     const char* names[] = {"epoch", "d_loss", "g_loss", "d_real", "d_fake"};
     int col[5];
@@ -162,19 +161,20 @@ ReportSummary report_write(const std::string& run_dir, const ReportOptions& o) {
         GAN_CHECK(col[i] >= 0, csv_path, ": no '", names[i], "' column in the header");
     }
     GAN_CHECK(!csv.rows.empty(), csv_path, ": no epochs recorded yet (only the header)");
-    std::map<double, const std::vector<double>*> by_epoch;  // later rows replace earlier ones
+    std::map<double, const std::vector<double>*> by_epoch;
     for (const auto& row : csv.rows) {
         GAN_CHECK(std::isfinite(row[col[0]]), csv_path, ": epoch '", row[col[0]], "' is not finite");
         by_epoch[row[col[0]]] = &row;
     }
-    std::vector<double> epoch, series[4];
+    EpochSeries s;
     for (const auto& [e, row] : by_epoch) {
-        epoch.push_back(e);
-        for (int k = 0; k < 4; ++k) series[k].push_back((*row)[col[k + 1]]);
+        s.epoch.push_back(e);
+        for (int k = 0; k < 4; ++k) s.series[k].push_back((*row)[col[k + 1]]);
     }
+    return s;
+}
 
-    ReportSummary r;
-    r.epochs = int(epoch.size());
+void write_charts(const std::string& run_dir, const EpochSeries& s, ReportSummary& r) {
     r.losses_svg = run_dir + "/losses.svg";
     r.probabilities_svg = run_dir + "/probabilities.svg";
     PlotOptions losses;
@@ -182,8 +182,8 @@ ReportSummary report_write(const std::string& run_dir, const ReportOptions& o) {
     losses.x_label = "epoch";
     losses.y_label = "loss";
     losses.integer_x = true;
-    svg_write_line_chart(r.losses_svg, epoch,
-                         {{"discriminator (d_loss)", series[0]}, {"generator (g_loss)", series[1]}}, losses);
+    svg_write_line_chart(r.losses_svg, s.epoch,
+                         {{"discriminator (d_loss)", s.series[0]}, {"generator (g_loss)", s.series[1]}}, losses);
     // d_real and d_fake are means of sigmoid(D's output): D's probability that an image is real under
     // the BCE loss, a squashed score under the others.
     const bool bce = run_loss(run_dir) == "bce";
@@ -196,14 +196,29 @@ ReportSummary report_write(const std::string& run_dir, const ReportOptions& o) {
     probs.y_min = 0;
     probs.y_max = 1;
     probs.y_lines = {0.5};
-    svg_write_line_chart(r.probabilities_svg, epoch,
-                         {{bce ? "D(x), real (d_real)" : "sigmoid(D(x)), real (d_real)", series[2]},
-                          {bce ? "D(G(z)), fake (d_fake)" : "sigmoid(D(G(z))), fake (d_fake)", series[3]}},
+    svg_write_line_chart(r.probabilities_svg, s.epoch,
+                         {{bce ? "D(x), real (d_real)" : "sigmoid(D(x)), real (d_real)", s.series[2]},
+                          {bce ? "D(G(z)), fake (d_fake)" : "sigmoid(D(G(z))), fake (d_fake)", s.series[3]}},
                          probs);
+}
 
+// One GIF frame: the grid, then a progress bar (epoch / last_epoch of the width filled) below it.
+GifFrame progress_frame(const GrayImage& g, int epoch, int last_epoch, int delay_cs) {
+    GifFrame f;
+    f.delay_cs = delay_cs;
+    f.image.width = g.width;
+    f.image.height = g.height + kBarGap + kBarHeight;
+    f.image.pixels = g.pixels;
+    f.image.pixels.resize(size_t(f.image.width) * size_t(f.image.height), 0);
+    const int filled = int(int64_t(g.width) * std::clamp(epoch, 0, last_epoch) / last_epoch);
+    for (int y = g.height + kBarGap; y < f.image.height; ++y)
+        for (int x = 0; x < g.width; ++x) f.image.pixels[size_t(y) * size_t(g.width) + size_t(x)] = x < filled ? 200 : 48;
+    return f;
+}
+
+void write_progress_gif(const std::string& run_dir, const ReportOptions& o, ReportSummary& r) {
     const std::vector<FixedGrid> grids = list_fixed_grids(run_dir + "/samples");
-    if (grids.empty()) return r;
-    std::vector<GifFrame> frames;
+    if (grids.empty()) return;
     const int last_epoch = std::max(1, grids.back().epoch);
     std::vector<GrayImage> picked;
     std::vector<int> picked_epoch;
@@ -218,23 +233,32 @@ ReportSummary report_write(const std::string& run_dir, const ReportOptions& o) {
     int k = 1;
     for (int f = 8; f >= 2 && k == 1 && o.native_size; --f)
         if (std::all_of(picked.begin(), picked.end(), [f](const GrayImage& g) { return is_upscale(g, f); })) k = f;
-    for (size_t i = 0; i < picked.size(); ++i) {
-        const GrayImage g = shrink(picked[i], k);
-        GifFrame f;
-        f.delay_cs = o.frame_delay_cs;
-        f.image.width = g.width;
-        f.image.height = g.height + kBarGap + kBarHeight;
-        f.image.pixels = g.pixels;
-        f.image.pixels.resize(size_t(f.image.width) * size_t(f.image.height), 0);
-        const int filled = int(int64_t(g.width) * std::clamp(picked_epoch[i], 0, last_epoch) / last_epoch);
-        for (int y = g.height + kBarGap; y < f.image.height; ++y)
-            for (int x = 0; x < g.width; ++x) f.image.pixels[size_t(y) * size_t(g.width) + size_t(x)] = x < filled ? 200 : 48;
-        frames.push_back(std::move(f));
-    }
+    std::vector<GifFrame> frames;
+    for (size_t i = 0; i < picked.size(); ++i)
+        frames.push_back(progress_frame(shrink(picked[i], k), picked_epoch[i], last_epoch, o.frame_delay_cs));
     frames.back().delay_cs = o.last_frame_delay_cs;
     r.gif = run_dir + "/progress.gif";
     r.frames = int(frames.size());
     gif_write_gray(r.gif, frames, 0);
+}
+
+}  // namespace
+
+ReportSummary report_write(const std::string& run_dir, const ReportOptions& o) {
+    GAN_CHECK(o.max_frames >= 1 && o.frame_delay_cs >= 0 && o.frame_delay_cs <= 65535 &&
+                  o.last_frame_delay_cs >= 0 && o.last_frame_delay_cs <= 65535,
+              "report: invalid options max_frames=", o.max_frames, " frame_delay_cs=", o.frame_delay_cs,
+              " last_frame_delay_cs=", o.last_frame_delay_cs);
+    std::error_code ec;
+    GAN_CHECK(std::filesystem::is_directory(run_dir, ec), run_dir, ": no such run directory");
+    const std::string csv_path = run_dir + "/metrics.csv";
+    GAN_CHECK(file_exists(csv_path), csv_path,
+              ": not found (not a gan.cpp run directory, or no epoch has finished yet)");
+    const EpochSeries s = read_epoch_series(csv_path);
+    ReportSummary r;
+    r.epochs = int(s.epoch.size());
+    write_charts(run_dir, s, r);
+    write_progress_gif(run_dir, o, r);
     return r;
 }
 

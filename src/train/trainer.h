@@ -12,32 +12,12 @@
 #include "io/idx.h"
 #include "models/gan_model.h"
 #include "optim/adam.h"
+#include "train/checkpoint.h"
 #include "train/gan_step.h"
+#include "train/options.h"
+#include "train/run_dir.h"
 
 namespace gan {
-
-struct TrainOptions {
-    ModelConfig model;
-    int epochs = 100;
-    int batch = 100;
-    AdamOptions adam;         // lr 0.002, betas 0.9/0.999, eps 1e-8, for both optimisers
-    StepOptions step;         // label smoothing 0.1
-    uint64_t seed = 0;
-    int threads = 0;          // BLAS threads; 0 = automatic
-    int samples_per_epoch = 16;
-    int fixed_samples = 64;   // the same latents every epoch: samples/fixed_epoch_NNN.png
-    int eval_every = 0;       // run `evaluator` every K epochs (0 = never)
-    int log_every = 0;        // also log every K-th step to steps.csv (0 = never)
-    int d_steps = 1;          // D updates per G update (each on its own batch)
-    float ema = 0.0f;         // decay of an exponential moving average of G's weights (0 = off);
-                              // when on, samples and generator checkpoints use the average
-    std::string data_dir = "data/mnist";
-    std::string out_dir = "runs/classic";
-
-    std::string to_json() const;  // every resolved option, for config.json and checkpoints
-    static TrainOptions from_json(const std::string& text, const std::string& source);
-    void validate() const;        // throws gan::Error naming the bad option
-};
 
 struct EpochReport {
     int epoch = 0, epochs = 0, steps = 0;
@@ -60,21 +40,6 @@ struct StepReport {
     int epoch = 0, step = 0, steps = 0;  // step is 1-based within the epoch
     StepStats stats;
 };
-
-// Where a run stands; everything needed to continue it bit-exactly.
-struct TrainProgress {
-    int epoch = 0;           // completed epochs
-    int step = 0;            // completed steps of the epoch in progress
-    RngState data_epoch;     // the data stream at the start of the epoch in progress (its shuffle)
-    RngState latent, sample;
-    double sums[4] = {0, 0, 0, 0};  // d_loss, g_loss, d_real, d_fake summed over the epoch so far
-    double elapsed = 0;
-};
-
-// A directory holds a run when it has config.json or checkpoints/ (what every run writes first).
-bool run_dir_holds_run(const std::string& dir);
-// Removes everything inside dir, which stays (empty). Throws gan::Error naming what could not go.
-void run_dir_clear(const std::string& dir);
 
 class Trainer {
   public:
@@ -103,6 +68,15 @@ class Trainer {
     void gather_batch(int step);
     // seconds and steps_run: this process's share of the epoch (less than all of it after a resume).
     void end_epoch(const std::function<void(const EpochReport&)>& on_epoch, double seconds, int steps_run);
+    void train_step(int step, int steps);
+    // The parts of end_epoch, in its order.
+    void check_weights_finite(int steps) const;
+    EpochReport epoch_report(int steps, double seconds, int steps_run) const;
+    void write_samples(EpochReport& r);
+    void write_fixed_samples(EpochReport& r);
+    void run_evaluator(EpochReport& r);
+    void save_generators(int epoch) const;
+    void write_logs(const EpochReport& r);
     void write_run_files_at_start() const;
 
     TrainOptions o_;

@@ -1,0 +1,124 @@
+// The table of train_option_table() (train/options.h): every option of a training run, once.
+#include <cfloat>
+#include <climits>
+#include <iterator>
+
+#include "train/options.h"
+
+// Each entry names only the members it sets; the others keep their defaults, by design.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+namespace gan {
+
+namespace {
+
+// Where an option lives: a member path of TrainOptions.
+#define GAN_FIELD(member) [](TrainOptions& o) -> OptionField { return &o.member; }
+
+constexpr OptionRange at_least_1{1, INT_MAX, false, false, "must be at least 1"};
+constexpr OptionRange positive{0, FLT_MAX, true, false, "must be a positive number"};
+constexpr OptionRange unit{0, 1, false, true, "must be in [0, 1)"};
+constexpr OptionRange sizes{1, 65536, false, false, "must be in [1, 65536]"};
+constexpr OptionRange not_negative{0, INT_MAX, false, false, "must not be negative", nullptr, false};
+
+using R = OnResume;
+
+const TrainOption kOptions[] = {
+    {.key = "epochs", .flag = "--epochs", .help = "Training epochs [mlp: 100, dcgan: 5]",
+     .field = GAN_FIELD(epochs), .on_resume = R::changes, .show_default = false, .range = at_least_1,
+     .dcgan_default = "5"},
+    {.key = "batch", .flag = "--batch", .help = "Batch size [mlp: 100, dcgan: 64]", .field = GAN_FIELD(batch),
+     .show_default = false, .range = at_least_1, .dcgan_default = "64"},
+    {.key = "lr", .flag = "--lr",
+     .help = "Adam learning rate of both optimisers [mlp: 0.002, the tutorial's (its printed code used TF's "
+             "default 0.001); dcgan: 0.0002]",
+     .field = GAN_FIELD(adam.lr), .on_resume = R::changes, .show_default = false, .range = positive,
+     .dcgan_default = "2e-4"},
+    {.key = "beta1", .flag = "--beta1", .help = "Adam beta1 [mlp: 0.9, dcgan: 0.5]",
+     .field = GAN_FIELD(adam.beta1), .on_resume = R::changes, .show_default = false, .range = unit,
+     .dcgan_default = "0.5"},
+    {.key = "beta2", .flag = "--beta2", .help = "Adam beta2", .field = GAN_FIELD(adam.beta2),
+     .on_resume = R::changes, .range = unit},
+    {.key = "eps", .flag = "--eps", .help = "Adam epsilon", .field = GAN_FIELD(adam.eps), .on_resume = R::changes,
+     .range = positive},
+    {.key = "z_dim", .flag = "--z-dim", .help = "Latent size", .field = GAN_FIELD(model.z_dim), .range = sizes},
+    {.key = "hidden", .flag = "--hidden", .help = "Hidden units of G and D", .field = GAN_FIELD(model.hidden),
+     .range = sizes},
+    {.key = "alpha", .flag = "--alpha", .help = "LeakyReLU slope [mlp: 0.01, dcgan: 0.2]",
+     .field = GAN_FIELD(model.alpha), .show_default = false, .range = unit, .dcgan_default = "0.2"},
+    {.key = "smooth", .flag = "--smooth",
+     .help = "One-sided label smoothing: real target is 1 - smooth [mlp: 0.1, dcgan: 0]",
+     .field = GAN_FIELD(step.smooth), .on_resume = R::changes, .show_default = false, .range = unit,
+     .dcgan_default = "0"},
+    {.key = "seed", .flag = "--seed", .help = "Seed: the same seed and options give the same run",
+     .field = GAN_FIELD(seed)},
+    {.key = "threads", .flag = "--threads",
+     .help = "Threads (0 = automatic: the classic MLP step splits itself over up to 4 usable CPUs; other "
+             "models thread the BLAS from batch 256)",
+     .field = GAN_FIELD(threads), .on_resume = R::changes, .range = OptionRange{0, 256, false, false,
+                                                                                "must be in [0, 256]"}},
+    {.key = "samples_per_epoch", .flag = "--samples-per-epoch", .help = "Fresh samples saved each epoch",
+     .field = GAN_FIELD(samples_per_epoch),
+     .range = OptionRange{1, 1024, false, false, "must be in [1, 1024]", "samples per epoch", false}},
+    {.key = "arch", .flag = "--arch",
+     .help = "Architecture: mlp (the classic GAN) or dcgan (PyTorch's MNIST DCGAN; its defaults: lr 2e-4, "
+             "beta1 0.5, batch 64, z ~ N(0,1), LeakyReLU 0.2, smooth 0 — explicit flags override)",
+     .field = GAN_FIELD(model.arch)},
+    {.key = "conditional", .flag = "--conditional",
+     .help = "Class-conditional GAN: G and D see the digit's label", .field = GAN_FIELD(model.conditional),
+     .show_default = false},
+    // gan train's conditioning defaults (proj_ac, class weight 3): the best-classified digits of the
+    // conditionings compared in README (--conditional).
+    {.key = "cond_d", .flag = "--cond-d",
+     .help = "How D uses the label: proj (projection discriminator), proj_ac (projection + a classifier head "
+             "trained on real images that G must satisfy), acgan (auxiliary classifier), concat (one-hot "
+             "input)",
+     .field = GAN_FIELD(model.cond_d), .cli_default = "proj_ac"},
+    {.key = "class_weight", .flag = "--class-weight",
+     .help = "acgan / proj_ac: weight of the auxiliary classification loss", .field = GAN_FIELD(step.class_weight),
+     .on_resume = R::changes, .range = OptionRange{0, 100, false, false, "must be in [0, 100]"},
+     .cli_default = "3", .optional_in_json = true},
+    {.key = "loss", .flag = "--loss", .help = "GAN loss: bce | lsgan | hinge", .field = GAN_FIELD(step.loss)},
+    {.key = "d_steps", .flag = "--d-steps", .help = "D updates per G update", .field = GAN_FIELD(d_steps),
+     .on_resume = R::changes, .range = OptionRange{1, 100, false, false, "must be in [1, 100]"}},
+    {.key = "ema", .flag = "--ema",
+     .help = "Decay of an exponential moving average of G's weights (0 = off; warmed up as min(D, "
+             "(1+t)/(10+t)) at update t), used for samples and saved generators; 0.99 suits DCGAN runs of a "
+             "few epochs",
+     .field = GAN_FIELD(ema), .range = unit},
+    {.key = "data", .flag = "--data",
+     .help = "Folder with the IDX files (train-images-idx3-ubyte[.gz], ...) [./data/mnist, else the per-user "
+             "cache ~/.cache/gan.cpp/mnist, which scripts/fetch_mnist.sh --cache fills]",
+     .field = GAN_FIELD(data_dir), .on_resume = R::changes, .show_default = false},
+    {.key = "out", .flag = "--out",
+     .help = "Run directory (config.json, metrics.csv, samples/, checkpoints/) [mlp: runs/classic, dcgan: "
+             "runs/dcgan]",
+     .field = GAN_FIELD(out_dir), .on_resume = R::ignored, .show_default = false, .dcgan_default = "runs/dcgan"},
+    {.key = "log_every", .flag = "--log-every", .help = "Also log every N-th step's losses to steps.csv (0 = off)",
+     .field = GAN_FIELD(log_every), .on_resume = R::changes, .range = not_negative},
+    {.key = "eval_every", .flag = "--eval-every",
+     .help = "Every K epochs: FID, classifier score and covered classes of 10,000 samples to eval.csv, in the "
+             "features of a classifier trained on the --data set (MNIST-FID on MNIST; 0 = off)",
+     .field = GAN_FIELD(eval_every), .on_resume = R::changes, .range = not_negative},
+    // Without flags: they follow from the architecture, the data and the class count.
+    {.key = "latent", .field = GAN_FIELD(model.latent), .dcgan_default = "normal"},
+    {.key = "image",
+     .field = [](TrainOptions& o) -> OptionField {
+         return ImageField{&o.model.channels, &o.model.rows, &o.model.cols};
+     }},
+    {.key = "fixed_samples", .field = GAN_FIELD(fixed_samples),
+     .range = OptionRange{1, 1024, false, false, "must be in [1, 1024]", "fixed samples", false}},
+    {.key = "num_classes", .field = GAN_FIELD(model.num_classes),
+     .range = OptionRange{2, 256, false, false, "must be in [2, 256]", "number of classes", false}},
+};
+
+#undef GAN_FIELD
+
+}  // namespace
+
+const std::vector<TrainOption>& train_option_table() {
+    static const std::vector<TrainOption> table(std::begin(kOptions), std::end(kOptions));
+    return table;
+}
+
+}  // namespace gan

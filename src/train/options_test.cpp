@@ -1,0 +1,142 @@
+#include "train/options.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "core/check.h"
+#include "test_util.h"
+
+using gan::testing::error_of;
+
+using namespace gan;
+
+namespace {
+
+// A value other than `o`'s for the option (any: validity is not asked of to_json/from_json).
+void change(const TrainOption& t, TrainOptions& o) {
+    std::visit(
+        [](auto p) {
+            using P = decltype(p);
+            if constexpr (std::is_same_v<P, ImageField>) *p.channels = 3, *p.rows = 5, *p.cols = 7;
+            else if constexpr (std::is_same_v<P, bool*>) *p = !*p;
+            else if constexpr (std::is_same_v<P, std::string*>) *p += "/other";
+            else if constexpr (std::is_same_v<P, uint64_t*>) *p = (uint64_t(1) << 63) + 5;
+            else if constexpr (std::is_same_v<P, float*>) *p = *p * 0.5f + 0.125f;
+            else if constexpr (std::is_same_v<P, int*>) *p = *p + 3;
+            else *p = std::remove_pointer_t<P>(int(*p) == 0 ? 1 : 0);  // another enum value
+        },
+        t.field(o));
+}
+
+}  // namespace
+
+// Each option, changed alone, shows in config.json and comes back from it; the others stay.
+TEST(TrainOptionTable, EveryOptionRoundTripsThroughJson) {
+    const TrainOptions base;
+    const std::string base_json = base.to_json();
+    for (const TrainOption& t : train_option_table()) {
+        TrainOptions o = base;
+        change(t, o);
+        ASSERT_NE(t.show(o), t.show(base)) << t.key;
+        const std::string text = o.to_json();
+        EXPECT_NE(text, base_json) << t.key << " is not written";
+        EXPECT_NE(text.find(std::string("\"") + t.key + "\""), std::string::npos) << t.key;
+        const TrainOptions back = TrainOptions::from_json(text, "test");
+        for (const TrainOption& u : train_option_table()) EXPECT_EQ(u.show(back), u.show(o)) << t.key << " " << u.key;
+    }
+}
+
+TEST(TrainOptionTable, KeysAndFlagsAreUniqueAndFlagsHaveHelp) {
+    std::set<std::string> keys, flags;
+    for (const TrainOption& t : train_option_table()) {
+        EXPECT_TRUE(keys.insert(t.key).second) << t.key;
+        if (!t.has_flag()) continue;
+        EXPECT_TRUE(flags.insert(t.flag).second) << t.flag;
+        EXPECT_EQ(std::string(t.flag).rfind("--", 0), 0u) << t.flag;
+        EXPECT_GT(std::string(t.help).size(), 8u) << t.flag;
+        EXPECT_EQ(train_option_by_flag(t.flag), &t);
+    }
+    EXPECT_EQ(train_option_by_flag("--bogus"), nullptr);
+}
+
+// Each range refuses the value just outside it, with a message naming the option.
+TEST(TrainOptionTable, RangesRefuseValuesJustOutside) {
+    EXPECT_NO_THROW(TrainOptions{}.validate());
+    for (const TrainOption& t : train_option_table()) {
+        if (!t.range) continue;
+        const OptionRange& r = *t.range;
+        const std::string name = r.name ? r.name : t.flag;
+        for (double bad : {r.lo_open ? r.lo : r.lo - 1, r.hi_open ? r.hi : r.hi + 1}) {
+            if (std::fabs(bad) > 1e9) continue;  // no bound above: nothing lies beyond
+            TrainOptions o;
+            t.parse(o, str(bad));
+            const std::string e = error_of([&] { o.validate(); });
+            EXPECT_EQ(e.rfind(name + " " + r.must, 0), 0u) << t.key << " " << bad << ": " << e;
+        }
+    }
+    TrainOptions o;
+    o.adam.lr = std::nanf("");
+    EXPECT_NE(error_of([&] { o.validate(); }).find("--lr must be a positive number"), std::string::npos);
+}
+
+// What a resumed run may not change: what fixes the model, the data order and the saved state.
+TEST(TrainOptionTable, ResumeMayChangeOnlyTheTrainingSchedule) {
+    std::set<std::string> fixed;
+    for (const TrainOption& t : train_option_table())
+        if (t.has_flag() && t.on_resume == OnResume::fixed) fixed.insert(t.flag);
+    EXPECT_EQ(fixed, (std::set<std::string>{"--arch", "--z-dim", "--hidden", "--alpha", "--conditional", "--cond-d",
+                                            "--seed", "--batch", "--loss", "--samples-per-epoch", "--ema"}));
+    EXPECT_EQ(train_option_by_flag("--out")->on_resume, OnResume::ignored);
+}
+
+TEST(TrainOptionTable, EnumsAreNamesAtTheEdges) {
+    TrainOptions o;
+    train_option_by_flag("--arch")->parse(o, "dcgan");
+    train_option_by_flag("--cond-d")->parse(o, "proj_ac");
+    train_option_by_flag("--loss")->parse(o, "hinge");
+    EXPECT_EQ(o.model.arch, Arch::dcgan);
+    EXPECT_EQ(o.model.cond_d, CondD::proj_ac);
+    EXPECT_EQ(o.step.loss, LossKind::hinge);
+    const std::string text = o.to_json();
+    EXPECT_NE(text.find("\"arch\": \"dcgan\""), std::string::npos) << text;
+    EXPECT_NE(text.find("\"loss\": \"hinge\""), std::string::npos) << text;
+    EXPECT_THROW(train_option_by_flag("--arch")->parse(o, "gpt"), Error);
+    std::string bad = text;
+    bad.replace(bad.find("\"hinge\""), 7, "\"wgan\"");
+    try {
+        TrainOptions::from_json(bad, "run/config.json");
+        ADD_FAILURE() << "an unknown loss was read";
+    } catch (const Error& e) {
+        EXPECT_EQ(std::string(e.what()), "run/config.json: unknown --loss 'wgan' (known: bce, lsgan, hinge)");
+    }
+}
+
+TEST(TrainOptionTable, DefaultsOfTheCliAndOfDcgan) {
+    TrainOptions o;
+    apply_cli_defaults(o);
+    EXPECT_EQ(o.model.cond_d, CondD::proj_ac);
+    EXPECT_EQ(o.step.class_weight, 3.0f);
+    apply_dcgan_defaults(o, [](const std::string& flag) { return flag == "--batch"; });
+    EXPECT_EQ(o.adam.lr, 2e-4f);
+    EXPECT_EQ(o.adam.beta1, 0.5f);
+    EXPECT_EQ(o.model.alpha, 0.2f);
+    EXPECT_EQ(o.step.smooth, 0.0f);
+    EXPECT_EQ(o.epochs, 5);
+    EXPECT_EQ(o.batch, 100);  // given: kept
+    EXPECT_EQ(o.model.latent, Latent::normal);
+    EXPECT_EQ(o.out_dir, "runs/dcgan");
+}
+
+// config.json of runs written before class_weight existed still load, with its default.
+TEST(TrainOptionTable, OlderConfigWithoutClassWeightLoads) {
+    TrainOptions o;
+    std::string text = o.to_json();
+    const size_t at = text.find("  \"class_weight\"");
+    ASSERT_NE(at, std::string::npos);
+    text.erase(at, text.find('\n', at) + 1 - at);
+    EXPECT_EQ(TrainOptions::from_json(text, "old").step.class_weight, TrainOptions{}.step.class_weight);
+    text.erase(text.find("  \"batch\""), text.find('\n', text.find("  \"batch\"")) + 1 - text.find("  \"batch\""));
+    EXPECT_THROW(TrainOptions::from_json(text, "old"), Error);
+}

@@ -1,0 +1,63 @@
+#include "train/run_dir.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <vector>
+
+#include "core/check.h"
+#include "io/file.h"
+
+namespace gan {
+
+bool run_dir_holds_run(const std::string& dir) {
+    std::error_code e;
+    return std::filesystem::exists(dir + "/config.json", e) || std::filesystem::exists(dir + "/checkpoints", e);
+}
+
+void run_dir_clear(const std::string& dir) {
+    std::error_code e;
+    std::vector<std::filesystem::path> entries;  // listed first: removing while listing skips entries
+    for (std::filesystem::directory_iterator it(dir, e), end; !e && it != end; it.increment(e))
+        entries.push_back(it->path());
+    GAN_CHECK(!e, dir, ": cannot list: ", e.message());
+    for (const std::filesystem::path& p : entries) {
+        std::filesystem::remove_all(p, e);
+        GAN_CHECK(!e, p.string(), ": cannot remove: ", e.message());
+    }
+}
+
+void file_append_atomic(const std::string& path, const std::string& text, const std::string& header) {
+    std::string all = header;
+    if (file_exists(path)) {
+        std::vector<uint8_t> old = file_read_all(path, size_t(1) << 31);
+        all.assign(old.begin(), old.end());
+    }
+    file_write_atomic(path, all + text);
+}
+
+void csv_keep_epochs(const std::string& path, int max_epoch) {
+    if (!file_exists(path)) return;
+    std::vector<uint8_t> bytes = file_read_all(path, size_t(1) << 31);
+    std::string text(bytes.begin(), bytes.end()), kept;
+    size_t pos = 0;
+    for (bool header = true; pos < text.size(); header = false) {
+        size_t end = text.find('\n', pos);
+        end = end == std::string::npos ? text.size() : end + 1;
+        if (header || std::atoi(text.c_str() + pos) <= max_epoch) kept.append(text, pos, end - pos);
+        pos = end;
+    }
+    if (kept.size() != text.size()) file_write_atomic(path, kept);
+}
+
+void remove_temp_files(const std::string& dir) {
+    std::error_code e;
+    for (std::filesystem::directory_iterator it(dir, e), end; !e && it != end; it.increment(e)) {
+        const std::string name = it->path().filename().string();
+        const size_t at = name.rfind(".tmp.");
+        if (at != std::string::npos && at + 5 < name.size() &&
+            name.find_first_not_of("0123456789", at + 5) == std::string::npos)
+            std::filesystem::remove(it->path(), e);
+    }
+}
+
+}  // namespace gan

@@ -1,0 +1,22 @@
+// The files of a run directory that the trainer keeps (docs: README "The run directory"): checking
+// and clearing a directory, appending to its logs, and tidying what a killed run left behind.
+#pragma once
+#include <string>
+
+namespace gan {
+
+// A directory holds a run when it has config.json or checkpoints/ (what every run writes first).
+bool run_dir_holds_run(const std::string& dir);
+// Removes everything inside dir, which stays (empty). Throws gan::Error naming what could not go.
+void run_dir_clear(const std::string& dir);
+
+// Rewrites the file with `text` appended (atomically: a reader sees the old or the new file); a
+// missing file starts as `header`.
+void file_append_atomic(const std::string& path, const std::string& text, const std::string& header = "");
+// A run killed between writing an epoch's log rows and its checkpoint redoes that epoch on resume:
+// drops the CSV rows (first column: epoch) past max_epoch so that no epoch appears twice.
+void csv_keep_epochs(const std::string& path, int max_epoch);
+// A write killed half-way leaves its temporary file (`<name>.tmp.<pid>`); nothing reads them.
+void remove_temp_files(const std::string& dir);
+
+}  // namespace gan
