@@ -7,6 +7,8 @@
 #   gan::dnnl      oneDNN (libdnnl-dev) and GNU OpenMP, which its Debian build runs on; only when
 #                  GAN_DEPS_WANT_DNNL is true. Debian's dnnl-config.cmake is not used: it requires
 #                  OpenCL's development files, which gan does not need.
+#   PNG::PNG, JPEG::JPEG  libpng and libjpeg-turbo (libpng-dev, libjpeg62-turbo-dev) through CMake's
+#                  FindPNG and FindJPEG, for the image folder reader (src/data).
 # ZLIB, Threads and nlohmann_json have CMake packages of their own and are found by the caller.
 #
 # Input:  GAN_DEPS_WANT_DNNL (bool), GAN_DEPS_REQUIRE_DNNL (bool: a missing oneDNN is an error rather
@@ -78,4 +80,18 @@ if(GAN_DEPS_WANT_DNNL)
       list(APPEND GAN_DEPS_MISSING "oneDNN (Debian: libdnnl-dev)")
     endif()
   endif()
+endif()
+
+# The image decoders of src/data.
+if(NOT TARGET PNG::PNG)
+  find_package(PNG QUIET)
+endif()
+if(NOT TARGET PNG::PNG)
+  list(APPEND GAN_DEPS_MISSING "libpng (Debian: libpng-dev)")
+endif()
+if(NOT TARGET JPEG::JPEG)
+  find_package(JPEG QUIET)
+endif()
+if(NOT TARGET JPEG::JPEG)
+  list(APPEND GAN_DEPS_MISSING "libjpeg (Debian: libjpeg62-turbo-dev)")
 endif()

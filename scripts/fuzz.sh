@@ -24,7 +24,7 @@ for a in "$@"; do
         *) seconds=$a ;;
     esac
 done
-all_targets=(fuzz_idx fuzz_safetensors fuzz_npy fuzz_png fuzz_config)
+all_targets=(fuzz_idx fuzz_safetensors fuzz_npy fuzz_png fuzz_image fuzz_cifar fuzz_config)
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
 out=${FUZZ_DIR:-build-fuzz}
@@ -44,6 +44,11 @@ sources_of() {
         fuzz_safetensors) echo src/io/safetensors.cpp src/io/file.cpp ;;
         fuzz_npy) echo src/io/npy.cpp src/io/file.cpp ;;
         fuzz_png) echo src/io/png.cpp src/io/file.cpp ;;
+        fuzz_image) echo src/data/image_decode.cpp src/data/png_decode.cpp src/data/jpeg_decode.cpp \
+            src/data/resize.cpp src/io/file.cpp ;;
+        fuzz_cifar) echo src/data/cifar.cpp src/data/image_set.cpp src/data/image_folder.cpp \
+            src/data/image_decode.cpp src/data/png_decode.cpp src/data/jpeg_decode.cpp \
+            src/data/resize.cpp src/core/thread_pool.cpp src/io/file.cpp ;;
         fuzz_config) echo $lib_all cli/cmd_train.cpp cli/cmd_sample.cpp ;;
         *) echo "unknown target $1 (known: ${all_targets[*]})" >&2; exit 2 ;;
     esac
@@ -51,6 +56,8 @@ sources_of() {
 libs_of() {
     case "$1" in
         fuzz_config) echo -lopenblas -lz -lpthread ;;
+        fuzz_image) echo -lpng -ljpeg -lz ;;
+        fuzz_cifar) echo -lpng -ljpeg -lz -lpthread ;;
         *) echo -lz ;;
     esac
 }

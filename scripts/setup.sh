@@ -8,10 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-# Compiler and build tools; OpenBLAS, oneDNN, zlib (libraries gan links); CLI11, nlohmann-json
-# (header-only); GoogleTest and Google Benchmark (the tests and benchmarks); curl for fetch_mnist.sh.
+# Compiler and build tools; OpenBLAS, oneDNN, zlib, libpng, libjpeg-turbo (libraries gan links);
+# CLI11, nlohmann-json (header-only); GoogleTest and Google Benchmark (the tests and benchmarks);
+# curl for fetch_mnist.sh.
 pkgs=(build-essential cmake pkg-config libopenblas-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
-      libgtest-dev libbenchmark-dev libdnnl-dev ca-certificates curl)
+      libpng-dev libjpeg62-turbo-dev libgtest-dev libbenchmark-dev libdnnl-dev ca-certificates curl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
