@@ -94,7 +94,9 @@ gan::TrainOptions options_from_config(const TrainArgs& a) {
     return o;
 }
 
-gan::Dataset load_train_set(const gan::TrainOptions& o) { return gan::dataset_load(o.data_dir, true); }
+gan::ImageSet load_train_set(const gan::TrainOptions& o) {
+    return gan::image_set_from_idx(gan::dataset_load(o.data_dir, true));
+}
 
 // --resume: the stored run with the changes given; null (after saying so) when it has no epoch left.
 std::unique_ptr<gan::Trainer> resume_run(const TrainArgs& a) {

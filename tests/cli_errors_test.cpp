@@ -109,7 +109,7 @@ std::string make_run(Scratch& s, const std::string& name, const std::function<vo
     o.batch = 100;
     o.epochs = 1;
     if (tweak) tweak(o);
-    gan::Trainer t(o, gan::dataset_load(o.data_dir, true));
+    gan::Trainer t(o, gan::image_set_from_idx(gan::dataset_load(o.data_dir, true)));
     t.save_state();
     return o.out_dir;
 }
@@ -315,7 +315,7 @@ const Case kCases[] = {
          std::vector<uint8_t> px(size_t(200) * 32 * 32, 7), lb(200, 1);
          gan::idx_write_images(d + "/train-images-idx3-ubyte", px.data(), 200, 32, 32);
          gan::idx_write_labels(d + "/train-labels-idx1-ubyte", lb.data(), 200);
-         return Staged{train_args(d, s.path("run")), {d, "images are 32x32 but the model expects 28x28"}};
+         return Staged{train_args(d, s.path("run")), {d, "images are 1x32x32", "expects 1x28x28"}};
      }},
 
     // ---- nonsense options ----------------------------------------------------------------------
