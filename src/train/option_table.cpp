@@ -65,7 +65,9 @@ const TrainOption kOptions[] = {
              "beta1 0.5, batch 64, z ~ N(0,1), LeakyReLU 0.2, smooth 0 — explicit flags override)",
      .field = GAN_FIELD(model.arch)},
     {.key = "conditional", .flag = "--conditional",
-     .help = "Class-conditional GAN: G and D see the digit's label", .field = GAN_FIELD(model.conditional),
+     .help = "Class-conditional GAN: G and D see the label (MNIST's digit, CIFAR-10's class, the first-level "
+             "subfolder of an image folder)",
+     .field = GAN_FIELD(model.conditional),
      .show_default = false},
     // gan train's conditioning defaults (proj_ac, class weight 3): the best-classified digits of the
     // conditionings compared in README (--conditional).
@@ -87,9 +89,25 @@ const TrainOption kOptions[] = {
              "few epochs",
      .field = GAN_FIELD(ema), .range = unit},
     {.key = "data", .flag = "--data",
-     .help = "Folder with the IDX files (train-images-idx3-ubyte[.gz], ...) [./data/mnist, else the per-user "
-             "cache ~/.cache/gan.cpp/mnist, which scripts/fetch_mnist.sh --cache fills]",
+     .help = "The training images: a folder with MNIST's IDX files (train-images-idx3-ubyte[.gz], ...), else "
+             "one with CIFAR-10's binary batches (data_batch_*.bin), else a folder of PNG and JPEG images (in "
+             "every folder below it too), decoded once into RUN_DIR/data_cache.bin [./data/mnist, else the "
+             "per-user cache ~/.cache/gan.cpp/mnist, which scripts/fetch_mnist.sh --cache fills]",
      .field = GAN_FIELD(data_dir), .on_resume = R::changes, .show_default = false},
+    {.key = "image_size", .flag = "--image-size",
+     .help = "Side of the square training images: each is resized (shorter side) and centre-cropped to it "
+             "(0 = the data's own: MNIST 28, CIFAR-10 32; an image folder 64)",
+     .field = GAN_FIELD(image_size),
+     .range = OptionRange{0, 4096, false, false, "must be in [0, 4096]"}, .optional_in_json = true},
+    {.key = "channels", .flag = "--channels",
+     .help = "1 (gray) or 3 (RGB): images are converted to it (0 = the data's own: MNIST 1, CIFAR-10 and image "
+             "folders 3)",
+     .field = GAN_FIELD(channels), .range = OptionRange{0, 3, false, false, "must be 0, 1 or 3"},
+     .optional_in_json = true},
+    {.key = "bad_images", .flag = "--bad-images",
+     .help = "An image folder's file that cannot be decoded: skip (leave it out, naming it) or refuse (stop, "
+             "naming it)",
+     .field = GAN_FIELD(bad_images), .on_resume = R::changes, .optional_in_json = true},
     {.key = "out", .flag = "--out",
      .help = "Run directory (config.json, metrics.csv, samples/, checkpoints/) [mlp: runs/classic, dcgan: "
              "runs/dcgan]",

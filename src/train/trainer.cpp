@@ -48,6 +48,8 @@ Trainer::Trainer(TrainOptions options, ImageSet data)
               o_.data_dir, ")");
     if (m.conditional) {
         GAN_CHECK(im.labels.size() == size_t(im.n), o_.data_dir, ": a conditional model needs one label per image");
+        GAN_CHECK(int(im.class_names.size()) == m.num_classes, o_.data_dir, " has ", im.class_names.size(),
+                  " classes but the model has ", m.num_classes);
         for (int32_t l : im.labels)
             GAN_CHECK(l >= 0 && l < m.num_classes, o_.data_dir, ": label ", l, " is not below the ",
                       m.num_classes, " classes of the model");
