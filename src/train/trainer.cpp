@@ -174,15 +174,19 @@ EpochReport Trainer::epoch_report(int steps, double seconds, int steps_run) cons
 
 // The tutorial's fresh samples of this epoch, as a grid and in the all-epochs file.
 void Trainer::write_samples(EpochReport& r) {
+    const ModelConfig& m = o_.model;
+    const int n = o_.samples_per_epoch;
     std::vector<uint8_t> px;
-    gan_generate(*model_, o_.samples_per_epoch, sample_rng_, px);
-    all_samples_.insert(all_samples_.end(), px.begin(), px.end());
-    const int grid_cols = int(std::ceil(std::sqrt(double(o_.samples_per_epoch))));
-    GrayImage grid = image_grid(px.data(), o_.samples_per_epoch, o_.model.rows, o_.model.cols, grid_cols, 1, 3);
+    gan_generate(*model_, n, sample_rng_, px);
+    const std::vector<uint8_t> hwc = planar_to_interleaved(px.data(), size_t(n), m.channels, m.rows, m.cols);
+    all_samples_.insert(all_samples_.end(), hwc.begin(), hwc.end());
+    const int grid_cols = int(std::ceil(std::sqrt(double(n))));
     r.sample_png = o_.out_dir + "/samples/epoch_" + epoch_name(r.epoch) + ".png";
-    png_write_gray(r.sample_png, grid.pixels.data(), grid.width, grid.height);
-    npy_write_u8(o_.out_dir + "/samples/all_samples.npy", all_samples_.data(),
-                 {int64_t(r.epoch), o_.samples_per_epoch, o_.model.rows, o_.model.cols});
+    png_write_image(r.sample_png, image_grid_planar(px.data(), n, m.channels, m.rows, m.cols, grid_cols, 1, 3));
+    // (epochs, samples, rows, cols), with a last axis of 3 for colour (NumPy's and PIL's layout).
+    std::vector<int64_t> shape = {int64_t(r.epoch), n, m.rows, m.cols};
+    if (m.channels != 1) shape.push_back(m.channels);
+    npy_write_u8(o_.out_dir + "/samples/all_samples.npy", all_samples_.data(), shape);
 }
 
 // The same latents every epoch, so samples/fixed_epoch_*.png show one set of digits taking shape
@@ -197,9 +201,9 @@ void Trainer::write_fixed_samples(EpochReport& r) {
     model_->g.set_training(true);
     const int cols =
         o_.model.conditional ? o_.model.num_classes : int(std::ceil(std::sqrt(double(o_.fixed_samples))));
-    GrayImage fixed = image_grid(px.data(), o_.fixed_samples, o_.model.rows, o_.model.cols, cols, 1, 2);
     r.fixed_png = o_.out_dir + "/samples/fixed_epoch_" + epoch_name(r.epoch) + ".png";
-    png_write_gray(r.fixed_png, fixed.pixels.data(), fixed.width, fixed.height);
+    png_write_image(r.fixed_png, image_grid_planar(px.data(), o_.fixed_samples, o_.model.channels, o_.model.rows,
+                                                   o_.model.cols, cols, 1, 2));
 }
 
 void Trainer::run_evaluator(EpochReport& r) {

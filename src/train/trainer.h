@@ -90,7 +90,7 @@ class Trainer {
     std::vector<uint32_t> perm_;
     Tensor real_, z_;
     StepStats last_;
-    std::vector<uint8_t> all_samples_;  // epochs x samples_per_epoch images
+    std::vector<uint8_t> all_samples_;  // epochs x samples_per_epoch images, HWC (as all_samples.npy)
     Tensor fixed_z_;                    // fixed_samples latents drawn once from the seed
     std::vector<int> fixed_labels_;     // conditional models: class i % K for fixed sample i
     std::vector<int> real_labels_, fake_labels_;  // (B) conditional models
