@@ -85,11 +85,21 @@ TEST(OwnImages, ColourFolderTrainsWithColourSamples) {
     EXPECT_TRUE(std::equal(first.begin(), first.end(), all.data.begin()));
 }
 
+// Colour made gray, with gray pictures and a corrupt file among them: --bad-images skip leaves it out
+// and says so.
 TEST(OwnImages, ColourFolderAsGray) {
     TempFolder tmp("gan_images_e2e");
     const std::string data = colour_folder(tmp), out = tmp.file("run");
+    write_bytes(data + "/gray.png", png_of(noise_image(15, 9, 1, 7)));
+    write_bytes(data + "/sub/gray.jpeg", jpeg_of(ramp_image(9, 15, 1)));
+    write_bytes(data + "/sub/corrupt.jpg", {0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F'});
     gan::testing::RunResult r = run(train(data, out, "--image-size 12 --channels 1"));
+    EXPECT_EQ(r.code, 2) << r.out;
+    EXPECT_NE(r.out.find(data + "/sub/corrupt.jpg"), std::string::npos) << r.out;
+    r = run(train(data, out, "--image-size 12 --channels 1 --bad-images skip"));
     ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("Skipped " + data + "/sub/corrupt.jpg: "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("image folder, 26 images of 1x12x12"), std::string::npos) << r.out;
     EXPECT_EQ(png_colour_type(out + "/samples/epoch_001.png"), 0);
     EXPECT_EQ(gan::npy_read_u8(out + "/samples/all_samples.npy").shape, (std::vector<int64_t>{1, 16, 12, 12}));
     r = run("sample --checkpoint " + out + " --n 3 --out " + tmp.file("s.npy"));
