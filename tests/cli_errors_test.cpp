@@ -340,14 +340,14 @@ const Case kCases[] = {
          });
          return Staged{train_args(d, s.path("run")), {"holds 1000 images but", "999 labels"}};
      }},
-    {"ImagesWrongSizeForModel",  // a 32x32 set (e.g. SVHN/CIFAR-sized) for the 28x28 DCGAN
+    {"ImagesWrongSizeForModel",  // a 48x48 set for the DCGAN, which draws 28x28, 32x32 or 64x64
      [](Scratch& s) {
-         std::string d = s.mkdir("data32");
-         std::vector<uint8_t> px(size_t(200) * 32 * 32, 7), lb(200, 1);
-         gan::idx_write_images(d + "/train-images-idx3-ubyte", px.data(), 200, 32, 32);
+         std::string d = s.mkdir("data48");
+         std::vector<uint8_t> px(size_t(200) * 48 * 48, 7), lb(200, 1);
+         gan::idx_write_images(d + "/train-images-idx3-ubyte", px.data(), 200, 48, 48);
          gan::idx_write_labels(d + "/train-labels-idx1-ubyte", lb.data(), 200);
          return Staged{train_args(d, s.path("run"), {"--arch", "dcgan"}),
-                       {"--arch dcgan", d, "gives 32x32", "--image-size 28"}};
+                       {"--arch dcgan", d, "gives 48x48", "--image-size 32 or 64"}};
      }},
 
     // ---- nonsense options ----------------------------------------------------------------------

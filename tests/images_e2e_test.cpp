@@ -142,3 +142,23 @@ TEST(OwnImages, CifarFolderTrainsAndResumeRefusesAnotherShape) {
     EXPECT_EQ(r.code, 2) << r.out;
     EXPECT_NE(r.out.find("which a resumed run cannot change"), std::string::npos) << r.out;
 }
+
+// --arch dcgan at 32x32 and 64x64 (PyTorch's example model, narrow here: --ngf 8 --ndf 8), plain and
+// conditional on the subfolders: colour grids, and samples of the data's shape.
+TEST(OwnImages, DcganAt32And64) {
+    for (const char* size : {"32", "64"}) {
+        for (bool classes : {false, true}) {
+            TempFolder tmp("gan_images_e2e");
+            const std::string data = colour_folder(tmp, classes), out = tmp.file("run");
+            const std::string extra = std::string("--arch dcgan --ngf 8 --ndf 8 --image-size ") + size +
+                                      (classes ? " --conditional" : "");
+            gan::testing::RunResult r = run(train(data, out, extra));
+            ASSERT_EQ(r.code, 0) << size << " " << classes << "\n" << r.out;
+            EXPECT_EQ(png_colour_type(out + "/samples/fixed_epoch_001.png"), 2);
+            r = run("sample --checkpoint " + out + " --n 3 --out " + tmp.file("s.npy"));
+            ASSERT_EQ(r.code, 0) << r.out;
+            const int64_t side = std::stoi(size);
+            EXPECT_EQ(gan::npy_read_u8(tmp.file("s.npy")).shape, (std::vector<int64_t>{3, side, side, 3}));
+        }
+    }
+}

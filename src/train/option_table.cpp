@@ -44,6 +44,12 @@ const TrainOption kOptions[] = {
     {.key = "z_dim", .flag = "--z-dim", .help = "Latent size", .field = GAN_FIELD(model.z_dim), .range = sizes},
     {.key = "hidden", .flag = "--hidden", .help = "Hidden units of G and D", .field = GAN_FIELD(model.hidden),
      .range = sizes},
+    {.key = "ngf", .flag = "--ngf", .help = "dcgan at 32x32 and 64x64: G's base width (PyTorch's example's ngf)",
+     .field = GAN_FIELD(model.ngf), .range = OptionRange{1, 4096, false, false, "must be in [1, 4096]"},
+     .optional_in_json = true},
+    {.key = "ndf", .flag = "--ndf", .help = "dcgan at 32x32 and 64x64: D's base width (PyTorch's example's ndf)",
+     .field = GAN_FIELD(model.ndf), .range = OptionRange{1, 4096, false, false, "must be in [1, 4096]"},
+     .optional_in_json = true},
     {.key = "alpha", .flag = "--alpha", .help = "LeakyReLU slope [mlp: 0.01, dcgan: 0.2]",
      .field = GAN_FIELD(model.alpha), .show_default = false, .range = unit, .dcgan_default = "0.2"},
     {.key = "smooth", .flag = "--smooth",
@@ -61,8 +67,9 @@ const TrainOption kOptions[] = {
      .field = GAN_FIELD(samples_per_epoch),
      .range = OptionRange{1, 1024, false, false, "must be in [1, 1024]", "samples per epoch", false}},
     {.key = "arch", .flag = "--arch",
-     .help = "Architecture: mlp (the classic GAN) or dcgan (PyTorch's MNIST DCGAN; its defaults: lr 2e-4, "
-             "beta1 0.5, batch 64, z ~ N(0,1), LeakyReLU 0.2, smooth 0 — explicit flags override)",
+     .help = "Architecture: mlp (the classic GAN, any image size) or dcgan (at 28x28 PyTorch's MNIST DCGAN, at "
+             "32x32 and 64x64 PyTorch's examples/dcgan model; its defaults: lr 2e-4, beta1 0.5, batch 64, "
+             "z ~ N(0,1), LeakyReLU 0.2, smooth 0 — explicit flags override)",
      .field = GAN_FIELD(model.arch)},
     {.key = "conditional", .flag = "--conditional",
      .help = "Class-conditional GAN: G and D see the label (MNIST's digit, CIFAR-10's class, the first-level "

@@ -88,7 +88,7 @@ TEST(TrainOptionTable, ResumeMayChangeOnlyTheTrainingSchedule) {
         if (t.has_flag() && t.on_resume == OnResume::fixed) fixed.insert(t.flag);
     EXPECT_EQ(fixed, (std::set<std::string>{"--arch", "--z-dim", "--hidden", "--alpha", "--conditional", "--cond-d",
                                             "--seed", "--batch", "--loss", "--samples-per-epoch", "--ema",
-                                            "--image-size", "--channels"}));
+                                            "--image-size", "--channels", "--ngf", "--ndf"}));
     EXPECT_EQ(train_option_by_flag("--out")->on_resume, OnResume::ignored);
 }
 

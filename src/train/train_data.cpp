@@ -110,8 +110,9 @@ void fit_model_to_data(TrainOptions& o, const ImageSet& data) {
     o.model.channels = data.channels;
     o.model.rows = data.rows;
     o.model.cols = data.cols;
-    GAN_CHECK(o.model.arch != Arch::dcgan || (data.rows == 28 && data.cols == 28), "--arch dcgan draws 28x28 "
-              "images; ", o.data_dir, " gives ", data.rows, "x", data.cols, " (give --image-size 28, or --arch mlp)");
+    const bool dcgan_size = data.rows == data.cols && (data.rows == 28 || data.rows == 32 || data.rows == 64);
+    GAN_CHECK(o.model.arch != Arch::dcgan || dcgan_size, "--arch dcgan draws 28x28, 32x32 or 64x64 images; ",
+              o.data_dir, " gives ", data.rows, "x", data.cols, " (give --image-size 32 or 64, or --arch mlp)");
     if (!o.model.conditional) return;
     const int k = int(data.class_names.size());
     GAN_CHECK(k >= 2, "--conditional: ", o.data_dir, " has ", k,
