@@ -55,7 +55,7 @@ sources_of() {
 }
 libs_of() {
     case "$1" in
-        fuzz_config) echo -lopenblas -lz -lpthread ;;
+        fuzz_config) echo -lopenblas -lpng -ljpeg -lz -lpthread ;;
         fuzz_image) echo -lpng -ljpeg -lz ;;
         fuzz_cifar) echo -lpng -ljpeg -lz -lpthread ;;
         *) echo -lz ;;

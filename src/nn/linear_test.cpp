@@ -65,7 +65,9 @@ TEST(Linear, AbsorbedActivationIsThePairOfLayers) {
         for (float& v : arena.values()) v = rng.uniform(-0.5f, 0.5f);
         plain_arena.values() = arena.values();
         Tensor x = random_tensor({N, IN, 1, 1}, rng);
-        if (e.act == Act::tanh) EXPECT_EQ(gradcheck(fused, arena, x, rng), "");
+        if (e.act == Act::tanh) {
+            EXPECT_EQ(gradcheck(fused, arena, x, rng), "");
+        }
 
         Activation act(e.act, e.alpha);
         Tensor y_plain, h, y_fused, dy = random_tensor({N, OUT, 1, 1}, rng), dh, dx_plain, dx_fused;

@@ -18,6 +18,8 @@ template <class... F>
 struct overloaded : F... {
     using F::operator()...;
 };
+template <class... F>
+overloaded(F...) -> overloaded<F...>;  // clang (the fuzz build) needs the guide that GCC infers
 
 // ---- text: help defaults, resume messages, the names of enum flags ----------------------------------
 
