@@ -63,14 +63,32 @@ struct ConvShape {
     bool transposed;
     int in, out, k, ih, iw, oh, ow;  // input and output image sizes
 };
-const ConvShape kG[] = {{"G.0 convT", true, 100, 256, 4, 1, 1, 4, 4},
-                        {"G.3 convT", true, 256, 128, 3, 4, 4, 7, 7},
-                        {"G.6 convT", true, 128, 64, 4, 7, 7, 14, 14},
-                        {"G.9 convT", true, 64, 1, 4, 14, 14, 28, 28}};
-const ConvShape kD[] = {{"D.0 conv", false, 1, 64, 4, 28, 28, 14, 14},
-                        {"D.2 conv", false, 64, 128, 4, 14, 14, 7, 7},
-                        {"D.5 conv", false, 128, 256, 4, 7, 7, 3, 3},
-                        {"D.8 conv", false, 256, 1, 3, 3, 3, 1, 1}};
+struct NetShapes {
+    std::vector<ConvShape> g, d;
+};
+// The MNIST DCGAN (28x28, gray).
+NetShapes mnist_shapes() {
+    return {{{"G.0 convT", true, 100, 256, 4, 1, 1, 4, 4},
+             {"G.3 convT", true, 256, 128, 3, 4, 4, 7, 7},
+             {"G.6 convT", true, 128, 64, 4, 7, 7, 14, 14},
+             {"G.9 convT", true, 64, 1, 4, 14, 14, 28, 28}},
+            {{"D.0 conv", false, 1, 64, 4, 28, 28, 14, 14},
+             {"D.2 conv", false, 64, 128, 4, 14, 14, 7, 7},
+             {"D.5 conv", false, 128, 256, 4, 7, 7, 3, 3},
+             {"D.8 conv", false, 256, 1, 3, 3, 3, 1, 1}}};
+}
+// PyTorch's examples/dcgan at size x size (64 or 32), nc channels, nz = 100, widths ngf = ndf = w.
+NetShapes example_shapes(int size, int nc, int w) {
+    NetShapes n;
+    const int top = size / 8;
+    n.g.push_back({"G convT", true, 100, w * top, 4, 1, 1, 4, 4});
+    for (int mult = top, s = 4; mult > 1; mult /= 2, s *= 2) n.g.push_back({"G convT", true, w * mult, w * mult / 2, 4, s, s, 2 * s, 2 * s});
+    n.g.push_back({"G convT", true, w, nc, 4, size / 2, size / 2, size, size});
+    n.d.push_back({"D conv", false, nc, w, 4, size, size, size / 2, size / 2});
+    for (int mult = 1, s = size / 2; mult < top; mult *= 2, s /= 2) n.d.push_back({"D conv", false, w * mult, w * mult * 2, 4, s, s, s / 2, s / 2});
+    n.d.push_back({"D conv", false, w * top, 1, 4, 4, 4, 1, 1});
+    return n;
+}
 
 // forward, weight gradient, input gradient of one layer at batch B.
 void layer_gemms(std::vector<GemmShape>& v, const ConvShape& s, int B, int fwd, int dw, int dx) {
@@ -87,21 +105,21 @@ void layer_gemms(std::vector<GemmShape>& v, const ConvShape& s, int B, int fwd, 
     }
 }
 
-std::vector<GemmShape> g_gemms(int B) {
+std::vector<GemmShape> g_gemms(const NetShapes& n, int B) {
     std::vector<GemmShape> v;
-    for (int l = 0; l < 4; ++l) layer_gemms(v, kG[l], B, 1, 1, l > 0);
+    for (size_t l = 0; l < n.g.size(); ++l) layer_gemms(v, n.g[l], B, 1, 1, l > 0);
     return v;
 }
-std::vector<GemmShape> d_gemms(int B) {  // one forward and one backward with dW and dx
+std::vector<GemmShape> d_gemms(const NetShapes& n, int B) {  // one forward and one backward with dW and dx
     std::vector<GemmShape> v;
-    for (int l = 0; l < 4; ++l) layer_gemms(v, kD[l], B, 1, 1, 1);
+    for (const ConvShape& s : n.d) layer_gemms(v, s, B, 1, 1, 1);
     return v;
 }
 // The step: G fwd+bwd; D: 3 forwards, 2 weight gradients, input gradients in all 3 backward passes
 // except at layer 0 of the two D-update passes.
-std::vector<GemmShape> step_gemms(int B) {
-    std::vector<GemmShape> v = g_gemms(B);
-    for (int l = 0; l < 4; ++l) layer_gemms(v, kD[l], B, 3, 2, l > 0 ? 3 : 1);
+std::vector<GemmShape> step_gemms(const NetShapes& n, int B) {
+    std::vector<GemmShape> v = g_gemms(n, B);
+    for (size_t l = 0; l < n.d.size(); ++l) layer_gemms(v, n.d[l], B, 3, 2, l > 0 ? 3 : 1);
     return v;
 }
 
@@ -120,7 +138,7 @@ void BM_DcganG(benchmark::State& state) {
     timed_loop(state, [&] {
         d.m->g.forward(d.z);
         d.m->g.backward(dy, nullptr);
-    }, flop_of(g_gemms(kBatch)));
+    }, flop_of(g_gemms(mnist_shapes(), kBatch)));
 }
 
 void BM_DcganD(benchmark::State& state) {
@@ -133,23 +151,33 @@ void BM_DcganD(benchmark::State& state) {
     timed_loop(state, [&] {
         d.m->d.forward(d.real);
         d.m->d.backward(d.dlogit, &dx);
-    }, flop_of(d_gemms(kBatch)));
+    }, flop_of(d_gemms(mnist_shapes(), kBatch)));
 }
 
 void BM_DcganStepPasses(benchmark::State& state) {
     Dcgan& d = dcgan();
     d.step();
     if (!finite(d.dfake)) return state.SkipWithError("step gradient is not finite");
-    timed_loop(state, [&] { d.step(); }, flop_of(step_gemms(kBatch)));
+    timed_loop(state, [&] { d.step(); }, flop_of(step_gemms(mnist_shapes(), kBatch)));
+}
+
+// The networks a benchmark's argument names: 28 the MNIST DCGAN; 32 and 64 PyTorch's example in RGB.
+NetShapes shapes_of(int size) { return size == 28 ? mnist_shapes() : example_shapes(size, 3, 64); }
+ModelConfig config_of(int size) {
+    ModelConfig c = dcgan_config();
+    if (size != 28) c.channels = 3, c.rows = c.cols = size;
+    return c;
 }
 
 // The whole training step as `gan train --arch dcgan` runs it (GanStep: passes, BCE, both Adam updates,
-// real images gathered from MNIST and z drawn inside the timed region), the counterpart of
-// ref_dcgan.py's `bench` step.
+// the real batch gathered and z drawn inside the timed region), the counterpart of torch_step.py's step.
+// At 28x28 the batch is gathered from MNIST; at 32 and 64 from a fixed set of random RGB images (the
+// decoded cache's bytes: reading them is measured on its own, scripts/bench_data_share.sh).
 void BM_DcganTrainStep(benchmark::State& state) {
+    const int size = int(state.range(0));
     blas_set_threads(bench_threads());
     if (const char* e = std::getenv("GAN_CONV_ENGINE")) conv_engine_use_onednn(std::string(e) != "im2col");
-    auto m = gan_build(dcgan_config());
+    auto m = gan_build(config_of(size));
     Rng rng(2);
     gan_init(*m, rng);
     AdamOptions ao;
@@ -158,40 +186,58 @@ void BM_DcganTrainStep(benchmark::State& state) {
     StepOptions so;
     so.smooth = 0.0f;
     GanStep step(*m, opt_g, opt_d, so);
-    Tensor real, z;
+    const size_t img = size_t(m->config.channels) * size_t(size) * size_t(size);
+    const int pool = 8 * kBatch;
+    std::vector<uint8_t> bytes(size == 28 ? 0 : pool * img);
+    for (uint8_t& b : bytes) b = uint8_t(rng.below(256));
+    std::vector<uint32_t> idx(kBatch);
+    Tensor real({kBatch, m->config.channels, size, size}), z;
     int next = 0;
     auto one = [&] {
-        gather(real, kBatch, next);
-        next = (next + kBatch) % 59968;
+        if (size == 28) {
+            gather(real, kBatch, size_t(next));
+            next = (next + kBatch) % 59968;
+        } else {
+            for (int i = 0; i < kBatch; ++i) idx[size_t(i)] = uint32_t((next + i * 7) % pool);
+            gather_unit_range(real.data(), bytes.data(), idx.data(), idx.size(), img);
+            next = (next + 1) % pool;
+        }
         sample_latent(z, kBatch, m->config, rng);
         return step.step(real, z);
     };
     for (int i = 0; i < 3; ++i)
         if (!std::isfinite(one().d_loss)) return state.SkipWithError("non-finite loss");
-    timed_loop(state, [&] { benchmark::DoNotOptimize(one()); }, flop_of(step_gemms(kBatch)));
+    timed_loop(state, [&] { benchmark::DoNotOptimize(one()); }, flop_of(step_gemms(shapes_of(size), kBatch)));
 }
 
-template <std::vector<GemmShape> (*Shapes)(int)>
+// OpenBLAS's cblas_sgemm at every im2col GEMM shape of a pass pattern (argument: the image size).
+enum class Floor { g, d, step };
+template <Floor F>
 void BM_GemmFloor(benchmark::State& state) {
-    OwnKernels own(false);  // the floor is OpenBLAS's cblas_sgemm at every shape
+    OwnKernels own(false);
     blas_set_threads(bench_threads());
-    std::vector<GemmShape> shapes = Shapes(kBatch);
+    const NetShapes n = shapes_of(int(state.range(0)));
+    const std::vector<GemmShape> shapes =
+        F == Floor::g ? g_gemms(n, kBatch) : F == Floor::d ? d_gemms(n, kBatch) : step_gemms(n, kBatch);
     std::vector<GemmBuffers> bufs;
     for (const GemmShape& s : shapes) bufs.emplace_back(s);
     timed_loop(state, [&] {
         for (size_t i = 0; i < shapes.size(); ++i) bufs[i].run(shapes[i]);
     }, flop_of(shapes));
 }
-std::vector<GemmShape> g_floor(int B) { return g_gemms(B); }
-std::vector<GemmShape> d_floor(int B) { return d_gemms(B); }
 
 }  // namespace
 
 BENCHMARK(BM_DcganG)->Name("dcgan/G_fwd_bwd/B64")->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(BM_GemmFloor<g_floor>)->Name("dcgan/G_gemm_floor/B64")->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_GemmFloor<Floor::g>)->Name("dcgan/G_gemm_floor/B64")->Arg(28)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_DcganD)->Name("dcgan/D_fwd_bwd/B64")->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(BM_GemmFloor<d_floor>)->Name("dcgan/D_gemm_floor/B64")->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(BM_DcganTrainStep)->Name("dcgan/train_step/B64")->Unit(benchmark::kMillisecond)->MinTime(6.0);
+BENCHMARK(BM_GemmFloor<Floor::d>)->Name("dcgan/D_gemm_floor/B64")->Arg(28)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_DcganTrainStep)->Name("dcgan/train_step/B64")->Arg(28)->Unit(benchmark::kMillisecond)->MinTime(6.0);
 BENCHMARK(BM_DcganStepPasses)->Name("dcgan/step_passes/B64")->Unit(benchmark::kMillisecond)->MinTime(4.0);
-BENCHMARK(BM_GemmFloor<step_gemms>)->Name("dcgan/step_gemm_floor/B64")->Unit(benchmark::kMillisecond)->MinTime(4.0);
+BENCHMARK(BM_GemmFloor<Floor::step>)->Name("dcgan/step_gemm_floor/B64")->Arg(28)->Unit(benchmark::kMillisecond)->MinTime(4.0);
+// PyTorch's examples/dcgan in RGB at 64x64 and 32x32 (ngf = ndf = 64, nz = 100).
+BENCHMARK(BM_DcganTrainStep)->Name("dcgan64/train_step/B64")->Arg(64)->Unit(benchmark::kMillisecond)->MinTime(20.0);
+BENCHMARK(BM_GemmFloor<Floor::step>)->Name("dcgan64/step_gemm_floor/B64")->Arg(64)->Unit(benchmark::kMillisecond)->MinTime(10.0);
+BENCHMARK(BM_DcganTrainStep)->Name("dcgan32/train_step/B64")->Arg(32)->Unit(benchmark::kMillisecond)->MinTime(10.0);
+BENCHMARK(BM_GemmFloor<Floor::step>)->Name("dcgan32/step_gemm_floor/B64")->Arg(32)->Unit(benchmark::kMillisecond)->MinTime(6.0);
 BENCHMARK_MAIN();

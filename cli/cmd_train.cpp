@@ -201,7 +201,7 @@ struct TrainLog {
     void tensorboard(const gan::EpochReport& r) {
         std::vector<std::pair<std::string, double>> scalars = {
             {"loss/d", r.d_loss}, {"loss/g", r.g_loss}, {"prob/d_real", r.d_real}, {"prob/d_fake", r.d_fake},
-            {"speed/images_per_s", r.images_per_s}};
+            {"speed/images_per_s", r.images_per_s}, {"speed/data_share", r.data_share}};
         for (auto& [name, v] : r.eval) scalars.push_back({"eval/" + name, v});
         tb->add_scalars(scalars, r.epoch);
         gan::GrayImage g = gan::png_read_gray(r.fixed_png);

@@ -170,9 +170,11 @@ TEST(EndToEnd, EmaAveragesWithoutChangingTrainingAndResumesBitExact) {
         EXPECT_FALSE(v == plain.tensors.at(name).data) << name;
     }
     EXPECT_TRUE(concat == state.tensors.at("ema.generator").data);
-    for (auto& [name, t] : plain.tensors)
-        if (name.rfind("discriminator.", 0) == 0 || name.rfind("optimizer.", 0) == 0)
+    for (auto& [name, t] : plain.tensors) {
+        if (name.rfind("discriminator.", 0) == 0 || name.rfind("optimizer.", 0) == 0) {
             EXPECT_TRUE(state.tensors.at(name).data == t.data) << name;
+        }
+    }
 
     Result first = run(train_args(base + "/split", 1) + " --ema 0.99");
     ASSERT_EQ(first.code, 0) << first.out;

@@ -1,4 +1,5 @@
-// Issue 5's choice of convolution engine: each convolution of the MNIST DCGAN at batch 64, forward +
+// The choice of convolution engine: each convolution of the MNIST DCGAN and of PyTorch's examples/dcgan
+// at 64x64 (RGB), at batch 64, forward +
 // backward (dx and dW, the work one training pass does), through our layers (im2col/col2im + OpenBLAS
 // GEMM) and through Debian's oneDNN 2.6 (direct convolution / deconvolution primitives), 1 thread.
 // oneDNN is timed twice: with plain NCHW / OIHW tensors (what it would get inside our NCHW layers) and
@@ -33,7 +34,14 @@ const ConvCase kCases[] = {
     {"D3", false, 128, 256, 4, 2, 1, 7, 3},    {"D4", false, 256, 1, 3, 1, 0, 3, 1},
     {"G1", true, 100, 256, 4, 1, 0, 1, 4},     {"G2", true, 256, 128, 3, 2, 1, 4, 7},
     {"G3", true, 128, 64, 4, 2, 1, 7, 14},     {"G4", true, 64, 1, 4, 2, 1, 14, 28},
+    // PyTorch's examples/dcgan at 64x64 in RGB (ngf = ndf = 64).
+    {"E.D1", false, 3, 64, 4, 2, 1, 64, 32},   {"E.D2", false, 64, 128, 4, 2, 1, 32, 16},
+    {"E.D3", false, 128, 256, 4, 2, 1, 16, 8}, {"E.D4", false, 256, 512, 4, 2, 1, 8, 4},
+    {"E.D5", false, 512, 1, 4, 1, 0, 4, 1},    {"E.G1", true, 100, 512, 4, 1, 0, 1, 4},
+    {"E.G2", true, 512, 256, 4, 2, 1, 4, 8},   {"E.G3", true, 256, 128, 4, 2, 1, 8, 16},
+    {"E.G4", true, 128, 64, 4, 2, 1, 16, 32},  {"E.G5", true, 64, 3, 4, 2, 1, 32, 64},
 };
+constexpr int kCaseCount = int(sizeof kCases / sizeof kCases[0]);
 
 // Multiply-adds x 2 of forward, backward-data and backward-weights.
 double pass_flop(const ConvCase& c) {
@@ -156,9 +164,9 @@ void BM_OneDnn(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_Ours)->ArgNames({"case", "engine"})->ArgsProduct({benchmark::CreateDenseRange(0, 7, 1), {0, 1}})
+BENCHMARK(BM_Ours)->ArgNames({"case", "engine"})->ArgsProduct({benchmark::CreateDenseRange(0, kCaseCount - 1, 1), {0, 1}})
     ->Unit(benchmark::kMillisecond)->MinTime(0.5);
-BENCHMARK(BM_OneDnn)->ArgNames({"case", "any_layout"})->ArgsProduct({benchmark::CreateDenseRange(0, 7, 1), {0, 1}})
+BENCHMARK(BM_OneDnn)->ArgNames({"case", "any_layout"})->ArgsProduct({benchmark::CreateDenseRange(0, kCaseCount - 1, 1), {0, 1}})
     ->Unit(benchmark::kMillisecond)->MinTime(0.5);
 
 BENCHMARK_MAIN();

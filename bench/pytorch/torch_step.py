@@ -24,12 +24,17 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "golden"))
 from reference_models import (ClassicDiscriminator, ClassicGenerator, DcganDiscriminator,  # noqa: E402
-                              DcganGenerator, GanTrainer, dcgan_init, glorot_init)
+                              DcganGenerator, ExampleDiscriminator, ExampleGenerator, GanTrainer, dcgan_init,
+                              example_weights_init, glorot_init)
 
 # Each architecture's gan.cpp defaults: learning rate, Adam betas, label smoothing, latent draw.
 ARCHS = {
     "classic": dict(lr=0.001, betas=(0.9, 0.999), smooth=0.1, normal_z=False),
     "dcgan": dict(lr=2e-4, betas=(0.5, 0.999), smooth=0.0, normal_z=True),
+    # PyTorch's examples/dcgan in RGB (ngf = ndf = 64, nz = 100), on random images: reading data is
+    # measured on its own (scripts/bench_data_share.sh).
+    "dcgan64": dict(lr=2e-4, betas=(0.5, 0.999), smooth=0.0, normal_z=True, size=64),
+    "dcgan32": dict(lr=2e-4, betas=(0.5, 0.999), smooth=0.0, normal_z=True, size=32),
 }
 
 
@@ -53,6 +58,13 @@ def make_gan(arch, seed):
         G, D = ClassicGenerator(), ClassicDiscriminator()
         glorot_init(G)
         glorot_init(D)
+    elif "size" in cfg:
+        # The example's networks; D without its closing Sigmoid, since the step takes logits (the same
+        # arithmetic as the example's Sigmoid + BCELoss, done stably).
+        G, D = ExampleGenerator(100, 64, 3, cfg["size"]), ExampleDiscriminator(64, 3, cfg["size"])
+        D.main = D.main[:-1]
+        G.apply(example_weights_init)
+        D.apply(example_weights_init)
     else:
         G, D = DcganGenerator(), DcganDiscriminator()
         dcgan_init(G)
@@ -64,8 +76,12 @@ class Batches:
     """Reshuffled full batches of the training images, and latents, from one seeded stream."""
 
     def __init__(self, images, arch, batch, seed):
-        self.x = images if arch == "classic" else images.reshape(-1, 1, 28, 28)
+        size = ARCHS[arch].get("size")
+        if size:  # eight batches of random RGB images
+            images = torch.rand(8 * batch, 3, size, size, generator=torch.Generator().manual_seed(seed)) * 2 - 1
+        self.x = images if arch == "classic" or size else images.reshape(-1, 1, 28, 28)
         self.batch, self.normal_z = batch, ARCHS[arch]["normal_z"]
+        self.z_shape = (batch, 100, 1, 1) if size else (batch, 100)  # the example's G takes (B, nz, 1, 1)
         self.gen = torch.Generator().manual_seed(seed + 1)
         self.steps = self.x.shape[0] // batch
 
@@ -76,8 +92,8 @@ class Batches:
 
     def latent(self):
         if self.normal_z:
-            return torch.randn(self.batch, 100, generator=self.gen)
-        return torch.rand(self.batch, 100, generator=self.gen) * 2.0 - 1.0
+            return torch.randn(self.z_shape, generator=self.gen)
+        return torch.rand(self.z_shape, generator=self.gen) * 2.0 - 1.0
 
 
 def bench(args, images):
@@ -85,10 +101,10 @@ def bench(args, images):
     for B in (int(b) for b in args.batches.split(",") if b):
         gan = make_gan(args.arch, args.seed)
         data = Batches(images, args.arch, B, args.seed)
-        times = []
+        times, cpu = [], []
         batches = data.epoch()
         for i in range(args.warmup + args.steps):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             try:
                 real, z = next(batches)
             except StopIteration:
@@ -97,13 +113,15 @@ def bench(args, images):
             gan.step(real, z)
             if i >= args.warmup:
                 times.append((time.perf_counter() - t0) * 1e3)
+                cpu.append((time.process_time() - c0) * 1e3)
         times.sort()
         r = dict(batch=B, steps=len(times), median_ms=statistics.median(times),
                  p10_ms=times[len(times) // 10], p90_ms=times[min(len(times) - 1, len(times) * 9 // 10)])
         r["img_per_s"] = B / r["median_ms"] * 1e3
+        r["cpu_median_ms"] = statistics.median(cpu)
         results[f"B{B}"] = r
         print(f"{args.arch}_B{B} median {r['median_ms']:.3f} ms p10 {r['p10_ms']:.3f} p90 {r['p90_ms']:.3f} "
-              f"{r['img_per_s']:.0f} img/s", flush=True)
+              f"{r['img_per_s']:.0f} img/s cpu {r['cpu_median_ms']:.3f} ms", flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)

@@ -1,5 +1,6 @@
 #include "nn/dnnl_conv.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "core/check.h"
@@ -18,9 +19,12 @@ void conv_engine_use_onednn(bool on) { g_use_onednn = on; }
 bool conv_engine_onednn() { return g_use_onednn && DnnlConv::available(); }
 
 bool dnnl_pays(int in, int out, int small_h, int small_w) {
-    // Measured (BENCHMARKS.md): oneDNN wins on the DCGAN's wide layers, im2col + GEMM on the 1-channel
-    // ends and on 1x1 maps (G's first layer, D's last), where oneDNN's blocked layouts only add reorders.
-    return conv_engine_onednn() && in >= 16 && out >= 16 && small_h >= 2 && small_w >= 2;
+    // Measured per layer (BENCHMARKS.md): oneDNN wins on the DCGANs' layers of 16 to 256 channels,
+    // im2col + GEMM on the 1- and 3-channel ends, on 1x1 maps (G's first layer, D's last), where oneDNN's
+    // blocked layouts only add reorders, and once a side has 512 channels (the 64x64 example's deepest
+    // layers), where one large GEMM beats oneDNN's direct kernels.
+    return conv_engine_onednn() && in >= 16 && out >= 16 && std::max(in, out) <= 256 && small_h >= 2 &&
+           small_w >= 2;
 }
 
 #ifndef GAN_HAVE_DNNL

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -133,9 +134,14 @@ MetricsCsv metrics_csv_read(const std::string& path) {
                   " fields, the header has ", csv.header.size());
         std::vector<double> row(cells.size());
         for (size_t i = 0; i < cells.size(); ++i) {
+            // An empty cell: a column added after the row was written (run_dir.h csv_keep_epochs).
+            if (cells[i].empty()) {
+                row[i] = std::numeric_limits<double>::quiet_NaN();
+                continue;
+            }
             char* stop = nullptr;
             row[i] = std::strtod(cells[i].c_str(), &stop);
-            GAN_CHECK(!cells[i].empty() && stop && *stop == 0, path, ": line ", line_no, ": ", csv.header[i], " = '",
+            GAN_CHECK(stop && *stop == 0, path, ": line ", line_no, ": ", csv.header[i], " = '",
                       cells[i], "' is not a number");
         }
         csv.rows.push_back(std::move(row));

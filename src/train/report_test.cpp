@@ -8,6 +8,7 @@
 #include "io/gif.h"
 #include "test_util.h"
 #include "io/png.h"
+#include "train/run_dir.h"
 
 namespace gan {
 namespace {
@@ -16,10 +17,10 @@ using testing::TempFolder;
 using testing::error_of;
 
 const std::string kHeader =
-    "epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,epoch_seconds,images_per_s,elapsed_s\n";
+    "epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,epoch_seconds,images_per_s,elapsed_s,data_share\n";
 
 std::string row(int epoch, double d_loss, double g_loss, double d_real, double d_fake) {
-    return str(epoch, ",10,", d_loss, ",", g_loss, ",0,0,", d_real, ",", d_fake, ",1.0,100.0,", epoch, ".0\n");
+    return str(epoch, ",10,", d_loss, ",", g_loss, ",0,0,", d_real, ",", d_fake, ",1.0,100.0,", epoch, ".0,0.01\n");
 }
 
 // A 10x6 grid whose pixels are all `value`, as samples/fixed_epoch_NNN.png.
@@ -132,7 +133,7 @@ TEST(Report, ClearErrors) {
     EXPECT_CONTAINS(error_of([&] { report_write(run.path); }), "no 'g_loss' column");
     file_write_atomic(run.file("metrics.csv"), kHeader + row(1, 1, 1, 0.5, 0.5) + "2,3\n");
     EXPECT_CONTAINS(error_of([&] { report_write(run.path); }), "metrics.csv: line 3 has 2 fields");
-    file_write_atomic(run.file("metrics.csv"), kHeader + "1,10,x,1,0,0,0.5,0.5,1,1,1\n");
+    file_write_atomic(run.file("metrics.csv"), kHeader + "1,10,x,1,0,0,0.5,0.5,1,1,1,0\n");
     EXPECT_CONTAINS(error_of([&] { report_write(run.path); }), "line 2: d_loss = 'x' is not a number");
     file_write_atomic(run.file("metrics.csv"), std::string());
     EXPECT_CONTAINS(error_of([&] { report_write(run.path); }), "empty file");
@@ -143,6 +144,25 @@ TEST(Report, ClearErrors) {
     EXPECT_CONTAINS(error_of([&] { report_write(run.path); }), "fixed_epoch_002.png: grid is 12x6, the first is 10x6");
     file_write_atomic(run.file("samples/fixed_epoch_002.png"), std::string("garbage"));
     EXPECT_CONTAINS(error_of([&] { report_write(run.path); }), "fixed_epoch_002.png");
+}
+
+// A run started by a version whose metrics.csv had no data_share column: a resume widens the file so
+// that its rows and the new ones share one header, and the report reads them all.
+TEST(Report, ResumeWidensAnOlderMetricsHeader) {
+    TempFolder run;
+    const std::string old_header =
+        "epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,epoch_seconds,images_per_s,elapsed_s";
+    file_write_atomic(run.file("metrics.csv"), old_header + "\n1,10,1.3,0.9,0,0,0.6,0.4,1.0,100.0,1.0\n"
+                                                            "2,10,1.2,1.0,0,0,0.55,0.45,1.0,100.0,2.0\n");
+    csv_keep_epochs(run.file("metrics.csv"), 1, kHeader.substr(0, kHeader.size() - 1));
+    EXPECT_EQ(testing::read_file(run.file("metrics.csv")), kHeader + "1,10,1.3,0.9,0,0,0.6,0.4,1.0,100.0,1.0,\n");
+    file_append_atomic(run.file("metrics.csv"), row(2, 1.2, 1.0, 0.55, 0.45));
+    write_grid(run.path, 1, 50);
+    EXPECT_EQ(report_write(run.path).epochs, 2);
+    // The same header again changes nothing.
+    const std::string before = testing::read_file(run.file("metrics.csv"));
+    csv_keep_epochs(run.file("metrics.csv"), 2, kHeader.substr(0, kHeader.size() - 1));
+    EXPECT_EQ(testing::read_file(run.file("metrics.csv")), before);
 }
 
 }  // namespace

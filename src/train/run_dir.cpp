@@ -1,5 +1,6 @@
 #include "train/run_dir.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <vector>
@@ -35,18 +36,30 @@ void file_append_atomic(const std::string& path, const std::string& text, const 
     file_write_atomic(path, all + text);
 }
 
-void csv_keep_epochs(const std::string& path, int max_epoch) {
+void csv_keep_epochs(const std::string& path, int max_epoch, const std::string& header) {
     if (!file_exists(path)) return;
     std::vector<uint8_t> bytes = file_read_all(path, size_t(1) << 31);
     std::string text(bytes.begin(), bytes.end()), kept;
+    std::string pad;  // the empty fields a row of an older, narrower header gets
+    const size_t first_end = text.find('\n');
+    const std::string old_header = text.substr(0, first_end);
+    if (!header.empty() && header.size() > old_header.size() && header.compare(0, old_header.size(), old_header) == 0 &&
+        header[old_header.size()] == ',')
+        pad.assign(size_t(std::count(header.begin() + std::ptrdiff_t(old_header.size()), header.end(), ',')), ',');
     size_t pos = 0;
-    for (bool header = true; pos < text.size(); header = false) {
+    for (bool first = true; pos < text.size(); first = false) {
         size_t end = text.find('\n', pos);
         end = end == std::string::npos ? text.size() : end + 1;
-        if (header || std::atoi(text.c_str() + pos) <= max_epoch) kept.append(text, pos, end - pos);
+        const size_t body = end - pos - (text[end - 1] == '\n' ? 1 : 0);
+        if (first && !pad.empty()) {
+            kept += header + "\n";
+        } else if (first || std::atoi(text.c_str() + pos) <= max_epoch) {
+            kept.append(text, pos, body);
+            kept += pad + "\n";
+        }
         pos = end;
     }
-    if (kept.size() != text.size()) file_write_atomic(path, kept);
+    if (kept != text) file_write_atomic(path, kept);
 }
 
 void remove_temp_files(const std::string& dir) {

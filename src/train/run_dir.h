@@ -15,7 +15,9 @@ void run_dir_clear(const std::string& dir);
 void file_append_atomic(const std::string& path, const std::string& text, const std::string& header = "");
 // A run killed between writing an epoch's log rows and its checkpoint redoes that epoch on resume:
 // drops the CSV rows (first column: epoch) past max_epoch so that no epoch appears twice.
-void csv_keep_epochs(const std::string& path, int max_epoch);
+// When `header` (without its newline) extends the file's header by columns at the end (a run started
+// by a version that logged fewer), the file takes that header and its rows get those columns empty.
+void csv_keep_epochs(const std::string& path, int max_epoch, const std::string& header = "");
 // A write killed half-way leaves its temporary file (`<name>.tmp.<pid>`); nothing reads them.
 void remove_temp_files(const std::string& dir);
 

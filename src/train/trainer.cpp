@@ -113,11 +113,12 @@ void Trainer::write_run_files_at_start() const {
     make_dirs(o_.out_dir + "/checkpoints");
     for (const char* sub : {"", "/samples", "/checkpoints"}) remove_temp_files(o_.out_dir + sub);
     file_write_atomic(o_.out_dir + "/config.json", o_.to_json());
-    for (const char* log : {"/metrics.csv", "/steps.csv", "/eval.csv"}) csv_keep_epochs(o_.out_dir + log, p_.epoch);
+    const std::string header =
+        "epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,epoch_seconds,images_per_s,elapsed_s,data_share";
+    for (const char* log : {"/steps.csv", "/eval.csv"}) csv_keep_epochs(o_.out_dir + log, p_.epoch);
     const std::string csv = o_.out_dir + "/metrics.csv";
-    if (!file_exists(csv) || p_.epoch == 0)
-        file_write_atomic(csv, std::string("epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,"
-                                           "epoch_seconds,images_per_s,elapsed_s\n"));
+    csv_keep_epochs(csv, p_.epoch, header);
+    if (!file_exists(csv) || p_.epoch == 0) file_write_atomic(csv, header + "\n");
 }
 
 void Trainer::start_epoch() {
@@ -168,6 +169,7 @@ EpochReport Trainer::epoch_report(int steps, double seconds, int steps_run) cons
     r.g_loss_last = last_.g_loss;
     r.seconds = seconds;
     r.images_per_s = seconds > 0 ? double(steps_run) * o_.batch / seconds : 0;
+    r.data_share = seconds > 0 ? data_seconds_ / seconds : 0;
     r.elapsed = p_.elapsed;
     return r;
 }
@@ -224,9 +226,9 @@ void Trainer::save_generators(int epoch) const {
 
 void Trainer::write_logs(const EpochReport& r) {
     char line[512];
-    std::snprintf(line, sizeof line, "%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f,%.1f\n", r.epoch, r.steps,
-                  r.d_loss, r.g_loss, r.d_loss_last, r.g_loss_last, r.d_real, r.d_fake, r.seconds,
-                  r.images_per_s, r.elapsed);
+    std::snprintf(line, sizeof line, "%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f,%.1f,%.5f\n", r.epoch,
+                  r.steps, r.d_loss, r.g_loss, r.d_loss_last, r.g_loss_last, r.d_real, r.d_fake, r.seconds,
+                  r.images_per_s, r.elapsed, r.data_share);
     file_append_atomic(o_.out_dir + "/metrics.csv", line);
     if (o_.log_every > 0) {
         file_append_atomic(o_.out_dir + "/steps.csv", step_rows_,
@@ -257,7 +259,9 @@ void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch,
 // One batch: D (and every d_steps-th batch G) updated, the moving average, the running sums and the
 // steps.csv row.
 void Trainer::train_step(int s, int steps) {
+    const auto t0 = std::chrono::steady_clock::now();
     gather_batch(s);
+    data_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     sample_latent(z_, o_.batch, o_.model, latent_rng_);
     const bool conditional = o_.model.conditional;
     if (conditional)
@@ -300,6 +304,7 @@ bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
     while (p_.epoch < o_.epochs) {
         start_epoch();
         auto t0 = clock::now();
+        data_seconds_ = 0;
         const int first_step = p_.step;  // a resumed epoch: only the steps from here run in this process
         for (int s = p_.step; s < steps; ++s) {
             if (stop && stop->load()) {
