@@ -6,7 +6,8 @@
 // nearly orthogonal and of similar length, and slerp keeps the length along the way where a
 // straight line would pass through short, atypical vectors near the middle; --linear gives the
 // straight line. Time along each segment is eased, (1 - cos(pi t)) / 2, so the walk slows down at
-// the K points and each shows as a clear digit. Each frame is a row of W independent walks.
+// the K points and each shows as a clear digit. Each frame is a row of W independent walks: a gray
+// GIF for a one-channel model, a colour one (gif.h's fixed palette) for an RGB model.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -54,8 +55,6 @@ int run_interpolate(const InterpolateArgs& a) {
     gan::LoadedModel loaded = gan::checkpoint_load_model(a.checkpoint);
     gan::GanModel& model = *loaded.model;
     const gan::ModelConfig& c = model.config;
-    GAN_CHECK(c.channels == 1, loaded.path, ": interpolate writes grayscale GIFs; the model has ", c.channels,
-              " channels");
     const int W = a.walks, Z = c.z_dim;
 
     gan::Rng rng(a.seed, 11);
@@ -64,7 +63,7 @@ int run_interpolate(const InterpolateArgs& a) {
 
     gan::Tensor z({W, Z, 1, 1});
     std::vector<uint8_t> px(size_t(W) * size_t(c.image_size()));
-    std::vector<gan::GifFrame> frames;
+    std::vector<gan::GifImageFrame> frames;
     model.g.set_training(false);
     for (int p = 0; p < a.points; ++p) {
         const int q = (p + 1) % a.points;  // back to the first point: the GIF loops seamlessly
@@ -75,11 +74,11 @@ int run_interpolate(const InterpolateArgs& a) {
                             keys.data() + size_t(q * W + w) * Z, Z, t, a.linear);
             const gan::Tensor& y = model.g.forward(z);
             gan::to_pixels(px.data(), y.data(), y.size());
-            frames.push_back({gan::image_grid(px.data(), W, c.rows, c.cols, W, 1, a.scale), a.delay});
+            frames.push_back({gan::image_grid_planar(px.data(), W, c.channels, c.rows, c.cols, W, 1, a.scale), a.delay});
         }
     }
     model.g.set_training(true);
-    gan::gif_write_gray(a.out, frames, 0);
+    gan::gif_write_image(a.out, frames, 0);
     std::printf("wrote %s: %zu frames (%d points x %d steps, %s), %d walks, %dx%d, from %s\n", a.out.c_str(),
                 frames.size(), a.points, a.steps, a.linear ? "linear" : "slerp", W, frames[0].image.width,
                 frames[0].image.height, loaded.path.c_str());

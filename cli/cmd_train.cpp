@@ -204,8 +204,7 @@ struct TrainLog {
             {"speed/images_per_s", r.images_per_s}, {"speed/data_share", r.data_share}};
         for (auto& [name, v] : r.eval) scalars.push_back({"eval/" + name, v});
         tb->add_scalars(scalars, r.epoch);
-        gan::GrayImage g = gan::png_read_gray(r.fixed_png);
-        tb->add_image_gray("samples/fixed", g.pixels.data(), g.width, g.height, r.epoch);
+        tb->add_image("samples/fixed", gan::png_read_image(r.fixed_png), r.epoch);
         tb->flush();
     }
 

@@ -1,5 +1,5 @@
-// libFuzzer target: png_read_gray on arbitrary files (through an in-memory file so the real
-// path-based reader runs), then grid_split on whatever it accepts.
+// libFuzzer target: png_read_gray and png_read_image on arbitrary files (through an in-memory file so
+// the real path-based readers run), then grid_split on whatever they accept.
 #include <cstdint>
 #include <cstdlib>
 
@@ -18,6 +18,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (img.width < 1 || img.height < 1 || img.width > gan::kPngMaxSide || img.height > gan::kPngMaxSide ||
         img.pixels.size() != size_t(img.width) * size_t(img.height))
+        std::abort();
+    // The colour reader accepts the same files, at the same size, as gray or RGB.
+    const gan::PngImage colour = gan::png_read_image(path);
+    if (colour.width != img.width || colour.height != img.height || (colour.channels != 1 && colour.channels != 3) ||
+        colour.pixels.size() != img.pixels.size() * size_t(colour.channels))
         std::abort();
     // A grid of 2x2 tiles of small images, as `gan` reads its own sample grids back.
     try {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end check of `gan serve` and its page (web/) in a real browser: trains two tiny models on
-# tests/data/mnist-mini (the classic MLP GAN and a conditional MLP, 1 epoch each) and a conditional MLP on
+# tests/data/mnist-mini (the classic MLP GAN and a conditional MLP, 1 epoch each), one on 16x16 colour
+# pictures (an RGB MLP, 1 epoch) and a conditional MLP on
 # MNIST (10 epochs; scripts/fetch_mnist.sh fetches it), serves each with
 # `gan serve RUN --port 0` in the background, and runs tests/web/check_web.js (playwright-core driving
 # Debian's chromium, headless): no console error on load, "New samples" and the walk slider change the
@@ -123,6 +124,22 @@ check() {  # check NAME SCREENSHOT DATA EPOCHS TRAIN_ARGS...
 
 check classic 0 "$DATA" 1
 check cmlp 0 "$DATA" 1 --conditional
+
+# A colour model: the page paints RGB, and its pixels are gan sample's (N, H, W, 3) ones. Its data: 16
+# noise pictures, 16x16 RGB PNGs written here.
+/usr/bin/python3 - "$WORK/pictures" <<'PY'
+import os, random, struct, sys, zlib
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+os.makedirs(sys.argv[1])
+rng = random.Random(3)
+for i in range(16):
+    rows = b"".join(b"\0" + bytes(rng.randrange(256) for _ in range(16 * 3)) for _ in range(16))
+    with open(os.path.join(sys.argv[1], "p%d.png" % i), "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 16, 16, 8, 2, 0, 0, 0)) +
+                chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+PY
+check colour 0 "$WORK/pictures" 1 --image-size 16 --channels 3 --batch 8
 
 # The digit buttons on a model that has learnt digits: a conditional MLP trained 10 epochs on MNIST, whose
 # page sevens the project's classifier (gan eval, trained on MNIST on first use) must call 7 (>= 90 %).

@@ -43,7 +43,7 @@ sources_of() {
         fuzz_idx) echo src/io/idx.cpp src/io/file.cpp ;;
         fuzz_safetensors) echo src/io/safetensors.cpp src/io/file.cpp ;;
         fuzz_npy) echo src/io/npy.cpp src/io/file.cpp ;;
-        fuzz_png) echo src/io/png.cpp src/io/file.cpp ;;
+        fuzz_png) echo src/io/png.cpp src/io/png_grid.cpp src/io/file.cpp ;;
         fuzz_image) echo src/data/image_decode.cpp src/data/png_decode.cpp src/data/jpeg_decode.cpp \
             src/data/resize.cpp src/io/file.cpp ;;
         fuzz_cifar) echo src/data/cifar.cpp src/data/image_set.cpp src/data/image_folder.cpp \

@@ -1,7 +1,10 @@
 // The watchable-run outputs through the real `gan` program (GAN_BINARY): train two epochs on the
-// mini fixture, then `gan report` and `gan interpolate`, and decode what they wrote.
+// mini fixture (and on a folder of colour pictures), then `gan report` and `gan interpolate`, and
+// decode what they wrote.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -11,6 +14,7 @@
 
 namespace {
 
+using gan::testing::read_bytes;
 using gan::testing::read_file;
 using gan::testing::run_gan;
 using gan::testing::TempFolder;
@@ -71,6 +75,69 @@ TEST(ReportE2E, TrainReportInterpolate) {
     const auto not_gif = run_gan("interpolate --checkpoint " + run + " --out " + tmp.file("walk.png"));
     EXPECT_EQ(not_gif.code, 2);
     EXPECT_NE(not_gif.out.find("walk.png: the output must be a .gif file"), std::string::npos);
+}
+
+// The 768 bytes of a GIF's global colour table (after the 13-byte screen descriptor).
+std::vector<uint8_t> global_palette(const std::string& gif) {
+    const std::vector<uint8_t> b = read_bytes(gif);
+    return b.size() >= 13 + 768 ? std::vector<uint8_t>(b.begin() + 13, b.begin() + 13 + 768) : std::vector<uint8_t>{};
+}
+
+// A colour run: its progress GIF and its walk are colour GIFs (the colour palette) whose pixels are
+// the grids' within the palette's bound; its TensorBoard image is an RGB PNG.
+TEST(ReportE2E, ColourRunReportInterpolateTensorboard) {
+    TempFolder tmp;
+    const std::string data = tmp.file("pictures"), run = tmp.file("run");
+    std::filesystem::create_directories(data);
+    for (uint32_t i = 0; i < 16; ++i) {
+        gan::PngImage noise{16, 16, 3, std::vector<uint8_t>(16 * 16 * 3)};
+        uint32_t x = i * 2654435761u + 1;
+        for (uint8_t& b : noise.pixels) b = uint8_t((x = x * 1664525u + 1013904223u) >> 24);
+        gan::png_write_image(data + "/p" + std::to_string(i) + ".png", noise);
+    }
+    const auto trained = run_gan("train --data " + data + " --image-size 16 --channels 3 --epochs 2 --batch 8 "
+                                 "--threads 1 --tensorboard --out " + run);
+    ASSERT_EQ(trained.code, 0) << trained.out;
+
+    ASSERT_EQ(run_gan("report " + run).code, 0);
+    EXPECT_EQ(global_palette(run + "/progress.gif"), gan::gif_colour_palette());
+    const gan::GifImageAnimation gif = gan::gif_read_image(run + "/progress.gif");
+    ASSERT_EQ(gif.frames.size(), 2u);
+    for (int e = 1; e <= 2; ++e) {
+        const gan::PngImage png = gan::png_read_image(run + "/samples/fixed_epoch_00" + std::to_string(e) + ".png");
+        ASSERT_EQ(png.channels, 3);
+        const gan::PngImage& f = gif.frames[size_t(e - 1)].image;
+        ASSERT_EQ(f.width * 2, png.width);
+        for (int y = 0; y < png.height / 2; ++y)
+            for (int x = 0; x < f.width; ++x)
+                for (int c = 0; c < 3; ++c)
+                    ASSERT_LE(std::abs(int(f.pixels[size_t((y * f.width + x) * 3 + c)]) -
+                                       int(png.pixels[size_t((2 * y * png.width + 2 * x) * 3 + c)])),
+                              25)
+                        << "epoch " << e << " at " << x << "," << y << " channel " << c;
+    }
+
+    const std::string walk = tmp.file("walk.gif");
+    const auto walked = run_gan("interpolate --checkpoint " + run + " --steps 3 --points 2 --walks 3 --out " + walk);
+    ASSERT_EQ(walked.code, 0) << walked.out;
+    EXPECT_EQ(global_palette(walk), gan::gif_colour_palette());
+    const gan::GifImageAnimation w = gan::gif_read_image(walk);
+    ASSERT_EQ(w.frames.size(), 6u);
+    EXPECT_EQ(w.width, 3 * 18 * 2);
+    EXPECT_EQ(w.height, 18 * 2);
+    EXPECT_NE(w.frames[0].image.pixels, w.frames[2].image.pixels);
+
+    // The TensorBoard event of each epoch's grid holds an RGB PNG (IHDR colour type 2).
+    std::vector<uint8_t> events;
+    for (const auto& entry : std::filesystem::directory_iterator(run + "/tensorboard")) events = read_bytes(entry.path());
+    const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    int pngs = 0;
+    for (auto it = events.begin(); (it = std::search(it, events.end(), sig, sig + 8)) != events.end(); ++it) {
+        ASSERT_GT(events.end() - it, 26);
+        EXPECT_EQ(it[25], 2) << "PNG " << pngs;
+        ++pngs;
+    }
+    EXPECT_EQ(pngs, 2);
 }
 
 }  // namespace

@@ -82,7 +82,11 @@ void put_sub_blocks(std::vector<uint8_t>& out, const std::vector<uint8_t>& data)
     out.push_back(0);
 }
 
-std::vector<uint8_t> encode(const std::vector<GifFrame>& frames, int loop_count, const std::string& what) {
+}  // namespace
+
+std::vector<uint8_t> gif_encode_indexed(const std::vector<GifFrame>& frames, const std::vector<uint8_t>& palette,
+                                        int loop_count, const std::string& what) {
+    GAN_CHECK(palette.size() == 768, what, ": the palette holds ", palette.size(), " bytes, expected 768");
     GAN_CHECK(!frames.empty(), what, ": no frames");
     GAN_CHECK(loop_count >= -1 && loop_count <= 65535, what, ": loop count ", loop_count,
               " is not in -1..65535");
@@ -106,7 +110,7 @@ std::vector<uint8_t> encode(const std::vector<GifFrame>& frames, int loop_count,
     out.push_back(0x80 | (7 << 4) | 7);
     out.push_back(0);  // background colour index
     out.push_back(0);  // pixel aspect ratio: not given
-    for (int i = 0; i < 256; ++i) out.insert(out.end(), {uint8_t(i), uint8_t(i), uint8_t(i)});
+    out.insert(out.end(), palette.begin(), palette.end());
     if (loop_count >= 0) {
         const uint8_t app[] = {0x21, 0xff, 11, 'N', 'E', 'T', 'S', 'C', 'A', 'P', 'E', '2', '.', '0', 3, 1};
         out.insert(out.end(), app, app + sizeof app);
@@ -130,6 +134,12 @@ std::vector<uint8_t> encode(const std::vector<GifFrame>& frames, int loop_count,
     }
     out.push_back(0x3b);  // trailer
     return out;
+}
+
+namespace {
+
+std::vector<uint8_t> encode(const std::vector<GifFrame>& frames, int loop_count, const std::string& what) {
+    return gif_encode_indexed(frames, gif_gray_palette(), loop_count, what);
 }
 
 // Reads a GIF file front to back; every read is bounds-checked and names the offset.
@@ -246,19 +256,25 @@ std::vector<uint8_t> lzw_decode(const std::vector<uint8_t>& data, int min_code_s
     return out;
 }
 
-std::vector<uint8_t> gray_palette(Reader& r, int packed, const char* what) {
+// A colour table of 2^(size + 1) entries: R, G, B of each.
+std::vector<uint8_t> read_palette(Reader& r, int packed, const char* what) {
     const size_t entries = size_t(1) << ((packed & 7) + 1);
     r.need(entries * 3, what);
-    std::vector<uint8_t> gray(entries);
-    for (size_t i = 0; i < entries; ++i) {
-        const uint8_t* c = &r.b[r.pos + i * 3];
-        gray[i] = uint8_t((int(c[0]) + c[1] + c[2] + 1) / 3);
-    }
+    std::vector<uint8_t> rgb(r.b.begin() + long(r.pos), r.b.begin() + long(r.pos + entries * 3));
     r.pos += entries * 3;
-    return gray;
+    return rgb;
 }
 
 }  // namespace
+
+const std::vector<uint8_t>& gif_gray_palette() {
+    static const std::vector<uint8_t> palette = [] {
+        std::vector<uint8_t> p(768);
+        for (size_t i = 0; i < p.size(); ++i) p[i] = uint8_t(i / 3);
+        return p;
+    }();
+    return palette;
+}
 
 std::vector<uint8_t> gif_encode_gray(const std::vector<GifFrame>& frames, int loop_count) {
     return encode(frames, loop_count, "cannot encode GIF");
@@ -273,11 +289,15 @@ GifAnimation gif_read_gray(const std::string& path) {
     return gif_decode_gray(file_read_all(path, kMaxFileBytes), path);
 }
 
+GifImageAnimation gif_read_image(const std::string& path) {
+    return gif_decode_image(file_read_all(path, kMaxFileBytes), path);
+}
+
 namespace {
 
 // An extension block after its 0x21: the graphic control extension gives the next frame's delay
 // (*delay), the NETSCAPE2.0 application extension the loop count; others are skipped.
-void read_extension(Reader& r, GifAnimation& a, int* delay) {
+void read_extension(Reader& r, GifImageAnimation& a, int* delay) {
     const uint8_t label = r.u8("an extension label");
     std::vector<uint8_t> body = r.sub_blocks("an extension");
     if (label == 0xf9) {
@@ -289,8 +309,8 @@ void read_extension(Reader& r, GifAnimation& a, int* delay) {
     }
 }
 
-// An image block after its 0x2c, appended to a.frames as gray through its (or the global) palette.
-void read_frame(Reader& r, GifAnimation& a, const std::vector<uint8_t>& global, int delay) {
+// An image block after its 0x2c, appended to a.frames as RGB through its (or the global) palette.
+void read_frame(Reader& r, GifImageAnimation& a, const std::vector<uint8_t>& global, int delay) {
     const std::string& path = r.path;
     const int frame = int(a.frames.size());
     const int left = r.u16("an image descriptor"), top = r.u16("an image descriptor");
@@ -301,33 +321,29 @@ void read_frame(Reader& r, GifAnimation& a, const std::vector<uint8_t>& global, 
               a.height, " canvas are supported");
     GAN_CHECK((ipacked & 0x40) == 0, path, ": frame ", frame, " is interlaced (not supported)");
     std::vector<uint8_t> local;
-    if (ipacked & 0x80) local = gray_palette(r, ipacked, "a local colour table");
+    if (ipacked & 0x80) local = read_palette(r, ipacked, "a local colour table");
     const std::vector<uint8_t>& palette = (ipacked & 0x80) ? local : global;
     GAN_CHECK(!palette.empty(), path, ": frame ", frame, " has no colour table");
     const int min_code_size = r.u8("the LZW minimum code size");
     const std::vector<uint8_t> data = r.sub_blocks("image data");
     std::vector<uint8_t> idx = lzw_decode(data, min_code_size, size_t(w) * size_t(h), path, frame);
-    GifFrame f;
-    f.delay_cs = delay;
-    f.image.width = w;
-    f.image.height = h;
-    f.image.pixels.resize(idx.size());
+    GifImageFrame f{PngImage{w, h, 3, std::vector<uint8_t>(idx.size() * 3)}, delay};
     for (size_t i = 0; i < idx.size(); ++i) {
-        GAN_CHECK(idx[i] < palette.size(), path, ": frame ", frame, " uses colour ", int(idx[i]), " of a ",
-                  palette.size(), "-entry colour table");
-        f.image.pixels[i] = palette[idx[i]];
+        GAN_CHECK(size_t(idx[i]) * 3 < palette.size(), path, ": frame ", frame, " uses colour ", int(idx[i]),
+                  " of a ", palette.size() / 3, "-entry colour table");
+        std::memcpy(&f.image.pixels[i * 3], &palette[size_t(idx[i]) * 3], 3);
     }
     a.frames.push_back(std::move(f));
 }
 
 }  // namespace
 
-GifAnimation gif_decode_gray(const std::vector<uint8_t>& bytes, const std::string& path) {
+GifImageAnimation gif_decode_image(const std::vector<uint8_t>& bytes, const std::string& path) {
     GAN_CHECK(bytes.size() >= 6 && (std::memcmp(bytes.data(), "GIF89a", 6) == 0 ||
                                     std::memcmp(bytes.data(), "GIF87a", 6) == 0),
               path, ": not a GIF file (no GIF87a/GIF89a signature)");
     Reader r{bytes, path, 6};
-    GifAnimation a;
+    GifImageAnimation a;
     a.width = r.u16("the screen descriptor");
     a.height = r.u16("the screen descriptor");
     const int packed = r.u8("the screen descriptor");
@@ -336,7 +352,7 @@ GifAnimation gif_decode_gray(const std::vector<uint8_t>& bytes, const std::strin
     GAN_CHECK(a.width >= 1 && a.height >= 1 && uint64_t(a.width) * uint64_t(a.height) <= kMaxCanvasPixels,
               path, ": canvas is ", a.width, "x", a.height, " (empty or too large)");
     std::vector<uint8_t> global;
-    if (packed & 0x80) global = gray_palette(r, packed, "the global colour table");
+    if (packed & 0x80) global = read_palette(r, packed, "the global colour table");
     int delay = 0;
     for (;;) {
         const uint8_t kind = r.u8("a block");
@@ -351,6 +367,20 @@ GifAnimation gif_decode_gray(const std::vector<uint8_t>& bytes, const std::strin
         delay = 0;
     }
     GAN_CHECK(!a.frames.empty(), path, ": GIF holds no images");
+    return a;
+}
+
+GifAnimation gif_decode_gray(const std::vector<uint8_t>& bytes, const std::string& path) {
+    const GifImageAnimation c = gif_decode_image(bytes, path);
+    GifAnimation a{c.width, c.height, c.loop_count, {}};
+    for (const GifImageFrame& f : c.frames) {
+        GifFrame g{GrayImage{f.image.width, f.image.height, std::vector<uint8_t>(f.image.pixels.size() / 3)}, f.delay_cs};
+        for (size_t i = 0; i < g.image.pixels.size(); ++i) {
+            const uint8_t* p = &f.image.pixels[i * 3];
+            g.image.pixels[i] = uint8_t((int(p[0]) + p[1] + p[2] + 1) / 3);
+        }
+        a.frames.push_back(std::move(g));
+    }
     return a;
 }
 

@@ -1,4 +1,4 @@
-// Gray and RGB PNG writing, grayscale reading, with zlib only, and image grids (many small images tiled
+// Gray and RGB PNG writing, gray and RGB reading, with zlib only, and image grids (many small images tiled
 // into one picture, and back).
 #pragma once
 #include <cstdint>
@@ -41,6 +41,13 @@ void png_write_image(const std::string& path, const PngImage& image);
 // image data must be plausible for the file's size. Palette images, other bit depths and
 // interlacing are rejected with a message that says so.
 GrayImage png_read_gray(const std::string& path);
+
+// Reads what png_read_gray reads, keeping colour: gray and gray + alpha give channels 1, RGB and
+// RGBA give channels 3 (alpha dropped, colours as they are); the same checks and messages.
+PngImage png_read_image(const std::string& path);
+
+// image as RGB: channels 3 as it is, 1 with the gray sample in all three.
+PngImage image_to_rgb(const PngImage& image);
 
 // Tiles n images (each rows x cols bytes, row-major, stored one after another) into a grid of
 // grid_cols columns and ceil(n / grid_cols) rows, in reading order. Each tile is the image with a

@@ -360,3 +360,52 @@ TEST(PngColour, PlanarToInterleaved) {
               (std::vector<uint8_t>{1, 3, 5, 2, 4, 6, 11, 13, 15, 12, 14, 16}));
     EXPECT_EQ(gan::planar_to_interleaved(chw.data(), 3, 1, 2, 2), chw);
 }
+
+// png_read_image keeps colour: every colour type through every filter, alpha dropped, gray as one
+// channel; the colour files' bytes are what png_read_gray averages.
+TEST(PngColour, ReadImageKeepsColourOfEveryColourType) {
+    TempFolder dir;
+    const uint32_t w = 13, h = 11;
+    const std::string path = dir.file("f.png");
+    struct Case {
+        int ctype, in_channels, out_channels;
+    };
+    for (const Case k : {Case{0, 1, 1}, Case{4, 2, 1}, Case{2, 3, 3}, Case{6, 4, 3}}) {
+        const std::vector<uint8_t> px = noise(w * h * size_t(k.in_channels), uint32_t(10 + k.ctype));
+        write_bytes(path, filtered_png(px, w, h, uint8_t(k.ctype), size_t(k.in_channels)));
+        const gan::PngImage img = gan::png_read_image(path);
+        EXPECT_EQ(img.width, int(w));
+        EXPECT_EQ(img.height, int(h));
+        ASSERT_EQ(img.channels, k.out_channels) << "colour type " << k.ctype;
+        ASSERT_EQ(img.pixels.size(), w * h * size_t(k.out_channels));
+        for (size_t i = 0; i < w * h; ++i)
+            for (int c = 0; c < k.out_channels; ++c)
+                ASSERT_EQ(img.pixels[i * size_t(k.out_channels) + size_t(c)], px[i * size_t(k.in_channels) + size_t(c)])
+                    << "colour type " << k.ctype << " pixel " << i << " channel " << c;
+    }
+}
+
+TEST(PngColour, WriteImageThenReadImageIsIdentical) {
+    TempFolder dir;
+    for (int channels : {1, 3}) {
+        const gan::PngImage img{17, 9, channels, noise(17 * 9 * size_t(channels), uint32_t(channels))};
+        gan::png_write_image(dir.file("c.png"), img);
+        const gan::PngImage back = gan::png_read_image(dir.file("c.png"));
+        EXPECT_EQ(back.channels, channels);
+        EXPECT_EQ(back.width, 17);
+        EXPECT_EQ(back.height, 9);
+        EXPECT_EQ(back.pixels, img.pixels);
+    }
+    EXPECT_CONTAINS(error_of([&] { gan::png_read_image(dir.file("missing.png")); }), dir.file("missing.png"));
+    write_bytes(dir.file("bad.png"), {1, 2, 3});
+    EXPECT_CONTAINS(error_of([&] { gan::png_read_image(dir.file("bad.png")); }), "not a PNG file");
+}
+
+TEST(PngColour, ImageToRgbRepeatsTheGraySample) {
+    const gan::PngImage gray{2, 1, 1, {7, 200}};
+    const gan::PngImage rgb = gan::image_to_rgb(gray);
+    EXPECT_EQ(rgb.channels, 3);
+    EXPECT_EQ(rgb.pixels, (std::vector<uint8_t>{7, 7, 7, 200, 200, 200}));
+    EXPECT_EQ(gan::image_to_rgb(rgb).pixels, rgb.pixels);
+    EXPECT_CONTAINS(error_of([] { gan::image_to_rgb(gan::PngImage{1, 1, 2, {1, 2}}); }), "channels");
+}

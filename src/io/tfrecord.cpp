@@ -198,14 +198,29 @@ void EventsWriter::add_scalars(const std::vector<std::pair<std::string, double>>
     write_record(tf_event_scalars(now_seconds(), step, f));
 }
 
-void EventsWriter::add_image_gray(const std::string& tag, const uint8_t* pixels, int width, int height, int64_t step) {
-    std::vector<uint8_t> png;
+namespace {
+
+// encode()'s PNG bytes; its errors are rethrown naming the events file and the image's tag.
+template <class Encode>
+std::vector<uint8_t> encode_image_for(const std::string& path, const std::string& tag, Encode encode) {
     try {
-        png = png_encode_gray(pixels, width, height);
+        return encode();
     } catch (const Error& e) {
-        throw Error(str(path_, ": image '", tag, "': ", e.what()));
+        throw Error(str(path, ": image '", tag, "': ", e.what()));
     }
+}
+
+}  // namespace
+
+void EventsWriter::add_image_gray(const std::string& tag, const uint8_t* pixels, int width, int height, int64_t step) {
+    const std::vector<uint8_t> png =
+        encode_image_for(path_, tag, [&] { return png_encode_gray(pixels, width, height); });
     write_record(tf_event_image(now_seconds(), step, tag, height, width, 1, png));
+}
+
+void EventsWriter::add_image(const std::string& tag, const PngImage& image, int64_t step) {
+    const std::vector<uint8_t> png = encode_image_for(path_, tag, [&] { return png_encode_image(image); });
+    write_record(tf_event_image(now_seconds(), step, tag, image.height, image.width, image.channels, png));
 }
 
 void EventsWriter::flush() {

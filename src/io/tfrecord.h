@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "io/png.h"
+
 namespace gan {
 
 // CRC-32C (Castagnoli, reflected polynomial 0x82f63b78, RFC 3720 B.4), continuing from crc
@@ -56,6 +58,8 @@ class EventsWriter {
     void add_scalars(const std::vector<std::pair<std::string, double>>& values, int64_t step);
     // 8-bit grayscale pixels (height rows of width bytes), stored as PNG.
     void add_image_gray(const std::string& tag, const uint8_t* pixels, int width, int height, int64_t step);
+    // A gray (channels 1) or RGB (channels 3) picture, stored as PNG with colorspace 1 or 3.
+    void add_image(const std::string& tag, const PngImage& image, int64_t step);
     // fsync: the events so far are on disk.
     void flush();
     const std::string& path() const { return path_; }

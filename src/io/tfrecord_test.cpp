@@ -121,6 +121,21 @@ float as_float(const Field& f) {
 }
 std::string as_string(const Field& f) { return std::string(f.bytes.begin(), f.bytes.end()); }
 
+// What an image event record holds: Event{step = 2, summary = 5{value = 1{tag = 1, image = 4{height = 1,
+// width = 2, colorspace = 3, encoded_image_string = 4}}}}.
+struct EventImage {
+    uint64_t step = 0, height = 0, width = 0, colorspace = 0;
+    std::string tag;
+    std::vector<uint8_t> png;
+};
+EventImage event_image(const std::vector<uint8_t>& record) {
+    auto e = parse(record);
+    auto v = parse(parse(e.find(5)->second.bytes).find(1)->second.bytes);
+    auto img = parse(v.find(4)->second.bytes);
+    return {e.find(2)->second.number, img.find(1)->second.number, img.find(2)->second.number,
+            img.find(3)->second.number, as_string(v.find(1)->second), img.find(4)->second.bytes};
+}
+
 TEST(TfEvent, ScalarEncodingIsExact) {
     // Event{wall_time: 2.0, step: 300, summary{value{tag: "g", simple_value: 1.0}}}, by hand.
     const std::vector<uint8_t> want = {0x09, 0, 0, 0, 0, 0, 0, 0, 0x40,        // 1: double 2.0
@@ -166,18 +181,42 @@ TEST(EventsWriter, WritesRecordsTensorBoardReads) {
     EXPECT_EQ(as_string(v1.find(1)->second), "loss/g");
     EXPECT_EQ(as_float(v1.find(2)->second), 1.25f);
 
-    auto e3 = parse(recs[3]);
-    EXPECT_EQ(e3.find(2)->second.number, 4u);
-    auto v = parse(parse(e3.find(5)->second.bytes).find(1)->second.bytes);
-    EXPECT_EQ(as_string(v.find(1)->second), "samples");
-    auto img = parse(v.find(4)->second.bytes);
-    EXPECT_EQ(img.find(1)->second.number, 4u);  // height
-    EXPECT_EQ(img.find(2)->second.number, 6u);  // width
-    EXPECT_EQ(img.find(3)->second.number, 1u);  // gray
-    testing::write_bytes(dir.file("img.png"), img.find(4)->second.bytes);
+    const EventImage e3 = event_image(recs[3]);
+    EXPECT_EQ(e3.step, 4u);
+    EXPECT_EQ(e3.tag, "samples");
+    EXPECT_EQ(e3.height, 4u);
+    EXPECT_EQ(e3.width, 6u);
+    EXPECT_EQ(e3.colorspace, 1u);  // gray
+    testing::write_bytes(dir.file("img.png"), e3.png);
     const GrayImage back = png_read_gray(dir.file("img.png"));
     EXPECT_EQ(back.width, 6);
     EXPECT_EQ(back.pixels, px);
+}
+
+TEST(EventsWriter, ColourImagesAreRgbPngs) {
+    testing::TempFolder dir;
+    std::string path;
+    PngImage rgb{5, 3, 3, std::vector<uint8_t>(5 * 3 * 3)};
+    for (size_t i = 0; i < rgb.pixels.size(); ++i) rgb.pixels[i] = uint8_t(i * 17 + 3);
+    {
+        EventsWriter w(dir.file("tb"));
+        path = w.path();
+        w.add_image("samples/fixed", rgb, 7);
+    }
+    const std::vector<std::vector<uint8_t>> recs = tfrecord_split(testing::read_bytes(path), path);
+    ASSERT_EQ(recs.size(), 2u);
+    const EventImage e = event_image(recs[1]);
+    EXPECT_EQ(e.step, 7u);
+    EXPECT_EQ(e.tag, "samples/fixed");
+    EXPECT_EQ(e.height, 3u);
+    EXPECT_EQ(e.width, 5u);
+    EXPECT_EQ(e.colorspace, 3u);  // RGB
+    ASSERT_GT(e.png.size(), 25u);
+    EXPECT_EQ(e.png[25], 2);  // IHDR colour type: RGB
+    testing::write_bytes(dir.file("img.png"), e.png);
+    const PngImage back = png_read_image(dir.file("img.png"));
+    EXPECT_EQ(back.channels, 3);
+    EXPECT_EQ(back.pixels, rgb.pixels);
 }
 
 TEST(EventsWriter, ErrorsNameThePath) {
@@ -186,6 +225,7 @@ TEST(EventsWriter, ErrorsNameThePath) {
     EXPECT_CONTAINS(error_of([&] { EventsWriter w(dir.file("file/tb")); }), dir.file("file"));
     EventsWriter w(dir.file("tb"));
     EXPECT_CONTAINS(error_of([&] { w.add_image_gray("x", nullptr, 0, 0, 1); }), w.path());
+    EXPECT_CONTAINS(error_of([&] { w.add_image("y", PngImage{1, 1, 2, {1, 2}}, 1); }), w.path() + ": image 'y'");
 }
 
 }  // namespace

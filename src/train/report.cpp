@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -83,23 +84,26 @@ std::vector<size_t> spread(size_t n, size_t max) {
 }
 
 // Whether every k x k block of g is uniform (g is a k x k nearest-neighbour upscale).
-bool is_upscale(const GrayImage& g, int k) {
+bool is_upscale(const PngImage& g, int k) {
     if (g.width % k != 0 || g.height % k != 0) return false;
+    const size_t C = size_t(g.channels), row = size_t(g.width) * C;
     for (int y = 0; y < g.height; ++y)
         for (int x = 0; x < g.width; ++x)
-            if (g.pixels[size_t(y) * size_t(g.width) + size_t(x)] !=
-                g.pixels[size_t(y - y % k) * size_t(g.width) + size_t(x - x % k)])
+            if (std::memcmp(&g.pixels[size_t(y) * row + size_t(x) * C],
+                            &g.pixels[size_t(y - y % k) * row + size_t(x - x % k) * C], C) != 0)
                 return false;
     return true;
 }
 
-GrayImage shrink(const GrayImage& g, int k) {
+PngImage shrink(const PngImage& g, int k) {
     if (k == 1) return g;
-    GrayImage s{g.width / k, g.height / k, {}};
-    s.pixels.resize(size_t(s.width) * size_t(s.height));
+    const size_t C = size_t(g.channels);
+    PngImage s{g.width / k, g.height / k, g.channels, {}};
+    s.pixels.resize(size_t(s.width) * size_t(s.height) * C);
     for (int y = 0; y < s.height; ++y)
         for (int x = 0; x < s.width; ++x)
-            s.pixels[size_t(y) * size_t(s.width) + size_t(x)] = g.pixels[size_t(y * k) * size_t(g.width) + size_t(x * k)];
+            std::memcpy(&s.pixels[(size_t(y) * size_t(s.width) + size_t(x)) * C],
+                        &g.pixels[(size_t(y * k) * size_t(g.width) + size_t(x * k)) * C], C);
     return s;
 }
 
@@ -208,44 +212,52 @@ void write_charts(const std::string& run_dir, const EpochSeries& s, ReportSummar
                          probs);
 }
 
-// One GIF frame: the grid, then a progress bar (epoch / last_epoch of the width filled) below it.
-GifFrame progress_frame(const GrayImage& g, int epoch, int last_epoch, int delay_cs) {
-    GifFrame f;
-    f.delay_cs = delay_cs;
-    f.image.width = g.width;
-    f.image.height = g.height + kBarGap + kBarHeight;
-    f.image.pixels = g.pixels;
-    f.image.pixels.resize(size_t(f.image.width) * size_t(f.image.height), 0);
+// One GIF frame: the grid, then a progress bar (epoch / last_epoch of the width filled) below it, in
+// gray levels (the same in every channel of a colour grid).
+GifImageFrame progress_frame(const PngImage& g, int epoch, int last_epoch, int delay_cs) {
+    const size_t C = size_t(g.channels), W = size_t(g.width);
+    GifImageFrame f{PngImage{g.width, g.height + kBarGap + kBarHeight, g.channels, g.pixels}, delay_cs};
+    f.image.pixels.resize(W * size_t(f.image.height) * C, 0);
     const int filled = int(int64_t(g.width) * std::clamp(epoch, 0, last_epoch) / last_epoch);
     for (int y = g.height + kBarGap; y < f.image.height; ++y)
-        for (int x = 0; x < g.width; ++x) f.image.pixels[size_t(y) * size_t(g.width) + size_t(x)] = x < filled ? 200 : 48;
+        for (int x = 0; x < g.width; ++x)
+            std::memset(&f.image.pixels[(size_t(y) * W + size_t(x)) * C], x < filled ? 200 : 48, C);
     return f;
+}
+
+// The fixed-latent grids picked for the GIF, each with its epoch; colour when any grid is (all are
+// then taken as RGB).
+std::vector<std::pair<PngImage, int>> read_grids(const std::vector<FixedGrid>& grids, const std::vector<size_t>& pick) {
+    std::vector<std::pair<PngImage, int>> picked;
+    bool colour = false;
+    for (size_t i : pick) {
+        picked.emplace_back(png_read_image(grids[i].path), grids[i].epoch);
+        const PngImage &g = picked.back().first, &g0 = picked.front().first;
+        GAN_CHECK(g.width == g0.width && g.height == g0.height, grids[i].path, ": grid is ", g.width, "x", g.height,
+                  ", the first is ", g0.width, "x", g0.height, " (all must match)");
+        colour = colour || g.channels == 3;
+    }
+    if (colour)
+        for (auto& p : picked) p.first = image_to_rgb(p.first);
+    return picked;
 }
 
 void write_progress_gif(const std::string& run_dir, const ReportOptions& o, ReportSummary& r) {
     const std::vector<FixedGrid> grids = list_fixed_grids(run_dir + "/samples");
     if (grids.empty()) return;
     const int last_epoch = std::max(1, grids.back().epoch);
-    std::vector<GrayImage> picked;
-    std::vector<int> picked_epoch;
-    for (size_t i : spread(grids.size(), size_t(o.max_frames))) {
-        picked.push_back(png_read_gray(grids[i].path));
-        picked_epoch.push_back(grids[i].epoch);
-        const GrayImage &g = picked.back(), &g0 = picked.front();
-        GAN_CHECK(g.width == g0.width && g.height == g0.height, grids[i].path, ": grid is ", g.width, "x", g.height,
-                  ", the first is ", g0.width, "x", g0.height, " (all must match)");
-    }
+    const std::vector<std::pair<PngImage, int>> picked = read_grids(grids, spread(grids.size(), size_t(o.max_frames)));
     // The largest upscale factor all grids share (a blank grid alone would fit any).
     int k = 1;
     for (int f = 8; f >= 2 && k == 1 && o.native_size; --f)
-        if (std::all_of(picked.begin(), picked.end(), [f](const GrayImage& g) { return is_upscale(g, f); })) k = f;
-    std::vector<GifFrame> frames;
-    for (size_t i = 0; i < picked.size(); ++i)
-        frames.push_back(progress_frame(shrink(picked[i], k), picked_epoch[i], last_epoch, o.frame_delay_cs));
+        if (std::all_of(picked.begin(), picked.end(), [f](const auto& p) { return is_upscale(p.first, f); })) k = f;
+    std::vector<GifImageFrame> frames;
+    for (const auto& [grid, epoch] : picked)
+        frames.push_back(progress_frame(shrink(grid, k), epoch, last_epoch, o.frame_delay_cs));
     frames.back().delay_cs = o.last_frame_delay_cs;
     r.gif = run_dir + "/progress.gif";
     r.frames = int(frames.size());
-    gif_write_gray(r.gif, frames, 0);
+    gif_write_image(r.gif, frames, 0);
 }
 
 }  // namespace

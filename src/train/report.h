@@ -2,7 +2,9 @@
 // samples/fixed_epoch_NNN.png it writes, each atomically,
 //   progress.gif        the fixed-latent grids in epoch order, looping, with a bar under each
 //                       frame that fills as the epochs go by; the last frame is held longer;
-//                       at most max_frames frames, at the grids' native size (see ReportOptions)
+//                       at most max_frames frames, at the grids' native size (see ReportOptions);
+//                       gray for gray grids (lossless), colour for RGB grids (gif.h's fixed
+//                       palette: within 25 levels a channel, grays within 3)
 //   losses.svg          d_loss and g_loss (epoch means) per epoch
 //   probabilities.svg   d_real = mean D(x) and d_fake = mean D(G(z)) per epoch, on [0, 1]
 #pragma once

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "io/file.h"
@@ -121,6 +122,46 @@ TEST(Report, StoresUpscaledGridsAtNativeSize) {
     EXPECT_EQ(a.height, 2 + 2 + 4);
     EXPECT_EQ(std::vector<uint8_t>(a.frames[0].image.pixels.begin(), a.frames[0].image.pixels.begin() + 6),
               std::vector<uint8_t>(small, small + 6));
+}
+
+// Colour grids (an RGB run) give a colour GIF: each frame the grid's pixels within the palette's bound
+// (25 levels a channel), upscaled grids stored at native size, the bar under each frame in gray.
+TEST(Report, ColourGridsMakeAColourGif) {
+    TempFolder run;
+    file_write_atomic(run.file("metrics.csv"), kHeader + row(1, 1, 1, 0.5, 0.5) + row(2, 1, 1, 0.5, 0.5));
+    make_dirs(run.file("samples"));
+    const int w = 5, h = 4;  // native size; the PNGs are 2x
+    std::vector<PngImage> small;
+    for (int e = 1; e <= 2; ++e) {
+        PngImage s{w, h, 3, std::vector<uint8_t>(size_t(w * h * 3))};
+        for (size_t i = 0; i < s.pixels.size(); ++i) s.pixels[i] = uint8_t((i * 37 + size_t(e) * 91) % 256);
+        PngImage big{2 * w, 2 * h, 3, std::vector<uint8_t>(size_t(4 * w * h * 3))};
+        for (int y = 0; y < 2 * h; ++y)
+            for (int x = 0; x < 2 * w; ++x)
+                for (int c = 0; c < 3; ++c)
+                    big.pixels[size_t((y * 2 * w + x) * 3 + c)] = s.pixels[size_t(((y / 2) * w + x / 2) * 3 + c)];
+        png_write_image(run.file(str("samples/fixed_epoch_00", e, ".png")), big);
+        small.push_back(s);
+    }
+    const GifImageAnimation a = gif_read_image(report_write(run.path).gif);
+    ASSERT_EQ(a.frames.size(), 2u);
+    EXPECT_EQ(a.width, w);
+    EXPECT_EQ(a.height, h + 2 + 4);
+    int colourful = 0;
+    for (size_t f = 0; f < 2; ++f) {
+        const std::vector<uint8_t>& got = a.frames[f].image.pixels;
+        for (size_t i = 0; i < small[f].pixels.size(); ++i) {
+            ASSERT_LE(std::abs(int(got[i]) - int(small[f].pixels[i])), 25) << "frame " << f << " byte " << i;
+            if (i % 3 == 0) colourful += got[i] != got[i + 1] || got[i] != got[i + 2];
+        }
+        // The bar's last row: filled (200) up to epoch / 2 of the width, within the grays' bound of 3.
+        const size_t last_row = size_t((h + 2 + 4 - 1) * w) * 3;
+        for (int x = 0; x < w; ++x) {
+            const int want = x < int(w * (f + 1) / 2) ? 200 : 48;
+            for (int c = 0; c < 3; ++c) ASSERT_LE(std::abs(got[last_row + size_t(x * 3 + c)] - want), 3) << f << " " << x;
+        }
+    }
+    EXPECT_GT(colourful, w * h);  // most pixels keep distinct channels
 }
 
 TEST(Report, ClearErrors) {

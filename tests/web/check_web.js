@@ -46,6 +46,15 @@ function writeNpy(file, typed, descr, shape) {
   pre.writeUInt8(1, 6); pre.writeUInt8(0, 7); pre.writeUInt16LE(header.length, 8);
   fs.writeFileSync(file, Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(typed.buffer)]));
 }
+// gan sample's pixels in the page's layout (N, C, H, W): colour .npy files are (N, H, W, 3).
+function planar(npy) {
+  if (npy.shape.length !== 4) return npy.data;
+  const [n, h, w, c] = npy.shape, out = new Uint8Array(npy.data.length);
+  for (let k = 0; k < n; k++)
+    for (let p = 0; p < h * w; p++)
+      for (let ch = 0; ch < c; ch++) out[(k * c + ch) * h * w + p] = npy.data[(k * h * w + p) * c + ch];
+  return out;
+}
 function maxDiff(a, b, what) {
   if (a.length !== b.length) fail(`${what}: ${a.length} pixels on the page, ${b.length} from gan sample`);
   let max = 0, differing = 0;
@@ -159,7 +168,7 @@ async function main() {
     const zRows = Array.from({ length: z.shape[0] }, (_, i) => Array.from(z.data.subarray(i * z.shape[1], (i + 1) * z.shape[1])));
     await page.evaluate(([zz, ll]) => window.ganDraw(zz, ll), [zRows, labels]);
     const expect = readNpy(args.expect);
-    out.hook = maxDiff(await page.evaluate(() => window.ganPixels()), expect.data, 'ganDraw');
+    out.hook = maxDiff(await page.evaluate(() => window.ganPixels()), planar(expect), 'ganDraw');
     if (out.hook.max > 1) fail(`ganDraw: canvas and gan sample --z differ by ${out.hook.max} grey levels`);
 
     if (info.conditional) {
