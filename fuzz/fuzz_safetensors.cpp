@@ -25,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         if (t.shape.size() && count != t.data.size()) std::abort();
         if (t.shape.empty() && t.data.size() != 1) std::abort();
-        total += t.data.size() * 4;
+        if (t.dtype != "F32" && t.dtype != "I64") std::abort();
+        total += t.data.size() * (t.dtype == "I64" ? 8 : 4);
     }
     // Accepted tensors never claim more bytes than the input holds (no overlaps allowed).
     if (total > size) std::abort();

@@ -8,12 +8,15 @@
 #include <string>
 
 #include "golden/dcgan_golden.h"
+#include "golden/golden_check.h"
 #include "models/dcgan.h"
 #include "nn/batchnorm2d.h"
 #include "nn/conv2d.h"
 #include "nn/conv_transpose2d.h"
 
 using namespace gan;
+using gan::testing::expect_golden;
+using gan::testing::golden_find;
 
 namespace {
 
@@ -49,43 +52,22 @@ Tensor upstream(Shape s) {
     return t;
 }
 
-const GoldenTensor& find(const std::vector<GoldenTensor>& g, const std::string& name) {
-    for (const GoldenTensor& t : g)
-        if (name == t.name) return t;
-    throw std::runtime_error("no golden tensor " + name);
-}
-
-// |ours - torch| <= tol·max|torch| at every stored index, and the sums agree to tol·Σ|torch|.
-void expect_tensor(const GoldenTensor& want, const float* v, size_t n, double tol, const std::string& what) {
-    ASSERT_EQ(size_t(want.size), n) << what << " " << want.name;
-    double sum = 0, worst = 0;
-    for (size_t i = 0; i < n; ++i) sum += v[i];
-    EXPECT_NEAR(sum, want.sum, tol * want.abs_sum + 1e-6) << what << " " << want.name << " sum";
-    for (size_t j = 0; j < want.idx.size(); ++j) {
-        const double d = std::fabs(v[want.idx[j]] - double(want.val[j]));
-        worst = std::max(worst, d / (want.max_abs + 1e-12));
-        EXPECT_LE(d, tol * want.max_abs + 1e-7) << what << " " << want.name << "[" << want.idx[j] << "]: ours "
-                                                << v[want.idx[j]] << " torch " << want.val[j];
-    }
-    std::printf("  %-24s %-20s worst |ours - torch| / max|torch| = %.2e\n", what.c_str(), want.name, worst);
-}
-
 // Forward x through the layer (or network), backward of sum(y·r), and compare everything by name.
 template <typename Fwd, typename Bwd>
 void check_case(const std::vector<GoldenTensor>& golden, const std::string& what, Arena& params, Arena* buffers,
                 const Tensor& x, Fwd forward, Bwd backward, double tol) {
     params.zero_grad();
     const Tensor& y = forward(x);
-    expect_tensor(find(golden, "y"), y.data(), y.size(), tol, what);
+    expect_golden(golden_find(golden, "y"), y.data(), y.size(), tol, what);
     Tensor r = upstream(y.shape), dx;
     backward(r, &dx);
-    expect_tensor(find(golden, "dx"), dx.data(), dx.size(), tol, what);
+    expect_golden(golden_find(golden, "dx"), dx.data(), dx.size(), tol, what);
     auto short_name = [](const std::string& n) { return n.substr(n.find('.') + 1); };  // drop the prefix
     for (const ParamInfo& p : params.params())
-        expect_tensor(find(golden, short_name(p.name)), params.grad(p.offset), p.size, tol, what + " grad");
+        expect_golden(golden_find(golden, short_name(p.name)), params.grad(p.offset), p.size, tol, what + " grad");
     if (buffers)
         for (const ParamInfo& p : buffers->params())
-            expect_tensor(find(golden, short_name(p.name)), buffers->value(p.offset), p.size, tol, what);
+            expect_golden(golden_find(golden, short_name(p.name)), buffers->value(p.offset), p.size, tol, what);
 }
 
 template <typename L>

@@ -89,6 +89,7 @@ struct Entry {
     std::vector<int64_t> shape;
     uint64_t count = 0;  // product(shape)
     uint64_t begin = 0, end = 0;
+    bool i64 = false;    // dtype I64 (8 bytes a value), else F32
 };
 
 Entry parse_entry(const std::string& path, const std::string& name, const json& j,
@@ -103,8 +104,9 @@ Entry parse_entry(const std::string& path, const std::string& name, const json& 
     GAN_CHECK(dtype != j.end(), t, " has no dtype");
     GAN_CHECK(dtype->is_string(), t, " has a dtype that is ", json_type(*dtype), ", not a string");
     const std::string& dt = dtype->get_ref<const std::string&>();
-    GAN_CHECK(dt == "F32", t, " has dtype ", clean(dt),
-              "; only F32 is supported");
+    GAN_CHECK(dt == "F32" || dt == "I64", t, " has dtype ", clean(dt), "; only F32 and I64 are supported");
+    e.i64 = dt == "I64";
+    const uint64_t width = e.i64 ? 8 : 4;
 
     auto shape = j.find("shape");
     GAN_CHECK(shape != j.end(), t, " has no shape");
@@ -122,7 +124,7 @@ Entry parse_entry(const std::string& path, const std::string& name, const json& 
     }
     bool has_zero = std::find(e.shape.begin(), e.shape.end(), 0) != e.shape.end();
     if (has_zero) count = 0, overflow = false;
-    GAN_CHECK(!overflow && count <= data_size / 4, t, " has shape ", shape_text(e.shape),
+    GAN_CHECK(!overflow && count <= data_size / width, t, " has shape ", shape_text(e.shape),
               ", more values than the ", data_size, "-byte data section can hold");
     e.count = count;
 
@@ -139,8 +141,8 @@ Entry parse_entry(const std::string& path, const std::string& name, const json& 
     GAN_CHECK(e.begin <= e.end, t, " has data_offsets ", range, " with begin > end");
     GAN_CHECK(e.end <= data_size, t, " has data_offsets ", range, " past the end of the ",
               data_size, "-byte data section");
-    GAN_CHECK(e.end - e.begin == count * 4, t, " has shape ", shape_text(e.shape), " (",
-              count * 4, " bytes of F32) but data_offsets ", range, " span ", e.end - e.begin,
+    GAN_CHECK(e.end - e.begin == count * width, t, " has shape ", shape_text(e.shape), " (",
+              count * width, " bytes of ", dt, ") but data_offsets ", range, " span ", e.end - e.begin,
               " bytes");
     return e;
 }
@@ -253,7 +255,14 @@ SafetensorsFile parse(uint64_t n, const ReadAt& read, const std::string& path) {
         StoredTensor t;
         t.shape = e.shape;
         t.data.resize(e.count);
-        if (e.count) read(data_start + e.begin, t.data.data(), e.count * 4);
+        if (e.i64) {
+            t.dtype = "I64";
+            std::vector<int64_t> v(e.count);
+            if (e.count) read(data_start + e.begin, v.data(), e.count * 8);
+            std::copy(v.begin(), v.end(), t.data.begin());
+        } else if (e.count) {
+            read(data_start + e.begin, t.data.data(), e.count * 4);
+        }
         out.order.push_back(e.name);
         out.tensors.emplace(e.name, std::move(t));
     }

@@ -1,7 +1,8 @@
-// safetensors files (F32 tensors only): an 8-byte little-endian uint64 header length N, N bytes
-// of UTF-8 JSON {"name": {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, ...,
-// "__metadata__": {"key": "value", ...}} (offsets relative to the data section), then the data
-// section: raw little-endian float32, row-major.
+// safetensors files: an 8-byte little-endian uint64 header length N, N bytes of UTF-8 JSON
+// {"name": {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, ..., "__metadata__":
+// {"key": "value", ...}} (offsets relative to the data section), then the data section: raw
+// little-endian values, row-major. gan.cpp writes F32 only; it reads F32 and I64 (the int64 counters
+// of PyTorch state dicts, batch norm's num_batches_tracked), the latter converted to float.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -23,7 +24,8 @@ struct TensorView {
 
 struct StoredTensor {
     std::vector<int64_t> shape;
-    std::vector<float> data;  // product(shape) values, row-major
+    std::vector<float> data;    // product(shape) values, row-major
+    std::string dtype = "F32";  // as the file stores them: F32, or I64 (converted to float, exact below 2^24)
 };
 
 struct SafetensorsFile {
@@ -47,9 +49,9 @@ SafetensorsFile safetensors_read(const std::string& path);
 
 // Parses n bytes of a safetensors file. Rejects, naming path_for_errors: fewer than 8 bytes; a
 // header length past the end or over kSafetensorsMaxHeaderBytes; invalid JSON or UTF-8; a
-// header that is not an object; duplicate keys at any level; entries without dtype "F32", a
+// header that is not an object; duplicate keys at any level; entries without dtype "F32" or "I64", a
 // shape of non-negative integers or data_offsets [begin, end] with begin <= end <= data size and
-// end - begin == 4 * product(shape); overlapping tensors; metadata values that are not strings.
+// end - begin == (4 or 8) * product(shape); overlapping tensors; metadata values that are not strings.
 // Gaps between tensors are allowed. Never reads outside bytes[0, n).
 SafetensorsFile safetensors_parse(const uint8_t* bytes, size_t n, const std::string& path_for_errors);
 

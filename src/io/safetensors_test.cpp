@@ -197,11 +197,27 @@ TEST(Safetensors, RejectsBadJson) {
 
 TEST(Safetensors, RejectsWrongDtype) {
     EXPECT_EQ(parse_error("{\"x\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4),
-              "m.safetensors: tensor 'x' has dtype F16; only F32 is supported");
+              "m.safetensors: tensor 'x' has dtype F16; only F32 and I64 are supported");
     EXPECT_EQ(parse_error("{\"x\":{\"shape\":[1],\"data_offsets\":[0,4]}}", 4),
               "m.safetensors: tensor 'x' has no dtype");
     EXPECT_EQ(parse_error("{\"x\":{\"dtype\":32,\"shape\":[1],\"data_offsets\":[0,4]}}", 4),
               "m.safetensors: tensor 'x' has a dtype that is an integer, not a string");
+}
+
+// PyTorch's int64 counters (batch norm's num_batches_tracked) read as floats, 8 bytes a value.
+TEST(Safetensors, ReadsI64AsFloat) {
+    auto f = make_file("{\"n\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]},"
+                       "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}",
+                       12);
+    const size_t data = f.size() - 12;  // n's little-endian bytes: 0x012a, then six zeros
+    f[data] = 0x2a, f[data + 1] = 0x01;
+    std::fill(f.begin() + std::ptrdiff_t(data + 2), f.begin() + std::ptrdiff_t(data + 8), uint8_t(0));
+    const gan::SafetensorsFile file = gan::safetensors_parse(f.data(), f.size(), "m");
+    EXPECT_EQ(file.tensors.at("n").dtype, "I64");
+    EXPECT_EQ(file.tensors.at("n").data, std::vector<float>{298.0f});
+    EXPECT_EQ(file.tensors.at("w").dtype, "F32");
+    EXPECT_EQ(parse_error("{\"n\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,8]}}", 16),
+              "m.safetensors: tensor 'n' has shape [2] (16 bytes of I64) but data_offsets [0, 8] span 8 bytes");
 }
 
 TEST(Safetensors, RejectsBadShape) {

@@ -29,6 +29,8 @@ void build_example(GanModel& m, int top) {
     const ModelConfig& c = m.config;
     const int cz = g_input_shape(c, 1).c, cd = d_input_shape(c, 1).c, dout = d_outputs(c);
     Sequential& g = m.g;
+    g.set_prefix(kExampleGPrefix);
+    m.d.set_prefix(kExampleDPrefix);
     g.add<ConvTranspose2d>(ConvTranspose2dOptions{.in = cz, .out = c.ngf * top, .kernel = 4, .stride = 1, .padding = 0, .bias = false});
     g.add_with_buffers<BatchNorm2d>(BatchNorm2dOptions{.channels = c.ngf * top});
     g.add_plain<Activation>(Act::relu);
@@ -51,7 +53,40 @@ void build_example(GanModel& m, int top) {
     d.add<Conv2d>(Conv2dOptions{.in = c.ndf * top, .out = dout, .kernel = 4, .stride = 1, .padding = 0, .bias = false});
 }
 
+const std::vector<int64_t>* shape_of(const TensorShapes& shapes, const std::string& name) {
+    auto it = shapes.find(name);
+    return it == shapes.end() ? nullptr : &it->second;
+}
+
 }  // namespace
+
+bool is_example_netg(const TensorShapes& shapes) {
+    return shapes.count(std::string(kExampleGPrefix) + ".0.weight") > 0;
+}
+
+ModelConfig dcgan_example_config(const TensorShapes& shapes, const std::string& source) {
+    const std::string p = kExampleGPrefix;
+    const std::vector<int64_t>* first = shape_of(shapes, p + ".0.weight");
+    GAN_CHECK(first && first->size() == 4 && (*first)[2] == 4 && (*first)[3] == 4, source,
+              ": not the state dict of PyTorch's DCGAN example netG: its main.0.weight is not (nz, ngf*8, 4, 4)");
+    int last = 0;  // the index of the last transposed convolution: every third layer
+    while (shape_of(shapes, str(p, ".", last + 3, ".weight"))) last += 3;
+    GAN_CHECK(last == 9 || last == 12, source, ": the example's netG has 4 (32x32) or 5 (64x64) transposed "
+              "convolutions, main.0 to main.9 or main.12; this one has ", last / 3 + 1);
+    const std::vector<int64_t>& out = *shape_of(shapes, str(p, ".", last, ".weight"));
+    GAN_CHECK(out.size() == 4 && out[0] > 0 && out[0] < 65536 && (out[1] == 1 || out[1] == 3) &&
+                  (*first)[0] > 0 && (*first)[0] < 65536,
+              source, ": main.", last, ".weight of the example's netG is not (ngf, 1 or 3, 4, 4)");
+    ModelConfig c = dcgan_config();
+    c.rows = c.cols = last == 12 ? 64 : 32;
+    c.z_dim = int((*first)[0]);
+    c.ngf = c.ndf = int(out[0]);  // D is not in the file: it gets G's width
+    c.channels = int(out[1]);
+    GAN_CHECK((*first)[1] == int64_t(c.ngf) * c.rows / 8, source, ": main.0.weight has ", (*first)[1],
+              " output channels; the example's netG at ", c.rows, "x", c.rows, " with ngf ", c.ngf, " has ",
+              c.ngf * c.rows / 8);
+    return c;
+}
 
 void dcgan_build(GanModel& m) {
     const ModelConfig& c = m.config;

@@ -14,13 +14,33 @@
 //      → ngf 32×32 → ConvT(ngf→C, k4 s2 p1) 64×64 → tanh
 //   D: Conv(Cd→ndf, k4 s2 p1) 32×32 → LeakyReLU → Conv(→2·ndf) 16×16 → BN LeakyReLU → 4·ndf 8×8 → 8·ndf 4×4
 //      → Conv(8·ndf→Do, k4 s1 p0) 1×1
-// and at 32x32 one stage fewer on each side (G from 4·ngf, D up to 4·ndf). The layer names are
-// gan.cpp's (generator.N), not yet the example's (main.N).
+// and at 32x32 one stage fewer on each side (G from 4·ngf, D up to 4·ndf). These two are named as the
+// example's state dicts: G's main.0.weight, main.1.{weight,bias,running_mean,running_var}, ... (netG's
+// own names, so a netG state dict saved by the example loads as it is), D's netD.main.N (its netD's
+// under a prefix, since a training state holds both); batch norm's num_batches_tracked is not kept.
+// The 28x28 model keeps generator.N / discriminator.N.
 #pragma once
+#include <map>
+#include <string>
+#include <vector>
+
 #include "core/rng.h"
 #include "models/gan_model.h"
 
 namespace gan {
+
+inline constexpr const char* kExampleGPrefix = "main";
+inline constexpr const char* kExampleDPrefix = "netD.main";
+
+// Tensor names and shapes, as a file holds them.
+using TensorShapes = std::map<std::string, std::vector<int64_t>>;
+// Whether the tensors name the example's netG (main.0.weight).
+bool is_example_netg(const TensorShapes& shapes);
+// The configuration of the example's netG from its state dict's shapes alone (a file without gan.cpp's
+// metadata): nz and ngf from main.0.weight (nz, ngf·8 or ngf·4, 4, 4), 64x64 with five transposed
+// convolutions (main.0, .3, .6, .9, .12) or 32x32 with four, nc from the last (ngf, nc, 4, 4); ndf = ngf.
+// Throws gan::Error naming source when the shapes are not those of the example's netG.
+ModelConfig dcgan_example_config(const TensorShapes& shapes, const std::string& source);
 
 // The DCGAN defaults: arch "dcgan", z_dim 100 ~ N(0, 1), 1×28×28, LeakyReLU 0.2.
 ModelConfig dcgan_config(bool conditional = false);

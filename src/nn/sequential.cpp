@@ -24,6 +24,11 @@ void Sequential::set_fusion(bool fuse) {
     }
 }
 
+void Sequential::set_prefix(std::string prefix) {
+    GAN_CHECK(layers_.empty(), "a Sequential's prefix is set before its first layer");
+    prefix_ = std::move(prefix);
+}
+
 Shape Sequential::check_shapes(Shape in) const {
     for (size_t i = 0; i < layers_.size(); ++i) {
         try {

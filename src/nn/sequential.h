@@ -63,6 +63,8 @@ class Sequential {
     size_t num_layers() const { return layers_.size(); }
     Layer& layer(size_t i) { return *layers_[i]; }
     const std::string& prefix() const { return prefix_; }
+    // Names the layers added from now on "<prefix>.<i>..."; only before the first layer (throws after).
+    void set_prefix(std::string prefix);
 
     Arena params;   // trained by the optimiser
     Arena buffers;  // saved in checkpoints but not trained (e.g. running mean/var); grads unused

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/check.h"
+#include "models/dcgan.h"
 
 namespace gan {
 
@@ -61,6 +62,25 @@ void load_vector(const SafetensorsFile& file, const std::string& path, const cha
     auto it = file.tensors.find(name);
     GAN_CHECK(it != file.tensors.end() && it->second.data.size() == n, path, ": missing or wrong '", name, "'");
     std::copy(it->second.data.begin(), it->second.data.end(), dst);
+}
+
+TensorShapes shapes_of(const SafetensorsFile& file) {
+    TensorShapes shapes;
+    for (const auto& [name, t] : file.tensors) shapes[name] = t.shape;
+    return shapes;
+}
+
+// From gan.cpp's metadata; for a file without it that holds the state dict of PyTorch's DCGAN example
+// netG (main.0.weight, ...), from the tensors' shapes.
+ModelConfig config_of(const SafetensorsFile& file, const std::string& path) {
+    auto fmt = file.metadata.find("format");
+    const bool ours = fmt != file.metadata.end() && fmt->second == "gan.cpp";
+    if (!ours) {
+        const TensorShapes shapes = shapes_of(file);
+        if (is_example_netg(shapes)) return dcgan_example_config(shapes, path);
+    }
+    checkpoint_check_format(file.metadata, path);
+    return ModelConfig::from_metadata(file.metadata, path);
 }
 
 }  // namespace
@@ -125,8 +145,7 @@ LoadedModel checkpoint_load_model(const std::string& path_or_run_dir) {
     LoadedModel out;
     out.path = checkpoint_resolve(path_or_run_dir);
     SafetensorsFile file = safetensors_read(out.path);
-    checkpoint_check_format(file.metadata, out.path);
-    ModelConfig config = ModelConfig::from_metadata(file.metadata, out.path);
+    const ModelConfig config = config_of(file, out.path);
     try {
         out.model = gan_build(config);
     } catch (const Error& e) {

@@ -1,5 +1,6 @@
 // The checkpoint format, whole: safetensors with PyTorch state_dict names ("generator.0.weight",
-// [out, in]) and metadata naming the architecture, so a model can be rebuilt from the file alone.
+// [out, in]; the DCGAN at 32x32 and 64x64 as PyTorch's example names it, main.0.weight and netD.main.0.weight:
+// models/dcgan.h) and metadata naming the architecture, so a model can be rebuilt from the file alone.
 //   kind=generator:   generator.* only
 //   kind=train_state: generator.*, discriminator.*, ema.generator (with --ema), both Adam states
 //                     (optimizer.{generator,discriminator}.exp_avg[_sq]), the training options (JSON)
@@ -41,6 +42,8 @@ struct LoadedModel {
     std::string path;
     bool has_discriminator = false;
 };
+// Also loads, from a file without gan.cpp's metadata, the state dict of PyTorch's DCGAN example netG
+// (main.0.weight, ...; its I64 num_batches_tracked ignored), its configuration read off the shapes.
 LoadedModel checkpoint_load_model(const std::string& path_or_run_dir);
 
 // Where a run stands; everything needed to continue it bit-exactly.

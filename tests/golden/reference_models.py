@@ -144,3 +144,89 @@ class GanTrainer:
         for p in self.D.parameters():
             p.requires_grad_(True)
         return float(d_loss), float(g_loss)
+
+
+# ---- PyTorch's examples/dcgan/main.py (64x64; 32x32 is the same with one stage fewer) ----------------
+# Its Generator and Discriminator hold an nn.Sequential `main`, so their state_dict names are
+# main.<index>.<param> (BatchNorm also main.<index>.num_batches_tracked); the step is the example's loop.
+
+class ExampleGenerator(nn.Module):
+    """z (B, nz, 1, 1) -> (B, nc, S, S), S = 64 or 32."""
+
+    def __init__(self, nz, ngf, nc, size=64):
+        super().__init__()
+        top = size // 8
+        layers = [nn.ConvTranspose2d(nz, ngf * top, 4, 1, 0, bias=False), nn.BatchNorm2d(ngf * top), nn.ReLU(True)]
+        mult = top
+        while mult > 1:
+            layers += [nn.ConvTranspose2d(ngf * mult, ngf * mult // 2, 4, 2, 1, bias=False),
+                       nn.BatchNorm2d(ngf * mult // 2), nn.ReLU(True)]
+            mult //= 2
+        layers += [nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False), nn.Tanh()]
+        self.main = nn.Sequential(*layers)
+
+    def forward(self, z):
+        return self.main(z)
+
+
+class ExampleDiscriminator(nn.Module):
+    """x (B, nc, S, S) -> (B,) probabilities (the example ends in a Sigmoid and trains with BCELoss)."""
+
+    def __init__(self, ndf, nc, size=64):
+        super().__init__()
+        top = size // 8
+        layers = [nn.Conv2d(nc, ndf, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, inplace=True)]
+        mult = 1
+        while mult < top:
+            layers += [nn.Conv2d(ndf * mult, ndf * mult * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * mult * 2),
+                       nn.LeakyReLU(0.2, inplace=True)]
+            mult *= 2
+        layers += [nn.Conv2d(ndf * top, 1, 4, 1, 0, bias=False), nn.Sigmoid()]
+        self.main = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.main(x).view(-1, 1).squeeze(1)
+
+
+def example_weights_init(m, normal_=nn.init.normal_):
+    """The example's weights_init, applied with module.apply; normal_ may be replaced by other draws of
+    the same mean and standard deviation (the golden script's reproducible ones)."""
+    classname = m.__class__.__name__
+    if classname.find('Conv') != -1:
+        normal_(m.weight, 0.0, 0.02)
+    elif classname.find('BatchNorm') != -1:
+        normal_(m.weight, 1.0, 0.02)
+        nn.init.zeros_(m.bias)
+
+
+def example_step(netG, netD, real, noise, lr=0.0002, beta1=0.5):
+    """One iteration of the example's training loop (real label 1, fake label 0, BCELoss, Adam).
+    Returns errD, errG, D(x), D(G(z)) before D's update, and D's gradients as its optimiser used
+    them (the example's G update later adds G's loss gradients into netD's .grad, unused)."""
+    criterion = nn.BCELoss()
+    optimizerD = torch.optim.Adam(netD.parameters(), lr=lr, betas=(beta1, 0.999), foreach=False)
+    optimizerG = torch.optim.Adam(netG.parameters(), lr=lr, betas=(beta1, 0.999), foreach=False)
+    real_label, fake_label = 1, 0
+    netD.zero_grad()
+    batch_size = real.size(0)
+    label = torch.full((batch_size,), real_label, dtype=real.dtype)
+    output = netD(real)
+    errD_real = criterion(output, label)
+    errD_real.backward()
+    D_x = output.mean().item()
+    fake = netG(noise)
+    label.fill_(fake_label)
+    output = netD(fake.detach())
+    errD_fake = criterion(output, label)
+    errD_fake.backward()
+    D_G_z1 = output.mean().item()
+    errD = errD_real + errD_fake
+    optimizerD.step()
+    d_grads = {n: p.grad.clone() for n, p in netD.named_parameters()}
+    netG.zero_grad()
+    label.fill_(real_label)
+    output = netD(fake)
+    errG = criterion(output, label)
+    errG.backward()
+    optimizerG.step()
+    return errD.item(), errG.item(), D_x, D_G_z1, fake.detach(), d_grads
