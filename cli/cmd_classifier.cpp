@@ -1,6 +1,6 @@
 // gan classifier train [--data DIR] [--out FILE] [--seed S] [--epochs E] [--image-size N
 // --image-channels C]: the classifier that the metrics use (src/metrics/classifier.h), for MNIST or
-// for a labelled image folder or CIFAR-10 set (src/metrics/eval_data.h), saved where `gan eval` finds it.
+// for a labelled image folder or CIFAR-10 set (src/train/eval_data.h), saved where `gan eval` finds it.
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -11,7 +11,7 @@
 #include "io/idx.h"
 #include "kernels/gemm.h"
 #include "metrics/classifier.h"
-#include "metrics/eval_data.h"
+#include "train/eval_data.h"
 
 namespace gan_cli {
 

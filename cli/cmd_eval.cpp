@@ -18,7 +18,7 @@
 #include "io/npy.h"
 #include "io/png.h"
 #include "kernels/gemm.h"
-#include "metrics/eval_data.h"
+#include "train/eval_data.h"
 #include "metrics/evaluate.h"
 #include "train/checkpoint.h"
 

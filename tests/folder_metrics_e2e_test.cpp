@@ -13,7 +13,7 @@
 
 #include "io/npy.h"
 #include "labelled_folder.h"
-#include "metrics/eval_data.h"
+#include "train/eval_data.h"
 #include "test_util.h"
 
 using gan::testing::TempFolder;

@@ -8,7 +8,7 @@
 #include "core/check.h"
 #include "kernels/gemm.h"
 #include "labelled_folder.h"
-#include "metrics/eval_data.h"
+#include "train/eval_data.h"
 #include "metrics/evaluate.h"
 #include "test_util.h"
 

@@ -1,4 +1,4 @@
-#include "metrics/eval_data.h"
+#include "train/eval_data.h"
 
 #include <cstdio>
 #include <filesystem>
