@@ -1,5 +1,7 @@
-// gan classifier train [--data DIR] [--out FILE] [--seed S] [--epochs E]: the MNIST classifier that
-// the metrics use (src/metrics/classifier.h), saved where `gan eval` finds it.
+// gan classifier train [--data DIR] [--out FILE] [--seed S] [--epochs E] [--image-size N
+// --image-channels C]: the classifier that the metrics use (src/metrics/classifier.h), for MNIST or
+// for a labelled image folder or CIFAR-10 set (src/train/eval_data.h), saved where `gan eval` finds it.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -9,6 +11,7 @@
 #include "io/idx.h"
 #include "kernels/gemm.h"
 #include "metrics/classifier.h"
+#include "train/eval_data.h"
 
 namespace gan_cli {
 
@@ -18,6 +21,7 @@ struct ClassifierArgs {
     std::string data = "data/mnist", out;
     gan::ClassifierOptions o;
     int threads = 1;
+    int image_size = 0, image_channels = 0;  // 0: the data's own
 };
 
 std::string parent_dir(const std::string& path) {
@@ -25,16 +29,12 @@ std::string parent_dir(const std::string& path) {
     return slash == std::string::npos ? std::string() : path.substr(0, slash);
 }
 
-int run_classifier_train(const ClassifierArgs& a) {
-    gan::blas_set_threads(a.threads);
-    gan::Dataset train = gan::dataset_load(a.data, true), test = gan::dataset_load(a.data, false);
-    const std::string out = a.out.empty() ? gan::classifier_cache_path(gan::dataset_fingerprint(train)) : a.out;
-    std::printf("Training the metrics classifier (LeNet %d/%d channels) on %d images of %s: %d epochs, batch %d, "
-                "seed %llu\n",
-                a.o.c1, a.o.c2, train.images.n, a.data.c_str(), a.o.epochs, a.o.batch, (unsigned long long)a.o.seed);
-    std::fflush(stdout);
+// Runs train (a classifier_train call given the per-epoch callback), printing each epoch, saves the
+// classifier to out and prints its test accuracy on test_n `test_what` images.
+template <class TrainFn>
+int train_and_save(const std::string& out, int test_n, const char* test_what, TrainFn train) {
     double total = 0;
-    auto c = gan::classifier_train(train, test, a.o, [&](const gan::ClassifierEpoch& r) {
+    auto c = train([&](const gan::ClassifierEpoch& r) {
         total += r.seconds;
         std::printf("Epoch %d/%d  loss %.4f  train accuracy %.2f %%  test accuracy %.2f %%  (%.1f s)\n", r.epoch,
                     r.epochs, r.loss, 100 * r.train_accuracy, 100 * r.test_accuracy, r.seconds);
@@ -42,18 +42,67 @@ int run_classifier_train(const ClassifierArgs& a) {
     });
     if (!parent_dir(out).empty()) gan::make_dirs(parent_dir(out));
     gan::classifier_save(out, *c);
-    std::printf("Test accuracy %.2f %% on %d images after %.1f s; saved %s\n",
-                100 * std::stod(c->metadata.at("test_accuracy")), test.images.n, total, out.c_str());
+    std::printf("Test accuracy %.2f %% on %d %s after %.1f s; saved %s\n",
+                100 * std::stod(c->metadata.at("test_accuracy")), test_n, test_what, total, out.c_str());
     return 0;
+}
+
+// A labelled image folder or CIFAR-10 set: classes from its subfolders (at least 2), every tenth
+// image of a folder's classes held out as the test set.
+int run_images_classifier_train(const ClassifierArgs& a) {
+    const int classes = gan::eval_data_classes(a.data);
+    GAN_CHECK(classes >= 2, a.data, ": ", classes, " class", classes == 1 ? "" : "es",
+              "; the classifier needs at least 2 (an image folder's classes are its subfolders, one per class)");
+    gan::EvalData d = gan::load_eval_data(a.data, a.image_channels, a.image_size, [](size_t done, size_t total) {
+        if (done == total) std::printf("Decoded %zu images\n", total);
+    }, std::max(1, a.threads));
+    const size_t k = d.train.class_names.size();
+    const std::string out =
+        a.out.empty() ? gan::classifier_cache_path(gan::dataset_fingerprint(d.train), "images") : a.out;
+    std::printf("Training the metrics classifier (LeNet %d/%d channels) on %d %dx%dx%d images of %s (%s, %zu classes; "
+                "%d held out): %d epochs, batch %d, seed %llu\n",
+                a.o.c1, a.o.c2, d.train.n, d.train.channels, d.train.rows, d.train.cols, a.data.c_str(),
+                gan::to_string(d.format), k, d.test.n, a.o.epochs, a.o.batch, (unsigned long long)a.o.seed);
+    std::fflush(stdout);
+    return train_and_save(out, d.test.n, "held-out images", [&](const gan::ClassifierLog& on_epoch) {
+        return gan::classifier_train(d.train, d.test, a.o, on_epoch);
+    });
+}
+
+int run_classifier_train(const ClassifierArgs& a) {
+    gan::blas_set_threads(a.threads);
+    if (a.image_size != 0 || a.image_channels != 0 || !gan::is_mnist_folder(a.data))
+        return run_images_classifier_train(a);
+    gan::Dataset train = gan::dataset_load(a.data, true), test = gan::dataset_load(a.data, false);
+    const std::string out = a.out.empty() ? gan::classifier_cache_path(gan::dataset_fingerprint(train)) : a.out;
+    std::printf("Training the metrics classifier (LeNet %d/%d channels) on %d images of %s: %d epochs, batch %d, "
+                "seed %llu\n",
+                a.o.c1, a.o.c2, train.images.n, a.data.c_str(), a.o.epochs, a.o.batch, (unsigned long long)a.o.seed);
+    std::fflush(stdout);
+    return train_and_save(out, test.images.n, "images", [&](const gan::ClassifierLog& on_epoch) {
+        return gan::classifier_train(train, test, a.o, on_epoch);
+    });
 }
 
 }  // namespace
 
 Run add_classifier(CLI::App& app) {
     app.require_subcommand(1);
-    auto* train = app.add_subcommand("train", "Train the MNIST classifier used by `gan eval` and save it");
+    auto* train = app.add_subcommand("train", "Train the classifier used by `gan eval` (on MNIST, a labelled image "
+                                              "folder or CIFAR-10) and save it");
     auto a = std::make_shared<ClassifierArgs>();
-    train->add_option("--data", a->data, "Folder with the IDX files (train-*, t10k-*)")->capture_default_str();
+    train->add_option("--data", a->data, "MNIST's IDX files (train-*, t10k-*), a CIFAR-10 folder, or an image folder "
+                                         "with one subfolder per class (at least 2; every tenth image of each "
+                                         "class is held out as the test set)")
+        ->capture_default_str();
+    train->add_option("--image-size", a->image_size, "Image side for a folder or CIFAR-10 (as `gan train "
+                                                     "--image-size`; 0: 64 for a folder, 32 for CIFAR-10)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1024));
+    train->add_option("--image-channels", a->image_channels, "Image channels, 1 or 3 (as `gan train --channels`; "
+                                                             "0: 3 for a folder or CIFAR-10)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({0, 1, 3}));
     train->add_option("--out", a->out, "Output file (default: the cache folder `gan eval` looks in: $GAN_CACHE, "
                                        "else ~/.cache/gan.cpp)");
     train->add_option("--seed", a->o.seed, "Seed of initialisation and shuffling")->capture_default_str();
@@ -65,7 +114,7 @@ Run add_classifier(CLI::App& app) {
     train->add_option("--threads", a->threads, "BLAS threads (results are deterministic per thread count)")
         ->capture_default_str()
         ->check(CLI::Range(0, 256));
-    train->add_option("--channels", a->o.c1, "Channels of the first convolution (the second has twice as many)")
+    train->add_option("--channels", a->o.c1, "Width: channels of the first convolution (the second has twice as many)")
         ->capture_default_str()
         ->check(CLI::Range(1, 512));
     return [a, train] {

@@ -1,6 +1,8 @@
-// gan eval --checkpoint FILE|RUN_DIR [--n 10000] | --samples FILE [--grid RxC]: how good are the
-// digits? MNIST-FID, classifier score, class coverage, precision/recall/density/coverage and a
-// memorisation check, in the feature space of the metrics classifier (src/metrics/evaluate.h).
+// gan eval --checkpoint FILE|RUN_DIR [--n 10000] | --samples FILE [--grid RxC] [--data DIR]: how good
+// are the samples? FID, classifier score, class coverage, precision/recall/density/coverage and a
+// memorisation check, in the feature space of the metrics classifier (src/metrics/evaluate.h):
+// MNIST's, or for an image folder or CIFAR-10 set (--data) one trained on its classes; for a folder
+// without classes, pixel features and no class scores.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +18,7 @@
 #include "io/npy.h"
 #include "io/png.h"
 #include "kernels/gemm.h"
+#include "train/eval_data.h"
 #include "metrics/evaluate.h"
 #include "train/checkpoint.h"
 
@@ -64,22 +67,47 @@ std::vector<uint8_t> read_samples(const EvalArgs& a, size_t& n) {
     return px;
 }
 
-void print_table(const gan::EvalResult& r, const gan::EvalReference& ref) {
+// What the report calls the reference and the features.
+struct ReportNames {
+    std::string fid = "MNIST-FID vs test set (128-d classifier features; 0 = same)";
+    std::string test = "test";  // "test images", "held-out images"
+};
+
+void print_row(const std::string& name, double v, const char* fmt = "%10.3f") {
+    std::printf("  %-62s ", name.c_str());
+    std::printf(fmt, v);
+    std::printf("\n");
+}
+
+void print_classes(const gan::EvalResult& r, const gan::Classifier& c) {
     const auto& s = r.scores;
-    std::printf("  %-58s %10.3f\n", "MNIST-FID vs test set (128-d classifier features; 0 = same)", r.fid);
-    std::printf("  %-58s %10.3f\n", "classifier score exp(E KL(p(y|x) || p(y))) (1..10)", s.classifier_score);
-    std::printf("  %-58s %7d/10\n", "classes covered (>= 2 % of samples each)", s.covered);
-    std::printf("  %-58s %10.4f\n", "KL(class histogram || uniform) (0 = balanced)", s.kl_uniform);
-    std::printf("  %-58s %10.3f\n", "precision (k=5; share of samples on the test manifold)", r.prdc.precision);
-    std::printf("  %-58s %10.3f\n", "recall (k=5; share of test images on the sample manifold)", r.prdc.recall);
-    std::printf("  %-58s %10.3f\n", "density (k=5; ~1 for real data)", r.prdc.density);
-    std::printf("  %-58s %10.3f\n", "coverage (k=5; share of test images with a sample nearby)", r.prdc.coverage);
-    std::printf("  %-58s %9.2f%%\n",
-                gan::str("memorisation (nearer training than ", 100 - 100 * ref.memo.quantile, " % of test)").c_str(),
-                100 * r.memo.share);
-    std::printf("  %-58s %10.3f\n", "median nearest-training distance, samples / test images", r.memo.median_ratio);
+    const int K = c.classes();
+    print_row(gan::str("classifier score exp(E KL(p(y|x) || p(y))) (1..", K, ")"), s.classifier_score);
+    std::printf("  %-62s %7d/%d\n", "classes covered (>= 2 % of samples each)", s.covered, K);
+    print_row("KL(class histogram || uniform) (0 = balanced)", s.kl_uniform, "%10.4f");
+}
+
+void print_table(const gan::EvalResult& r, const gan::EvalReference& ref, const ReportNames& names) {
+    print_row(names.fid, r.fid);
+    if (r.has_classes) print_classes(r, *ref.classifier);
+    const std::string& t = names.test;
+    print_row(gan::str("precision (k=", ref.options.k, "; share of samples on the ", t, " manifold)"), r.prdc.precision);
+    print_row(gan::str("recall (k=", ref.options.k, "; share of ", t, " images on the sample manifold)"),
+              r.prdc.recall);
+    print_row(gan::str("density (k=", ref.options.k, "; ~1 for real data)"), r.prdc.density);
+    print_row(gan::str("coverage (k=", ref.options.k, "; share of ", t, " images with a sample nearby)"),
+              r.prdc.coverage);
+    print_row(gan::str("memorisation (nearer training than ", 100 - 100 * ref.memo.quantile, " % of ", t, ")"),
+              100 * r.memo.share, "%9.2f%%");
+    print_row(gan::str("median nearest-training distance, samples / ", t, " images"), r.memo.median_ratio);
+    if (!r.has_classes) {
+        std::printf("  not computed: classifier score, classes covered, class histogram (the data has no classes: "
+                    "give an image folder one subfolder per class, or --classifier)\n");
+        return;
+    }
     std::printf("  class histogram:");
-    for (int c = 0; c < 10; ++c) std::printf(" %d:%.1f%%", c, 100 * s.share[c]);
+    for (int c = 0; c < ref.classifier->classes(); ++c)
+        std::printf(" %s:%.1f%%", ref.classifier->class_names[size_t(c)].c_str(), 100 * r.scores.share[size_t(c)]);
     std::printf("\n");
 }
 
@@ -91,10 +119,14 @@ void write_json(const std::string& path, const gan::EvalResult& r, const gan::Ev
     j["n"] = r.n;
     j["classifier"] = classifier;
     j["fid"] = r.fid;
-    j["classifier_score"] = r.scores.classifier_score;
-    j["class_histogram"] = std::vector<double>(r.scores.share.begin(), r.scores.share.end());
-    j["classes_covered"] = r.scores.covered;
-    j["kl_uniform"] = r.scores.kl_uniform;
+    j["features"] = ref.classifier ? "classifier" : "pixels";
+    if (r.has_classes) {
+        j["classes"] = ref.classifier->class_names;
+        j["classifier_score"] = r.scores.classifier_score;
+        j["class_histogram"] = r.scores.share;
+        j["classes_covered"] = r.scores.covered;
+        j["kl_uniform"] = r.scores.kl_uniform;
+    }
     j["k"] = ref.options.k;
     j["precision"] = r.prdc.precision;
     j["recall"] = r.prdc.recall;
@@ -107,8 +139,9 @@ void write_json(const std::string& path, const gan::EvalResult& r, const gan::Ev
     gan::file_write_atomic(path, j.dump(2) + "\n");
 }
 
-// Conditional generators: draw n/K images of every class (running batch-norm statistics, as
-// `gan sample --digit`) and return, per class d, the share the classifier labels d.
+// Conditional generators whose classes are the classifier's: draw n/K images of every class (running
+// batch-norm statistics, as `gan sample --digit`) and return, per class d, the share the classifier
+// labels d.
 std::vector<double> digit_accuracy(gan::GanModel& model, gan::Classifier& classifier, int n, uint64_t seed) {
     const int K = model.config.num_classes, per = std::max(1, n / K);
     std::vector<int> labels;
@@ -120,11 +153,149 @@ std::vector<double> digit_accuracy(gan::GanModel& model, gan::Classifier& classi
     gan::classifier_run(classifier, px.data(), labels.size(), nullptr, &probs);
     std::vector<double> acc(size_t(K), 0.0);
     for (size_t i = 0; i < labels.size(); ++i) {
-        const float* p = probs.data() + i * 10;
-        int best = int(std::max_element(p, p + 10) - p);
+        const float* p = probs.data() + i * size_t(K);
+        int best = int(std::max_element(p, p + K) - p);
         if (best == labels[i]) acc[size_t(labels[i])] += 1.0 / per;
     }
     return acc;
+}
+
+// What the samples are: drawn from the checkpoint or read from --samples.
+struct Samples {
+    std::vector<uint8_t> px;
+    size_t n = 0;
+    int channels = 1, size = 28;  // shape of each image (CHW)
+    std::string source;
+    gan::LoadedModel m;
+};
+
+// .npy samples of any square shape: (N, S, S) gray or (N, S, S, 3) colour (as `gan sample --out`
+// writes them), returned planar (CHW).
+void read_image_samples(const std::string& path, Samples& s) {
+    GAN_CHECK(ends_with(path, ".npy"), path, ": with an image folder or CIFAR-10 as --data, samples must be .npy "
+              "(N, S, S) or (N, S, S, 3), as `gan sample --out X.npy` writes them");
+    gan::NpyU8 f = gan::npy_read_u8(path);
+    const auto& sh = f.shape;
+    const bool gray = sh.size() == 3, colour = sh.size() == 4 && sh[3] == 3;
+    GAN_CHECK((gray || colour) && sh[1] == sh[2] && sh[1] >= 1, path,
+              ": expected uint8 images of shape (N, S, S) or (N, S, S, 3)");
+    s.n = size_t(sh[0]), s.channels = gray ? 1 : 3, s.size = int(sh[1]);
+    const size_t plane = size_t(s.size) * size_t(s.size), C = size_t(s.channels);
+    s.px.resize(s.n * C * plane);
+    for (size_t i = 0; i < s.n; ++i)
+        for (size_t p = 0; p < plane; ++p)
+            for (size_t c = 0; c < C; ++c) s.px[(i * C + c) * plane + p] = f.data[(i * plane + p) * C + c];
+    s.source = path;
+}
+
+Samples get_samples(const EvalArgs& a, bool mnist) {
+    Samples s;
+    if (!a.checkpoint.empty()) {
+        s.m = gan::checkpoint_load_model(a.checkpoint);
+        const gan::ModelConfig& c = s.m.model->config;
+        GAN_CHECK(!mnist || (c.channels == 1 && c.rows == 28 && c.cols == 28), s.m.path,
+                  ": the MNIST metrics need 28x28 grayscale images, this generator makes ", c.channels, "x", c.rows,
+                  "x", c.cols, " (give --data the folder it was trained on)");
+        GAN_CHECK(c.rows == c.cols, s.m.path, ": the metrics need square images, this generator makes ", c.rows, "x",
+                  c.cols);
+        gan::Rng rng(a.seed, 11);
+        gan::gan_generate(*s.m.model, a.n, rng, s.px);
+        s.n = size_t(a.n), s.channels = c.channels, s.size = c.rows;
+        s.source = s.m.path;
+    } else if (mnist) {
+        s.px = read_samples(a, s.n);
+        s.source = a.samples;
+    } else {
+        read_image_samples(a.samples, s);
+    }
+    GAN_CHECK(s.n > size_t(a.k), "need more than k = ", a.k, " samples, got ", s.n);
+    return s;
+}
+
+void log_line(const std::string& line) {
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+}
+
+// The report and the JSON file, for MNIST and other data alike.
+int report(const EvalArgs& a, Samples& s, gan::EvalReference& ref, const ReportNames& names,
+           const std::string& data, const std::string& classifier_path,
+           std::chrono::steady_clock::time_point t0) {
+    gan::EvalResult r = gan::evaluate(ref, s.px.data(), s.n);
+    std::vector<double> digits;
+    const gan::ModelConfig* mc = s.m.model ? &s.m.model->config : nullptr;
+    if (mc && mc->conditional && ref.classifier && mc->num_classes == ref.classifier->classes())
+        digits = digit_accuracy(*s.m.model, *ref.classifier, a.n, a.seed);
+    double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("gan eval: %zu samples from %s vs %zu %s images of %s\n", s.n, s.source.c_str(), ref.n_test,
+                names.test.c_str(), data.c_str());
+    if (ref.classifier) {
+        const auto& meta = ref.classifier->metadata;
+        const double acc = meta.count("test_accuracy") ? std::atof(meta.at("test_accuracy").c_str()) : 0;
+        std::printf("classifier: %s (test accuracy %.2f %%)\n", classifier_path.c_str(), 100 * acc);
+    } else {
+        std::printf("features: %d-d pixel means over an %dx%d grid (no classifier: the data has no classes)\n",
+                    ref.dim, gan::kPixelFeatureGrid, gan::kPixelFeatureGrid);
+    }
+    print_table(r, ref, names);
+    if (!digits.empty()) {
+        double mean = 0, worst = 1;
+        for (double d : digits) mean += d / double(digits.size()), worst = std::min(worst, d);
+        std::printf("  conditional: share of class-d samples classified as d (mean %.2f %%, worst %.2f %%)\n   ",
+                    100 * mean, 100 * worst);
+        for (size_t d = 0; d < digits.size(); ++d)
+            std::printf(" %s:%.1f%%", ref.classifier->class_names[d].c_str(), 100 * digits[d]);
+        std::printf("\n");
+    }
+    std::printf("(%.1f s in all, %.1f s for the samples' metrics)\n", total, r.seconds);
+    if (!a.json.empty()) {
+        write_json(a.json, r, ref, s.source, classifier_path, digits);
+        std::printf("wrote %s\n", a.json.c_str());
+    }
+    return 0;
+}
+
+int run_eval_mnist(const EvalArgs& a, std::chrono::steady_clock::time_point t0) {
+    Samples s = get_samples(a, true);
+    const std::string data = gan::mnist_dir_find(a.data);
+    gan::Dataset train = gan::dataset_load(data, true), test = gan::dataset_load(data, false);
+    std::string classifier_path =
+        a.classifier.empty() ? gan::classifier_cache_path(gan::dataset_fingerprint(train)) : a.classifier;
+    auto classifier = gan::classifier_find_or_train(train, test, a.classifier, log_line);
+    gan::EvalOptions opts;
+    opts.k = a.k;
+    gan::EvalReference ref = gan::eval_reference(std::move(classifier), &train, test, opts);
+    return report(a, s, ref, ReportNames{}, data, classifier_path, t0);
+}
+
+// An image folder or CIFAR-10 set: the classifier given (it must take the samples' shape), else one
+// found or trained for the data's classes, else (no classes) pixel features.
+int run_eval_images(const EvalArgs& a, std::chrono::steady_clock::time_point t0) {
+    Samples s = get_samples(a, false);
+    const std::string shape = gan::str(s.channels, "x", s.size, "x", s.size);
+    std::unique_ptr<gan::Classifier> classifier;
+    if (!a.classifier.empty()) {
+        classifier = gan::classifier_load(a.classifier);
+        GAN_CHECK(classifier->input.channels == s.channels && classifier->input.size == s.size, a.classifier,
+                  ": the classifier takes ", gan::to_string(classifier->input), " images, ",
+                  s.m.model ? "the generator makes " : "the samples are ", shape,
+                  " (train one on these with `gan classifier train --image-size ", s.size, " --image-channels ",
+                  s.channels, "`)");
+    }
+    gan::EvalData d = gan::load_eval_data(a.data, s.channels, s.size, nullptr, std::max(1, a.threads));
+    std::string classifier_path = a.classifier;
+    if (!classifier && d.labelled()) {
+        classifier_path = gan::classifier_cache_path(gan::dataset_fingerprint(d.train), "images");
+        classifier = gan::classifier_find_or_train(d.train, d.test, "", log_line);
+    }
+    gan::EvalOptions opts;
+    opts.k = a.k;
+    gan::EvalReference ref = gan::eval_reference(std::move(classifier), &d.train, d.test, opts);
+    ReportNames names;
+    names.test = d.format == gan::DataFormat::image_folder ? "held-out" : "test";
+    names.fid = ref.classifier ? gan::str("FID vs ", names.test, " images (128-d classifier features; 0 = same)")
+                               : gan::str("FID vs ", names.test, " images (", ref.dim, "-d pixel features; 0 = same)");
+    return report(a, s, ref, names, a.data, classifier_path, t0);
 }
 
 int run_eval(const EvalArgs& a) {
@@ -132,60 +303,8 @@ int run_eval(const EvalArgs& a) {
     GAN_CHECK(a.n >= 6 && a.n <= 1000000, "--n must be in [6, 1000000] (got ", a.n, ")");
     gan::blas_set_threads(a.threads);
     auto t0 = std::chrono::steady_clock::now();
-    std::vector<uint8_t> px;
-    size_t n = 0;
-    std::string source;
-    gan::LoadedModel m;
-    if (!a.checkpoint.empty()) {
-        m = gan::checkpoint_load_model(a.checkpoint);
-        const gan::ModelConfig& c = m.model->config;
-        GAN_CHECK(c.channels == 1 && c.rows == 28 && c.cols == 28, m.path, ": the metrics need 28x28 grayscale images, "
-                  "this generator makes ", c.channels, "x", c.rows, "x", c.cols);
-        gan::Rng rng(a.seed, 11);
-        gan::gan_generate(*m.model, a.n, rng, px);
-        n = size_t(a.n);
-        source = m.path;
-    } else {
-        px = read_samples(a, n);
-        source = a.samples;
-    }
-    GAN_CHECK(n > size_t(a.k), "need more than k = ", a.k, " samples, got ", n);
-    const std::string data = gan::mnist_dir_find(a.data);
-    gan::Dataset train = gan::dataset_load(data, true), test = gan::dataset_load(data, false);
-    auto log = [](const std::string& line) {
-        std::printf("%s\n", line.c_str());
-        std::fflush(stdout);
-    };
-    std::string classifier_path =
-        a.classifier.empty() ? gan::classifier_cache_path(gan::dataset_fingerprint(train)) : a.classifier;
-    auto classifier = gan::classifier_find_or_train(train, test, a.classifier, log);
-    std::string acc = classifier->metadata.count("test_accuracy") ? classifier->metadata.at("test_accuracy") : "?";
-    gan::EvalOptions opts;
-    opts.k = a.k;
-    gan::EvalReference ref = gan::eval_reference(std::move(classifier), &train, test, opts);
-    gan::EvalResult r = gan::evaluate(ref, px.data(), n);
-    std::vector<double> digits;
-    if (m.model && m.model->config.conditional && m.model->config.num_classes == 10)
-        digits = digit_accuracy(*m.model, *ref.classifier, a.n, a.seed);
-    double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("gan eval: %zu samples from %s vs %zu test images of %s\n", n, source.c_str(), ref.n_test,
-                data.c_str());
-    std::printf("classifier: %s (test accuracy %.2f %%)\n", classifier_path.c_str(), 100 * std::atof(acc.c_str()));
-    print_table(r, ref);
-    if (!digits.empty()) {
-        double mean = 0, worst = 1;
-        for (double d : digits) mean += d / double(digits.size()), worst = std::min(worst, d);
-        std::printf("  conditional: share of digit-d samples classified as d (mean %.2f %%, worst %.2f %%)\n   ",
-                    100 * mean, 100 * worst);
-        for (size_t d = 0; d < digits.size(); ++d) std::printf(" %zu:%.1f%%", d, 100 * digits[d]);
-        std::printf("\n");
-    }
-    std::printf("(%.1f s in all, %.1f s for the samples' metrics)\n", total, r.seconds);
-    if (!a.json.empty()) {
-        write_json(a.json, r, ref, source, classifier_path, digits);
-        std::printf("wrote %s\n", a.json.c_str());
-    }
-    return 0;
+    if (!a.data.empty() && !gan::is_mnist_folder(a.data)) return run_eval_images(a, t0);
+    return run_eval_mnist(a, t0);
 }
 
 }  // namespace
@@ -194,16 +313,24 @@ Run add_eval(CLI::App& app) {
     auto a = std::make_shared<EvalArgs>();
     app.add_option("--checkpoint,-c", a->checkpoint, "Generator checkpoint or run directory: draws --n samples");
     app.add_option("--samples,-s", a->samples,
-                   "Images to score instead: .npy (uint8 N x 28 x 28), a .png grid (with --grid) or an IDX file");
+                   "Images to score instead: .npy (uint8 N x 28 x 28), a .png grid (with --grid) or an IDX file; "
+                   "with an image folder or CIFAR-10 as --data, .npy (N x S x S or N x S x S x 3)");
     app.add_option("--grid", a->grid, "Rows x columns of the PNG grid, e.g. 8x8");
     app.add_option("--n,-n", a->n, "Samples drawn from the checkpoint")->capture_default_str();
     app.add_option("--seed", a->seed, "Seed of the latent draws")->capture_default_str();
     app.add_option("--json", a->json, "Also write the figures to this JSON file");
     app.add_option("--data", a->data, "MNIST folder (test set = reference, training set = memorisation check); "
                                       "default: ./data/mnist, else the per-user cache ~/.cache/gan.cpp/mnist "
-                                      "($XDG_CACHE_HOME/gan.cpp/mnist), which scripts/fetch_mnist.sh --cache fills");
+                                      "($XDG_CACHE_HOME/gan.cpp/mnist), which scripts/fetch_mnist.sh --cache fills. "
+                                      "Or the image folder or CIFAR-10 folder the model was trained on: with one "
+                                      "subfolder per class (at least 2), every metric, in the features of a "
+                                      "classifier of those classes, every tenth image of each class held out as the "
+                                      "reference; without subfolders, no classifier score, class coverage or "
+                                      "histogram, and FID, precision/recall/density/coverage and memorisation in "
+                                      "pixel features (each channel's means over an 8x8 grid)");
     app.add_option("--classifier", a->classifier,
-                   "Classifier weights (default: the cache, trained on first use; see `gan classifier train`)");
+                   "Classifier weights (default: the cache, trained on first use; see `gan classifier train`); "
+                   "it must take the generator's image shape");
     app.add_option("--k", a->k, "Neighbours for precision/recall/density/coverage")->capture_default_str()->check(
         CLI::Range(1, 100));
     app.add_option("--threads", a->threads, "BLAS threads")->capture_default_str()->check(CLI::Range(0, 256));

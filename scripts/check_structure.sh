@@ -36,7 +36,7 @@ ALLOWED = {
     "nn": {"core", "kernels"},
     "optim": {"core", "kernels"},
     "models": {"core", "kernels", "nn"},
-    "metrics": {"core", "kernels", "io", "nn", "optim", "models"},
+    "metrics": {"core", "kernels", "io", "data", "nn", "optim", "models"},
     "export": {"core", "kernels", "io", "nn", "models"},
     "train": {"core", "kernels", "io", "data", "nn", "optim", "models", "metrics"},
 }

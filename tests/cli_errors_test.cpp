@@ -27,6 +27,7 @@
 #include "io/idx.h"
 #include "io/png.h"
 #include "io/safetensors.h"
+#include "metrics/classifier.h"
 #include "train/checkpoint.h"
 #include "test_util.h"
 #include "train/trainer.h"
@@ -692,6 +693,27 @@ const Case kCases[] = {
                        {"--batch", "Value -1 not in range 1 to 100000"}};
      },
      true},
+    {"ClassifierFolderOneClass",  // an image folder's classes are its subfolders: a flat folder has one
+     [](Scratch& s) {
+         std::string d = s.mkdir("pictures");
+         std::vector<uint8_t> px(64, 128);
+         gan::png_write_gray(d + "/a.png", px.data(), 8, 8);
+         return Staged{{"classifier", "train", "--data", d, "--out", s.path("c.safetensors")},
+                       {d, "1 class;", "needs at least 2"}};
+     }},
+    {"EvalClassifierOfAnotherShape",  // a folder classifier of 3x16x16 images, an MNIST generator
+     [](Scratch& s) {
+         std::string d = s.mkdir("pictures/a");
+         std::vector<uint8_t> px(64, 128);
+         gan::png_write_gray(d + "/a.png", px.data(), 8, 8);
+         auto c = gan::classifier_build(4, 8, gan::ClassifierInput{.channels = 3, .size = 16}, {"a", "b"});
+         gan::classifier_describe_input(*c);
+         const std::string file = s.path("c.safetensors");
+         gan::classifier_save(file, *c);
+         return Staged{{"eval", "-c", make_generator(s, "g.safetensors"), "--data", s.path("pictures"), "--classifier",
+                        file, "--n", "10"},
+                       {file, "the classifier takes 3x16x16 images", "the generator makes 1x28x28"}};
+     }},
     {"InterpolateSeedNegative",
      [](Scratch& s) {
          return Staged{{"interpolate", "-c", make_generator(s, "g.safetensors"), "--out", s.path("w.gif"), "--seed",

@@ -1,6 +1,6 @@
 #include "metrics/classifier.h"
 
-#include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -11,26 +11,46 @@
 #include "nn/conv2d.h"
 #include "nn/linear.h"
 #include "nn/pool.h"
-#include "optim/adam.h"
 #include "io/arena_io.h"
+
+#include <nlohmann/json.hpp>
 
 namespace gan {
 
+std::string to_string(const ClassifierInput& in) { return str(in.channels, "x", in.size, "x", in.size); }
+
 std::unique_ptr<Classifier> classifier_build(int c1, int c2) {
+    return classifier_build(c1, c2, ClassifierInput{}, {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"});
+}
+
+std::unique_ptr<Classifier> classifier_build(int c1, int c2, const ClassifierInput& in,
+                                             std::vector<std::string> class_names) {
     GAN_CHECK(c1 > 0 && c2 > 0 && c1 <= 1024 && c2 <= 1024, "classifier channels must be in [1, 1024]");
+    GAN_CHECK(in.channels >= 1 && in.channels <= 4, "classifier: images must have 1 to 4 channels, not ",
+              in.channels);
+    GAN_CHECK(in.size >= 16 && in.size <= 1024, "classifier: images must be 16x16 to 1024x1024, not ", in.size, "x",
+              in.size);
+    GAN_CHECK(in.stdev > 0, "classifier: the input's standard deviation must be positive");
+    GAN_CHECK(class_names.size() >= 2 && class_names.size() <= 100000, "classifier: needs at least 2 classes, got ",
+              class_names.size());
+    const int s1 = (in.size - 4) / 2, s2 = (s1 - 4) / 2;  // after each unpadded conv5x5 and maxpool2
     auto c = std::make_unique<Classifier>();
     Sequential& f = c->features;
-    f.add<Conv2d>(Conv2dOptions{.in = 1, .out = c1, .kernel = 5});   // 28 -> 24
+    f.add<Conv2d>(Conv2dOptions{.in = in.channels, .out = c1, .kernel = 5});  // MNIST: 28 -> 24
     f.add_plain<Activation>(Act::relu);
-    f.add_plain<MaxPool2d>(MaxPool2dOptions{2});                     // 24 -> 12
-    f.add<Conv2d>(Conv2dOptions{.in = c1, .out = c2, .kernel = 5});  // 12 -> 8
+    f.add_plain<MaxPool2d>(MaxPool2dOptions{2});                                // 24 -> 12
+    f.add<Conv2d>(Conv2dOptions{.in = c1, .out = c2, .kernel = 5});             // 12 -> 8
     f.add_plain<Activation>(Act::relu);
-    f.add_plain<MaxPool2d>(MaxPool2dOptions{2});                     // 8 -> 4
-    f.add<Linear>(LinearOptions{c2 * 16, kClassifierFeatures});
+    f.add_plain<MaxPool2d>(MaxPool2dOptions{2});                                // 8 -> 4
+    f.add<Linear>(LinearOptions{c2 * s2 * s2, kClassifierFeatures});
     f.add_plain<Activation>(Act::relu);
-    c->head.add<Linear>(LinearOptions{kClassifierFeatures, kClassifierClasses});
-    GAN_CHECK(f.check_shapes({1, 1, 28, 28}) == (Shape{1, kClassifierFeatures, 1, 1}), "classifier shapes");
+    const int k = int(class_names.size());
+    c->head.add<Linear>(LinearOptions{kClassifierFeatures, k});
+    GAN_CHECK(f.check_shapes({1, in.channels, in.size, in.size}) == (Shape{1, kClassifierFeatures, 1, 1}),
+              "classifier shapes");
     c->head.check_shapes({1, kClassifierFeatures, 1, 1});
+    c->input = in;
+    c->class_names = std::move(class_names);
     c->metadata = {{"arch", "lenet"}, {"c1", std::to_string(c1)}, {"c2", std::to_string(c2)}};
     return c;
 }
@@ -53,141 +73,64 @@ void classifier_init(Classifier& c, Rng& rng) {
     init_uniform_fan_in(c.head, rng);
 }
 
-void classifier_input(Tensor& x, const uint8_t* pixels, int n) {
-    x.resize({n, 1, 28, 28});
+void classifier_input(Tensor& x, const uint8_t* pixels, int n, const ClassifierInput& in) {
+    x.resize({n, in.channels, in.size, in.size});
     float lut[256];
-    for (int p = 0; p < 256; ++p) lut[p] = (float(p) / 255.0f - 0.1307f) / 0.3081f;
+    for (int p = 0; p < 256; ++p) lut[p] = (float(p) / 255.0f - in.mean) / in.stdev;
     for (size_t i = 0; i < x.size(); ++i) x[i] = lut[pixels[i]];
-}
-
-// Softmax cross-entropy averaged over the batch: returns the summed loss, writes dlogits = (p - onehot) / n
-// and counts correct argmax predictions.
-static double softmax_xent(const Tensor& logits, const uint8_t* labels, Tensor& dlogits, int& correct) {
-    const int n = logits.shape.n, k = kClassifierClasses;
-    dlogits.resize(logits.shape);
-    double loss = 0;
-    for (int i = 0; i < n; ++i) {
-        const float* l = logits.data() + i * k;
-        float* d = dlogits.data() + i * k;
-        int arg = 0;
-        for (int j = 1; j < k; ++j)
-            if (l[j] > l[arg]) arg = j;
-        correct += arg == labels[i];
-        double sum = 0;
-        for (int j = 0; j < k; ++j) sum += std::exp(double(l[j]) - l[arg]);
-        loss += std::log(sum) - (double(l[labels[i]]) - l[arg]);
-        for (int j = 0; j < k; ++j)
-            d[j] = float((std::exp(double(l[j]) - l[arg]) / sum - (j == labels[i])) / n);
-    }
-    return loss;
-}
-
-static void check_images(const IdxImages& im, const std::string& what) {
-    GAN_CHECK(im.rows == 28 && im.cols == 28, what, ": the classifier needs 28x28 images, got ", im.rows, "x",
-              im.cols);
-}
-
-std::unique_ptr<Classifier> classifier_train(const Dataset& train, const Dataset& test, const ClassifierOptions& o,
-                                             const std::function<void(const ClassifierEpoch&)>& on_epoch) {
-    check_images(train.images, "training set");
-    check_images(test.images, "test set");
-    GAN_CHECK(o.epochs >= 1 && o.batch >= 1 && o.lr > 0, "classifier: epochs, batch and lr must be positive");
-    for (uint8_t l : train.labels.labels) GAN_CHECK(l < kClassifierClasses, "training label ", int(l), " is not 0-9");
-    auto c = classifier_build(o.c1, o.c2);
-    Rng init_rng(o.seed, 1), data_rng(o.seed, 2);
-    classifier_init(*c, init_rng);
-    Adam opt_f(c->features.params, AdamOptions{.lr = o.lr}), opt_h(c->head.params, AdamOptions{.lr = o.lr});
-
-    const int N = train.images.n, B = std::min(o.batch, N), steps = N / B;  // full batches only
-    std::vector<uint32_t> perm(N);
-    std::vector<uint8_t> px(size_t(B) * 784), lab(B);
-    Tensor x, dlogits, dfeat;
-    for (int e = 1; e <= o.epochs; ++e) {
-        auto t0 = std::chrono::steady_clock::now();
-        opt_f.options.lr = opt_h.options.lr = o.lr * std::pow(0.5f, float(e - 1));
-        for (int i = 0; i < N; ++i) perm[i] = uint32_t(i);
-        for (int i = N - 1; i > 0; --i) std::swap(perm[i], perm[data_rng.below(uint32_t(i + 1))]);
-        double loss = 0;
-        int correct = 0;
-        c->features.set_training(true);
-        c->head.set_training(true);
-        for (int s = 0; s < steps; ++s) {
-            for (int i = 0; i < B; ++i) {
-                const uint32_t k = perm[size_t(s) * B + i];
-                std::copy_n(train.images.pixels.data() + size_t(k) * 784, 784, px.data() + size_t(i) * 784);
-                lab[i] = train.labels.labels[k];
-            }
-            classifier_input(x, px.data(), B);
-            const Tensor& feat = c->features.forward(x);
-            const Tensor& logits = c->head.forward(feat);
-            loss += softmax_xent(logits, lab.data(), dlogits, correct);
-            c->features.params.zero_grad();
-            c->head.params.zero_grad();
-            c->head.backward(dlogits, &dfeat);
-            c->features.backward(dfeat, nullptr);
-            opt_f.step();
-            opt_h.step();
-        }
-        ClassifierEpoch r;
-        r.epoch = e, r.epochs = o.epochs;
-        r.loss = loss / (double(steps) * B);
-        r.train_accuracy = double(correct) / (double(steps) * B);
-        r.test_accuracy = classifier_accuracy(*c, test);
-        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        c->metadata["test_accuracy"] = str(r.test_accuracy);
-        if (on_epoch) on_epoch(r);
-    }
-    c->metadata["data"] = dataset_fingerprint(train);
-    c->metadata["test_data"] = dataset_fingerprint(test);
-    c->metadata["epochs"] = std::to_string(o.epochs);
-    c->metadata["batch"] = std::to_string(o.batch);
-    c->metadata["lr"] = str(o.lr);
-    c->metadata["seed"] = std::to_string(o.seed);
-    return c;
 }
 
 void classifier_run(Classifier& c, const uint8_t* pixels, size_t n, std::vector<float>* features,
                     std::vector<float>* probs, int batch) {
     GAN_CHECK(batch >= 1, "classifier batch must be positive");
+    const int K = c.classes();
+    const size_t image = size_t(c.input.channels) * size_t(c.input.size) * size_t(c.input.size);
     if (features) features->resize(n * kClassifierFeatures);
-    if (probs) probs->resize(n * kClassifierClasses);
+    if (probs) probs->resize(n * size_t(K));
     c.features.set_training(false);
     c.head.set_training(false);
     Tensor x;
     for (size_t i0 = 0; i0 < n; i0 += size_t(batch)) {
         const int b = int(std::min<size_t>(size_t(batch), n - i0));
-        classifier_input(x, pixels + i0 * 784, b);
+        classifier_input(x, pixels + i0 * image, b, c.input);
         const Tensor& f = c.features.forward(x);
         if (features) std::copy_n(f.data(), size_t(b) * kClassifierFeatures, features->data() + i0 * kClassifierFeatures);
         if (!probs) continue;
         const Tensor& l = c.head.forward(f);
         for (int i = 0; i < b; ++i) {
-            const float* li = l.data() + size_t(i) * kClassifierClasses;
-            float* p = probs->data() + (i0 + i) * kClassifierClasses;
+            const float* li = l.data() + size_t(i) * K;
+            float* p = probs->data() + (i0 + i) * K;
             float mx = li[0];
-            for (int j = 1; j < kClassifierClasses; ++j) mx = std::max(mx, li[j]);
+            for (int j = 1; j < K; ++j) mx = std::max(mx, li[j]);
             double sum = 0;
-            for (int j = 0; j < kClassifierClasses; ++j) sum += std::exp(double(li[j]) - mx);
-            for (int j = 0; j < kClassifierClasses; ++j) p[j] = float(std::exp(double(li[j]) - mx) / sum);
+            for (int j = 0; j < K; ++j) sum += std::exp(double(li[j]) - mx);
+            for (int j = 0; j < K; ++j) p[j] = float(std::exp(double(li[j]) - mx) / sum);
         }
     }
     c.features.set_training(true);
     c.head.set_training(true);
 }
 
-double classifier_accuracy(Classifier& c, const Dataset& d) {
-    check_images(d.images, "data");
+double classifier_accuracy(Classifier& c, const ImageSet& d) {
+    GAN_CHECK(d.channels == c.input.channels && d.rows == c.input.size && d.cols == c.input.size,
+              "data: the classifier takes ", to_string(c.input), " images, got ", d.channels, "x", d.rows, "x",
+              d.cols);
+    GAN_CHECK(d.n >= 1, "data: no images");
     std::vector<float> probs;
-    classifier_run(c, d.images.pixels.data(), size_t(d.images.n), nullptr, &probs);
+    classifier_run(c, d.pixels(), size_t(d.n), nullptr, &probs);
+    const int K = c.classes();
     int correct = 0;
-    for (int i = 0; i < d.images.n; ++i) {
-        const float* p = probs.data() + size_t(i) * kClassifierClasses;
-        int arg = 0;
-        for (int j = 1; j < kClassifierClasses; ++j)
-            if (p[j] > p[arg]) arg = j;
-        correct += arg == d.labels.labels[i];
+    for (int i = 0; i < d.n; ++i) {
+        const float* p = probs.data() + size_t(i) * K;
+        correct += int(std::max_element(p, p + K) - p) == d.labels[size_t(i)];
     }
-    return double(correct) / d.images.n;
+    return double(correct) / d.n;
+}
+
+double classifier_accuracy(Classifier& c, const Dataset& d) {
+    GAN_CHECK(d.images.rows == c.input.size && d.images.cols == c.input.size && c.input.channels == 1,
+              "data: the classifier takes ", to_string(c.input), " images, got 1x", d.images.rows, "x", d.images.cols);
+    return classifier_accuracy(c, image_set_from_idx(d));
 }
 
 void classifier_save(const std::string& path, const Classifier& c) {
@@ -197,37 +140,118 @@ void classifier_save(const std::string& path, const Classifier& c) {
     safetensors_write(path, views, c.metadata);
 }
 
-static int meta_channels(const std::map<std::string, std::string>& m, const char* key, const std::string& path) {
+namespace {
+
+using Meta = std::map<std::string, std::string>;
+
+long meta_int(const Meta& m, const char* key, const std::string& path, long lo, long hi) {
     auto it = m.find(key);
     GAN_CHECK(it != m.end(), path, ": metadata has no '", key, "' (not a gan.cpp classifier?)");
     char* end = nullptr;
     long v = std::strtol(it->second.c_str(), &end, 10);
-    GAN_CHECK(end && *end == 0 && v >= 1 && v <= 1024, path, ": metadata '", key, "' is not a channel count");
-    return int(v);
+    GAN_CHECK(end && *end == 0 && v >= lo && v <= hi, path, ": metadata '", key, "' is not an integer in [", lo,
+              ", ", hi, "]");
+    return v;
+}
+
+float meta_float(const Meta& m, const char* key, const std::string& path) {
+    auto it = m.find(key);
+    GAN_CHECK(it != m.end(), path, ": metadata has no '", key, "'");
+    char* end = nullptr;
+    float v = std::strtof(it->second.c_str(), &end);
+    GAN_CHECK(end && *end == 0 && std::isfinite(v), path, ": metadata '", key, "' is not a number");
+    return v;
+}
+
+// The input and class names a file records; MNIST's when it records none.
+void meta_input(const Meta& m, const std::string& path, ClassifierInput& in, std::vector<std::string>& names) {
+    if (!m.count("image_size")) return;
+    in.channels = int(meta_int(m, "channels", path, 1, 4));
+    in.size = int(meta_int(m, "image_size", path, 16, 1024));
+    in.mean = meta_float(m, "input_mean", path);
+    in.stdev = meta_float(m, "input_std", path);
+    auto it = m.find("classes");
+    GAN_CHECK(it != m.end(), path, ": metadata has no 'classes'");
+    nlohmann::json j = nlohmann::json::parse(it->second, nullptr, false);
+    GAN_CHECK(j.is_array(), path, ": metadata 'classes' is not a JSON list");
+    names.clear();
+    for (const auto& e : j) {
+        GAN_CHECK(e.is_string(), path, ": metadata 'classes' holds a non-string");
+        names.push_back(e.get<std::string>());
+    }
+}
+
+// A float in decimal that strtof reads back exactly (9 significant digits).
+std::string exact(float v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.9g", double(v));
+    return buf;
+}
+
+}  // namespace
+
+void classifier_describe_input(Classifier& c) {
+    c.metadata["channels"] = std::to_string(c.input.channels);
+    c.metadata["image_size"] = std::to_string(c.input.size);
+    c.metadata["input_mean"] = exact(c.input.mean);
+    c.metadata["input_std"] = exact(c.input.stdev);
+    c.metadata["classes"] = nlohmann::json(c.class_names).dump();
 }
 
 std::unique_ptr<Classifier> classifier_load(const std::string& path) {
     SafetensorsFile f = safetensors_read(path);
     auto arch = f.metadata.find("arch");
-    GAN_CHECK(arch != f.metadata.end() && arch->second == "lenet", path, ": not a gan.cpp MNIST classifier");
-    auto c = classifier_build(meta_channels(f.metadata, "c1", path), meta_channels(f.metadata, "c2", path));
+    GAN_CHECK(arch != f.metadata.end() && arch->second == "lenet", path, ": not a gan.cpp metrics classifier");
+    ClassifierInput in;
+    std::vector<std::string> names = classifier_build(1, 1)->class_names;
+    meta_input(f.metadata, path, in, names);
+    auto c = classifier_build(int(meta_int(f.metadata, "c1", path, 1, 1024)),
+                              int(meta_int(f.metadata, "c2", path, 1, 1024)), in, std::move(names));
     arena_load(c->features.params, f, path);
     arena_load(c->head.params, f, path);
     c->metadata = f.metadata;
     return c;
 }
 
-std::string dataset_fingerprint(const Dataset& d) {
-    // FNV-1a over the sizes, labels and pixels.
+namespace {
+
+// FNV-1a, 48 bits as 12 hex digits.
+struct Fnv {
     uint64_t h = 0xcbf29ce484222325ull;
-    auto mix = [&](uint8_t b) { h = (h ^ b) * 0x100000001b3ull; };
-    for (int v : {d.images.n, d.images.rows, d.images.cols})
-        for (int k = 0; k < 4; ++k) mix(uint8_t(v >> (8 * k)));
-    for (uint8_t b : d.labels.labels) mix(b);
-    for (uint8_t b : d.images.pixels) mix(b);
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", (unsigned long long)h);
-    return std::string(buf, 12);
+    void byte(uint8_t b) { h = (h ^ b) * 0x100000001b3ull; }
+    void int32(int v) {
+        for (int k = 0; k < 4; ++k) byte(uint8_t(v >> (8 * k)));
+    }
+    void bytes(const uint8_t* p, size_t n) {
+        for (size_t i = 0; i < n; ++i) byte(p[i]);
+    }
+    std::string hex() const {
+        char buf[17];
+        std::snprintf(buf, sizeof buf, "%016llx", (unsigned long long)h);
+        return std::string(buf, 12);
+    }
+};
+
+}  // namespace
+
+std::string dataset_fingerprint(const Dataset& d) {
+    Fnv f;  // over the sizes, labels and pixels
+    for (int v : {d.images.n, d.images.rows, d.images.cols}) f.int32(v);
+    f.bytes(d.labels.labels.data(), d.labels.labels.size());
+    f.bytes(d.images.pixels.data(), d.images.pixels.size());
+    return f.hex();
+}
+
+std::string dataset_fingerprint(const ImageSet& d) {
+    Fnv f;  // over the shape, class names, labels and pixels
+    for (int v : {d.n, d.channels, d.rows, d.cols, int(d.class_names.size())}) f.int32(v);
+    for (const std::string& name : d.class_names) {
+        f.int32(int(name.size()));
+        f.bytes(reinterpret_cast<const uint8_t*>(name.data()), name.size());
+    }
+    for (int32_t l : d.labels) f.int32(l);
+    f.bytes(d.pixels(), d.total_bytes());
+    return f.hex();
 }
 
 std::string cache_dir() {
@@ -237,8 +261,8 @@ std::string cache_dir() {
     return ".gan-cache";
 }
 
-std::string classifier_cache_path(const std::string& fingerprint) {
-    return cache_dir() + "/mnist_classifier-" + fingerprint + ".safetensors";
+std::string classifier_cache_path(const std::string& fingerprint, const std::string& prefix) {
+    return cache_dir() + "/" + prefix + "_classifier-" + fingerprint + ".safetensors";
 }
 
 }  // namespace gan

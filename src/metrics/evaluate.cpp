@@ -7,20 +7,66 @@
 
 namespace gan {
 
-EvalReference eval_reference(std::unique_ptr<Classifier> classifier, const Dataset* train, const Dataset& test,
+void pixel_features(const uint8_t* pixels, size_t n, int channels, int size, std::vector<float>& out) {
+    GAN_CHECK(channels >= 1 && size >= kPixelFeatureGrid, "pixel features need images of at least ",
+              kPixelFeatureGrid, "x", kPixelFeatureGrid);
+    constexpr int G = kPixelFeatureGrid;
+    const int dim = channels * G * G;
+    out.assign(n * size_t(dim), 0.0f);
+    std::vector<int> cell(static_cast<size_t>(size)), count(G, 0);
+    for (int y = 0; y < size; ++y) cell[size_t(y)] = y * G / size, count[size_t(y * G / size)] += 1;
+    const size_t plane = size_t(size) * size_t(size);
+    for (size_t i = 0; i < n; ++i) {
+        float* f = out.data() + i * size_t(dim);
+        for (int c = 0; c < channels; ++c) {
+            const uint8_t* p = pixels + (i * size_t(channels) + size_t(c)) * plane;
+            float* fc = f + c * G * G;
+            for (int y = 0; y < size; ++y)
+                for (int x = 0; x < size; ++x) fc[cell[size_t(y)] * G + cell[size_t(x)]] += p[size_t(y) * size + x];
+            for (int gy = 0; gy < G; ++gy)
+                for (int gx = 0; gx < G; ++gx) fc[gy * G + gx] /= 255.0f * float(count[size_t(gy)] * count[size_t(gx)]);
+        }
+    }
+}
+
+namespace {
+
+void features_of(EvalReference& ref, const uint8_t* pixels, size_t n, std::vector<float>& feats,
+                 std::vector<float>* probs) {
+    if (ref.classifier) classifier_run(*ref.classifier, pixels, n, &feats, probs, ref.options.batch);
+    else pixel_features(pixels, n, ref.input.channels, ref.input.size, feats);
+}
+
+}  // namespace
+
+EvalReference eval_reference(std::unique_ptr<Classifier> classifier, const ImageSet* train, const ImageSet& test,
                              const EvalOptions& o) {
-    GAN_CHECK(classifier, "eval_reference needs a classifier");
     GAN_CHECK(!o.neighbours || train, "eval_reference: neighbour metrics need the training set");
+    GAN_CHECK(test.rows == test.cols, "evaluation needs square images, got ", test.rows, "x", test.cols);
     EvalReference r;
     r.classifier = std::move(classifier);
     r.options = o;
-    constexpr int D = kClassifierFeatures;
-    r.n_test = size_t(test.images.n);
-    classifier_run(*r.classifier, test.images.pixels.data(), r.n_test, &r.test_features, nullptr, o.batch);
+    r.input.channels = test.channels, r.input.size = test.rows;
+    if (r.classifier) {
+        GAN_CHECK(r.classifier->input.same_shape(r.input), "the classifier takes ", to_string(r.classifier->input),
+                  " images, the reference images are ", to_string(r.input));
+        r.input = r.classifier->input;
+    } else {
+        r.dim = test.channels * kPixelFeatureGrid * kPixelFeatureGrid;
+    }
+    for (const ImageSet* s : {train, &test})
+        GAN_CHECK(!s || (s->channels == r.input.channels && s->rows == r.input.size && s->cols == r.input.size),
+                  "eval_reference: the training and test images differ in shape");
+    const int D = r.dim;
+    r.n_test = size_t(test.n);
+    GAN_CHECK(r.n_test >= 2, "evaluation needs at least 2 reference images");
+    features_of(r, test.pixels(), r.n_test, r.test_features, nullptr);
     r.test_gaussian = gaussian_fit(r.test_features.data(), r.n_test, D);
     if (o.neighbours) {
-        r.n_train = size_t(train->images.n);
-        classifier_run(*r.classifier, train->images.pixels.data(), r.n_train, &r.train_features, nullptr, o.batch);
+        GAN_CHECK(r.n_test > size_t(o.k), "neighbour metrics need more than k = ", o.k, " reference images, got ",
+                  r.n_test);
+        r.n_train = size_t(train->n);
+        features_of(r, train->pixels(), r.n_train, r.train_features, nullptr);
         r.test_radii = knn_radii(r.test_features.data(), r.n_test, D, o.k);
         r.memo = memorisation_reference(
             nearest_sq_dists(r.test_features.data(), r.n_test, r.train_features.data(), r.n_train, D),
@@ -29,18 +75,30 @@ EvalReference eval_reference(std::unique_ptr<Classifier> classifier, const Datas
     return r;
 }
 
+EvalReference eval_reference(std::unique_ptr<Classifier> classifier, const Dataset* train, const Dataset& test,
+                             const EvalOptions& o) {
+    GAN_CHECK(classifier, "eval_reference needs a classifier");
+    const ImageSet test_set = image_set_from_idx(test);
+    if (!train) return eval_reference(std::move(classifier), nullptr, test_set, o);
+    const ImageSet train_set = image_set_from_idx(*train);
+    return eval_reference(std::move(classifier), &train_set, test_set, o);
+}
+
 EvalResult evaluate(EvalReference& ref, const uint8_t* pixels, size_t n) {
     const EvalOptions& o = ref.options;
     GAN_CHECK(n >= 2, "evaluation needs at least 2 samples");
     GAN_CHECK(!o.neighbours || n > size_t(o.k), "neighbour metrics need more than k = ", o.k, " samples");
     auto t0 = std::chrono::steady_clock::now();
-    constexpr int D = kClassifierFeatures;
+    const int D = ref.dim;
     EvalResult r;
     r.n = n;
     std::vector<float> feats, probs;
-    classifier_run(*ref.classifier, pixels, n, &feats, &probs, o.batch);
+    features_of(ref, pixels, n, feats, ref.classifier ? &probs : nullptr);
     r.fid = fid(gaussian_fit(feats.data(), n, D), ref.test_gaussian);
-    r.scores = class_scores(probs.data(), n, o.min_share);
+    if (ref.classifier) {
+        r.has_classes = true;
+        r.scores = class_scores(probs.data(), n, o.min_share, ref.classifier->classes());
+    }
     if (o.neighbours) {
         r.prdc = prdc(ref.test_features.data(), ref.n_test, feats.data(), n, D, o.k, &ref.test_radii);
         r.memo = memorisation(nearest_sq_dists(feats.data(), n, ref.train_features.data(), ref.n_train, D), ref.memo);
@@ -49,18 +107,19 @@ EvalResult evaluate(EvalReference& ref, const uint8_t* pixels, size_t n) {
     return r;
 }
 
-std::unique_ptr<Classifier> classifier_find_or_train(const Dataset& train, const Dataset& test,
-                                                     const std::string& path,
-                                                     const std::function<void(const std::string&)>& log) {
-    if (!path.empty()) return classifier_load(path);
-    const std::string fp = dataset_fingerprint(train);
-    const std::string cached = classifier_cache_path(fp);
+namespace {
+
+using Log = std::function<void(const std::string&)>;
+
+// The cached classifier at `cached` when it exists, else one trained by `train` and stored there.
+template <class TrainFn>
+std::unique_ptr<Classifier> cached_or_trained(const std::string& cached, const std::string& fp, const Log& log,
+                                              TrainFn train) {
     if (file_exists(cached)) return classifier_load(cached);
     if (log)
         log(str("No metrics classifier for this training set (", fp, ") in ", cache_dir(),
                 "; training one now (a few minutes, once; `gan classifier train` does the same)"));
-    ClassifierOptions opts;
-    auto c = classifier_train(train, test, opts, [&](const ClassifierEpoch& e) {
+    auto c = train([&](const ClassifierEpoch& e) {
         if (log)
             log(str("  classifier epoch ", e.epoch, "/", e.epochs, ": test accuracy ", 100 * e.test_accuracy, " %"));
     });
@@ -68,6 +127,26 @@ std::unique_ptr<Classifier> classifier_find_or_train(const Dataset& train, const
     classifier_save(cached, *c);
     if (log) log(str("Saved the classifier to ", cached));
     return c;
+}
+
+}  // namespace
+
+std::unique_ptr<Classifier> classifier_find_or_train(const Dataset& train, const Dataset& test,
+                                                     const std::string& path, const Log& log) {
+    if (!path.empty()) return classifier_load(path);
+    const std::string fp = dataset_fingerprint(train);
+    return cached_or_trained(classifier_cache_path(fp), fp, log, [&](const ClassifierLog& on_epoch) {
+        return classifier_train(train, test, ClassifierOptions{}, on_epoch);
+    });
+}
+
+std::unique_ptr<Classifier> classifier_find_or_train(const ImageSet& train, const ImageSet& test,
+                                                     const std::string& path, const Log& log) {
+    if (!path.empty()) return classifier_load(path);
+    const std::string fp = dataset_fingerprint(train);
+    return cached_or_trained(classifier_cache_path(fp, "images"), fp, log, [&](const ClassifierLog& on_epoch) {
+        return classifier_train(train, test, ClassifierOptions{}, on_epoch);
+    });
 }
 
 std::string mnist_dir_find(const std::string& given) {

@@ -6,12 +6,13 @@
 
 namespace gan {
 
-ClassScores class_scores(const float* probs, size_t n, double min_share) {
+ClassScores class_scores(const float* probs, size_t n, double min_share, int K) {
     GAN_CHECK(n >= 1, "class scores need at least one sample");
-    constexpr int K = 10;
+    GAN_CHECK(K >= 1, "class scores need at least one class");
     ClassScores s;
-    std::array<double, K> marginal{};
-    std::array<size_t, K> counts{};
+    s.share.assign(size_t(K), 0.0);
+    std::vector<double> marginal(size_t(K), 0.0);
+    std::vector<size_t> counts(size_t(K), 0);
     for (size_t i = 0; i < n; ++i) {
         const float* p = probs + i * K;
         int arg = 0;
