@@ -16,8 +16,10 @@
 #include "io/idx.h"
 #include "io/png.h"
 #include "io/tfrecord.h"
+#include "kernels/gemm.h"
 #include "metrics/evaluate.h"
 #include "train/report.h"
+#include "train/train_data.h"
 #include "train/trainer.h"
 
 namespace gan_cli {
@@ -94,7 +96,28 @@ gan::TrainOptions options_from_config(const TrainArgs& a) {
     return o;
 }
 
-gan::Dataset load_train_set(const gan::TrainOptions& o) { return gan::dataset_load(o.data_dir, true); }
+// The training images of o, with what the CLI says about them: an image folder's decoding progress
+// (only while its cache is built), where the cache is, and each file skipped.
+gan::ImageSet load_train_set(const gan::TrainOptions& o) {
+    const bool tty = isatty(STDOUT_FILENO);
+    auto progress = [&](size_t done, size_t total) {
+        if (tty) std::printf("\rDecoding %s: %zu/%zu images\033[K", o.data_dir.c_str(), done, total);
+        else if (done == total) std::printf("Decoding %s: %zu/%zu images\n", o.data_dir.c_str(), done, total);
+        std::fflush(stdout);
+    };
+    const int threads = o.threads > 0 ? o.threads : gan::usable_cpus();
+    gan::TrainData d = gan::load_train_data(o, progress, threads);
+    if (tty && d.cache_built) std::printf("\r\033[K");
+    for (const gan::SkippedImage& s : d.skipped) std::printf("Skipped %s\n", s.reason.c_str());
+    if (d.cache_built)
+        std::printf("Decoded %d images into %s (%s)\n", d.set.n, d.cache_path.c_str(), d.why_built.c_str());
+    else if (!d.cache_path.empty())
+        std::printf("Read %d decoded images from %s\n", d.set.n, d.cache_path.c_str());
+    std::printf("Data: %s, %s, %d images of %dx%dx%d (channels x rows x cols)\n", o.data_dir.c_str(),
+                gan::to_string(d.format), d.set.n, d.set.channels, d.set.rows, d.set.cols);
+    std::fflush(stdout);
+    return std::move(d.set);
+}
 
 // --resume: the stored run with the changes given; null (after saying so) when it has no epoch left.
 std::unique_ptr<gan::Trainer> resume_run(const TrainArgs& a) {
@@ -119,7 +142,6 @@ std::unique_ptr<gan::Trainer> resume_run(const TrainArgs& a) {
 std::unique_ptr<gan::Trainer> new_run(TrainArgs& a) {
     if (a.config.empty() && !given(a, "--data")) a.o.data_dir = gan::mnist_dir_find("");
     if (!a.config.empty()) a.o = options_from_config(a);
-    else if (a.o.model.conditional && a.o.fixed_samples % a.o.model.num_classes != 0) a.o.fixed_samples = 60;
     a.o.validate();
     if (gan::run_dir_holds_run(a.o.out_dir)) {
         GAN_CHECK(a.overwrite, a.o.out_dir, " already holds a run: continue it with --resume ", a.o.out_dir,
@@ -127,7 +149,12 @@ std::unique_ptr<gan::Trainer> new_run(TrainArgs& a) {
         gan::run_dir_clear(a.o.out_dir);
         std::printf("Cleared %s (--overwrite)\n", a.o.out_dir.c_str());
     }
-    return std::make_unique<gan::Trainer>(a.o, load_train_set(a.o));
+    gan::ImageSet data = load_train_set(a.o);
+    gan::fit_model_to_data(a.o, data);
+    const int k = a.o.model.num_classes;  // a whole number of rows of classes in the fixed grid
+    if (a.config.empty() && a.o.model.conditional && a.o.fixed_samples % k != 0)
+        a.o.fixed_samples = k * std::max(1, 64 / k);
+    return std::make_unique<gan::Trainer>(a.o, std::move(data));
 }
 
 void print_start(const gan::TrainOptions& o) {
@@ -199,6 +226,8 @@ int run_train(TrainArgs& a) {
     std::unique_ptr<gan::Trainer> trainer = a.resume.empty() ? new_run(a) : resume_run(a);
     if (!trainer) return 0;
     const gan::TrainOptions& o = trainer->options();
+    GAN_CHECK(o.eval_every == 0 || gan::detect_data_format(o.data_dir) == gan::DataFormat::mnist,
+              "--eval-every: the metrics are MNIST's, and ", o.data_dir, " is not an MNIST folder (give --eval-every 0)");
     if (o.eval_every > 0)  // FID, classifier score and covered classes of 10,000 samples -> eval.csv
         trainer->evaluator = gan::training_evaluator(o.data_dir, 10000, o.seed, [](const std::string& m) {
             std::printf("%s\n", m.c_str());

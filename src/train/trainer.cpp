@@ -31,25 +31,28 @@ std::string epoch_name(int epoch) {
 
 }  // namespace
 
-Trainer::Trainer(TrainOptions options, Dataset data)
+Trainer::Trainer(TrainOptions options, ImageSet data)
     : o_(std::move(options)),
       data_(std::move(data)),
       data_rng_(o_.seed, kData),
       latent_rng_(o_.seed, kLatent),
       sample_rng_(o_.seed, kSample) {
     o_.validate();
-    const IdxImages& im = data_.images;
+    const ImageSet& im = data_;
+    const ModelConfig& m = o_.model;
     GAN_CHECK(im.n > 0, o_.data_dir, ": the image set is empty");
-    GAN_CHECK(im.rows == o_.model.rows && im.cols == o_.model.cols && o_.model.channels == 1, o_.data_dir,
-              ": images are ", im.rows, "x", im.cols, " but the model expects ", o_.model.rows, "x", o_.model.cols);
+    GAN_CHECK(im.channels == m.channels && im.rows == m.rows && im.cols == m.cols, o_.data_dir, ": images are ",
+              im.channels, "x", im.rows, "x", im.cols, " (channels x rows x cols) but the model expects ",
+              m.channels, "x", m.rows, "x", m.cols);
     GAN_CHECK(o_.batch <= im.n, "--batch ", o_.batch, " is larger than the data set (", im.n, " images in ",
               o_.data_dir, ")");
-    if (o_.model.conditional) {
-        GAN_CHECK(data_.labels.labels.size() == size_t(im.n), o_.data_dir,
-                  ": a conditional model needs one label per image");
-        for (uint8_t l : data_.labels.labels)
-            GAN_CHECK(int(l) < o_.model.num_classes, o_.data_dir, ": label ", int(l), " is not below the ",
-                      o_.model.num_classes, " classes of the model");
+    if (m.conditional) {
+        GAN_CHECK(im.labels.size() == size_t(im.n), o_.data_dir, ": a conditional model needs one label per image");
+        GAN_CHECK(int(im.class_names.size()) == m.num_classes, o_.data_dir, " has ", im.class_names.size(),
+                  " classes but the model has ", m.num_classes);
+        for (int32_t l : im.labels)
+            GAN_CHECK(l >= 0 && l < m.num_classes, o_.data_dir, ": label ", l, " is not below the ",
+                      m.num_classes, " classes of the model");
     }
     model_ = gan_build(o_.model);
     Rng init_rng(o_.seed, kInit);
@@ -82,7 +85,7 @@ void Trainer::save_state() const {
 }
 
 std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, const std::function<void(TrainOptions&)>& adjust,
-                                         const std::function<Dataset(const TrainOptions&)>& load_data) {
+                                         const std::function<ImageSet(const TrainOptions&)>& load_data) {
     const std::string path = run_dir + "/checkpoints/last.safetensors";
     GAN_CHECK(file_exists(path), run_dir, ": nothing to resume (no checkpoints/last.safetensors)");
     StateFile file = checkpoint_open_state(path);
@@ -121,7 +124,7 @@ void Trainer::start_epoch() {
     // The shuffle of each epoch is a function of the data stream's state at its start, which the
     // checkpoint stores, so a run stopped mid-epoch resumes with the same order.
     data_rng_.set_state(p_.data_epoch);
-    const uint32_t n = uint32_t(data_.images.n);
+    const uint32_t n = uint32_t(data_.n);
     perm_.resize(n);
     for (uint32_t i = 0; i < n; ++i) perm_[i] = i;
     for (uint32_t i = n - 1; i > 0; --i) std::swap(perm_[i], perm_[data_rng_.below(i + 1)]);  // Fisher-Yates
@@ -131,11 +134,11 @@ void Trainer::gather_batch(int step) {
     const int B = o_.batch;
     const size_t img = size_t(o_.model.image_size());
     real_.resize({B, o_.model.channels, o_.model.rows, o_.model.cols});
-    gather_unit_range(real_.data(), data_.images.pixels.data(), perm_.data() + size_t(step) * B, size_t(B), img);
+    gather_unit_range(real_.data(), data_.pixels(), perm_.data() + size_t(step) * B, size_t(B), img);
     if (o_.model.conditional) {
         real_labels_.resize(size_t(B));
         fake_labels_.resize(size_t(B));
-        for (int b = 0; b < B; ++b) real_labels_[b] = data_.labels.labels[perm_[size_t(step) * B + b]];
+        for (int b = 0; b < B; ++b) real_labels_[b] = data_.labels[perm_[size_t(step) * B + b]];
     }
 }
 
@@ -171,15 +174,19 @@ EpochReport Trainer::epoch_report(int steps, double seconds, int steps_run) cons
 
 // The tutorial's fresh samples of this epoch, as a grid and in the all-epochs file.
 void Trainer::write_samples(EpochReport& r) {
+    const ModelConfig& m = o_.model;
+    const int n = o_.samples_per_epoch;
     std::vector<uint8_t> px;
-    gan_generate(*model_, o_.samples_per_epoch, sample_rng_, px);
-    all_samples_.insert(all_samples_.end(), px.begin(), px.end());
-    const int grid_cols = int(std::ceil(std::sqrt(double(o_.samples_per_epoch))));
-    GrayImage grid = image_grid(px.data(), o_.samples_per_epoch, o_.model.rows, o_.model.cols, grid_cols, 1, 3);
+    gan_generate(*model_, n, sample_rng_, px);
+    const std::vector<uint8_t> hwc = planar_to_interleaved(px.data(), size_t(n), m.channels, m.rows, m.cols);
+    all_samples_.insert(all_samples_.end(), hwc.begin(), hwc.end());
+    const int grid_cols = int(std::ceil(std::sqrt(double(n))));
     r.sample_png = o_.out_dir + "/samples/epoch_" + epoch_name(r.epoch) + ".png";
-    png_write_gray(r.sample_png, grid.pixels.data(), grid.width, grid.height);
-    npy_write_u8(o_.out_dir + "/samples/all_samples.npy", all_samples_.data(),
-                 {int64_t(r.epoch), o_.samples_per_epoch, o_.model.rows, o_.model.cols});
+    png_write_image(r.sample_png, image_grid_planar(px.data(), n, m.channels, m.rows, m.cols, grid_cols, 1, 3));
+    // (epochs, samples, rows, cols), with a last axis of 3 for colour (NumPy's and PIL's layout).
+    std::vector<int64_t> shape = {int64_t(r.epoch), n, m.rows, m.cols};
+    if (m.channels != 1) shape.push_back(m.channels);
+    npy_write_u8(o_.out_dir + "/samples/all_samples.npy", all_samples_.data(), shape);
 }
 
 // The same latents every epoch, so samples/fixed_epoch_*.png show one set of digits taking shape
@@ -194,9 +201,9 @@ void Trainer::write_fixed_samples(EpochReport& r) {
     model_->g.set_training(true);
     const int cols =
         o_.model.conditional ? o_.model.num_classes : int(std::ceil(std::sqrt(double(o_.fixed_samples))));
-    GrayImage fixed = image_grid(px.data(), o_.fixed_samples, o_.model.rows, o_.model.cols, cols, 1, 2);
     r.fixed_png = o_.out_dir + "/samples/fixed_epoch_" + epoch_name(r.epoch) + ".png";
-    png_write_gray(r.fixed_png, fixed.pixels.data(), fixed.width, fixed.height);
+    png_write_image(r.fixed_png, image_grid_planar(px.data(), o_.fixed_samples, o_.model.channels, o_.model.rows,
+                                                   o_.model.cols, cols, 1, 2));
 }
 
 void Trainer::run_evaluator(EpochReport& r) {
@@ -229,7 +236,7 @@ void Trainer::write_logs(const EpochReport& r) {
 }
 
 void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch, double seconds, int steps_run) {
-    const int steps = data_.images.n / o_.batch;
+    const int steps = data_.n / o_.batch;
     check_weights_finite(steps);
     EpochReport r = epoch_report(steps, seconds, steps_run);
     swap_ema();  // samples, metrics and generator checkpoints use the moving average when there is one
@@ -289,7 +296,7 @@ bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
                                           : blas_auto_threads(o_.batch, o_.model.arch == Arch::dcgan));
     write_run_files_at_start();
     if (p_.epoch == 0 && p_.step == 0) save_state();  // a run killed in its first epoch can resume too
-    const int steps = data_.images.n / o_.batch;
+    const int steps = data_.n / o_.batch;
     while (p_.epoch < o_.epochs) {
         start_epoch();
         auto t0 = clock::now();

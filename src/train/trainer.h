@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "io/idx.h"
+#include "data/image_set.h"
 #include "models/gan_model.h"
 #include "optim/adam.h"
 #include "train/checkpoint.h"
@@ -44,12 +44,13 @@ struct StepReport {
 class Trainer {
   public:
     // Builds and initialises a fresh run (or loads it from a full-state checkpoint via resume()).
-    Trainer(TrainOptions options, Dataset data);
+    // The images must have the model's shape (options.model: channels, rows, cols).
+    Trainer(TrainOptions options, ImageSet data);
     // Continue from RUN_DIR/checkpoints/last.safetensors. `adjust` (may be null) sees the stored
     // options before anything is built, and may change those that a resumed run can change (or throw).
     static std::unique_ptr<Trainer> resume(const std::string& run_dir,
                                            const std::function<void(TrainOptions&)>& adjust,
-                                           const std::function<Dataset(const TrainOptions&)>& load_data);
+                                           const std::function<ImageSet(const TrainOptions&)>& load_data);
 
     // Trains to options().epochs. Returns false if stopped early by *stop (state saved first).
     bool run(const std::function<void(const EpochReport&)>& on_epoch,
@@ -80,7 +81,7 @@ class Trainer {
     void write_run_files_at_start() const;
 
     TrainOptions o_;
-    Dataset data_;
+    ImageSet data_;
     std::unique_ptr<GanModel> model_;
     std::unique_ptr<Adam> opt_g_, opt_d_;
     std::unique_ptr<GanStep> step_;
@@ -89,7 +90,7 @@ class Trainer {
     std::vector<uint32_t> perm_;
     Tensor real_, z_;
     StepStats last_;
-    std::vector<uint8_t> all_samples_;  // epochs x samples_per_epoch images
+    std::vector<uint8_t> all_samples_;  // epochs x samples_per_epoch images, HWC (as all_samples.npy)
     Tensor fixed_z_;                    // fixed_samples latents drawn once from the seed
     std::vector<int> fixed_labels_;     // conditional models: class i % K for fixed sample i
     std::vector<int> real_labels_, fake_labels_;  // (B) conditional models
