@@ -11,11 +11,13 @@
 
 namespace gan {
 
+#ifdef GAN_HAVE_MPI
 namespace {
 
-bool mpi_running = false;
+bool mpi_running = false;  // world() has initialised MPI
 
 }  // namespace
+#endif
 
 bool mpi_built() {
 #ifdef GAN_HAVE_MPI
