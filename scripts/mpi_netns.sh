@@ -142,7 +142,7 @@ EOF
 # probe K: one rank per host; every host's link must have carried, each way, at least the allreduce's
 # payload (every rank must send each of its N values, in some sum, and receive each of the N results).
 probe() {
-    local k=$1 i before after payload=$((4 << 20))
+    local k=$1 i rx tx sent got payload=$((4 << 20))
     command -v mpicc > /dev/null || die "mpicc not found (apt-get install libopenmpi-dev)"
     write_probe "$state/probe.c"
     mpicc -O2 -o "$state/probe" "$state/probe.c"
@@ -152,9 +152,9 @@ probe() {
     echo "bytes through each host's veth link during the run (sent / received by the host):"
     for i in $(seq 1 "$k"); do
         read -r rx tx < <(link_bytes "$i")
-        local sent=$((rx - rx0[i])) got=$((tx - tx0[i]))
+        sent=$((rx - rx0[i])) got=$((tx - tx0[i]))
         echo "  gan-h$i ($NET.$i): $sent / $got"
-        [ "$sent" -ge "$payload" ] && [ "$got" -ge "$payload" ] ||
+        [ "$sent" -ge "$payload" ] && [ "$got" -ge "$payload" ] ||  # each way at least the payload
             die "gan-h$i's link carried less than the allreduce's $payload bytes: the ranks did not talk over the veth"
     done
     echo "mpi_netns: probe passed on $k hosts"
@@ -168,7 +168,7 @@ case $cmd in
     run) [ $# -ge 3 ] || die "usage: $0 run K NP CMD..."; k=$1 ;;
     *) die "unknown command $cmd (probe, run)" ;;
 esac
-[[ $k =~ ^[0-9]+$ ]] && [ "$k" -ge 1 ] && [ "$k" -le 200 ] || die "K must be 1..200, got $k"
+if ! [[ $k =~ ^[0-9]+$ && $k -ge 1 && $k -le 200 ]]; then die "K must be 1..200, got $k"; fi
 exec 9> "$LOCK"
 flock -w 900 9 || die "another mpi_netns.sh run holds $LOCK"
 state=$(mktemp -d /tmp/gan_netns.XXXXXX)

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Data-parallel training over a real network: ranks on different "hosts" (network namespaces joined by
+# veth links, scripts/mpi_netns.sh) train the classic MLP GAN and the DCGAN on a 240-image cut of the
+# MNIST fixture (tests/data/mnist-mini), 4 steps of global batch 60 per epoch, and must
+#   - write the weights one process writes at the same global batch, within the bound the MPI code
+#     documents (the gradient sums are split differently, so they differ by float rounding only),
+#   - write bitwise the same checkpoint when run again with the same number of ranks,
+#   - resume with another number of ranks (2 -> 3) and still match the single process, one epoch on.
+# Only rank 0 may print the epoch line. Builds build/gan with MPI when it is missing or built without.
+# Needs root for the namespaces (mpi_netns.sh re-runs itself under sudo), OpenMPI, g++ and
+# nlohmann-json (scripts/setup.sh installs them). Any failure ends it with a one-line reason, non-zero.
+#   scripts/check_mpi.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+readonly TOL=${GAN_MPI_TOL:-1e-4}   # |weight(N ranks) - weight(1 process)|, the MPI code's documented bound
+fail() { echo "check_mpi: $*" >&2; exit 1; }
+t0=$(date +%s)
+
+if ! ldd build/gan 2> /dev/null | grep -q libmpi; then
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DGAN_WITH_MPI=ON > /dev/null || fail "cmake failed"
+    cmake --build build -j"$(nproc)" --target gan > /dev/null || fail "building gan failed"
+    ldd build/gan | grep -q libmpi || fail "build/gan does not link MPI (is libopenmpi-dev installed?)"
+fi
+tmp=$(mktemp -d /tmp/gan_check_mpi.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# The first 240 training images and labels of the fixture: each IDX file with the count in its header
+# (bytes 4..7, big-endian) set to 240 (octal 360) and its records cut after the 240th.
+mkdir "$tmp/data"
+cp tests/data/mnist-mini/t10k-* "$tmp/data/"
+cut_idx() {  # NAME HEADER_BYTES RECORD_BYTES
+    gzip -dc "tests/data/mnist-mini/$1.gz" > "$tmp/all"
+    { head -c 4 "$tmp/all"; printf '\0\0\0\360'; head -c $(($2 + 240 * $3)) "$tmp/all" | tail -c +9; } > "$tmp/data/$1"
+}
+cut_idx train-images-idx3-ubyte 16 784
+cut_idx train-labels-idx1-ubyte 8 1
+
+# st_diff A B [TOL]: two checkpoints of the same layout. Without TOL every tensor must be bitwise equal, and
+# the metadata too but for `elapsed` and `train_options` (the wall time and the options, which name the
+# run's folder). With TOL the weights and batch-norm statistics (generator.*, discriminator.*; not the
+# optimiser's moments) must lie within TOL of each other. Prints the largest difference and where.
+cat > "$tmp/st_diff.cpp" << 'EOF'
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+struct File {
+    nlohmann::json head;
+    std::vector<char> bytes;
+    size_t data = 0;
+};
+static File load(const char* path) {
+    std::ifstream in(path, std::ios::binary);
+    File f{{}, {std::istreambuf_iterator<char>(in), {}}, 0};
+    uint64_t n = 0;
+    if (f.bytes.size() >= 8) std::memcpy(&n, f.bytes.data(), 8);
+    if (f.bytes.size() < 8 || n > f.bytes.size() - 8) throw std::runtime_error(std::string(path) + ": not safetensors");
+    f.head = nlohmann::json::parse(f.bytes.begin() + 8, f.bytes.begin() + 8 + static_cast<long>(n));
+    f.data = 8 + n;
+    return f;
+}
+static std::vector<float> values(const File& f, const nlohmann::json& t) {
+    size_t b = t.at("data_offsets")[0], e = t.at("data_offsets")[1];
+    if (t.at("dtype") != "F32" || b > e || e > f.bytes.size() - f.data) throw std::runtime_error("bad tensor entry");
+    std::vector<float> v((e - b) / 4);
+    std::memcpy(v.data(), f.bytes.data() + f.data + b, v.size() * 4);
+    return v;
+}
+int main(int argc, char** argv) {
+    if (argc != 3 && argc != 4) return std::fprintf(stderr, "usage: st_diff A B [TOL]\n"), 2;
+    const File a = load(argv[1]), b = load(argv[2]);
+    const bool bitwise = argc == 3;
+    const double tol = bitwise ? 0 : std::stod(argv[3]);
+    if (bitwise)
+        for (const auto& [key, value] : a.head.at("__metadata__").items())
+            if (key != "elapsed" && key != "train_options" && b.head.at("__metadata__").value(key, "") != value)
+                return std::printf("metadata %s differs\n", key.c_str()), 1;
+    size_t tensors = 0, count = 0, bad = 0;
+    double worst = 0;
+    std::string where = "-";
+    for (const auto& [name, t] : a.head.items()) {
+        const bool weight = name.rfind("generator.", 0) == 0 || name.rfind("discriminator.", 0) == 0;
+        if (name == "__metadata__" || (!bitwise && !weight)) continue;
+        if (!b.head.contains(name) || b.head[name].at("shape") != t.at("shape"))
+            return std::printf("%s: missing or of another shape in %s\n", name.c_str(), argv[2]), 1;
+        const std::vector<float> x = values(a, t), y = values(b, b.head[name]);
+        for (size_t i = 0; i < x.size(); ++i) {
+            const double d = std::fabs(static_cast<double>(x[i]) - y[i]);
+            bad += bitwise ? std::memcmp(&x[i], &y[i], 4) != 0 : !(d <= tol);
+            if (!(d <= worst)) worst = d, where = name + "[" + std::to_string(i) + "]";
+        }
+        ++tensors, count += x.size();
+    }
+    if (b.head.size() != a.head.size()) return std::printf("the files hold different tensors\n"), 1;
+    std::printf("%zu tensors, %zu values: max |a - b| %.3g at %s, %zu %s\n", tensors, count, worst, where.c_str(), bad,
+                bitwise ? "not bitwise equal" : "over the bound");
+    return bad != 0;
+}
+EOF
+g++ -std=c++17 -O2 -o "$tmp/st_diff" "$tmp/st_diff.cpp" || fail "could not build the checkpoint comparator"
+
+# The line of a failed run's log that says why: its first error, else its last line of text.
+reason() { grep -m 1 'error' "$1" || grep -v -e '^\s*$' -e '^---' "$1" | tail -n 1; }
+# train NAME NP K ARGS...: `gan train ARGS` in one process (NP 0) or on NP ranks spread over K hosts,
+# its output in $tmp/NAME.log; every epoch line must come once (rank 0 alone prints). The full state the
+# run ends with is kept as $tmp/NAME.safetensors (the run folder is $tmp/NAME, or the one resumed).
+train() {
+    local name=$1 np=$2 k=$3 run=$tmp/$1 epochs
+    shift 3
+    [ "${1:-}" != --resume ] || run=$2
+    local who="one process"
+    local -a launch=(build/gan)
+    [ "$np" = 0 ] || launch=(scripts/mpi_netns.sh run "$k" "$np" build/gan) who="$np ranks"
+    "${launch[@]}" train --plain "$@" > "$tmp/$name.log" 2>&1 ||
+        fail "$name: gan train on $who failed: $(reason "$tmp/$name.log")"
+    epochs=$(grep '^Epoch [0-9]*/' "$tmp/$name.log" | cut -d. -f1 | sort | uniq -c | awk '$1 != 1 {print $3}')
+    [ -z "$epochs" ] || fail "$name: the line of epoch $epochs was printed more than once (rank 0 alone prints)"
+    grep -q '^Epoch ' "$tmp/$name.log" || fail "$name: no epoch line in its output"
+    cp "$run/checkpoints/last.safetensors" "$tmp/$name.safetensors"
+}
+# same A B [TOL]: st_diff, failing the check with its verdict.
+same() {
+    local verdict
+    verdict=$("$tmp/st_diff" "$tmp/$1.safetensors" "$tmp/$2.safetensors" ${3:+"$3"}) ||
+        fail "$1 vs $2: ${verdict:-comparator failed}"
+    echo "check_mpi: $1 vs $2${3:+ (bound $3)}: $verdict"
+}
+
+for arch in mlp dcgan; do
+    new=(--arch "$arch" --data "$tmp/data" --batch 60 --threads 1 --seed 3 --epochs 1)
+    train "$arch-1p" 0 0 "${new[@]}" --out "$tmp/$arch-1p"
+    train "$arch-1p-resumed" 0 0 --resume "$tmp/$arch-1p" --epochs 2
+    train "$arch-2r" 2 2 "${new[@]}" --out "$tmp/$arch-2r"
+    same "$arch-1p" "$arch-2r" "$TOL"
+    train "$arch-2r-again" 2 2 "${new[@]}" --out "$tmp/$arch-2r-again"
+    same "$arch-2r" "$arch-2r-again"
+    train "$arch-2r-resumed-3r" 3 3 --resume "$tmp/$arch-2r" --epochs 2
+    same "$arch-1p-resumed" "$arch-2r-resumed-3r" "$TOL"
+done
+echo "check_mpi: passed in $(($(date +%s) - t0)) s"
