@@ -73,7 +73,15 @@ static std::vector<float> values(const File& f, const nlohmann::json& t) {
     return v;
 }
 int main(int argc, char** argv) {
-    if (argc != 3 && argc != 4) return std::fprintf(stderr, "usage: st_diff A B [TOL]\n"), 2;
+    if (argc == 3 && std::strcmp(argv[1], "--params") == 0) {  // the number of trained parameters
+        const File f = load(argv[2]);
+        size_t n = 0;
+        for (const auto& [name, t] : f.head.items())
+            if (name.rfind("optimizer.", 0) == 0 && name.size() > 8 && name.compare(name.size() - 8, 8, ".exp_avg") == 0)
+                n += size_t(t.at("data_offsets")[1]) - size_t(t.at("data_offsets")[0]);
+        return std::printf("%zu\n", n / 4), 0;
+    }
+    if (argc != 3 && argc != 4) return std::fprintf(stderr, "usage: st_diff A B [TOL] | st_diff --params A\n"), 2;
     const File a = load(argv[1]), b = load(argv[2]);
     const bool bitwise = argc == 3;
     const double tol = bitwise ? 0 : std::stod(argv[3]);
@@ -124,6 +132,18 @@ train() {
     grep -q '^Epoch ' "$tmp/$name.log" || fail "$name: no epoch line in its output"
     cp "$run/checkpoints/last.safetensors" "$tmp/$name.safetensors"
 }
+# crossed NAME UPDATES: gan-h2's link carried, each way, at least every gradient value of UPDATES updates of
+# both networks (4 bytes a parameter: each rank must send each of its values, in some sum, and receive
+# each sum), so the ranks did exchange their gradients over the veth link.
+crossed() {
+    local params need sent got
+    params=$("$tmp/st_diff" --params "$tmp/$1.safetensors")
+    need=$((4 * params * $2))
+    read -r sent got < <(sed -n 's|.* gan-h2 \([0-9]*\) / \([0-9]*\).*|\1 \2|p' "$tmp/$1.log")
+    [ "${sent:-0}" -ge "$need" ] && [ "${got:-0}" -ge "$need" ] ||
+        fail "$1: gan-h2's link carried ${sent:-?} / ${got:-?} bytes, less than $2 updates of $params parameters"
+    echo "check_mpi: $1: gan-h2 sent / received $sent / $got bytes through its veth link ($2 updates of $params parameters: $need)"
+}
 # same A B [TOL]: st_diff, failing the check with its verdict.
 same() {
     local verdict
@@ -137,10 +157,12 @@ for arch in mlp dcgan; do
     train "$arch-1p" 0 0 "${new[@]}" --out "$tmp/$arch-1p"
     train "$arch-1p-resumed" 0 0 --resume "$tmp/$arch-1p" --epochs 2
     train "$arch-2r" 2 2 "${new[@]}" --out "$tmp/$arch-2r"
+    crossed "$arch-2r" 4
     same "$arch-1p" "$arch-2r" "$TOL"
     train "$arch-2r-again" 2 2 "${new[@]}" --out "$tmp/$arch-2r-again"
     same "$arch-2r" "$arch-2r-again"
     train "$arch-2r-resumed-3r" 3 3 --resume "$tmp/$arch-2r" --epochs 2
+    crossed "$arch-2r-resumed-3r" 4
     same "$arch-1p-resumed" "$arch-2r-resumed-3r" "$TOL"
 done
 echo "check_mpi: passed in $(($(date +%s) - t0)) s"

@@ -55,30 +55,40 @@ EOF
     chmod +x "$1"
 }
 
-# mpirun_on K NP CMD...: the K hosts in a hostfile (one slot each; more ranks than hosts are placed round
-# robin), mpirun started in gan-h1 under that host's name, the rsh launcher pointed at the agent. mpirun
-# runs in the background so that a signal to this script reaches the trap at once (which stops mpirun,
-# and mpirun its ranks) rather than after mpirun ends.
-mpirun_on() {
-    local k=$1 np=$2 i
-    shift 2
-    for i in $(seq 1 "$k"); do echo "$NET.$i slots=1"; done > "$state/hosts"
-    write_agent "$state/agent"
-    ip netns exec gan-h1 unshare --uts sh -c 'hostname gan-h1; exec "$@"' mpirun \
-        mpirun --allow-run-as-root --oversubscribe -np "$np" --hostfile "$state/hosts" --map-by node \
-        --mca plm_rsh_agent "$state/agent" --mca plm_rsh_no_tree_spawn 1 \
-        --mca btl tcp,self --mca btl_tcp_if_include "$NET.0/24" --mca oob_tcp_if_include "$NET.0/24" \
-        "$@" &
-    mpirun_pid=$!
-    wait "$mpirun_pid"
-}
-
 # The bytes host i sent and received through its link (counted at the bridge's end).
 link_bytes() {
     local rx tx
     rx=$(ip netns exec "$SW" cat "/sys/class/net/h$1/statistics/rx_bytes")
     tx=$(ip netns exec "$SW" cat "/sys/class/net/h$1/statistics/tx_bytes")
     echo "$rx $tx"
+}
+
+# mpirun_on K NP CMD...: the K hosts in a hostfile (one slot each; more ranks than hosts are placed round
+# robin), mpirun started in gan-h1 under that host's name, the rsh launcher pointed at the agent. mpirun
+# runs in the background so that a signal to this script reaches the trap at once (which stops mpirun,
+# and mpirun its ranks) rather than after mpirun ends. Afterwards sent[i] and got[i] hold the bytes host i
+# sent and received through its link during the run, and a line on stderr gives them.
+mpirun_on() {
+    local k=$1 np=$2 i rx tx rc=0
+    shift 2
+    for i in $(seq 1 "$k"); do echo "$NET.$i slots=1"; done > "$state/hosts"
+    write_agent "$state/agent"
+    for i in $(seq 1 "$k"); do read -r "sent[$i]" "got[$i]" < <(link_bytes "$i"); done
+    ip netns exec gan-h1 unshare --uts sh -c 'hostname gan-h1; exec "$@"' mpirun \
+        mpirun --allow-run-as-root --oversubscribe -np "$np" --hostfile "$state/hosts" --map-by node \
+        --mca plm_rsh_agent "$state/agent" --mca plm_rsh_no_tree_spawn 1 \
+        --mca btl tcp,self --mca btl_tcp_if_include "$NET.0/24" --mca oob_tcp_if_include "$NET.0/24" \
+        "$@" &
+    mpirun_pid=$!
+    wait "$mpirun_pid" || rc=$?
+    local report="mpi_netns: bytes sent / received through each host's veth link:"
+    for i in $(seq 1 "$k"); do
+        read -r rx tx < <(link_bytes "$i")
+        sent[i]=$((rx - sent[i])) got[i]=$((tx - got[i]))
+        report+=" gan-h$i ${sent[i]} / ${got[i]}"
+    done
+    echo "$report" >&2
+    return "$rc"
 }
 
 # The probe: every rank reports its host name, network namespace (inode) and address, then all ranks sum a
@@ -142,19 +152,13 @@ EOF
 # probe K: one rank per host; every host's link must have carried, each way, at least the allreduce's
 # payload (every rank must send each of its N values, in some sum, and receive each of the N results).
 probe() {
-    local k=$1 i rx tx sent got payload=$((4 << 20))
+    local k=$1 i payload=$((4 << 20))
     command -v mpicc > /dev/null || die "mpicc not found (apt-get install libopenmpi-dev)"
     write_probe "$state/probe.c"
     mpicc -O2 -o "$state/probe" "$state/probe.c"
-    declare -a rx0 tx0
-    for i in $(seq 1 "$k"); do read -r "rx0[$i]" "tx0[$i]" < <(link_bytes "$i"); done
     mpirun_on "$k" "$k" "$state/probe" || die "the probe failed across $k namespaces"
-    echo "bytes through each host's veth link during the run (sent / received by the host):"
     for i in $(seq 1 "$k"); do
-        read -r rx tx < <(link_bytes "$i")
-        sent=$((rx - rx0[i])) got=$((tx - tx0[i]))
-        echo "  gan-h$i ($NET.$i): $sent / $got"
-        [ "$sent" -ge "$payload" ] && [ "$got" -ge "$payload" ] ||  # each way at least the payload
+        [ "${sent[i]}" -ge "$payload" ] && [ "${got[i]}" -ge "$payload" ] ||
             die "gan-h$i's link carried less than the allreduce's $payload bytes: the ranks did not talk over the veth"
     done
     echo "mpi_netns: probe passed on $k hosts"
@@ -172,6 +176,7 @@ if ! [[ $k =~ ^[0-9]+$ && $k -ge 1 && $k -le 200 ]]; then die "K must be 1..200,
 exec 9> "$LOCK"
 flock -w 900 9 || die "another mpi_netns.sh run holds $LOCK"
 state=$(mktemp -d /tmp/gan_netns.XXXXXX)
+declare -a sent got
 trap 'netns_down; rm -rf "$state"' EXIT
 mpirun_pid=
 trap '[ -z "$mpirun_pid" ] || { kill -TERM "$mpirun_pid" 2> /dev/null; wait "$mpirun_pid" || true; }; exit 130' INT TERM
