@@ -111,17 +111,26 @@ void write_samples(const SampleArgs& a, gan::GanModel& model, int total, gan::La
         std::vector<uint8_t> px;
         gan::gan_generate(model, total, latents, px, lab, batch_stats, precision);
         int cols = a.cols > 0 ? a.cols : a.grid_by_class ? a.n : int(std::ceil(std::sqrt(double(total))));
-        gan::GrayImage grid = gan::image_grid(px.data(), total, c.rows, c.cols, cols, 1, a.scale);
-        gan::png_write_gray(a.out, grid.pixels.data(), grid.width, grid.height);
+        gan::png_write_image(a.out, gan::image_grid_planar(px.data(), total, c.channels, c.rows, c.cols, cols, 1,
+                                                           a.scale));
         return;
     }
+    const bool npy = ends_with(a.out, ".npy");
+    GAN_CHECK(npy || c.channels == 1, a.out, ": IDX files hold gray images and this generator makes ", c.channels,
+              "-channel ones (write .npy or .png)");
+    // .npy: (N, H, W) for gray, (N, H, W, 3) for colour (NumPy's and PIL's layout).
+    std::vector<int64_t> shape = {total, c.rows, c.cols};
+    if (c.channels != 1) shape.push_back(c.channels);
     gan::AtomicFile f(a.out);
-    const std::vector<uint8_t> head = ends_with(a.out, ".npy") ? gan::npy_header_u8(a.out, {total, c.rows, c.cols})
-                                                               : gan::idx_header_images(a.out, total, c.rows, c.cols);
+    const std::vector<uint8_t> head = npy ? gan::npy_header_u8(a.out, shape)
+                                          : gan::idx_header_images(a.out, total, c.rows, c.cols);
     f.write(head.data(), head.size());
-    const size_t img = size_t(c.image_size());
     gan::gan_generate_blocks(model, total, latents, lab, batch_stats, precision, 64000,
-                             [&](const uint8_t* p, int count) { f.write(p, size_t(count) * img); });
+                             [&](const uint8_t* p, int count) {
+                                 const std::vector<uint8_t> hwc =
+                                     gan::planar_to_interleaved(p, size_t(count), c.channels, c.rows, c.cols);
+                                 f.write(hwc.data(), hwc.size());
+                             });
     f.commit();
 }
 
@@ -167,7 +176,9 @@ Run add_sample(CLI::App& app) {
         ->required();
     a->n_option = app.add_option("--n,-n", a->n, "Number of images (default: as many as --z's latents or --labels)")
                       ->capture_default_str();
-    app.add_option("--out,-o", a->out, "Output: .png (grid), .npy (uint8 N x 28 x 28) or .idx (IDX images)")
+    app.add_option("--out,-o", a->out,
+                   "Output: .png (grid; RGB for colour models), .npy (uint8 N x H x W; N x H x W x 3 for colour) "
+                   "or .idx (IDX images; gray models only)")
         ->required();
     app.add_option("--seed", a->seed, "Seed of the latent draws")->capture_default_str();
     app.add_option("--cols", a->cols, "Grid columns for .png (default: square)")->check(CLI::Range(0, 10000000));

@@ -12,12 +12,15 @@
 
 #include "commands.h"
 #include "core/check.h"
+#include "dist/world.h"
 #include "io/file.h"
 #include "io/idx.h"
 #include "io/png.h"
 #include "io/tfrecord.h"
+#include "kernels/gemm.h"
 #include "metrics/evaluate.h"
 #include "train/report.h"
+#include "train/train_data.h"
 #include "train/trainer.h"
 
 namespace gan_cli {
@@ -94,14 +97,45 @@ gan::TrainOptions options_from_config(const TrainArgs& a) {
     return o;
 }
 
-gan::Dataset load_train_set(const gan::TrainOptions& o) { return gan::dataset_load(o.data_dir, true); }
+// The training images of o, with what the CLI says about them: an image folder's decoding progress
+// (only while its cache is built), where the cache is, and each file skipped.
+gan::ImageSet load_train_set_here(const gan::TrainOptions& o) {
+    const bool tty = isatty(STDOUT_FILENO);
+    auto progress = [&](size_t done, size_t total) {
+        if (tty) std::printf("\rDecoding %s: %zu/%zu images\033[K", o.data_dir.c_str(), done, total);
+        else if (done == total) std::printf("Decoding %s: %zu/%zu images\n", o.data_dir.c_str(), done, total);
+        std::fflush(stdout);
+    };
+    const int threads = o.threads > 0 ? o.threads : gan::usable_cpus();
+    gan::TrainData d = gan::load_train_data(o, progress, threads);
+    if (tty && d.cache_built) std::printf("\r\033[K");
+    for (const gan::SkippedImage& s : d.skipped) std::printf("Skipped %s\n", s.reason.c_str());
+    if (d.cache_built)
+        std::printf("Decoded %d images into %s (%s)\n", d.set.n, d.cache_path.c_str(), d.why_built.c_str());
+    else if (!d.cache_path.empty())
+        std::printf("Read %d decoded images from %s\n", d.set.n, d.cache_path.c_str());
+    std::printf("Data: %s, %s, %d images of %dx%dx%d (channels x rows x cols)\n", o.data_dir.c_str(),
+                gan::to_string(d.format), d.set.n, d.set.channels, d.set.rows, d.set.cols);
+    std::fflush(stdout);
+    return std::move(d.set);
+}
+
+// Under MPI, rank 0 reads first (building an image folder's cache if it must) and the others after it.
+gan::ImageSet load_train_set(const gan::TrainOptions& o) {
+    gan::Comm& world = gan::world();
+    if (world.rank() != 0) world.barrier();
+    gan::ImageSet set = load_train_set_here(o);
+    if (world.rank() == 0) world.barrier();
+    return set;
+}
 
 // --resume: the stored run with the changes given; null (after saying so) when it has no epoch left.
 std::unique_ptr<gan::Trainer> resume_run(const TrainArgs& a) {
     GAN_CHECK(!a.overwrite, "--overwrite clears a run and --resume continues it: give one of them");
     GAN_CHECK(a.config.empty(), "--config starts a new run and --resume continues one: give one of them");
     auto trainer = gan::Trainer::resume(
-        a.resume, [&](gan::TrainOptions& stored_o) { apply_resume_changes(a, stored_o); }, load_train_set);
+        a.resume, [&](gan::TrainOptions& stored_o) { apply_resume_changes(a, stored_o); }, load_train_set,
+        gan::world());
     const gan::TrainProgress& p = trainer->progress();
     const int epochs = trainer->options().epochs;
     GAN_CHECK(p.epoch <= epochs, "--epochs ", epochs, ": ", a.resume, " has already trained ", p.epoch,
@@ -119,21 +153,30 @@ std::unique_ptr<gan::Trainer> resume_run(const TrainArgs& a) {
 std::unique_ptr<gan::Trainer> new_run(TrainArgs& a) {
     if (a.config.empty() && !given(a, "--data")) a.o.data_dir = gan::mnist_dir_find("");
     if (!a.config.empty()) a.o = options_from_config(a);
-    else if (a.o.model.conditional && a.o.fixed_samples % a.o.model.num_classes != 0) a.o.fixed_samples = 60;
     a.o.validate();
-    if (gan::run_dir_holds_run(a.o.out_dir)) {
+    // Under MPI rank 0 alone looks at the run directory (the others must not see what it creates there).
+    if (gan::world().rank() == 0 && gan::run_dir_holds_run(a.o.out_dir)) {
         GAN_CHECK(a.overwrite, a.o.out_dir, " already holds a run: continue it with --resume ", a.o.out_dir,
                   ", or give --overwrite to delete it and start afresh (or choose another --out)");
         gan::run_dir_clear(a.o.out_dir);
         std::printf("Cleared %s (--overwrite)\n", a.o.out_dir.c_str());
     }
-    return std::make_unique<gan::Trainer>(a.o, load_train_set(a.o));
+    gan::ImageSet data = load_train_set(a.o);
+    gan::fit_model_to_data(a.o, data);
+    const int k = a.o.model.num_classes;  // a whole number of rows of classes in the fixed grid
+    if (a.config.empty() && a.o.model.conditional && a.o.fixed_samples % k != 0)
+        a.o.fixed_samples = k * std::max(1, 64 / k);
+    return std::make_unique<gan::Trainer>(a.o, std::move(data), gan::world());
 }
 
 void print_start(const gan::TrainOptions& o) {
     std::printf("gan.cpp %s: arch=%s epochs=%d batch=%d lr=%g seed=%llu data=%s out=%s\n", GAN_VERSION,
                 gan::to_string(o.model.arch), o.epochs, o.batch, double(o.adam.lr), (unsigned long long)o.seed,
                 o.data_dir.c_str(), o.out_dir.c_str());
+    if (gan::world().distributed())
+        std::printf("Data-parallel over %d MPI ranks: %d to %d rows of each batch of %d per rank\n",
+                    gan::world().size(), o.batch / gan::world().size(), (o.batch + gan::world().size() - 1) /
+                    gan::world().size(), o.batch);
     // The metrics are those of whatever --data holds (MNIST-FID only on MNIST): say so.
     if (o.eval_every > 0)
         std::printf("Every %d epochs: FID vs the test set of %s, classifier score and covered classes, in the "
@@ -196,10 +239,16 @@ struct TrainLog {
 };
 
 int run_train(TrainArgs& a) {
+    // Under MPI rank 0 alone prints (the others' errors still go to stderr).
+    if (gan::world().rank() != 0 && !std::freopen("/dev/null", "w", stdout))
+        GAN_CHECK(false, "cannot silence the standard output of rank ", gan::world().rank());
     std::unique_ptr<gan::Trainer> trainer = a.resume.empty() ? new_run(a) : resume_run(a);
     if (!trainer) return 0;
     const gan::TrainOptions& o = trainer->options();
-    if (o.eval_every > 0)  // FID, classifier score and covered classes of 10,000 samples -> eval.csv
+    GAN_CHECK(o.eval_every == 0 || gan::detect_data_format(o.data_dir) == gan::DataFormat::mnist,
+              "--eval-every: the metrics are MNIST's, and ", o.data_dir, " is not an MNIST folder (give --eval-every 0)");
+    const bool rank0 = gan::world().rank() == 0;
+    if (o.eval_every > 0 && rank0)  // FID, classifier score and covered classes of 10,000 samples -> eval.csv
         trainer->evaluator = gan::training_evaluator(o.data_dir, 10000, o.seed, [](const std::string& m) {
             std::printf("%s\n", m.c_str());
             std::fflush(stdout);
@@ -208,7 +257,7 @@ int run_train(TrainArgs& a) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     TrainLog log(o, isatty(STDOUT_FILENO) && !a.plain);
-    if (a.tensorboard) log.tb = std::make_unique<gan::EventsWriter>(o.out_dir + "/tensorboard");
+    if (a.tensorboard && rank0) log.tb = std::make_unique<gan::EventsWriter>(o.out_dir + "/tensorboard");
     bool finished = trainer->run([&](const gan::EpochReport& r) { log.epoch(r); },
                                  [&](const gan::StepReport& s) { log.step(s); }, &g_stop);
     if (log.tty) std::printf("\r\033[K");
@@ -219,11 +268,26 @@ int run_train(TrainArgs& a) {
                     trainer->last_checkpoint().c_str(), a.program.c_str(), o.out_dir.c_str());
         return 128 + (sig ? sig : SIGINT);
     }
+    if (!rank0) return 0;
     gan::ReportSummary rs = gan::report_write(o.out_dir);
     std::printf("Done: %s/generator.safetensors, samples in %s/samples/, progress in %s, %s, %s\n",
                 o.out_dir.c_str(), o.out_dir.c_str(), rs.gif.c_str(), rs.losses_svg.c_str(),
                 rs.probabilities_svg.c_str());
     return 0;
+}
+
+// Under MPI a rank that fails ends the whole job (the others would wait for it in a collective), with
+// the exit code main gives an error.
+int run_train_or_abort(TrainArgs& a) {
+    if (!gan::world().distributed()) return run_train(a);
+    try {
+        return run_train(a);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "gan: error (rank %d of %d): %s\n", gan::world().rank(), gan::world().size(), e.what());
+        std::fflush(stderr);
+        gan::world_abort(2);
+        throw;
+    }
 }
 
 // Every option of the table as a flag bound to a.o (options taking a name to their text, turned into
@@ -277,7 +341,7 @@ Run add_train(CLI::App& app) {
         // option the user did not set.
         if (a->o.model.arch == gan::Arch::dcgan && a->config.empty())
             gan::apply_dcgan_defaults(a->o, [&](const std::string& flag) { return given(*a, flag); });
-        return run_train(*a);
+        return run_train_or_abort(*a);
     };
 }
 

@@ -25,6 +25,7 @@
 
 #include "core/check.h"
 #include "io/idx.h"
+#include "io/png.h"
 #include "io/safetensors.h"
 #include "train/checkpoint.h"
 #include "test_util.h"
@@ -109,7 +110,7 @@ std::string make_run(Scratch& s, const std::string& name, const std::function<vo
     o.batch = 100;
     o.epochs = 1;
     if (tweak) tweak(o);
-    gan::Trainer t(o, gan::dataset_load(o.data_dir, true));
+    gan::Trainer t(o, gan::image_set_from_idx(gan::dataset_load(o.data_dir, true)));
     t.save_state();
     return o.out_dir;
 }
@@ -221,10 +222,40 @@ const Case kCases[] = {
      [](Scratch& s) {
          return Staged{train_args(s.path("nope"), s.path("run")), {s.path("nope"), "no such data directory"}};
      }},
-    {"DataFilesMissing",
+    {"DataFilesMissing",  // neither MNIST, CIFAR-10 nor an image: all three are named
      [](Scratch& s) {
          std::string d = s.mkdir("empty");
-         return Staged{train_args(d, s.path("run")), {d, "no train-images-idx3-ubyte"}};
+         write_bytes(d + "/readme.txt", {'h', 'i'});
+         return Staged{train_args(d, s.path("run")),
+                       {d, "no train-images-idx3-ubyte", "data_batch_1.bin", "no .png, .jpg or .jpeg file"}};
+     }},
+    {"ImageFolderBadImageRefused",  // --bad-images refuse (the default) stops at the first, naming it
+     [](Scratch& s) {
+         std::string d = s.mkdir("pictures");
+         write_bytes(d + "/broken.png", {'n', 'o', 't', ' ', 'a', 'n', ' ', 'i', 'm', 'a', 'g', 'e'});
+         return Staged{train_args(d, s.path("run")), {d + "/broken.png", "not a PNG or JPEG file"}};
+     }},
+    {"ImageFolderNothingDecodable",  // --bad-images skip, and every file is bad
+     [](Scratch& s) {
+         std::string d = s.mkdir("pictures");
+         write_bytes(d + "/broken.jpg", {0xff, 0xd8, 0xff, 0});
+         return Staged{train_args(d, s.path("run"), {"--bad-images", "skip"}), {d, "none of its 1 images"}};
+     }},
+    {"ImageFolderConditionalOneClass",
+     [](Scratch& s) {
+         std::string d = s.mkdir("pictures/cats");
+         std::vector<uint8_t> px(64, 128);
+         gan::png_write_gray(d + "/a.png", px.data(), 8, 8);
+         return Staged{train_args(s.path("pictures"), s.path("run"), {"--conditional", "--batch", "1"}),
+                       {"--conditional", s.path("pictures"), "has 1 class"}};
+     }},
+    {"ImageFolderEvalEvery",  // the metrics are MNIST's
+     [](Scratch& s) {
+         std::string d = s.mkdir("pictures");
+         std::vector<uint8_t> px(64, 128);
+         gan::png_write_gray(d + "/a.png", px.data(), 8, 8);
+         return Staged{train_args(d, s.path("run"), {"--eval-every", "1", "--batch", "1"}),
+                       {"--eval-every", d, "not an MNIST folder"}};
      }},
     {"LabelsMissing",
      [](Scratch& s) {
@@ -309,16 +340,29 @@ const Case kCases[] = {
          });
          return Staged{train_args(d, s.path("run")), {"holds 1000 images but", "999 labels"}};
      }},
-    {"ImagesWrongSizeForModel",  // a 32x32 set (e.g. SVHN/CIFAR-sized) for the 28x28 model
+    {"ImagesWrongSizeForModel",  // a 48x48 set for the DCGAN, which draws 28x28, 32x32 or 64x64
      [](Scratch& s) {
-         std::string d = s.mkdir("data32");
-         std::vector<uint8_t> px(size_t(200) * 32 * 32, 7), lb(200, 1);
-         gan::idx_write_images(d + "/train-images-idx3-ubyte", px.data(), 200, 32, 32);
+         std::string d = s.mkdir("data48");
+         std::vector<uint8_t> px(size_t(200) * 48 * 48, 7), lb(200, 1);
+         gan::idx_write_images(d + "/train-images-idx3-ubyte", px.data(), 200, 48, 48);
          gan::idx_write_labels(d + "/train-labels-idx1-ubyte", lb.data(), 200);
-         return Staged{train_args(d, s.path("run")), {d, "images are 32x32 but the model expects 28x28"}};
+         return Staged{train_args(d, s.path("run"), {"--arch", "dcgan"}),
+                       {"--arch dcgan", d, "gives 48x48", "--image-size 32 or 64"}};
      }},
 
     // ---- nonsense options ----------------------------------------------------------------------
+    {"ChannelsTwo",
+     [](Scratch& s) { return Staged{train_args(kMini, s.path("run"), {"--channels", "2"}), {"--channels", "0, 1 or 3"}}; }},
+    {"ChannelsFour",
+     [](Scratch& s) { return Staged{train_args(kMini, s.path("run"), {"--channels", "4"}), {"--channels", "0, 1 or 3"}}; }},
+    {"ImageSizeTooLarge",
+     [](Scratch& s) {
+         return Staged{train_args(kMini, s.path("run"), {"--image-size", "5000"}), {"--image-size", "[0, 4096]"}};
+     }},
+    {"BadImagesUnknown",
+     [](Scratch& s) {
+         return Staged{train_args(kMini, s.path("run"), {"--bad-images", "maybe"}), {"--bad-images", "skip or refuse"}};
+     }},
     {"BatchZero",
      [](Scratch& s) { return Staged{train_args(kMini, s.path("run"), {"--batch", "0"}), {"--batch", "at least 1"}}; }},
     {"BatchNegative",

@@ -1,6 +1,9 @@
 #include "data/image_set.h"
 
+#include <algorithm>
+
 #include "core/check.h"
+#include "io/idx.h"
 
 namespace gan {
 
@@ -25,6 +28,17 @@ ImageSet make_image_set(int n, int channels, int rows, int cols, std::vector<uin
     auto owned = std::make_shared<std::vector<uint8_t>>(std::move(pixels));
     set.data = std::shared_ptr<const uint8_t>(owned, owned->data());
     return set;
+}
+
+ImageSet image_set_from_idx(Dataset data) {
+    const IdxImages& im = data.images;
+    std::vector<int32_t> labels(data.labels.labels.begin(), data.labels.labels.end());
+    int32_t top = 9;
+    for (int32_t l : labels) top = std::max(top, l);
+    std::vector<std::string> names;
+    for (int32_t c = 0; c <= top; ++c) names.push_back(std::to_string(c));
+    return make_image_set(im.n, 1, im.rows, im.cols, std::move(data.images.pixels), std::move(labels),
+                          std::move(names));
 }
 
 }  // namespace gan

@@ -12,6 +12,8 @@
 
 namespace gan {
 
+struct Dataset;  // io/idx.h: MNIST's IDX images and labels
+
 struct ImageSet {
     int n = 0, channels = 0, rows = 0, cols = 0;
     std::vector<int32_t> labels;           // n entries, each in [0, class_names.size())
@@ -28,6 +30,10 @@ struct ImageSet {
 // hold n * channels * rows * cols bytes, labels n entries in [0, class_names.size()).
 ImageSet make_image_set(int n, int channels, int rows, int cols, std::vector<uint8_t> pixels,
                         std::vector<int32_t> labels, std::vector<std::string> class_names);
+
+// The IDX images as one-channel images (their bytes moved, not copied) with their labels; the
+// classes are named "0", "1", ... up to the largest label (at least to "9", MNIST's digits).
+ImageSet image_set_from_idx(Dataset data);
 
 // A corrupt or unreadable input: its path and what was wrong with it.
 struct SkippedImage {

@@ -172,14 +172,23 @@ std::string join(const std::string& dir, const std::string& name) {
 }
 
 // The first existing spelling of <prefix>-<what>-<idx>-ubyte in dir (also with ".gz", and with
-// "<what>.<idx>" dotted), or throws.
-std::string find_mnist_file(const std::string& dir, const std::string& prefix,
-                            const std::string& what, const std::string& idx) {
+// "<what>.<idx>" dotted), or "" when there is none.
+std::string mnist_file_in(const std::string& dir, const std::string& prefix, const std::string& what,
+                          const std::string& idx) {
     const std::string dashed = prefix + "-" + what + "-" + idx + "-ubyte";
     const std::string dotted = prefix + "-" + what + "." + idx + "-ubyte";
     for (const std::string& n : {dashed, dashed + ".gz", dotted, dotted + ".gz"})
         if (file_exists(join(dir, n))) return join(dir, n);
-    throw Error(str(dir, ": no ", dashed, "[.gz] (run scripts/fetch_mnist.sh or pass --data DIR)"));
+    return "";
+}
+
+// mnist_file_in, or throws naming the file wanted.
+std::string find_mnist_file(const std::string& dir, const std::string& prefix,
+                            const std::string& what, const std::string& idx) {
+    std::string path = mnist_file_in(dir, prefix, what, idx);
+    GAN_CHECK(!path.empty(), dir, ": no ", prefix, "-", what, "-", idx,
+              "-ubyte[.gz] (run scripts/fetch_mnist.sh or pass --data DIR)");
+    return path;
 }
 
 IdxImages images_from(std::vector<uint8_t> pixels, const std::vector<uint32_t>& dims) {
@@ -240,6 +249,8 @@ void idx_write_images(const std::string& path, const uint8_t* pixels, int n, int
 void idx_write_labels(const std::string& path, const uint8_t* labels, int n) {
     write_idx(path, kMagicLabels, {checked_dim(path, n, "n")}, labels);
 }
+
+bool is_mnist_folder(const std::string& dir) { return !mnist_file_in(dir, "train", "images", "idx3").empty(); }
 
 Dataset dataset_load(const std::string& dir, bool train) {
     GAN_CHECK(file_exists(dir), dir,

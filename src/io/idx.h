@@ -49,4 +49,7 @@ struct Dataset {
 // or the image and label counts differ.
 Dataset dataset_load(const std::string& dir, bool train);
 
+// True when dir holds an MNIST training images file under any of the names dataset_load accepts.
+bool is_mnist_folder(const std::string& dir);
+
 }  // namespace gan

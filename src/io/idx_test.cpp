@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "data/image_set.h"
 #include "io/bytes.h"
 #include "test_util.h"
 
@@ -290,4 +291,25 @@ TEST(Idx, DatasetRejectsMissingFiles) {
               dir.path + ": no t10k-labels-idx1-ubyte[.gz] (run scripts/fetch_mnist.sh or pass --data DIR)");
     EXPECT_EQ(error_of([&] { gan::dataset_load(dir.file("absent"), true); }),
               dir.file("absent") + ": no such data directory (run scripts/fetch_mnist.sh or pass --data DIR)");
+}
+
+// What the trainer reads: one-channel images, the bytes as they were, int32 labels, digit classes.
+TEST(Idx, ImageSetOfADataset) {
+    gan::Dataset d;
+    d.images.n = 2, d.images.rows = 2, d.images.cols = 3;
+    d.images.pixels = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    d.labels.labels = {3, 0};
+    const gan::ImageSet s = gan::image_set_from_idx(d);
+    EXPECT_EQ(s.n, 2);
+    EXPECT_EQ(s.channels, 1);
+    EXPECT_EQ(s.rows, 2);
+    EXPECT_EQ(s.cols, 3);
+    EXPECT_TRUE(std::equal(d.images.pixels.begin(), d.images.pixels.end(), s.pixels()));
+    EXPECT_EQ(s.image(1)[0], 7);
+    EXPECT_EQ(s.labels, (std::vector<int32_t>{3, 0}));
+    EXPECT_EQ(s.class_names, (std::vector<std::string>{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}));
+    d.labels.labels = {12, 1};  // beyond the digits: as many classes as the largest label needs
+    EXPECT_EQ(gan::image_set_from_idx(d).class_names.size(), 13u);
+    d.labels.labels = {1};
+    EXPECT_THROW(gan::image_set_from_idx(d), gan::Error);
 }

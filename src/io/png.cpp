@@ -47,12 +47,14 @@ uint8_t paeth(int a, int b, int c) {
     return uint8_t(c);
 }
 
-// what: how messages start ("<path>: cannot write PNG" or "cannot encode PNG").
-std::vector<uint8_t> png_encode(const uint8_t* pixels, int width, int height, const std::string& what) {
+// channels 1 (gray) or 3 (RGB); what: how messages start ("<path>: cannot write PNG" or "cannot
+// encode PNG").
+std::vector<uint8_t> png_encode(const uint8_t* pixels, int width, int height, int channels, const std::string& what) {
     GAN_CHECK(width >= 1 && height >= 1 && width <= kPngMaxSide && height <= kPngMaxSide, what,
               ": image is ", width, "x", height, "; width and height must be 1..", kPngMaxSide);
     GAN_CHECK(pixels != nullptr, what, ": no pixels");
-    const size_t w = size_t(width), h = size_t(height);
+    GAN_CHECK(channels == 1 || channels == 3, what, ": channels must be 1 or 3, not ", channels);
+    const size_t w = size_t(width) * size_t(channels), h = size_t(height);
     std::vector<uint8_t> raw(h * (w + 1));
     for (size_t y = 0; y < h; ++y) {
         raw[y * (w + 1)] = 0;  // filter type None
@@ -66,10 +68,10 @@ std::vector<uint8_t> png_encode(const uint8_t* pixels, int width, int height, co
 
     std::vector<uint8_t> out(kSignature, kSignature + 8);
     std::vector<uint8_t> ihdr;
-    put_be32(ihdr, uint32_t(w));
+    put_be32(ihdr, uint32_t(width));
     put_be32(ihdr, uint32_t(h));
-    ihdr.push_back(8);  // bit depth
-    ihdr.push_back(0);  // colour type: gray
+    ihdr.push_back(8);                      // bit depth
+    ihdr.push_back(channels == 1 ? 0 : 2);  // colour type: gray or RGB
     ihdr.push_back(0);  // compression: deflate
     ihdr.push_back(0);  // filter method 0
     ihdr.push_back(0);  // not interlaced
@@ -83,12 +85,50 @@ std::vector<uint8_t> png_encode(const uint8_t* pixels, int width, int height, co
 }  // namespace
 
 std::vector<uint8_t> png_encode_gray(const uint8_t* pixels, int width, int height) {
-    return png_encode(pixels, width, height, "cannot encode PNG");
+    return png_encode(pixels, width, height, 1, "cannot encode PNG");
 }
 
 void png_write_gray(const std::string& path, const uint8_t* pixels, int width, int height) {
-    const std::vector<uint8_t> out = png_encode(pixels, width, height, path + ": cannot write PNG");
+    const std::vector<uint8_t> out = png_encode(pixels, width, height, 1, path + ": cannot write PNG");
     file_write_atomic(path, out.data(), out.size());
+}
+
+std::vector<uint8_t> png_encode_image(const PngImage& image) {
+    return png_encode(image.pixels.data(), image.width, image.height, image.channels, "cannot encode PNG");
+}
+
+void png_write_image(const std::string& path, const PngImage& image) {
+    const std::vector<uint8_t> out =
+        png_encode(image.pixels.data(), image.width, image.height, image.channels, path + ": cannot write PNG");
+    file_write_atomic(path, out.data(), out.size());
+}
+
+PngImage image_grid_planar(const uint8_t* images, int n, int channels, int rows, int cols, int grid_cols, int pad,
+                           int scale) {
+    GAN_CHECK(channels == 1 || channels == 3, "image grid: channels must be 1 or 3, not ", channels);
+    GAN_CHECK(n >= 1 && rows >= 1 && cols >= 1, "image grid: bad image shape");
+    const size_t plane = size_t(rows) * size_t(cols), C = size_t(channels);
+    std::vector<uint8_t> one(size_t(n) * plane);  // plane c of every image, one after another
+    PngImage out;
+    out.channels = channels;
+    for (size_t c = 0; c < C; ++c) {
+        for (size_t i = 0; i < size_t(n); ++i) std::memcpy(one.data() + i * plane, images + (i * C + c) * plane, plane);
+        const GrayImage g = image_grid(one.data(), n, rows, cols, grid_cols, pad, scale);
+        out.width = g.width;
+        out.height = g.height;
+        out.pixels.resize(g.pixels.size() * C);
+        for (size_t p = 0; p < g.pixels.size(); ++p) out.pixels[p * C + c] = g.pixels[p];
+    }
+    return out;
+}
+
+std::vector<uint8_t> planar_to_interleaved(const uint8_t* images, size_t n, int channels, int rows, int cols) {
+    const size_t plane = size_t(rows) * size_t(cols), C = size_t(channels);
+    std::vector<uint8_t> out(n * C * plane);
+    for (size_t i = 0; i < n; ++i)
+        for (size_t c = 0; c < C; ++c)
+            for (size_t p = 0; p < plane; ++p) out[(i * plane + p) * C + c] = images[(i * C + c) * plane + p];
+    return out;
 }
 
 namespace {

@@ -1,4 +1,4 @@
-// Grayscale PNG writing and reading with zlib only, and image grids (many small images tiled
+// Gray and RGB PNG writing, grayscale reading, with zlib only, and image grids (many small images tiled
 // into one picture, and back).
 #pragma once
 #include <cstdint>
@@ -22,6 +22,18 @@ std::vector<uint8_t> png_encode_gray(const uint8_t* pixels, int width, int heigh
 // png_encode_gray written atomically to path.
 void png_write_gray(const std::string& path, const uint8_t* pixels, int width, int height);
 
+// An 8-bit gray (channels 1) or RGB (channels 3) picture: height rows of width * channels bytes, the
+// samples of a pixel together (R, G, B).
+struct PngImage {
+    int width = 0, height = 0, channels = 1;
+    std::vector<uint8_t> pixels;
+};
+
+// The PNG file's bytes of image (colour type 0 or 2, 8-bit, non-interlaced), and the same written
+// atomically to path. 1 <= width, height <= kPngMaxSide.
+std::vector<uint8_t> png_encode_image(const PngImage& image);
+void png_write_image(const std::string& path, const PngImage& image);
+
 // Reads a non-interlaced 8-bit PNG of colour type 0 (gray), 2 (RGB), 4 (gray + alpha) or
 // 6 (RGBA) and returns it as gray: RGB becomes (r + g + b) / 3 rounded to nearest, and alpha is
 // ignored (colour values are taken as they are, not blended onto a background). All five filter
@@ -39,6 +51,14 @@ GrayImage png_read_gray(const std::string& path);
 // n, rows, cols, grid_cols, scale >= 1; pad >= 0; the result must fit kPngMaxSide.
 GrayImage image_grid(const uint8_t* images, int n, int rows, int cols, int grid_cols, int pad,
                      int scale);
+
+// image_grid of n images of `channels` (1 or 3) planes each (CHW, as the models give them): for
+// channels 1 the gray grid itself, for 3 each plane tiled so and the three interleaved as RGB.
+PngImage image_grid_planar(const uint8_t* images, int n, int channels, int rows, int cols, int grid_cols, int pad,
+                           int scale);
+
+// n images of channels x rows x cols (CHW) as rows x cols x channels (HWC: NumPy's and PIL's layout).
+std::vector<uint8_t> planar_to_interleaved(const uint8_t* images, size_t n, int channels, int rows, int cols);
 
 // The inverse of image_grid for a grid of grid_rows x grid_cols tiles of rows x cols images:
 // returns grid_rows * grid_cols images (rows * cols bytes each, reading order). pad (0, 1 or 2)

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "data/image_decode.h"
 #include "io/bytes.h"
 #include "test_util.h"
 
@@ -315,4 +316,47 @@ TEST(Png, GridThroughPngFile) {
     EXPECT_EQ(back.pixels, g.pixels);
     auto split = gan::grid_split(back, 3, 4, 28, 28);
     EXPECT_EQ(std::vector<uint8_t>(split.begin(), split.begin() + long(imgs.size())), imgs);
+}
+
+// An RGB grid of planar images: each plane tiled as image_grid tiles it, the planes interleaved;
+// libpng (data/image_decode.h) reads back exactly those bytes.
+TEST(PngColour, PlanarGridIsRgbAndDecodesBack) {
+    const int n = 5, rows = 3, cols = 4, plane = rows * cols;
+    const std::vector<uint8_t> images = noise(size_t(n) * 3 * plane, 9);
+    const gan::PngImage grid = gan::image_grid_planar(images.data(), n, 3, rows, cols, 3, 1, 2);
+    EXPECT_EQ(grid.channels, 3);
+    for (int c = 0; c < 3; ++c) {
+        std::vector<uint8_t> one;
+        for (int i = 0; i < n; ++i)
+            one.insert(one.end(), images.begin() + (i * 3 + c) * plane, images.begin() + (i * 3 + c + 1) * plane);
+        const gan::GrayImage g = gan::image_grid(one.data(), n, rows, cols, 3, 1, 2);
+        ASSERT_EQ(grid.width, g.width);
+        ASSERT_EQ(grid.height, g.height);
+        for (size_t p = 0; p < g.pixels.size(); ++p) ASSERT_EQ(grid.pixels[p * 3 + size_t(c)], g.pixels[p]) << c << " " << p;
+    }
+    const std::vector<uint8_t> file = gan::png_encode_image(grid);
+    EXPECT_EQ(file[25], 2);  // IHDR colour type: RGB
+    const gan::Image back = gan::decode_image(file.data(), file.size(), 3, "grid.png");
+    EXPECT_EQ(back.width, grid.width);
+    EXPECT_EQ(back.height, grid.height);
+    EXPECT_EQ(back.pixels, grid.pixels);
+}
+
+TEST(PngColour, GrayPlanarGridIsTheGrayGrid) {
+    const std::vector<uint8_t> images = noise(6 * 5 * 5, 4);
+    const gan::PngImage p = gan::image_grid_planar(images.data(), 6, 1, 5, 5, 2, 1, 1);
+    const gan::GrayImage g = gan::image_grid(images.data(), 6, 5, 5, 2, 1, 1);
+    EXPECT_EQ(p.channels, 1);
+    EXPECT_EQ(p.pixels, g.pixels);
+    EXPECT_EQ(gan::png_encode_image(p), gan::png_encode_gray(g.pixels.data(), g.width, g.height));
+    EXPECT_NE(error_of([&] { gan::image_grid_planar(images.data(), 3, 2, 5, 5, 2, 1, 1); }).find("channels"),
+              std::string::npos);
+}
+
+TEST(PngColour, PlanarToInterleaved) {
+    // Two images of 3 channels x 1 x 2: planes (R0 R1)(G0 G1)(B0 B1) become R0 G0 B0 R1 G1 B1.
+    const std::vector<uint8_t> chw = {1, 2, 3, 4, 5, 6, 11, 12, 13, 14, 15, 16};
+    EXPECT_EQ(gan::planar_to_interleaved(chw.data(), 2, 3, 1, 2),
+              (std::vector<uint8_t>{1, 3, 5, 2, 4, 6, 11, 13, 15, 12, 14, 16}));
+    EXPECT_EQ(gan::planar_to_interleaved(chw.data(), 3, 1, 2, 2), chw);
 }

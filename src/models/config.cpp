@@ -74,17 +74,19 @@ CondD cond_d_from_string(const std::string& name, const std::string& what) {
 }
 
 std::map<std::string, std::string> ModelConfig::to_metadata() const {
-    return {{"arch", to_string(arch)},
-            {"z_dim", std::to_string(z_dim)},
-            {"hidden", std::to_string(hidden)},
-            {"channels", std::to_string(channels)},
-            {"rows", std::to_string(rows)},
-            {"cols", std::to_string(cols)},
-            {"alpha", str(alpha)},
-            {"latent", to_string(latent)},
-            {"conditional", conditional ? "1" : "0"},
-            {"num_classes", std::to_string(num_classes)},
-            {"cond_d", to_string(cond_d)}};
+    std::map<std::string, std::string> m = {{"arch", to_string(arch)},
+                                            {"z_dim", std::to_string(z_dim)},
+                                            {"hidden", std::to_string(hidden)},
+                                            {"channels", std::to_string(channels)},
+                                            {"rows", std::to_string(rows)},
+                                            {"cols", std::to_string(cols)},
+                                            {"alpha", str(alpha)},
+                                            {"latent", to_string(latent)},
+                                            {"conditional", conditional ? "1" : "0"},
+                                            {"num_classes", std::to_string(num_classes)},
+                                            {"cond_d", to_string(cond_d)}};
+    if (arch == Arch::dcgan && rows != 28) m["ngf"] = std::to_string(ngf), m["ndf"] = std::to_string(ndf);
+    return m;
 }
 
 ModelConfig ModelConfig::from_metadata(const std::map<std::string, std::string>& m, const std::string& src) {
@@ -110,6 +112,8 @@ ModelConfig ModelConfig::from_metadata(const std::map<std::string, std::string>&
     if (m.count("num_classes")) c.num_classes = meta_int(m, "num_classes", src, 2, 1 << 16);
     if (auto it = m.find("cond_d"); it != m.end())
         c.cond_d = meta_enum(cond_d_from_string, it->second, "discriminator conditioning", src);
+    if (m.count("ngf")) c.ngf = meta_int(m, "ngf", src, 1, 1 << 12);  // written for the 32x32 and 64x64 dcgan
+    if (m.count("ndf")) c.ndf = meta_int(m, "ndf", src, 1, 1 << 12);
     return c;
 }
 

@@ -29,6 +29,7 @@ struct ModelConfig {
     int z_dim = 100;                // latent size
     int hidden = 128;               // hidden units of G and D (mlp)
     int channels = 1, rows = 28, cols = 28;
+    int ngf = 64, ndf = 64;         // dcgan at 32x32 and 64x64: G's and D's base widths (PyTorch's example)
     float alpha = 0.01f;            // LeakyReLU slope
     Latent latent = Latent::uniform;  // z ~ U(-1,1)^z_dim (uniform) or N(0,1) (normal)
     // Class conditioning (cGAN). G always sees the one-hot label concatenated to z; D sees it by cond_d:

@@ -21,9 +21,43 @@ ModelConfig dcgan_config(bool conditional) {
     return c;
 }
 
+namespace {
+
+// PyTorch's examples/dcgan/main.py at 64x64 (top = 8: G's widths 8, 4, 2, 1 x ngf; D's 1, 2, 4, 8 x ndf)
+// and the same with one stage fewer at 32x32 (top = 4).
+void build_example(GanModel& m, int top) {
+    const ModelConfig& c = m.config;
+    const int cz = g_input_shape(c, 1).c, cd = d_input_shape(c, 1).c, dout = d_outputs(c);
+    Sequential& g = m.g;
+    g.add<ConvTranspose2d>(ConvTranspose2dOptions{.in = cz, .out = c.ngf * top, .kernel = 4, .stride = 1, .padding = 0, .bias = false});
+    g.add_with_buffers<BatchNorm2d>(BatchNorm2dOptions{.channels = c.ngf * top});
+    g.add_plain<Activation>(Act::relu);
+    for (int mult = top; mult > 1; mult /= 2) {
+        g.add<ConvTranspose2d>(ConvTranspose2dOptions{.in = c.ngf * mult, .out = c.ngf * mult / 2, .kernel = 4, .stride = 2, .padding = 1, .bias = false});
+        g.add_with_buffers<BatchNorm2d>(BatchNorm2dOptions{.channels = c.ngf * mult / 2});
+        g.add_plain<Activation>(Act::relu);
+    }
+    g.add<ConvTranspose2d>(ConvTranspose2dOptions{.in = c.ngf, .out = c.channels, .kernel = 4, .stride = 2, .padding = 1, .bias = false});
+    g.add_plain<Activation>(Act::tanh);
+
+    Sequential& d = m.d;
+    d.add<Conv2d>(Conv2dOptions{.in = cd, .out = c.ndf, .kernel = 4, .stride = 2, .padding = 1, .bias = false});
+    d.add_plain<Activation>(Act::leaky_relu, c.alpha);
+    for (int mult = 1; mult < top; mult *= 2) {
+        d.add<Conv2d>(Conv2dOptions{.in = c.ndf * mult, .out = c.ndf * mult * 2, .kernel = 4, .stride = 2, .padding = 1, .bias = false});
+        d.add_with_buffers<BatchNorm2d>(BatchNorm2dOptions{.channels = c.ndf * mult * 2});
+        d.add_plain<Activation>(Act::leaky_relu, c.alpha);
+    }
+    d.add<Conv2d>(Conv2dOptions{.in = c.ndf * top, .out = dout, .kernel = 4, .stride = 1, .padding = 0, .bias = false});
+}
+
+}  // namespace
+
 void dcgan_build(GanModel& m) {
     const ModelConfig& c = m.config;
-    GAN_CHECK(c.rows == 28 && c.cols == 28, "the dcgan architecture draws 28x28 images, not ", c.rows, "x", c.cols);
+    GAN_CHECK(c.rows == c.cols && (c.rows == 28 || c.rows == 32 || c.rows == 64),
+              "the dcgan architecture draws 28x28 (MNIST), 32x32 or 64x64 images, not ", c.rows, "x", c.cols);
+    if (c.rows != 28) return build_example(m, c.rows / 8);
     const int cz = g_input_shape(c, 1).c, cd = d_input_shape(c, 1).c, dout = d_outputs(c);
     Sequential& g = m.g;
     g.add<ConvTranspose2d>(ConvTranspose2dOptions{.in = cz, .out = 256, .kernel = 4, .stride = 1, .padding = 0, .bias = false});

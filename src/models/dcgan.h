@@ -9,6 +9,13 @@
 // The LeakyReLU slope is config.alpha (0.2 for the DCGAN: dcgan_config()).
 // Layer indices, hence parameter names, follow nn.Sequential: generator.0.weight is the first ConvT,
 // generator.1.{weight,bias,running_mean,running_var} its BN, ...; discriminator.3 / .6 are D's BNs.
+// At 64x64 and 32x32 it is the model of PyTorch's examples/dcgan/main.py (widths from config.ngf, ndf):
+//   G: ConvT(Cz→8·ngf, k4 s1 p0) 4×4 → BN ReLU → ConvT(→4·ngf, k4 s2 p1) 8×8 → BN ReLU → 2·ngf 16×16
+//      → ngf 32×32 → ConvT(ngf→C, k4 s2 p1) 64×64 → tanh
+//   D: Conv(Cd→ndf, k4 s2 p1) 32×32 → LeakyReLU → Conv(→2·ndf) 16×16 → BN LeakyReLU → 4·ndf 8×8 → 8·ndf 4×4
+//      → Conv(8·ndf→Do, k4 s1 p0) 1×1
+// and at 32x32 one stage fewer on each side (G from 4·ngf, D up to 4·ndf). The layer names are
+// gan.cpp's (generator.N), not yet the example's (main.N).
 #pragma once
 #include "core/rng.h"
 #include "models/gan_model.h"

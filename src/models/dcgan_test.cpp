@@ -40,8 +40,40 @@ TEST(Dcgan, ShapesAndParameterCountsMatchTheReference) {
     EXPECT_EQ(m->g.check_shapes({5, 100, 1, 1}), (Shape{5, 1, 28, 28}));
     EXPECT_EQ(m->d.check_shapes({5, 1, 28, 28}), (Shape{5, 1, 1, 1}));
     ModelConfig bad = dcgan_config();
-    bad.rows = 32;
+    bad.rows = 32;  // 32x28
     EXPECT_THROW(gan_build(bad), Error);
+    bad.rows = bad.cols = 48;
+    EXPECT_THROW(gan_build(bad), Error);
+}
+
+// PyTorch's examples/dcgan/main.py at 64x64 (and one stage fewer at 32x32), layer by layer:
+// ConvT/Conv weights k4, BN (weight, bias; running mean, var) after every layer but G's last and
+// D's first and last.
+TEST(Dcgan, ExampleModelAt64And32) {
+    ModelConfig c = dcgan_config();
+    c.channels = 3, c.rows = c.cols = 64, c.ngf = 8, c.ndf = 6;
+    auto m = gan_build(c);
+    const int g = 8, d = 6;
+    EXPECT_EQ(count(m->g.params), size_t(100 * 8 * g * 16 + 2 * 8 * g + 8 * g * 4 * g * 16 + 2 * 4 * g +
+                                         4 * g * 2 * g * 16 + 2 * 2 * g + 2 * g * g * 16 + 2 * g + g * 3 * 16));
+    EXPECT_EQ(count(m->d.params), size_t(3 * d * 16 + d * 2 * d * 16 + 2 * 2 * d + 2 * d * 4 * d * 16 + 2 * 4 * d +
+                                         4 * d * 8 * d * 16 + 2 * 8 * d + 8 * d * 16));
+    EXPECT_EQ(count(m->g.buffers), size_t(2 * (8 + 4 + 2 + 1) * g));
+    EXPECT_EQ(count(m->d.buffers), size_t(2 * (2 + 4 + 8) * d));
+    EXPECT_EQ(m->g.params.find("generator.0.weight")->shape, (std::vector<int64_t>{100, 8 * g, 4, 4}));
+    EXPECT_EQ(m->g.params.find("generator.12.weight")->shape, (std::vector<int64_t>{g, 3, 4, 4}));
+    EXPECT_EQ(m->d.params.find("discriminator.11.weight")->shape, (std::vector<int64_t>{1, 8 * d, 4, 4}));
+    EXPECT_EQ(m->g.check_shapes({2, 100, 1, 1}), (Shape{2, 3, 64, 64}));
+    EXPECT_EQ(m->d.check_shapes({2, 3, 64, 64}), (Shape{2, 1, 1, 1}));
+    c.rows = c.cols = 32;
+    m = gan_build(c);
+    EXPECT_EQ(m->g.params.find("generator.0.weight")->shape, (std::vector<int64_t>{100, 4 * g, 4, 4}));
+    EXPECT_EQ(m->d.params.find("discriminator.8.weight")->shape, (std::vector<int64_t>{1, 4 * d, 4, 4}));
+    EXPECT_EQ(m->g.check_shapes({2, 100, 1, 1}), (Shape{2, 3, 32, 32}));
+    EXPECT_EQ(m->d.check_shapes({2, 3, 32, 32}), (Shape{2, 1, 1, 1}));
+    const ModelConfig back = ModelConfig::from_metadata(c.to_metadata(), "test");
+    EXPECT_EQ(back.ngf, g);
+    EXPECT_EQ(back.ndf, d);
 }
 
 TEST(Dcgan, ConditionalVariantsFeedTheLabel) {

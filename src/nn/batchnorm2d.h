@@ -10,6 +10,7 @@
 #pragma once
 #include <vector>
 
+#include "core/comm.h"
 #include "nn/layer.h"
 
 namespace gan {
@@ -32,6 +33,18 @@ void batchnorm2d_forward_eval(float* y, const float* x, const float* weight, con
 void batchnorm2d_backward(float* dx, float* dweight, float* dbias, const float* dy, const float* x,
                           const float* mean, const float* rstd, const float* weight, int N, int C, int HW,
                           bool batch_stats);
+
+// The same over a batch split across the ranks of `comm` (SyncBatchNorm): the forward normalises with
+// the statistics of the whole batch (per-channel sums, then centred sums of squares, each summed over
+// the ranks); the backward's dx uses Σ dy and Σ dy·x̂ over the whole batch of M values, while dweight
+// and dbias get this rank's rows alone (the step sums parameter gradients over the ranks).
+// scratch: 2C + 1 doubles for the forward, 4C for the backward.
+void batchnorm2d_forward_train_sync(Comm& comm, double* scratch, float* y, float* mean, float* rstd, const float* x,
+                                    const float* weight, const float* bias, float* running_mean, float* running_var,
+                                    int N, int C, int HW, float eps, float momentum);
+void batchnorm2d_backward_sync(Comm& comm, double* scratch, float* dx, float* dweight, float* dbias, const float* dy,
+                               const float* x, const float* mean, const float* rstd, const float* weight, int N,
+                               int C, int HW, double M);
 
 class BatchNorm2d final : public Layer {
   public:
@@ -56,6 +69,9 @@ class BatchNorm2d final : public Layer {
     const Tensor* x_ = nullptr;
     bool used_batch_stats_ = true;    // the mode of the last forward
     std::vector<float> mean_, rstd_;  // (C) statistics of the last forward
+    double count_ = 0;                // values per channel the last forward normalised over (all ranks)
+    std::vector<double> scratch_;     // the synchronised kernels' sums
+    bool synced() const { return comm_ && comm_->distributed(); }
 };
 
 }  // namespace gan

@@ -14,6 +14,8 @@
 //    set_pool() (each part single-threaded), or is too cheap to split. A model whose layers all do runs
 //    on the step's own threads; any other lets the BLAS thread its GEMMs.
 //  - set_precision(): how exactly it may compute (see Precision).
+//  - set_comm(): the ranks a data-parallel batch is split over (core/comm.h); a layer with batch
+//    statistics takes them over the whole global batch. Null or one rank: this process's batch alone.
 #pragma once
 #include <optional>
 #include <string>
@@ -24,6 +26,7 @@
 namespace gan {
 
 class ThreadPool;
+class Comm;
 
 enum class Act { leaky_relu, relu, tanh, sigmoid };
 
@@ -56,6 +59,7 @@ class Layer {
     virtual bool supports(Precision p) const { return p == Precision::exact; }
     virtual void set_precision(Precision p) { precision_ = p; }
     void set_pool(ThreadPool* pool) { pool_ = pool; }
+    void set_comm(Comm* comm) { comm_ = comm; }
 
     bool param_grads = true;
 
@@ -63,6 +67,7 @@ class Layer {
     bool training_ = true;
     Precision precision_ = Precision::exact;
     ThreadPool* pool_ = nullptr;  // null: everything on the calling thread
+    Comm* comm_ = nullptr;        // null: the batch is all there is
 };
 
 }  // namespace gan

@@ -85,6 +85,10 @@ void Sequential::set_pool(ThreadPool* pool) {
     for (auto& l : layers_) l->set_pool(pool);
 }
 
+void Sequential::set_comm(Comm* comm) {
+    for (auto& l : layers_) l->set_comm(comm);
+}
+
 bool Sequential::batch_statistics() const {
     for (const auto& l : layers_)
         if (l->batch_statistics()) return true;

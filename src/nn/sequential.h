@@ -53,6 +53,7 @@ class Sequential {
     Precision precision() const { return precision_; }
     size_t precision_first() const { return precision_first_; }
     void set_pool(ThreadPool* pool);
+    void set_comm(Comm* comm);  // every layer's (nn/layer.h)
     // Every layer absorbed into its predecessor runs on its own again (fuse = false), or is absorbed again.
     void set_fusion(bool fuse);
     bool batch_statistics() const;  // some layer's output depends on the whole batch

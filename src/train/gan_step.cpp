@@ -19,12 +19,20 @@ GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o)
         m_.g.set_pool(pool_.get());
         m_.d.set_pool(pool_.get());
     }
+    dist_ = o_.comm && o_.comm->distributed();
+    if (dist_) {
+        GAN_CHECK(o_.global_batch >= o_.comm->size(), "a batch of ", o_.global_batch, " rows cannot be split over ",
+                  o_.comm->size(), " ranks");
+        m_.g.set_comm(o_.comm);
+        m_.d.set_comm(o_.comm);
+    }
 }
 
 StepStats GanStep::step(const Tensor& real, const Tensor& z, const int* real_labels, const int* fake_labels,
                         bool update_g) {
     GAN_CHECK(real.shape.n == z.shape.n, "real and latent batches differ in size");
     GAN_CHECK(!m_.config.conditional || (real_labels && fake_labels), "a conditional model needs labels");
+    if (dist_) share_ = float(real.shape.n) / float(o_.global_batch);
     make_g_input(g_in_, z, fake_labels, m_.config);
     // Stacked, and D reads the images alone: G writes its batch straight into the first rows of D's input.
     fake_in_d_ = stack_ && !d_input_adds_labels(m_.config);
@@ -36,12 +44,32 @@ StepStats GanStep::step(const Tensor& real, const Tensor& z, const int* real_lab
         update_d_stacked(real, fake, real_labels, fake_labels, s);
     else
         update_d_halves(real, fake, real_labels, fake_labels, s);
+    sum_grads(m_.d.params);
     opt_d_.step(pool_.get());
-    if (!update_g) return s;
-    m_.g.params.zero_grad();
-    s.g_loss = this->update_g(fake, fake_labels);
-    opt_g_.step(pool_.get());
+    if (update_g) {
+        m_.g.params.zero_grad();
+        s.g_loss = this->update_g(fake, fake_labels);
+        sum_grads(m_.g.params);
+        opt_g_.step(pool_.get());
+    }
+    sum_stats(s, update_g);
     return s;
+}
+
+void GanStep::scale_to_share() {
+    if (!dist_) return;
+    for (float* p = dout_.data(); p != dout_.end(); ++p) *p *= share_;
+}
+
+void GanStep::sum_grads(Arena& params) {
+    if (dist_) o_.comm->allreduce_sum(params.grads().data(), params.grads().size());
+}
+
+void GanStep::sum_stats(StepStats& s, bool update_g) {
+    if (!dist_) return;
+    double v[4] = {s.d_loss * share_, update_g ? s.g_loss * share_ : 0.0, s.d_real * share_, s.d_fake * share_};
+    o_.comm->allreduce_sum(v, 4);
+    s = {float(v[0]), float(v[1]), float(v[2]), float(v[3])};
 }
 
 void GanStep::read_logits(const Tensor& out, const int* labels) {
@@ -116,6 +144,7 @@ void GanStep::update_d_stacked(const Tensor& real, const Tensor& fake, const int
     // AC-GAN trains its classifier on fakes too; proj_ac's classifier learns from real images only.
     s.d_loss = real_loss + add_class_loss(out, labels, B, B) + fake_loss;
     if (c.conditional && c.cond_d == CondD::acgan) s.d_loss += add_class_loss(out, labels, 0, B);
+    scale_to_share();
     m_.d.backward(dout_, nullptr);
     if (fake_in_d_) d_in_.resize(d_input_shape(c, int(B)));  // back to G's batch for the G update
 }
@@ -133,6 +162,7 @@ void GanStep::update_d_halves(const Tensor& real, const Tensor& fake, const int*
     float loss = gan_loss(o_.loss, LossTerm::d_real, logits_.data(), B, o_.smooth, dlogits_.data());
     write_output_grad(out_real, real_labels);
     loss += add_class_loss(out_real, real_labels, 0, B);
+    scale_to_share();
     m_.d.backward(dout_, nullptr);
 
     const Tensor& d_in = d_input_of(fake, fake_labels);
@@ -142,6 +172,7 @@ void GanStep::update_d_halves(const Tensor& real, const Tensor& fake, const int*
     loss += gan_loss(o_.loss, LossTerm::d_fake, logits_.data(), B, o_.smooth, dlogits_.data());
     write_output_grad(out_fake, fake_labels);
     if (c.conditional && c.cond_d == CondD::acgan) loss += add_class_loss(out_fake, fake_labels, 0, B);
+    scale_to_share();
     m_.d.backward(dout_, nullptr);
     s.d_loss = loss;
 }
@@ -156,6 +187,7 @@ float GanStep::update_g(const Tensor& fake, const int* fake_labels) {
     float loss = gan_loss(o_.loss, LossTerm::g_fake, logits_.data(), B, o_.smooth, dlogits_.data());
     write_output_grad(out, fake_labels);
     loss += add_class_loss(out, fake_labels, 0, B);
+    scale_to_share();
     m_.d.backward(dout_, &dd_in_);
     m_.d.set_param_grads(true);
     const Tensor* dfake = &dd_in_;

@@ -14,10 +14,16 @@
 // - Models whose layers all split their work over a pool run on the step's own threads (each part
 //   single-threaded, so the bits do not depend on the thread count); others use the BLAS's threads.
 // - Adam updates each arena in one pass, split over the same threads.
+// Data-parallel (StepOptions::comm over more than one rank, docs/distributed.md): each rank holds b_r
+// rows of the global batch of B. Its loss gradients are scaled by b_r/B, so that they are those of the
+// mean loss over the whole batch; batch norm takes its statistics over the whole batch (nn/batchnorm2d.h);
+// each gradient arena is summed over the ranks (one call per arena, in rank order) before its Adam
+// step, so every rank takes the same step; the reported losses and probabilities are weighted the same.
 #pragma once
 #include <memory>
 #include <vector>
 
+#include "core/comm.h"
 #include "core/thread_pool.h"
 #include "models/gan_model.h"
 #include "optim/adam.h"
@@ -32,6 +38,8 @@ struct StepOptions {
     bool fast_tanh = true;      // an absorbed tanh in G by tanh_fast (<= 2 ulp) instead of std::tanh
     bool stack_real_fake = true;  // D without batch statistics: one pass over [real; fake]
     int threads = 1;            // the step's own threads, for models that split over them
+    Comm* comm = nullptr;       // the ranks the batch is split over; null: this process alone
+    int global_batch = 0;       // B, the rows over all ranks (with a comm of more than one rank)
 };
 
 struct StepStats {
@@ -57,6 +65,11 @@ class GanStep {
                          StepStats& s);
     float update_g(const Tensor& fake, const int* fake_labels);
     const Tensor& d_input_of(const Tensor& x, const int* labels);
+    // Data-parallel: dout_ times this rank's share of the batch; the arena's gradients summed over the
+    // ranks; the statistics weighted by the share and summed. No-ops in one process.
+    void scale_to_share();
+    void sum_grads(Arena& params);
+    void sum_stats(StepStats& s, bool update_g);
     // logits_[i] = the adversarial logit of row i of D's output `out` (rows, d_outputs).
     void read_logits(const Tensor& out, const int* labels);
     // dout_ (shaped as out) from dlogits_: the adversarial head's gradient for every row.
@@ -69,6 +82,8 @@ class GanStep {
     Adam &opt_g_, &opt_d_;
     StepOptions o_;
     bool stack_ = false;
+    bool dist_ = false;       // the batch is split over more than one rank
+    float share_ = 1.0f;      // this rank's rows / the global batch
     bool fake_in_d_ = false;  // this step's G output lives in d_in_'s first rows
     std::unique_ptr<ThreadPool> pool_;
     Tensor g_in_;            // (B, z_dim [+ K]) G's input

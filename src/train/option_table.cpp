@@ -44,6 +44,12 @@ const TrainOption kOptions[] = {
     {.key = "z_dim", .flag = "--z-dim", .help = "Latent size", .field = GAN_FIELD(model.z_dim), .range = sizes},
     {.key = "hidden", .flag = "--hidden", .help = "Hidden units of G and D", .field = GAN_FIELD(model.hidden),
      .range = sizes},
+    {.key = "ngf", .flag = "--ngf", .help = "dcgan at 32x32 and 64x64: G's base width (PyTorch's example's ngf)",
+     .field = GAN_FIELD(model.ngf), .range = OptionRange{1, 4096, false, false, "must be in [1, 4096]"},
+     .optional_in_json = true},
+    {.key = "ndf", .flag = "--ndf", .help = "dcgan at 32x32 and 64x64: D's base width (PyTorch's example's ndf)",
+     .field = GAN_FIELD(model.ndf), .range = OptionRange{1, 4096, false, false, "must be in [1, 4096]"},
+     .optional_in_json = true},
     {.key = "alpha", .flag = "--alpha", .help = "LeakyReLU slope [mlp: 0.01, dcgan: 0.2]",
      .field = GAN_FIELD(model.alpha), .show_default = false, .range = unit, .dcgan_default = "0.2"},
     {.key = "smooth", .flag = "--smooth",
@@ -61,11 +67,14 @@ const TrainOption kOptions[] = {
      .field = GAN_FIELD(samples_per_epoch),
      .range = OptionRange{1, 1024, false, false, "must be in [1, 1024]", "samples per epoch", false}},
     {.key = "arch", .flag = "--arch",
-     .help = "Architecture: mlp (the classic GAN) or dcgan (PyTorch's MNIST DCGAN; its defaults: lr 2e-4, "
-             "beta1 0.5, batch 64, z ~ N(0,1), LeakyReLU 0.2, smooth 0 — explicit flags override)",
+     .help = "Architecture: mlp (the classic GAN, any image size) or dcgan (at 28x28 PyTorch's MNIST DCGAN, at "
+             "32x32 and 64x64 PyTorch's examples/dcgan model; its defaults: lr 2e-4, beta1 0.5, batch 64, "
+             "z ~ N(0,1), LeakyReLU 0.2, smooth 0 — explicit flags override)",
      .field = GAN_FIELD(model.arch)},
     {.key = "conditional", .flag = "--conditional",
-     .help = "Class-conditional GAN: G and D see the digit's label", .field = GAN_FIELD(model.conditional),
+     .help = "Class-conditional GAN: G and D see the label (MNIST's digit, CIFAR-10's class, the first-level "
+             "subfolder of an image folder)",
+     .field = GAN_FIELD(model.conditional),
      .show_default = false},
     // gan train's conditioning defaults (proj_ac, class weight 3): the best-classified digits of the
     // conditionings compared in README (--conditional).
@@ -87,9 +96,25 @@ const TrainOption kOptions[] = {
              "few epochs",
      .field = GAN_FIELD(ema), .range = unit},
     {.key = "data", .flag = "--data",
-     .help = "Folder with the IDX files (train-images-idx3-ubyte[.gz], ...) [./data/mnist, else the per-user "
-             "cache ~/.cache/gan.cpp/mnist, which scripts/fetch_mnist.sh --cache fills]",
+     .help = "The training images: a folder with MNIST's IDX files (train-images-idx3-ubyte[.gz], ...), else "
+             "one with CIFAR-10's binary batches (data_batch_*.bin), else a folder of PNG and JPEG images (in "
+             "every folder below it too), decoded once into RUN_DIR/data_cache.bin [./data/mnist, else the "
+             "per-user cache ~/.cache/gan.cpp/mnist, which scripts/fetch_mnist.sh --cache fills]",
      .field = GAN_FIELD(data_dir), .on_resume = R::changes, .show_default = false},
+    {.key = "image_size", .flag = "--image-size",
+     .help = "Side of the square training images: each is resized (shorter side) and centre-cropped to it "
+             "(0 = the data's own: MNIST 28, CIFAR-10 32; an image folder 64)",
+     .field = GAN_FIELD(image_size),
+     .range = OptionRange{0, 4096, false, false, "must be in [0, 4096]"}, .optional_in_json = true},
+    {.key = "channels", .flag = "--channels",
+     .help = "1 (gray) or 3 (RGB): images are converted to it (0 = the data's own: MNIST 1, CIFAR-10 and image "
+             "folders 3)",
+     .field = GAN_FIELD(channels), .range = OptionRange{0, 3, false, false, "must be 0, 1 or 3"},
+     .optional_in_json = true},
+    {.key = "bad_images", .flag = "--bad-images",
+     .help = "An image folder's file that cannot be decoded: skip (leave it out, naming it) or refuse (stop, "
+             "naming it)",
+     .field = GAN_FIELD(bad_images), .on_resume = R::changes, .optional_in_json = true},
     {.key = "out", .flag = "--out",
      .help = "Run directory (config.json, metrics.csv, samples/, checkpoints/) [mlp: runs/classic, dcgan: "
              "runs/dcgan]",

@@ -215,6 +215,9 @@ void TrainOptions::validate() const {
     TrainOptions copy = *this;
     for (const TrainOption& t : train_option_table())
         if (t.range) check_range(t, t.field(copy));
+    GAN_CHECK(channels != 2, "--channels must be 0, 1 or 3 (got 2)");
+    GAN_CHECK(bad_images == "skip" || bad_images == "refuse", "--bad-images must be skip or refuse (got '",
+              bad_images, "')");
 }
 
 }  // namespace gan

@@ -32,6 +32,9 @@ struct TrainOptions {
     float ema = 0.0f;         // decay of an exponential moving average of G's weights (0 = off);
                               // when on, samples and generator checkpoints use the average
     std::string data_dir = "data/mnist";
+    int image_size = 0;       // side of the square training images; 0 = the data's own (an image folder: 64)
+    int channels = 0;         // 1 or 3; 0 = the data's own (MNIST 1, CIFAR-10 and image folders 3)
+    std::string bad_images = "refuse";  // an image folder's undecodable files: "skip" or "refuse"
     std::string out_dir = "runs/classic";
 
     std::string to_json() const;  // every resolved option, for config.json and checkpoints

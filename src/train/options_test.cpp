@@ -87,8 +87,21 @@ TEST(TrainOptionTable, ResumeMayChangeOnlyTheTrainingSchedule) {
     for (const TrainOption& t : train_option_table())
         if (t.has_flag() && t.on_resume == OnResume::fixed) fixed.insert(t.flag);
     EXPECT_EQ(fixed, (std::set<std::string>{"--arch", "--z-dim", "--hidden", "--alpha", "--conditional", "--cond-d",
-                                            "--seed", "--batch", "--loss", "--samples-per-epoch", "--ema"}));
+                                            "--seed", "--batch", "--loss", "--samples-per-epoch", "--ema",
+                                            "--image-size", "--channels", "--ngf", "--ndf"}));
     EXPECT_EQ(train_option_by_flag("--out")->on_resume, OnResume::ignored);
+}
+
+// The checks beyond the ranges: channels 2 lies inside [0, 3]; the bad-image policy is a name.
+TEST(TrainOptionTable, ChannelsAndBadImagePolicy) {
+    TrainOptions o;
+    o.channels = 2;
+    EXPECT_NE(error_of([&] { o.validate(); }).find("--channels must be 0, 1 or 3"), std::string::npos);
+    o.channels = 3;
+    o.bad_images = "skip";
+    EXPECT_NO_THROW(o.validate());
+    o.bad_images = "ignore";
+    EXPECT_NE(error_of([&] { o.validate(); }).find("--bad-images must be skip or refuse"), std::string::npos);
 }
 
 TEST(TrainOptionTable, EnumsAreNamesAtTheEdges) {

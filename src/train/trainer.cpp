@@ -31,25 +31,31 @@ std::string epoch_name(int epoch) {
 
 }  // namespace
 
-Trainer::Trainer(TrainOptions options, Dataset data)
+Trainer::Trainer(TrainOptions options, ImageSet data, Comm& comm)
     : o_(std::move(options)),
       data_(std::move(data)),
+      comm_(comm),
       data_rng_(o_.seed, kData),
       latent_rng_(o_.seed, kLatent),
       sample_rng_(o_.seed, kSample) {
     o_.validate();
-    const IdxImages& im = data_.images;
+    const ImageSet& im = data_;
+    const ModelConfig& m = o_.model;
     GAN_CHECK(im.n > 0, o_.data_dir, ": the image set is empty");
-    GAN_CHECK(im.rows == o_.model.rows && im.cols == o_.model.cols && o_.model.channels == 1, o_.data_dir,
-              ": images are ", im.rows, "x", im.cols, " but the model expects ", o_.model.rows, "x", o_.model.cols);
+    GAN_CHECK(im.channels == m.channels && im.rows == m.rows && im.cols == m.cols, o_.data_dir, ": images are ",
+              im.channels, "x", im.rows, "x", im.cols, " (channels x rows x cols) but the model expects ",
+              m.channels, "x", m.rows, "x", m.cols);
     GAN_CHECK(o_.batch <= im.n, "--batch ", o_.batch, " is larger than the data set (", im.n, " images in ",
               o_.data_dir, ")");
-    if (o_.model.conditional) {
-        GAN_CHECK(data_.labels.labels.size() == size_t(im.n), o_.data_dir,
-                  ": a conditional model needs one label per image");
-        for (uint8_t l : data_.labels.labels)
-            GAN_CHECK(int(l) < o_.model.num_classes, o_.data_dir, ": label ", int(l), " is not below the ",
-                      o_.model.num_classes, " classes of the model");
+    GAN_CHECK(o_.batch >= comm_.size(), "--batch ", o_.batch, " is smaller than the ", comm_.size(),
+              " ranks it is split over");
+    if (m.conditional) {
+        GAN_CHECK(im.labels.size() == size_t(im.n), o_.data_dir, ": a conditional model needs one label per image");
+        GAN_CHECK(int(im.class_names.size()) == m.num_classes, o_.data_dir, " has ", im.class_names.size(),
+                  " classes but the model has ", m.num_classes);
+        for (int32_t l : im.labels)
+            GAN_CHECK(l >= 0 && l < m.num_classes, o_.data_dir, ": label ", l, " is not below the ",
+                      m.num_classes, " classes of the model");
     }
     model_ = gan_build(o_.model);
     Rng init_rng(o_.seed, kInit);
@@ -62,6 +68,8 @@ Trainer::Trainer(TrainOptions options, Dataset data)
     // parts spin briefly.
     StepOptions so = o_.step;
     so.threads = std::min(o_.threads > 0 ? o_.threads : std::min(usable_cpus(), 4), usable_cpus());
+    so.comm = &comm_;
+    so.global_batch = o_.batch;
     step_ = std::make_unique<GanStep>(*model_, *opt_g_, *opt_d_, so);
     p_.data_epoch = data_rng_.state();
     p_.latent = latent_rng_.state();
@@ -74,6 +82,7 @@ Trainer::Trainer(TrainOptions options, Dataset data)
 std::string Trainer::last_checkpoint() const { return o_.out_dir + "/checkpoints/last.safetensors"; }
 
 void Trainer::save_state() const {
+    if (!writes()) return;
     TrainProgress p = p_;
     p.latent = latent_rng_.state();
     p.sample = sample_rng_.state();
@@ -82,14 +91,15 @@ void Trainer::save_state() const {
 }
 
 std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, const std::function<void(TrainOptions&)>& adjust,
-                                         const std::function<Dataset(const TrainOptions&)>& load_data) {
+                                         const std::function<ImageSet(const TrainOptions&)>& load_data,
+                                         Comm& comm) {
     const std::string path = run_dir + "/checkpoints/last.safetensors";
     GAN_CHECK(file_exists(path), run_dir, ": nothing to resume (no checkpoints/last.safetensors)");
     StateFile file = checkpoint_open_state(path);
     TrainOptions o = file.options;
     o.out_dir = run_dir;
     if (adjust) adjust(o);
-    auto t = std::make_unique<Trainer>(o, load_data(o));
+    auto t = std::make_unique<Trainer>(o, load_data(o), comm);
     TrainProgress& p = t->p_;
     checkpoint_load_state(file, *t->model_, *t->opt_g_, *t->opt_d_, t->ema_, p);
     t->data_rng_.set_state(p.data_epoch);
@@ -121,21 +131,24 @@ void Trainer::start_epoch() {
     // The shuffle of each epoch is a function of the data stream's state at its start, which the
     // checkpoint stores, so a run stopped mid-epoch resumes with the same order.
     data_rng_.set_state(p_.data_epoch);
-    const uint32_t n = uint32_t(data_.images.n);
+    const uint32_t n = uint32_t(data_.n);
     perm_.resize(n);
     for (uint32_t i = 0; i < n; ++i) perm_[i] = i;
     for (uint32_t i = n - 1; i > 0; --i) std::swap(perm_[i], perm_[data_rng_.below(i + 1)]);  // Fisher-Yates
 }
 
+// This rank's rows of the global batch `step` of the epoch's order (all of it in one process).
 void Trainer::gather_batch(int step) {
-    const int B = o_.batch;
+    const int b = comm_.rows(o_.batch);
+    const uint32_t* rows = perm_.data() + size_t(step) * o_.batch + comm_.first_row(o_.batch);
     const size_t img = size_t(o_.model.image_size());
-    real_.resize({B, o_.model.channels, o_.model.rows, o_.model.cols});
-    gather_unit_range(real_.data(), data_.images.pixels.data(), perm_.data() + size_t(step) * B, size_t(B), img);
+    real_.resize({b, o_.model.channels, o_.model.rows, o_.model.cols});
+    gather_unit_range(real_.data(), data_.pixels(), rows, size_t(b), img);
     if (o_.model.conditional) {
-        real_labels_.resize(size_t(B));
-        fake_labels_.resize(size_t(B));
-        for (int b = 0; b < B; ++b) real_labels_[b] = data_.labels.labels[perm_[size_t(step) * B + b]];
+        real_labels_.resize(size_t(b));
+        fake_labels_.resize(size_t(b));
+        fake_labels_all_.resize(size_t(o_.batch));
+        for (int i = 0; i < b; ++i) real_labels_[i] = data_.labels[rows[i]];
     }
 }
 
@@ -171,15 +184,19 @@ EpochReport Trainer::epoch_report(int steps, double seconds, int steps_run) cons
 
 // The tutorial's fresh samples of this epoch, as a grid and in the all-epochs file.
 void Trainer::write_samples(EpochReport& r) {
+    const ModelConfig& m = o_.model;
+    const int n = o_.samples_per_epoch;
     std::vector<uint8_t> px;
-    gan_generate(*model_, o_.samples_per_epoch, sample_rng_, px);
-    all_samples_.insert(all_samples_.end(), px.begin(), px.end());
-    const int grid_cols = int(std::ceil(std::sqrt(double(o_.samples_per_epoch))));
-    GrayImage grid = image_grid(px.data(), o_.samples_per_epoch, o_.model.rows, o_.model.cols, grid_cols, 1, 3);
+    gan_generate(*model_, n, sample_rng_, px);
+    const std::vector<uint8_t> hwc = planar_to_interleaved(px.data(), size_t(n), m.channels, m.rows, m.cols);
+    all_samples_.insert(all_samples_.end(), hwc.begin(), hwc.end());
+    const int grid_cols = int(std::ceil(std::sqrt(double(n))));
     r.sample_png = o_.out_dir + "/samples/epoch_" + epoch_name(r.epoch) + ".png";
-    png_write_gray(r.sample_png, grid.pixels.data(), grid.width, grid.height);
-    npy_write_u8(o_.out_dir + "/samples/all_samples.npy", all_samples_.data(),
-                 {int64_t(r.epoch), o_.samples_per_epoch, o_.model.rows, o_.model.cols});
+    png_write_image(r.sample_png, image_grid_planar(px.data(), n, m.channels, m.rows, m.cols, grid_cols, 1, 3));
+    // (epochs, samples, rows, cols), with a last axis of 3 for colour (NumPy's and PIL's layout).
+    std::vector<int64_t> shape = {int64_t(r.epoch), n, m.rows, m.cols};
+    if (m.channels != 1) shape.push_back(m.channels);
+    npy_write_u8(o_.out_dir + "/samples/all_samples.npy", all_samples_.data(), shape);
 }
 
 // The same latents every epoch, so samples/fixed_epoch_*.png show one set of digits taking shape
@@ -194,9 +211,9 @@ void Trainer::write_fixed_samples(EpochReport& r) {
     model_->g.set_training(true);
     const int cols =
         o_.model.conditional ? o_.model.num_classes : int(std::ceil(std::sqrt(double(o_.fixed_samples))));
-    GrayImage fixed = image_grid(px.data(), o_.fixed_samples, o_.model.rows, o_.model.cols, cols, 1, 2);
     r.fixed_png = o_.out_dir + "/samples/fixed_epoch_" + epoch_name(r.epoch) + ".png";
-    png_write_gray(r.fixed_png, fixed.pixels.data(), fixed.width, fixed.height);
+    png_write_image(r.fixed_png, image_grid_planar(px.data(), o_.fixed_samples, o_.model.channels, o_.model.rows,
+                                                   o_.model.cols, cols, 1, 2));
 }
 
 void Trainer::run_evaluator(EpochReport& r) {
@@ -229,9 +246,23 @@ void Trainer::write_logs(const EpochReport& r) {
 }
 
 void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch, double seconds, int steps_run) {
-    const int steps = data_.images.n / o_.batch;
+    const int steps = data_.n / o_.batch;
     check_weights_finite(steps);
     EpochReport r = epoch_report(steps, seconds, steps_run);
+    if (writes()) write_epoch_files(r);
+    p_.epoch += 1;
+    p_.step = 0;
+    for (double& s : p_.sums) s = 0;
+    p_.data_epoch = data_rng_.state();
+    save_state();
+    if (on_epoch && writes()) on_epoch(r);
+}
+
+// Rank 0's work at the end of an epoch. Its samples use its own model alone (batch norm over the
+// sampled images, not synchronised with ranks that do not sample).
+void Trainer::write_epoch_files(EpochReport& r) {
+    model_->g.set_comm(nullptr);
+    model_->d.set_comm(nullptr);
     swap_ema();  // samples, metrics and generator checkpoints use the moving average when there is one
     write_samples(r);
     write_fixed_samples(r);
@@ -239,25 +270,39 @@ void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch,
     save_generators(r.epoch);
     swap_ema();
     write_logs(r);
-    p_.epoch += 1;
-    p_.step = 0;
-    for (double& s : p_.sums) s = 0;
-    p_.data_epoch = data_rng_.state();
-    save_state();
-    if (on_epoch) on_epoch(r);
+    model_->g.set_comm(&comm_);
+    model_->d.set_comm(&comm_);
+}
+
+bool Trainer::stop_requested(const std::atomic<bool>* stop) const {
+    double asked = stop && stop->load() ? 1.0 : 0.0;
+    comm_.allreduce_sum(&asked, 1);  // every rank stops at the same step
+    return asked > 0;
 }
 
 // One batch: D (and every d_steps-th batch G) updated, the moving average, the running sums and the
 // steps.csv row.
 void Trainer::train_step(int s, int steps) {
     gather_batch(s);
+    // The latents (and G's labels) of the whole global batch, drawn as one process draws them; this
+    // rank trains on its rows.
     sample_latent(z_, o_.batch, o_.model, latent_rng_);
     const bool conditional = o_.model.conditional;
     if (conditional)
-        for (int& l : fake_labels_) l = int(latent_rng_.below(uint32_t(o_.model.num_classes)));
+        for (int& l : fake_labels_all_) l = int(latent_rng_.below(uint32_t(o_.model.num_classes)));
+    const int first = comm_.first_row(o_.batch), b = comm_.rows(o_.batch);
+    const Tensor* z = &z_;
+    if (comm_.distributed()) {
+        z_share_.resize({b, z_.shape.c, z_.shape.h, z_.shape.w});
+        const size_t width = z_.shape.per_sample();
+        std::copy(z_.data() + size_t(first) * width, z_.data() + size_t(first + b) * width, z_share_.data());
+        z = &z_share_;
+    }
+    if (conditional) std::copy(fake_labels_all_.begin() + first, fake_labels_all_.begin() + first + b,
+                               fake_labels_.begin());
     // With --d-steps K, K-1 batches update D only, the K-th updates D and then G.
     const bool update_g = (s + 1) % o_.d_steps == 0 || s + 1 == steps;
-    StepStats st = step_->step(real_, z_, conditional ? real_labels_.data() : nullptr,
+    StepStats st = step_->step(real_, *z, conditional ? real_labels_.data() : nullptr,
                                conditional ? fake_labels_.data() : nullptr, update_g);
     if (!update_g) st.g_loss = last_.g_loss;
     last_ = st;
@@ -269,7 +314,7 @@ void Trainer::train_step(int s, int steps) {
     p_.sums[0] += last_.d_loss, p_.sums[1] += last_.g_loss;
     p_.sums[2] += last_.d_real, p_.sums[3] += last_.d_fake;
     p_.step = s + 1;
-    if (o_.log_every > 0 && (s + 1) % o_.log_every == 0) {
+    if (writes() && o_.log_every > 0 && (s + 1) % o_.log_every == 0) {
         char row[256];
         std::snprintf(row, sizeof row, "%d,%d,%lld,%.6f,%.6f,%.6f,%.6f\n", p_.epoch + 1, s + 1,
                       (long long)(p_.epoch) * steps + s + 1, last_.d_loss, last_.g_loss, last_.d_real,
@@ -287,27 +332,29 @@ bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
     blas_set_threads(step_->split_threads() > 1 ? 1
                      : o_.threads > 0     ? std::min(o_.threads, usable_cpus())
                                           : blas_auto_threads(o_.batch, o_.model.arch == Arch::dcgan));
-    write_run_files_at_start();
+    if (writes()) write_run_files_at_start();
     if (p_.epoch == 0 && p_.step == 0) save_state();  // a run killed in its first epoch can resume too
-    const int steps = data_.images.n / o_.batch;
+    comm_.barrier();  // the other ranks start once the run directory is there
+    const int steps = data_.n / o_.batch;
     while (p_.epoch < o_.epochs) {
         start_epoch();
         auto t0 = clock::now();
         const int first_step = p_.step;  // a resumed epoch: only the steps from here run in this process
         for (int s = p_.step; s < steps; ++s) {
-            if (stop && stop->load()) {
+            if (stop_requested(stop)) {
                 p_.latent = latent_rng_.state();
                 p_.sample = sample_rng_.state();
                 save_state();
                 return false;
             }
             train_step(s, steps);
-            if (on_step) on_step({p_.epoch + 1, s + 1, steps, last_});
+            if (on_step && writes()) on_step({p_.epoch + 1, s + 1, steps, last_});
         }
         double seconds = std::chrono::duration<double>(clock::now() - t0).count();
         p_.elapsed += seconds;
         end_epoch(on_epoch, seconds, steps - first_step);
     }
+    comm_.barrier();  // no rank ends before rank 0 has written the last epoch's files
     return true;
 }
 

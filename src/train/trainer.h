@@ -1,6 +1,9 @@
 // The training loop (of the classic GAN, docs/classic_gan.md, and every other model): shuffled epochs
 // of full batches, one GanStep per batch, per-epoch samples, checkpoints and metrics in a run directory. Library code: it reports through
 // callbacks and throws gan::Error; the CLI prints.
+// Data-parallel (docs/distributed.md): given a Comm of N ranks, every rank draws the same global order
+// and latents as one process and trains on its contiguous share of each global batch (options.batch);
+// the step sums the gradients. Rank 0 alone writes the run directory and calls the callbacks.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -9,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "io/idx.h"
+#include "data/image_set.h"
 #include "models/gan_model.h"
 #include "optim/adam.h"
 #include "train/checkpoint.h"
@@ -44,12 +47,14 @@ struct StepReport {
 class Trainer {
   public:
     // Builds and initialises a fresh run (or loads it from a full-state checkpoint via resume()).
-    Trainer(TrainOptions options, Dataset data);
+    // The images must have the model's shape (options.model: channels, rows, cols).
+    Trainer(TrainOptions options, ImageSet data, Comm& comm = local_comm());
     // Continue from RUN_DIR/checkpoints/last.safetensors. `adjust` (may be null) sees the stored
     // options before anything is built, and may change those that a resumed run can change (or throw).
     static std::unique_ptr<Trainer> resume(const std::string& run_dir,
                                            const std::function<void(TrainOptions&)>& adjust,
-                                           const std::function<Dataset(const TrainOptions&)>& load_data);
+                                           const std::function<ImageSet(const TrainOptions&)>& load_data,
+                                           Comm& comm = local_comm());
 
     // Trains to options().epochs. Returns false if stopped early by *stop (state saved first).
     bool run(const std::function<void(const EpochReport&)>& on_epoch,
@@ -78,21 +83,27 @@ class Trainer {
     void save_generators(int epoch) const;
     void write_logs(const EpochReport& r);
     void write_run_files_at_start() const;
+    void write_epoch_files(EpochReport& r);
+
+    bool stop_requested(const std::atomic<bool>* stop) const;  // by any rank
+    bool writes() const { return comm_.rank() == 0; }       // this rank writes the run directory
 
     TrainOptions o_;
-    Dataset data_;
+    ImageSet data_;
+    Comm& comm_;
     std::unique_ptr<GanModel> model_;
     std::unique_ptr<Adam> opt_g_, opt_d_;
     std::unique_ptr<GanStep> step_;
     Rng data_rng_, latent_rng_, sample_rng_;
     TrainProgress p_;
     std::vector<uint32_t> perm_;
-    Tensor real_, z_;
+    Tensor real_, z_, z_share_;  // z_: the global batch's latents; z_share_: this rank's rows of them
     StepStats last_;
-    std::vector<uint8_t> all_samples_;  // epochs x samples_per_epoch images
+    std::vector<uint8_t> all_samples_;  // epochs x samples_per_epoch images, HWC (as all_samples.npy)
     Tensor fixed_z_;                    // fixed_samples latents drawn once from the seed
     std::vector<int> fixed_labels_;     // conditional models: class i % K for fixed sample i
-    std::vector<int> real_labels_, fake_labels_;  // (B) conditional models
+    std::vector<int> real_labels_, fake_labels_;  // this rank's rows, conditional models
+    std::vector<int> fake_labels_all_;            // (B) the global batch's
     AlignedVec<float> ema_;             // the moving average of G's parameters (options.ema > 0)
     void swap_ema();                    // exchange G's weights with the average (no-op without EMA)
     std::string step_rows_;             // steps.csv rows of the epoch in progress
