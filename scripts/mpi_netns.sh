@@ -10,7 +10,8 @@
 # the names are fixed. Needs root (re-runs itself under sudo) and iproute2, OpenMPI and mpicc.
 #   scripts/mpi_netns.sh probe [K]          # K hosts (default 2), one rank each: a small MPI program
 #                                           # checks an allreduce and shows the bytes the veth links carried
-#   scripts/mpi_netns.sh run K NP CMD...    # `mpirun -np NP CMD...` with the ranks spread over K hosts
+#   scripts/mpi_netns.sh run K NP CMD...    # `mpirun -np NP CMD...` with the ranks spread over K hosts;
+#                                           # a last line on stderr gives the bytes each host's link carried
 set -euo pipefail
 [ "$(id -u)" -eq 0 ] || exec sudo -E "$0" "$@"
 readonly NET=10.77.0 SW=gan-sw LOCK=/run/lock/gan-mpi-netns.lock
