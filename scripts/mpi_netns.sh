@@ -174,6 +174,7 @@ case $cmd in
     *) die "unknown command $cmd (probe, run)" ;;
 esac
 if ! [[ $k =~ ^[0-9]+$ && $k -ge 1 && $k -le 200 ]]; then die "K must be 1..200, got $k"; fi
+mkdir -p "$(dirname "$LOCK")"
 exec 9> "$LOCK"
 flock -w 900 9 || die "another mpi_netns.sh run holds $LOCK"
 state=$(mktemp -d /tmp/gan_netns.XXXXXX)
