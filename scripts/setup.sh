@@ -10,9 +10,11 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 # Compiler and build tools; OpenBLAS, oneDNN, zlib, libpng, libjpeg-turbo (libraries gan links);
 # CLI11, nlohmann-json (header-only); GoogleTest and Google Benchmark (the tests and benchmarks);
-# curl for fetch_mnist.sh.
+# curl for fetch_mnist.sh; OpenMPI (data-parallel `mpirun gan train`) and iproute2 (the network
+# namespaces of scripts/check_mpi.sh).
 pkgs=(build-essential cmake pkg-config libopenblas-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
-      libpng-dev libjpeg62-turbo-dev libgtest-dev libbenchmark-dev libdnnl-dev ca-certificates curl)
+      libpng-dev libjpeg62-turbo-dev libgtest-dev libbenchmark-dev libdnnl-dev ca-certificates curl
+      libopenmpi-dev openmpi-bin iproute2)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
