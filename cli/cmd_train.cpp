@@ -217,7 +217,8 @@ struct TrainLog {
     void tensorboard(const gan::EpochReport& r) {
         std::vector<std::pair<std::string, double>> scalars = {
             {"loss/d", r.d_loss}, {"loss/g", r.g_loss}, {"prob/d_real", r.d_real}, {"prob/d_fake", r.d_fake},
-            {"speed/images_per_s", r.images_per_s}, {"speed/data_share", r.data_share}};
+            {"speed/images_per_s", r.images_per_s}, {"speed/data_share", r.data_share},
+            {"speed/comm_share", r.comm_share}};
         for (auto& [name, v] : r.eval) scalars.push_back({"eval/" + name, v});
         tb->add_scalars(scalars, r.epoch);
         tb->add_image("samples/fixed", gan::png_read_image(r.fixed_png), r.epoch);

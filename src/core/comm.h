@@ -18,6 +18,9 @@ class Comm {
     virtual void allreduce_sum(float* x, size_t n) = 0;
     virtual void allreduce_sum(double* x, size_t n) = 0;
     virtual void barrier() = 0;
+    // Wall seconds this process has spent inside the collectives so far (waiting for slower ranks
+    // included): the communication share of a run.
+    virtual double busy_seconds() const { return 0; }
     bool distributed() const { return size() > 1; }
     // Rows [first_row(B), first_row(B) + rows(B)) of a global batch of B rows are this rank's share.
     int first_row(int batch) const { return int(long(batch) * rank() / size()); }

@@ -79,14 +79,22 @@ MpiComm::~MpiComm() {
 }
 
 void MpiComm::allreduce_sum(float* x, size_t n) {
+    const double t0 = MPI_Wtime();
     if (size_ > 1 && n > 0) chain_sum(x, n, rank_, size_, in_f);
+    busy_ += MPI_Wtime() - t0;
 }
 
 void MpiComm::allreduce_sum(double* x, size_t n) {
+    const double t0 = MPI_Wtime();
     if (size_ > 1 && n > 0) chain_sum(x, n, rank_, size_, in_d);
+    busy_ += MPI_Wtime() - t0;
 }
 
-void MpiComm::barrier() { check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
+void MpiComm::barrier() {
+    const double t0 = MPI_Wtime();
+    check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
+    busy_ += MPI_Wtime() - t0;
+}
 
 void mpi_abort(int code) {
     MPI_Abort(MPI_COMM_WORLD, code);

@@ -18,10 +18,10 @@ using testing::TempFolder;
 using testing::error_of;
 
 const std::string kHeader =
-    "epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,epoch_seconds,images_per_s,elapsed_s,data_share\n";
+    "epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,epoch_seconds,images_per_s,elapsed_s,data_share,comm_share\n";
 
 std::string row(int epoch, double d_loss, double g_loss, double d_real, double d_fake) {
-    return str(epoch, ",10,", d_loss, ",", g_loss, ",0,0,", d_real, ",", d_fake, ",1.0,100.0,", epoch, ".0,0.01\n");
+    return str(epoch, ",10,", d_loss, ",", g_loss, ",0,0,", d_real, ",", d_fake, ",1.0,100.0,", epoch, ".0,0.01,0\n");
 }
 
 // A 10x6 grid whose pixels are all `value`, as samples/fixed_epoch_NNN.png.
@@ -174,7 +174,7 @@ TEST(Report, ClearErrors) {
     EXPECT_CONTAINS(error_of([&] { report_write(run.path); }), "no 'g_loss' column");
     file_write_atomic(run.file("metrics.csv"), kHeader + row(1, 1, 1, 0.5, 0.5) + "2,3\n");
     EXPECT_CONTAINS(error_of([&] { report_write(run.path); }), "metrics.csv: line 3 has 2 fields");
-    file_write_atomic(run.file("metrics.csv"), kHeader + "1,10,x,1,0,0,0.5,0.5,1,1,1,0\n");
+    file_write_atomic(run.file("metrics.csv"), kHeader + "1,10,x,1,0,0,0.5,0.5,1,1,1,0,0\n");
     EXPECT_CONTAINS(error_of([&] { report_write(run.path); }), "line 2: d_loss = 'x' is not a number");
     file_write_atomic(run.file("metrics.csv"), std::string());
     EXPECT_CONTAINS(error_of([&] { report_write(run.path); }), "empty file");
@@ -196,7 +196,7 @@ TEST(Report, ResumeWidensAnOlderMetricsHeader) {
     file_write_atomic(run.file("metrics.csv"), old_header + "\n1,10,1.3,0.9,0,0,0.6,0.4,1.0,100.0,1.0\n"
                                                             "2,10,1.2,1.0,0,0,0.55,0.45,1.0,100.0,2.0\n");
     csv_keep_epochs(run.file("metrics.csv"), 1, kHeader.substr(0, kHeader.size() - 1));
-    EXPECT_EQ(testing::read_file(run.file("metrics.csv")), kHeader + "1,10,1.3,0.9,0,0,0.6,0.4,1.0,100.0,1.0,\n");
+    EXPECT_EQ(testing::read_file(run.file("metrics.csv")), kHeader + "1,10,1.3,0.9,0,0,0.6,0.4,1.0,100.0,1.0,,\n");
     file_append_atomic(run.file("metrics.csv"), row(2, 1.2, 1.0, 0.55, 0.45));
     write_grid(run.path, 1, 50);
     EXPECT_EQ(report_write(run.path).epochs, 2);

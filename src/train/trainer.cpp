@@ -121,7 +121,7 @@ void Trainer::write_run_files_at_start() const {
     for (const char* sub : {"", "/samples", "/checkpoints"}) remove_temp_files(o_.out_dir + sub);
     file_write_atomic(o_.out_dir + "/config.json", o_.to_json());
     const std::string header =
-        "epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,epoch_seconds,images_per_s,elapsed_s,data_share";
+        "epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,epoch_seconds,images_per_s,elapsed_s,data_share,comm_share";
     for (const char* log : {"/steps.csv", "/eval.csv"}) csv_keep_epochs(o_.out_dir + log, p_.epoch);
     const std::string csv = o_.out_dir + "/metrics.csv";
     csv_keep_epochs(csv, p_.epoch, header);
@@ -180,6 +180,7 @@ EpochReport Trainer::epoch_report(int steps, double seconds, int steps_run) cons
     r.seconds = seconds;
     r.images_per_s = seconds > 0 ? double(steps_run) * o_.batch / seconds : 0;
     r.data_share = seconds > 0 ? data_seconds_ / seconds : 0;
+    r.comm_share = seconds > 0 ? (comm_.busy_seconds() - comm_seconds_) / seconds : 0;
     r.elapsed = p_.elapsed;
     return r;
 }
@@ -236,9 +237,9 @@ void Trainer::save_generators(int epoch) const {
 
 void Trainer::write_logs(const EpochReport& r) {
     char line[512];
-    std::snprintf(line, sizeof line, "%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f,%.1f,%.5f\n", r.epoch,
+    std::snprintf(line, sizeof line, "%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f,%.1f,%.5f,%.5f\n", r.epoch,
                   r.steps, r.d_loss, r.g_loss, r.d_loss_last, r.g_loss_last, r.d_real, r.d_fake, r.seconds,
-                  r.images_per_s, r.elapsed, r.data_share);
+                  r.images_per_s, r.elapsed, r.data_share, r.comm_share);
     file_append_atomic(o_.out_dir + "/metrics.csv", line);
     if (o_.log_every > 0) {
         file_append_atomic(o_.out_dir + "/steps.csv", step_rows_,
@@ -344,6 +345,7 @@ bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
         start_epoch();
         auto t0 = clock::now();
         data_seconds_ = 0;
+        comm_seconds_ = comm_.busy_seconds();
         const int first_step = p_.step;  // a resumed epoch: only the steps from here run in this process
         for (int s = p_.step; s < steps; ++s) {
             if (stop_requested(stop)) {

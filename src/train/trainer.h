@@ -29,6 +29,7 @@ struct EpochReport {
     double d_real = 0, d_fake = 0;            // mean D(x), D(G(z)) over the epoch
     double seconds = 0, images_per_s = 0;     // of the steps this process ran (all but a resumed part)
     double data_share = 0;                    // the part of `seconds` spent gathering real batches
+    double comm_share = 0;                    // the part of `seconds` spent in collectives (0: one process)
     double elapsed = 0;
     std::string sample_png;                   // the grid written for this epoch
     std::string fixed_png;                    // the fixed-latent grid of this epoch
@@ -101,6 +102,7 @@ class Trainer {
     Tensor real_, z_, z_share_;  // z_: the global batch's latents; z_share_: this rank's rows of them
     StepStats last_;
     double data_seconds_ = 0;  // this epoch's time in gather_batch, in this process
+    double comm_seconds_ = 0;  // comm_.busy_seconds() when this epoch's steps started
     std::vector<uint8_t> all_samples_;  // epochs x samples_per_epoch images, HWC (as all_samples.npy)
     Tensor fixed_z_;                    // fixed_samples latents drawn once from the seed
     std::vector<int> fixed_labels_;     // conditional models: class i % K for fixed sample i
