@@ -3,7 +3,9 @@
 // to what rank r-1 sent (so every element is ((x_0 + x_1) + x_2) + ...) and passes it on; the last
 // rank then sends the finished chunks back along the chain (N-1 -> 0 -> 1 -> ... -> N-2), so every
 // rank ends with the last rank's bits. Each rank sends and receives about 2n values per sum (a ring
-// reduce-scatter + allgather sends 2n(N-1)/N), in N - 1 + n/chunk steps of latency.
+// reduce-scatter + allgather sends 2n(N-1)/N), in N - 1 + n/chunk steps of latency. Two ranks
+// instead exchange their values in both directions at once and each adds x_0 + x_1: the same bits,
+// n values each way.
 #pragma once
 #include "core/comm.h"
 
