@@ -36,8 +36,9 @@ common=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
         -fno-sanitize-recover=undefined -Isrc -Icli -Ifuzz -DGAN_VERSION=\"fuzz\")
 
 # The library sources each target needs (what it calls and what those call): the portable code only
-# (no *_avx2.cpp / *_avx512.cpp kernel files; without GAN_X86_KERNELS nothing calls them).
-lib_all=$(ls src/*/*.cpp | grep -v -E '_test\.cpp$|_avx(2|512)\.cpp$')
+# (no *_avx2.cpp / *_avx512.cpp kernel files; without GAN_X86_KERNELS nothing calls them), and without
+# MPI (no src/dist/mpi_*.cpp; without GAN_HAVE_MPI, src/dist/world.cpp is the one-process world).
+lib_all=$(ls src/*/*.cpp | grep -v -E '_test\.cpp$|_avx(2|512)\.cpp$|^src/dist/mpi_')
 sources_of() {
     case "$1" in
         fuzz_idx) echo src/io/idx.cpp src/io/file.cpp ;;
