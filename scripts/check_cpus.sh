@@ -20,6 +20,13 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 [ -x build/gan ] || { echo "check_cpus: no build/gan: run scripts/test.sh first" >&2; exit 1; }
 
+# The emulated CPUs run without the host's OpenBLAS overrides: a machine may force OPENBLAS_CORETYPE (and
+# OPENBLAS_L2_SIZE) for its own CPU, and OpenBLAS obeys a forced core type even where the CPU lacks its
+# instructions (Haswell's AVX2 kernels on the emulated Nehalem die with SIGILL). A real Nehalem or aarch64
+# machine would not carry the host's setting, so the emulated program must not inherit it either; the
+# host's own runs (scripts/test.sh, test_matrix.sh) keep it.
+emulated=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+
 # train_and_sample NAME RUNNER...: one epoch on the fixture and 16 samples, with the program run by RUNNER.
 train_and_sample() {
     local name=$1 run
@@ -32,10 +39,10 @@ train_and_sample() {
     rm -rf "$run"
 }
 
-train_and_sample "x86-64 on a Nehalem (qemu-x86_64 -cpu Nehalem)" qemu-x86_64 -cpu Nehalem build/gan
+train_and_sample "x86-64 on a Nehalem (qemu-x86_64 -cpu Nehalem)" "${emulated[@]}" qemu-x86_64 -cpu Nehalem build/gan
 
 cmake -S . -B build-aarch64 -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake -DCMAKE_BUILD_TYPE=Release \
     -DGAN_BUILD_TESTS=OFF -DGAN_BUILD_BENCH=OFF -DGAN_WITH_DNNL=OFF
 cmake --build build-aarch64 -j"$(nproc)" --target gan
 readelf -h build-aarch64/gan | grep -q AArch64 || { echo "check_cpus: build-aarch64/gan is not an aarch64 program" >&2; exit 1; }
-train_and_sample "aarch64 (qemu-aarch64)" qemu-aarch64 build-aarch64/gan
+train_and_sample "aarch64 (qemu-aarch64)" "${emulated[@]}" qemu-aarch64 build-aarch64/gan
