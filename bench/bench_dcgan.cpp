@@ -8,7 +8,7 @@
 
 #include "bench_util.h"
 #include "models/dcgan.h"
-#include "nn/dnnl_conv.h"
+#include "backend/dnnl_conv.h"
 
 using namespace gan_bench;
 

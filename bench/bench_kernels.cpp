@@ -13,6 +13,7 @@
 #include "bench_util.h"
 #include "core/cpu.h"
 #include "kernels/activations.h"
+#include "kernels/adam.h"
 #include "kernels/fused.h"
 #include "kernels/gemm_bf16.h"
 #include "nn/linear.h"
@@ -181,15 +182,15 @@ void BM_Adam(benchmark::State& state) {
     for (size_t i = 0; i < n; ++i) p[i] = rng.uniform(-1, 1), g[i] = rng.uniform(-1, 1);
     std::vector<float> p2 = p, m2 = m, v2 = v;
     AdamOptions o;
-    adam_update(p.data(), g.data(), m.data(), v.data(), n, 1, o);
-    adam_update_naive(p2.data(), g.data(), m2.data(), v2.data(), n, 1, o);
+    adam_update(p.data(), g.data(), m.data(), v.data(), n, adam_scalars(1, o));
+    adam_update_naive(p2.data(), g.data(), m2.data(), v2.data(), n, adam_scalars(1, o));
     if (std::memcmp(p.data(), p2.data(), n * sizeof(float)) != 0) state.SkipWithError("adam kernels differ");
     int64_t t = 1;
     state.SetLabel(str(fast ? "avx2" : "naive", " n=", n));
     timed_loop(state, [&] {
         ++t;
-        fast ? adam_update(p.data(), g.data(), m.data(), v.data(), n, t, o)
-             : adam_update_naive(p.data(), g.data(), m.data(), v.data(), n, t, o);
+        fast ? adam_update(p.data(), g.data(), m.data(), v.data(), n, adam_scalars(t, o))
+             : adam_update_naive(p.data(), g.data(), m.data(), v.data(), n, adam_scalars(t, o));
     });
 }
 

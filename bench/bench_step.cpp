@@ -22,18 +22,19 @@ enum Variant { kDefault = 0, kPlain = 1, kStdTanh = 2, kHalves = 3, kBlasOnly = 
 StepOptions options_for(int v) {
     StepOptions o;
     o.stack_real_fake = v != kPlain && v != kHalves;
-    o.fast_tanh = v == kDefault || v == kBlasOnly || v == kHalves;
     return o;
 }
 
-StepOptions with_threads(int v, int threads) {
-    StepOptions o = options_for(v);
-    if (v != kPlain) o.threads = threads;
-    return o;
+// As Trainer (train/policy.h): the step splits over its own threads with the BLAS at 1 thread; the
+// plain variant runs on one thread and lets the BLAS thread each GEMM.
+RunPolicy policy_for(int v, int threads) {
+    RunPolicy p = run_policy(threads, v != kPlain, threads);
+    p.fast_tanh = v == kDefault || v == kBlasOnly || v == kHalves;
+    return p;
 }
 
-Classic make_classic(int v) {
-    Classic c(options_for(v));
+Classic make_classic(int v, int threads = 1) {
+    Classic c(options_for(v), policy_for(v, threads));
     c.model->g.set_fusion(v != kPlain);
     c.model->d.set_fusion(v != kPlain);
     return c;
@@ -64,8 +65,7 @@ struct Batches {
 
 // Three steps of this variant and of the plain step from the same weights and batches.
 std::string validate(int B, int variant, int threads) {
-    Classic a = make_classic(variant), ref = make_classic(kPlain);
-    a.step = std::make_unique<GanStep>(*a.model, *a.opt_g, *a.opt_d, with_threads(variant, threads));
+    Classic a = make_classic(variant, threads), ref = make_classic(kPlain, threads);
     Batches ba, br;
     for (int s = 0; s < 3; ++s) {
         ba.load(B, a.model->config);
@@ -81,16 +81,12 @@ std::string validate(int B, int variant, int threads) {
 
 void BM_Step(benchmark::State& state) {
     const int B = int(state.range(0)), variant = int(state.range(1)), threads = bench_threads();
-    // As Trainer: the step splits over its own threads with the BLAS at 1 thread; the plain variant
-    // lets the BLAS thread each GEMM.
     OwnKernels own(variant != kBlasOnly);
-    blas_set_threads(variant != kPlain ? 1 : threads);
     if (std::string err = validate(B, variant, threads); !err.empty()) {
         state.SkipWithError(err.c_str());
         return;
     }
-    Classic c = make_classic(variant);
-    c.step = std::make_unique<GanStep>(*c.model, *c.opt_g, *c.opt_d, with_threads(variant, threads));
+    Classic c = make_classic(variant, threads);
     Batches batches;
     for (int i = 0; i < 20; ++i) {  // warm-up: workspaces, caches, BLAS buffers
         batches.load(B, c.model->config);

@@ -71,7 +71,7 @@ struct Classic {
     std::unique_ptr<GanModel> model;
     std::unique_ptr<Adam> opt_g, opt_d;
     std::unique_ptr<GanStep> step;
-    explicit Classic(StepOptions so, uint64_t seed = 0) {
+    explicit Classic(StepOptions so, RunPolicy policy = {}, uint64_t seed = 0) {
         model = gan_build(ModelConfig{});
         Rng init(seed, 0);
         gan_init(*model, init);
@@ -79,7 +79,7 @@ struct Classic {
         ao.lr = 0.001f;  // as the reference bench
         opt_g = std::make_unique<Adam>(model->g.params, ao);
         opt_d = std::make_unique<Adam>(model->d.params, ao);
-        step = std::make_unique<GanStep>(*model, *opt_g, *opt_d, so);
+        step = std::make_unique<GanStep>(*model, *opt_g, *opt_d, so, policy);
     }
 };
 

@@ -9,7 +9,7 @@
 #include "core/check.h"
 #include "io/file.h"
 #include "io/idx.h"
-#include "kernels/gemm.h"
+#include "backend/backend.h"
 #include "metrics/classifier.h"
 #include "train/eval_data.h"
 
@@ -70,7 +70,7 @@ int run_images_classifier_train(const ClassifierArgs& a) {
 }
 
 int run_classifier_train(const ClassifierArgs& a) {
-    gan::blas_set_threads(a.threads);
+    gan::set_library_threads(a.threads);
     if (a.image_size != 0 || a.image_channels != 0 || !gan::is_mnist_folder(a.data))
         return run_images_classifier_train(a);
     gan::Dataset train = gan::dataset_load(a.data, true), test = gan::dataset_load(a.data, false);

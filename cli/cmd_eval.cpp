@@ -17,7 +17,7 @@
 #include "io/idx.h"
 #include "io/npy.h"
 #include "io/png.h"
-#include "kernels/gemm.h"
+#include "backend/backend.h"
 #include "train/eval_data.h"
 #include "metrics/evaluate.h"
 #include "train/checkpoint.h"
@@ -301,7 +301,7 @@ int run_eval_images(const EvalArgs& a, std::chrono::steady_clock::time_point t0)
 int run_eval(const EvalArgs& a) {
     GAN_CHECK(a.checkpoint.empty() != a.samples.empty(), "give exactly one of --checkpoint and --samples");
     GAN_CHECK(a.n >= 6 && a.n <= 1000000, "--n must be in [6, 1000000] (got ", a.n, ")");
-    gan::blas_set_threads(a.threads);
+    gan::set_library_threads(a.threads);
     auto t0 = std::chrono::steady_clock::now();
     if (!a.data.empty() && !gan::is_mnist_folder(a.data)) return run_eval_images(a, t0);
     return run_eval_mnist(a, t0);

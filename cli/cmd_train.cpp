@@ -17,7 +17,7 @@
 #include "io/idx.h"
 #include "io/png.h"
 #include "io/tfrecord.h"
-#include "kernels/gemm.h"
+#include "core/cpu.h"
 #include "metrics/evaluate.h"
 #include "train/report.h"
 #include "train/train_data.h"

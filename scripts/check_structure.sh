@@ -4,7 +4,9 @@
 #  - no function in src/ or cli/ (not tests) over 60 lines (universal-ctags gives each function's
 #    first and last line);
 #  - every #include "module/..." in src/ follows the allowed-dependency table below (so, among
-#    others, nothing in src/metrics includes train/).
+#    others, nothing in src/metrics includes train/);
+#  - nothing above the device seam (src/nn, optim, models, metrics, train and cli, their tests
+#    included) includes kernels/: they compute through backend/backend.h.
 # It also writes the module graph drawn from those includes into docs/architecture.md.
 # Usage: scripts/check_structure.sh [--no-docs]
 set -euo pipefail
@@ -24,25 +26,29 @@ MAX_FILE_LINES = 400
 MAX_FUNCTION_LINES = 60
 
 # Which modules each module of src/ may include, lowest layer first:
-# core < kernels < nn < optim < models < train, with io and serve on core alone, data (image
-# folders, CIFAR-10, the decoded cache) on core and io, metrics under train (it scores models and
-# reads data, but trains nothing itself) and export beside it; dist (the MPI communicator) on core alone,
-# used by train.
+# core < kernels < backend < nn < optim < models < train. The backend (the device seam: one table of
+# operations, the CPU's on kernels/) is the only module above the kernels that may include them;
+# io and serve are on core alone, data (image folders, CIFAR-10, the decoded cache) on core and io,
+# metrics under train (it scores models and reads data, but trains nothing itself) and export beside
+# it; dist (the MPI communicator) on core alone, used by train.
 ALLOWED = {
     "core": set(),
     "kernels": {"core"},
+    "backend": {"core", "kernels"},
     "io": {"core"},
     "serve": {"core"},
     "data": {"core", "io"},
-    "nn": {"core", "kernels"},
-    "optim": {"core", "kernels"},
-    "models": {"core", "kernels", "nn"},
-    "metrics": {"core", "kernels", "io", "data", "nn", "optim", "models"},
-    "export": {"core", "kernels", "io", "nn", "models"},
+    "nn": {"core", "backend"},
+    "optim": {"core", "backend"},
+    "models": {"core", "backend", "nn"},
+    "metrics": {"core", "backend", "io", "data", "nn", "optim", "models"},
+    "export": {"core", "backend", "io", "nn", "models"},
     "dist": {"core"},
-    "train": {"core", "kernels", "io", "data", "dist", "nn", "optim", "models", "metrics"},
+    "train": {"core", "backend", "io", "data", "dist", "nn", "optim", "models", "metrics"},
 }
-ORDER = ["core", "kernels", "io", "data", "dist", "serve", "nn", "optim", "models", "metrics", "export", "train", "cli"]
+ORDER = ["core", "kernels", "backend", "io", "data", "dist", "serve", "nn", "optim", "models", "metrics", "export",
+         "train", "cli"]
+ABOVE_SEAM = {"nn", "optim", "models", "metrics", "train", "cli"}
 
 def is_test(path):
     return path.endswith("_test.cpp")
@@ -80,6 +86,9 @@ def scan(path, module):
             if not m or m.group(1) == module:
                 continue
             to = m.group(1)
+            if to == "kernels" and module in ABOVE_SEAM:
+                problems.append(f"{path}:{lineno}: {module} may not include kernels/ (it computes through "
+                                f"backend/backend.h)")
             if not is_test(path):
                 edges[(module, to)] = edges.get((module, to), 0) + 1
             if module == "cli" or is_test(path):
@@ -91,6 +100,9 @@ def scan(path, module):
                                 f"{', '.join(sorted(ALLOWED[module])) or 'nothing'})")
 for path in lib_files:
     scan(path, path.split("/")[1])
+for path in sorted(glob.glob("src/*/*_test.cpp")):
+    if path.split("/")[1] in ABOVE_SEAM:
+        scan(path, path.split("/")[1])
 for path in cli_files:
     scan(path, "cli")
 

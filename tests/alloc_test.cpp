@@ -9,7 +9,6 @@
 #include <new>
 
 #include "core/rng.h"
-#include "kernels/gemm.h"
 #include "models/gan_model.h"
 #include "optim/adam.h"
 #include "train/gan_step.h"
@@ -66,13 +65,16 @@ using namespace gan;
 
 namespace {
 
-long allocations_per_step(StepOptions so, int B, int threads) {
-    blas_set_threads(threads);
+// blas_threads for OpenBLAS; step_threads for the step's own split (the classic MLP splits).
+long allocations_per_step(StepOptions so, int B, int blas_threads, int step_threads = 1) {
     auto model = gan_build(ModelConfig{});
     Rng rng(1);
     gan_init(*model, rng);
     Adam opt_g(model->g.params, AdamOptions{}), opt_d(model->d.params, AdamOptions{});
-    GanStep step(*model, opt_g, opt_d, so);
+    RunPolicy policy;
+    policy.threads = step_threads;
+    policy.blas_threads = blas_threads;
+    GanStep step(*model, opt_g, opt_d, so, policy);
     Tensor real({B, 1, 28, 28}), z;
     for (size_t i = 0; i < real.size(); ++i) real[i] = rng.uniform(-1, 1);
     sample_latent(z, B, model->config, rng);
@@ -103,9 +105,7 @@ TEST(Alloc, StepAllocatesNothingInSteadyState) {
 
 // The step's own split over 2 threads (the BLAS at 1 thread, as Trainer runs it): still nothing.
 TEST(Alloc, StepSplitOverTwoThreadsAllocatesNothing) {
-    StepOptions so;
-    so.threads = 2;
-    for (int B : {100, 512}) EXPECT_EQ(allocations_per_step(so, B, 1), 0) << "B " << B;
+    for (int B : {100, 512}) EXPECT_EQ(allocations_per_step(StepOptions{}, B, 1, 2), 0) << "B " << B;
 }
 
 // With more than one BLAS thread, OpenBLAS 0.3.21's threaded level-3 driver mallocs a job table on
@@ -113,7 +113,7 @@ TEST(Alloc, StepSplitOverTwoThreadsAllocatesNothing) {
 // allocation per GEMM call of the step (14), so anything of ours would show up as a failure.
 TEST(Alloc, StepWithTwoBlasThreadsAllocatesOnlyInsideOpenBlas) {
     const long n = allocations_per_step(StepOptions{}, 512, 2);
-    blas_set_threads(1);
+    set_library_threads(1);
     RecordProperty("allocations_per_10_steps_2_threads", std::to_string(n));
     EXPECT_LE(n, 14 * 10);
 }

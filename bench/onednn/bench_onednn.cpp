@@ -13,7 +13,7 @@
 #include "../bench_util.h"
 #include "nn/conv2d.h"
 #include "nn/conv_transpose2d.h"
-#include "nn/dnnl_conv.h"
+#include "backend/dnnl_conv.h"
 
 using namespace gan_bench;
 using dnnl::memory;

@@ -20,12 +20,17 @@
 #include <gan/io/safetensors.h>
 #include <gan/io/arena_io.h>
 
-// Layers, models, optimisers.
+// The device seam: the table of operations every layer computes through, and the CPU backend.
+#include <gan/backend/backend.h>
+#include <gan/backend/cpu_backend.h>
+
+// Layers, losses, models, optimisers.
 #include <gan/nn/activation.h>
 #include <gan/nn/batchnorm2d.h>
 #include <gan/nn/conv2d.h>
 #include <gan/nn/conv_transpose2d.h>
 #include <gan/nn/linear.h>
+#include <gan/nn/losses.h>
 #include <gan/nn/sequential.h>
 #include <gan/models/dcgan.h>
 #include <gan/models/config.h>
@@ -33,11 +38,11 @@
 #include <gan/optim/adam.h>
 #include <gan/optim/ema.h>
 
-// Training: losses, one GAN step, checkpoints, the whole loop over a run directory.
+// Training: the run policy, one GAN step, checkpoints, the whole loop over a run directory.
 #include <gan/train/checkpoint.h>
 #include <gan/train/gan_step.h>
-#include <gan/train/losses.h>
 #include <gan/train/options.h>
+#include <gan/train/policy.h>
 #include <gan/train/report.h>
 #include <gan/train/run_dir.h>
 #include <gan/train/trainer.h>

@@ -1,5 +1,8 @@
 #include "core/cpu.h"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
@@ -54,6 +57,11 @@ bool cpu_level_built(CpuLevel level) {
 #else
     return level == CpuLevel::baseline;
 #endif
+}
+
+int usable_cpus() {
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? std::max(1, CPU_COUNT(&set)) : 1;
 }
 
 }  // namespace gan

@@ -20,5 +20,7 @@ bool cpu_avx2();
 const char* cpu_level_name(CpuLevel level);
 // Whether the kernels for `level` were compiled into this build (false for x86 levels elsewhere).
 bool cpu_level_built(CpuLevel level);
+// The CPUs this process may run on (its affinity mask), at least 1.
+int usable_cpus();
 
 }  // namespace gan

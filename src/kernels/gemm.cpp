@@ -10,7 +10,7 @@
 #include "core/cpu.h"
 
 #ifdef GAN_HAVE_DNNL
-#include <omp.h>  // oneDNN's runtime (nn/dnnl_conv.h)
+#include <omp.h>  // oneDNN's runtime (backend/dnnl_conv.h)
 #endif
 
 namespace gan {
@@ -148,15 +148,5 @@ void blas_set_threads(int threads) {
 }
 
 int blas_get_threads() { return openblas_get_num_threads(); }
-
-int usable_cpus() {
-    cpu_set_t set;
-    return sched_getaffinity(0, sizeof set, &set) == 0 ? std::max(1, CPU_COUNT(&set)) : 1;
-}
-
-int blas_auto_threads(int batch, bool convolutional) {
-    if (batch < 256 && !convolutional) return 1;
-    return std::clamp(usable_cpus(), 1, 4);
-}
 
 }  // namespace gan

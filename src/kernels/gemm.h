@@ -37,13 +37,5 @@ void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, float alpha, co
 // Threads used by the BLAS (OpenBLAS) and, when built with it, oneDNN (OpenMP); 0 = leave as is.
 void blas_set_threads(int threads);
 int blas_get_threads();
-// The BLAS (and oneDNN) thread count `gan train` uses, when --threads is not given, for models that do
-// not split their work over the step's own threads (train/gan_step.h). Convolutional models: the CPUs this process may
-// run on (its affinity mask), at most 4, at any batch (their convolutions scale: BENCHMARKS.md). Others:
-// 1 below batch 256, where GEMMs of batch x 784 x 128 are too small for OpenBLAS's fork/join to pay,
-// else the usable CPUs, at most 4.
-int blas_auto_threads(int batch, bool convolutional);
-// The CPUs this process may run on (its affinity mask), at least 1.
-int usable_cpus();
 
 }  // namespace gan

@@ -6,7 +6,7 @@
 #include <cstdio>
 
 #include "core/check.h"
-#include "kernels/gemm.h"
+#include "backend/backend.h"
 #include "test_util.h"
 
 using namespace gan;
@@ -22,7 +22,7 @@ struct Trained {
     std::unique_ptr<Classifier> c;
     std::vector<double> test_acc;
     Trained() {
-        blas_set_threads(1);
+        set_library_threads(1);
         c = classifier_train(train, test, o, [&](const ClassifierEpoch& e) { test_acc.push_back(e.test_accuracy); });
     }
 };

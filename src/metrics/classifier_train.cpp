@@ -7,32 +7,23 @@
 
 #include "core/check.h"
 #include "metrics/classifier.h"
+#include "backend/backend.h"
 #include "optim/adam.h"
 
 namespace gan {
 
 namespace {
 
-// Softmax cross-entropy averaged over the batch: returns the summed loss, writes dlogits = (p - onehot) / n
-// and counts correct argmax predictions.
+// Softmax cross-entropy averaged over the batch (the backend's, as the class heads' loss): returns the summed loss, writes
+// dlogits = (p - onehot) / n and counts correct argmax predictions.
 double softmax_xent(const Tensor& logits, const int32_t* labels, int k, Tensor& dlogits, int& correct) {
     const int n = logits.shape.n;
     dlogits.resize(logits.shape);
-    double loss = 0;
     for (int i = 0; i < n; ++i) {
         const float* l = logits.data() + i * k;
-        float* d = dlogits.data() + i * k;
-        int arg = 0;
-        for (int j = 1; j < k; ++j)
-            if (l[j] > l[arg]) arg = j;
-        correct += arg == labels[i];
-        double sum = 0;
-        for (int j = 0; j < k; ++j) sum += std::exp(double(l[j]) - l[arg]);
-        loss += std::log(sum) - (double(l[labels[i]]) - l[arg]);
-        for (int j = 0; j < k; ++j)
-            d[j] = float((std::exp(double(l[j]) - l[arg]) / sum - (j == labels[i])) / n);
+        correct += int(std::max_element(l, l + k) - l) == labels[i];
     }
-    return loss;
+    return host_backend().softmax_xent(logits.data(), size_t(k), k, labels, size_t(n), 1.0f, dlogits.data(), size_t(k));
 }
 
 // One epoch over train in the order of a fresh shuffle from data_rng; returns the summed loss and

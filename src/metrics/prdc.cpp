@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "core/check.h"
-#include "kernels/gemm.h"
+#include "backend/backend.h"
 
 namespace gan {
 
@@ -28,7 +28,7 @@ void distance_blocks(const float* a, size_t na, const float* b, size_t nb, int d
     for (size_t i0 = 0; i0 < na; i0 += block) {
         const size_t rows = std::min(block, na - i0);
         // d2 = −2 A Bᵀ, then + |a|² + |b|²
-        gemm(false, true, int(rows), int(nb), d, -2.0f, a + i0 * d, d, b, d, 0.0f, d2.data(), int(nb));
+        host_backend().gemm(false, true, int(rows), int(nb), d, -2.0f, a + i0 * d, d, b, d, 0.0f, d2.data(), int(nb));
         for (size_t r = 0; r < rows; ++r) {
             float* row = d2.data() + r * nb;
             const float ai = na2[i0 + r];

@@ -4,7 +4,7 @@
 
 #include "core/check.h"
 #include "test_util.h"
-#include "train/losses.h"
+#include "nn/losses.h"
 
 using namespace gan;
 

@@ -1,11 +1,9 @@
 #include "models/generate.h"
 
 #include <algorithm>
-#include <cmath>
 #include <numeric>
 
 #include "core/check.h"
-#include "kernels/gemm_bf16.h"
 #include "models/gan_model.h"
 
 namespace gan {
@@ -21,12 +19,7 @@ void sample_latent(Tensor& z, int n, const ModelConfig& config, Rng& rng) {
     }
 }
 
-void to_pixels(uint8_t* out, const float* y, size_t count) {
-    for (size_t i = 0; i < count; ++i) {
-        float v = std::nearbyint((y[i] + 1.0f) * 127.5f);
-        out[i] = uint8_t(v >= 0.0f ? (v <= 255.0f ? v : 255.0f) : 0.0f);  // NaN -> 0
-    }
-}
+void to_pixels(uint8_t* out, const float* y, size_t count, Backend& be) { be.unit_to_bytes(out, y, count); }
 
 namespace {
 
@@ -74,7 +67,7 @@ void gan_generate(GanModel& model, int n, const Latents& latents, std::vector<ui
     GAN_CHECK(n >= 0, "number of images must not be negative");
     const ModelConfig& c = model.config;
     if (precision == SamplePrecision::bf16) {
-        GAN_CHECK(bf16_supported(), "bfloat16 sampling needs a CPU with AVX512_BF16 (vdpbf16ps); this one lacks it");
+        GAN_CHECK(model.g.backend().supports(Precision::bf16), "bfloat16 sampling needs a CPU with AVX512_BF16 (vdpbf16ps); this one lacks it");
         GAN_CHECK(model.g.num_layers() > 1 && model.g.supports(Precision::bf16),
                   "bfloat16 sampling needs a generator of Linear layers, as the classic MLP (this model: ", c.arch,
                   ")");
@@ -100,7 +93,7 @@ void gan_generate(GanModel& model, int n, const Latents& latents, std::vector<ui
             in = &gin;
         }
         const Tensor& y = model.g.forward(*in);
-        to_pixels(pixels.data() + size_t(i) * img, y.data(), size_t(b) * img);
+        to_pixels(pixels.data() + size_t(i) * img, y.data(), size_t(b) * img, model.g.backend());
     }
     if (batch_stats) model.g.buffers.values() = saved_buffers;
     model.g.set_training(true);

@@ -4,6 +4,7 @@
 #include <functional>
 #include <vector>
 
+#include "backend/backend.h"
 #include "core/rng.h"
 #include "core/tensor.h"
 
@@ -14,12 +15,13 @@ struct GanModel;
 
 // Fills z (n, z_dim) from the configured latent distribution.
 void sample_latent(Tensor& z, int n, const ModelConfig& config, Rng& rng);
-// G's output in [-1, 1] -> uint8 pixels round((y + 1) * 127.5), clamped: n * image_size() bytes.
-void to_pixels(uint8_t* out, const float* y, size_t count);
+// G's output in [-1, 1] (the backend's memory) -> uint8 pixels round((y + 1) * 127.5), clamped: n *
+// image_size() bytes on the host.
+void to_pixels(uint8_t* out, const float* y, size_t count, Backend& be = host_backend());
 
 // f32: G in float, an absorbed tanh by tanh_fast (Precision::fast, nn/layer.h). bf16: G's layers after
 // the first (which reads the latents, so every image keeps its z) as bfloat16 GEMMs where they support
-// it (kernels/gemm_bf16.h, CPUs with AVX512_BF16): about twice the multiply-adds per cycle, pixels
+// it (the CPU backend's, on CPUs with AVX512_BF16): about twice the multiply-adds per cycle, pixels
 // within a bound of the f32 ones (gan_model_test, docs/metrics.md); never used in training.
 enum class SamplePrecision { f32, bf16 };
 

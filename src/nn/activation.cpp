@@ -1,30 +1,18 @@
 #include "nn/activation.h"
 
-#include "kernels/activations.h"
-
 namespace gan {
 
 void Activation::forward(const Tensor& x, Tensor& y) {
     x_ = &x;
     y_ = &y;
     y.resize(x.shape);
-    switch (act_) {
-        case Act::leaky_relu: leaky_relu_forward(y.data(), x.data(), x.size(), alpha_); break;
-        case Act::relu: relu_forward(y.data(), x.data(), x.size()); break;
-        case Act::tanh: tanh_forward(y.data(), x.data(), x.size()); break;
-        case Act::sigmoid: sigmoid_forward(y.data(), x.data(), x.size()); break;
-    }
+    be_->act_forward(act_, alpha_, y.data(), x.data(), x.size());
 }
 
 void Activation::backward(const Tensor& dy, Tensor* dx) {
     if (!dx) return;
     dx->resize(dy.shape);
-    switch (act_) {
-        case Act::leaky_relu: leaky_relu_backward(dx->data(), dy.data(), x_->data(), dy.size(), alpha_); break;
-        case Act::relu: relu_backward(dx->data(), dy.data(), x_->data(), dy.size()); break;
-        case Act::tanh: tanh_backward(dx->data(), dy.data(), y_->data(), dy.size()); break;
-        case Act::sigmoid: sigmoid_backward(dx->data(), dy.data(), y_->data(), dy.size()); break;
-    }
+    be_->act_backward(act_, alpha_, dx->data(), dy.data(), x_->data(), y_->data(), dy.size());
 }
 
 std::string Activation::kind() const {

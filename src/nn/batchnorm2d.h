@@ -8,9 +8,6 @@
 // in the buffer arena ("<prefix>.running_mean", ".running_var"): checkpointed, never trained. PyTorch's
 // num_batches_tracked is not kept (only used when momentum is None).
 #pragma once
-#include <vector>
-
-#include "core/comm.h"
 #include "nn/layer.h"
 
 namespace gan {
@@ -20,31 +17,6 @@ struct BatchNorm2dOptions {
     float eps = 1e-5f;
     float momentum = 0.1f;
 };
-
-// Kernels over one batch (N, C, HW). Train-mode forward writes the batch mean and 1/sqrt(var + eps)
-// per channel (C) and updates running_mean/var (either may be null to skip the update).
-void batchnorm2d_forward_train(float* y, float* mean, float* rstd, const float* x, const float* weight,
-                               const float* bias, float* running_mean, float* running_var, int N, int C, int HW,
-                               float eps, float momentum);
-void batchnorm2d_forward_eval(float* y, const float* x, const float* weight, const float* bias,
-                              const float* running_mean, const float* running_var, int N, int C, int HW, float eps);
-// Adds into dweight, dbias (may be null) and overwrites dx (may be null). `batch_stats`: the forward
-// used the batch statistics (train mode), so the gradient flows through mean and var too.
-void batchnorm2d_backward(float* dx, float* dweight, float* dbias, const float* dy, const float* x,
-                          const float* mean, const float* rstd, const float* weight, int N, int C, int HW,
-                          bool batch_stats);
-
-// The same over a batch split across the ranks of `comm` (SyncBatchNorm): the forward normalises with
-// the statistics of the whole batch (per-channel sums, then centred sums of squares, each summed over
-// the ranks); the backward's dx uses Σ dy and Σ dy·x̂ over the whole batch of M values, while dweight
-// and dbias get this rank's rows alone (the step sums parameter gradients over the ranks).
-// scratch: 2C + 1 doubles for the forward, 4C for the backward.
-void batchnorm2d_forward_train_sync(Comm& comm, double* scratch, float* y, float* mean, float* rstd, const float* x,
-                                    const float* weight, const float* bias, float* running_mean, float* running_var,
-                                    int N, int C, int HW, float eps, float momentum);
-void batchnorm2d_backward_sync(Comm& comm, double* scratch, float* dx, float* dweight, float* dbias, const float* dy,
-                               const float* x, const float* mean, const float* rstd, const float* weight, int N,
-                               int C, int HW, double M);
 
 class BatchNorm2d final : public Layer {
   public:
@@ -67,11 +39,9 @@ class BatchNorm2d final : public Layer {
     BatchNorm2dOptions o_;
     size_t w_ = 0, b_ = 0, rm_ = 0, rv_ = 0;
     const Tensor* x_ = nullptr;
-    bool used_batch_stats_ = true;    // the mode of the last forward
-    std::vector<float> mean_, rstd_;  // (C) statistics of the last forward
-    double count_ = 0;                // values per channel the last forward normalised over (all ranks)
-    std::vector<double> scratch_;     // the synchronised kernels' sums
-    bool synced() const { return comm_ && comm_->distributed(); }
+    bool used_batch_stats_ = true;  // the mode of the last forward
+    Tensor mean_, rstd_;            // (C) statistics of the last forward
+    double count_ = 0;              // values per channel the last forward normalised over (all ranks)
 };
 
 }  // namespace gan

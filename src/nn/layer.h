@@ -10,36 +10,25 @@
 //    output (absorb()): a GEMM's bias + activation in one pass instead of two.
 //  - batch_statistics(): its output for one sample depends on the others in the batch (batch norm), so
 //    a batch may not be stacked with another and run through it as one.
-//  - splits_over_pool(): it needs no BLAS threads: it divides its work over the ThreadPool given by
-//    set_pool() (each part single-threaded), or is too cheap to split. A model whose layers all do runs
-//    on the step's own threads; any other lets the BLAS thread its GEMMs.
-//  - set_precision(): how exactly it may compute (see Precision).
+//  - splits_over_pool(): it needs no BLAS threads: its backend calls divide their work over the
+//    backend's own threads (each part single-threaded), or are too cheap to split. A model whose layers
+//    all do runs on the step's own threads; any other lets the BLAS thread its GEMMs (train/policy.h).
+//  - set_backend(): the device and the table of operations it computes with (backend/backend.h);
+//    the host's CPU backend until set.
+//  - set_precision(): how exactly it may compute (see Precision, core/op_types.h).
 //  - set_comm(): the ranks a data-parallel batch is split over (core/comm.h); a layer with batch
 //    statistics takes them over the whole global batch. Null or one rank: this process's batch alone.
 #pragma once
 #include <optional>
 #include <string>
 
+#include "backend/backend.h"
 #include "core/arena.h"
 #include "core/tensor.h"
 
 namespace gan {
 
-class ThreadPool;
 class Comm;
-
-enum class Act { leaky_relu, relu, tanh, sigmoid };
-
-// An element-wise activation that follows a layer, as a layer before it may compute it.
-struct Epilogue {
-    Act act = Act::tanh;
-    float alpha = 0.0f;  // LeakyReLU slope
-};
-
-// exact: float, std:: functions (the reference); fast: an absorbed tanh by tanh_fast (within 2 ulp,
-// kernels/fused.h); bf16: GEMM operands rounded to bfloat16 where the CPU has AVX512_BF16 (sampling
-// only, kernels/gemm_bf16.h). A layer that has no such variant computes exactly.
-enum class Precision { exact, fast, bf16 };
 
 class Layer {
   public:
@@ -58,7 +47,12 @@ class Layer {
     virtual bool splits_over_pool() const { return false; }
     virtual bool supports(Precision p) const { return p == Precision::exact; }
     virtual void set_precision(Precision p) { precision_ = p; }
-    void set_pool(ThreadPool* pool) { pool_ = pool; }
+    // What the last backend kept for this layer belongs to it: a new backend starts afresh.
+    void set_backend(Backend* backend) {
+        be_ = backend;
+        state_.reset();
+    }
+    Backend& backend() const { return *be_; }
     void set_comm(Comm* comm) { comm_ = comm; }
 
     bool param_grads = true;
@@ -66,8 +60,9 @@ class Layer {
   protected:
     bool training_ = true;
     Precision precision_ = Precision::exact;
-    ThreadPool* pool_ = nullptr;  // null: everything on the calling thread
-    Comm* comm_ = nullptr;        // null: the batch is all there is
+    Backend* be_ = &host_backend();
+    OpStatePtr state_;     // the backend's own, between calls (scratch, packed weights, primitives)
+    Comm* comm_ = nullptr;  // null: the batch is all there is
 };
 
 }  // namespace gan

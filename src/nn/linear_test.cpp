@@ -4,8 +4,6 @@
 
 #include "gradcheck.h"
 #include "core/check.h"
-#include "core/thread_pool.h"
-#include "kernels/gemm.h"
 #include "nn/activation.h"
 
 using namespace gan;
@@ -77,12 +75,12 @@ TEST(Linear, AbsorbedActivationIsThePairOfLayers) {
         plain.backward(dh, &dx_plain);
         const AlignedVec<float>& grads_plain = plain_arena.grads();
         for (int threads : {1, 3}) {
-            ThreadPool pool(threads);
-            fused.set_pool(&pool);
+            auto be = make_backend({.threads = threads});
+            fused.set_backend(be.get());
             fused.forward(x, y_fused);
             arena.zero_grad();
             fused.backward(dy, &dx_fused);
-            if (gemm_exact_is_bitwise() || threads == 1) {
+            if (be->bitwise_across_splits() || threads == 1) {
                 EXPECT_TRUE(std::equal(y_plain.data(), y_plain.end(), y_fused.data())) << "threads " << threads;
                 EXPECT_TRUE(std::equal(dx_plain.data(), dx_plain.end(), dx_fused.data())) << "threads " << threads;
                 EXPECT_TRUE(arena.grads() == grads_plain) << "threads " << threads;

@@ -3,9 +3,6 @@
 // Backward routes each output gradient to the input that won the window (the first in reading
 // order on ties, as PyTorch), adding when windows overlap.
 #pragma once
-#include <cstdint>
-#include <vector>
-
 #include "nn/layer.h"
 
 namespace gan {
@@ -27,7 +24,6 @@ class MaxPool2d final : public Layer {
   private:
     MaxPool2dOptions o_;
     Shape in_;
-    std::vector<int32_t> arg_;  // per output: index of the winning input within its (h, w) plane
 };
 
 }  // namespace gan

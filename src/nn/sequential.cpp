@@ -86,8 +86,9 @@ void Sequential::set_precision(Precision p, size_t first) {
     }
 }
 
-void Sequential::set_pool(ThreadPool* pool) {
-    for (auto& l : layers_) l->set_pool(pool);
+void Sequential::set_backend(Backend* backend) {
+    be_ = backend;
+    for (auto& l : layers_) l->set_backend(backend);
 }
 
 void Sequential::set_comm(Comm* comm) {

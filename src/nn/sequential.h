@@ -52,7 +52,8 @@ class Sequential {
     void set_precision(Precision p, size_t first = 0);
     Precision precision() const { return precision_; }
     size_t precision_first() const { return precision_first_; }
-    void set_pool(ThreadPool* pool);
+    void set_backend(Backend* backend);  // every layer's (nn/layer.h), and the model's
+    Backend& backend() const { return *be_; }
     void set_comm(Comm* comm);  // every layer's (nn/layer.h)
     // Every layer absorbed into its predecessor runs on its own again (fuse = false), or is absorbed again.
     void set_fusion(bool fuse);
@@ -89,6 +90,7 @@ class Sequential {
     Precision precision_ = Precision::exact;
     size_t precision_first_ = 0;
     Tensor grad_[2];            // ping-pong buffers for the backward pass
+    Backend* be_ = &host_backend();
 };
 
 }  // namespace gan

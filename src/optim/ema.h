@@ -16,6 +16,4 @@ namespace gan {
 // The decay of the t-th update (t >= 1).
 float ema_decay_at(float decay, int64_t t);
 
-void ema_update(float* ema, const float* p, size_t n, float decay);
-
 }  // namespace gan

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "backend/backend.h"
 #include "core/rng.h"
 
 using namespace gan;
@@ -37,7 +38,7 @@ TEST(Ema, UpdateFollowsTheFormulaAndForgetsTheStart) {
     for (int64_t t = 1; t <= 937; ++t) {
         for (size_t i = 0; i < n; ++i) p[i] = rng.uniform(-1, 1);
         const float d = ema_decay_at(0.999f, t);
-        ema_update(ema.data(), p.data(), n, d);
+        host_backend().ema_update(ema.data(), p.data(), n, d);
         for (size_t i = 0; i < n; ++i) ref[i] = double(d) * ref[i] + (1.0 - double(d)) * p[i];
     }
     for (size_t i = 0; i < n; ++i) {
@@ -47,6 +48,6 @@ TEST(Ema, UpdateFollowsTheFormulaAndForgetsTheStart) {
     }
     // Plain 0.999 for the same updates keeps 0.999^937 = 39 % of the start.
     std::vector<float> plain(n, 100.0f);
-    for (int64_t t = 1; t <= 937; ++t) ema_update(plain.data(), p.data(), n, 0.999f);
+    for (int64_t t = 1; t <= 937; ++t) host_backend().ema_update(plain.data(), p.data(), n, 0.999f);
     EXPECT_GT(plain[0], 30.0f);
 }

@@ -6,7 +6,7 @@
 #include <cstdlib>
 
 #include "core/check.h"
-#include "kernels/gemm.h"
+#include "backend/backend.h"
 #include "labelled_folder.h"
 #include "train/eval_data.h"
 #include "metrics/evaluate.h"
@@ -33,7 +33,7 @@ struct Trained {
     std::vector<double> test_acc;
     Trained() {
         cache_folder();
-        blas_set_threads(1);
+        set_library_threads(1);
         folder = gan::testing::colour_classes_folder(tmp.file("pictures"), 50);
         data = load_eval_data(folder, 3, 16);
         c = classifier_train(data.train, data.test, o, [&](const ClassifierEpoch& e) {

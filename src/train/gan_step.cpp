@@ -1,30 +1,25 @@
 #include "train/gan_step.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstring>
 
 #include "core/check.h"
-#include "kernels/activations.h"
 #include "models/conditioning.h"
 
 namespace gan {
 
-GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o)
-    : m_(model), opt_g_(opt_g), opt_d_(opt_d), o_(o) {
+GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o, RunPolicy policy)
+    : m_(model), opt_g_(opt_g), opt_d_(opt_d), o_(o), p_(policy) {
     stack_ = o_.stack_real_fake && !m_.d.batch_statistics();
-    m_.g.set_precision(o_.fast_tanh ? Precision::fast : Precision::exact);
-    if (o_.threads > 1 && m_.g.splits_over_pool() && m_.d.splits_over_pool()) {
-        pool_ = std::make_unique<ThreadPool>(o_.threads);
-        m_.g.set_pool(pool_.get());
-        m_.d.set_pool(pool_.get());
-    }
-    dist_ = o_.comm && o_.comm->distributed();
+    m_.g.set_precision(p_.fast_tanh ? Precision::fast : Precision::exact);
+    be_ = make_backend(p_.backend());
+    m_.g.set_backend(be_.get());
+    m_.d.set_backend(be_.get());
+    dist_ = p_.comm && p_.comm->distributed();
     if (dist_) {
-        GAN_CHECK(o_.global_batch >= o_.comm->size(), "a batch of ", o_.global_batch, " rows cannot be split over ",
-                  o_.comm->size(), " ranks");
-        m_.g.set_comm(o_.comm);
-        m_.d.set_comm(o_.comm);
+        GAN_CHECK(p_.global_batch >= p_.comm->size(), "a batch of ", p_.global_batch, " rows cannot be split over ",
+                  p_.comm->size(), " ranks");
+        m_.g.set_comm(p_.comm);
+        m_.d.set_comm(p_.comm);
     }
 }
 
@@ -32,7 +27,7 @@ StepStats GanStep::step(const Tensor& real, const Tensor& z, const int* real_lab
                         bool update_g) {
     GAN_CHECK(real.shape.n == z.shape.n, "real and latent batches differ in size");
     GAN_CHECK(!m_.config.conditional || (real_labels && fake_labels), "a conditional model needs labels");
-    if (dist_) share_ = float(real.shape.n) / float(o_.global_batch);
+    if (dist_) share_ = float(real.shape.n) / float(p_.global_batch);
     make_g_input(g_in_, z, fake_labels, m_.config);
     // Stacked, and D reads the images alone: G writes its batch straight into the first rows of D's input.
     fake_in_d_ = stack_ && !d_input_adds_labels(m_.config);
@@ -45,42 +40,40 @@ StepStats GanStep::step(const Tensor& real, const Tensor& z, const int* real_lab
     else
         update_d_halves(real, fake, real_labels, fake_labels, s);
     sum_grads(m_.d.params);
-    opt_d_.step(pool_.get());
+    opt_d_.step(*be_);
     if (update_g) {
         m_.g.params.zero_grad();
         s.g_loss = this->update_g(fake, fake_labels);
         sum_grads(m_.g.params);
-        opt_g_.step(pool_.get());
+        opt_g_.step(*be_);
     }
     sum_stats(s, update_g);
     return s;
 }
 
 void GanStep::scale_to_share() {
-    if (!dist_) return;
-    for (float* p = dout_.data(); p != dout_.end(); ++p) *p *= share_;
+    if (dist_) be_->scale(dout_.data(), dout_.size(), share_);
 }
 
 void GanStep::sum_grads(Arena& params) {
-    if (dist_) o_.comm->allreduce_sum(params.grads().data(), params.grads().size());
+    if (dist_) p_.comm->allreduce_sum(params.grads().data(), params.grads().size());
 }
 
 void GanStep::sum_stats(StepStats& s, bool update_g) {
     if (!dist_) return;
     double v[4] = {s.d_loss * share_, update_g ? s.g_loss * share_ : 0.0, s.d_real * share_, s.d_fake * share_};
-    o_.comm->allreduce_sum(v, 4);
+    p_.comm->allreduce_sum(v, 4);
     s = {float(v[0]), float(v[1]), float(v[2]), float(v[3])};
 }
 
 void GanStep::read_logits(const Tensor& out, const int* labels) {
     const size_t n = size_t(out.shape.n), width = out.shape.per_sample();
-    logits_.resize(n);
-    dlogits_.resize(n);
-    if (has_projection_head(m_.config)) {
+    logits_.resize({int(n), 1, 1, 1});
+    dlogits_.resize({int(n), 1, 1, 1});
+    if (has_projection_head(m_.config))
         proj_logits(logits_.data(), out, labels, m_.config.num_classes);
-    } else {
-        for (size_t i = 0; i < n; ++i) logits_[i] = out[i * width];  // column 0: real/fake
-    }
+    else
+        be_->copy_2d(logits_.data(), 1, out.data(), width, n, 1);  // column 0: real/fake
 }
 
 void GanStep::write_output_grad(const Tensor& out, const int* labels) {
@@ -90,32 +83,17 @@ void GanStep::write_output_grad(const Tensor& out, const int* labels) {
         return;
     }
     const size_t n = size_t(out.shape.n), width = out.shape.per_sample();
-    if (width > 1) std::fill(dout_.data(), dout_.end(), 0.0f);
-    for (size_t i = 0; i < n; ++i) dout_[i * width] = dlogits_[i];
+    if (width > 1) be_->fill(dout_.data(), dout_.size(), 0.0f);
+    be_->copy_2d(dout_.data(), width, dlogits_.data(), 1, n, 1);
 }
 
-// Gradient class_weight (p - onehot) / n per row; acgan's class logits are out[:, 1..K], proj_ac's
-// out[:, 1+K..2K] (after the projection embeddings).
+// acgan's class logits are out[:, 1..K], proj_ac's out[:, 1+K..2K] (after the projection embeddings).
 float GanStep::add_class_loss(const Tensor& out, const int* labels, size_t r0, size_t n) {
-    const ModelConfig& c = m_.config;
-    const int first = class_logits_column(c);
+    const int first = class_logits_column(m_.config);
     if (first < 0) return 0.0f;
-    const int K = c.num_classes;
-    const size_t width = out.shape.per_sample();
-    const float w = o_.class_weight;
-    double loss = 0;
-    for (size_t i = r0; i < r0 + n; ++i) {
-        const float* cl = out.data() + i * width + first;
-        float* dc = dout_.data() + i * width + first;
-        float mx = cl[0];
-        for (int k = 1; k < K; ++k) mx = std::max(mx, cl[k]);
-        double z = 0;
-        for (int k = 0; k < K; ++k) z += std::exp(double(cl[k] - mx));
-        loss += std::log(z) + mx - cl[labels[i]];
-        for (int k = 0; k < K; ++k) dc[k] = float(std::exp(double(cl[k] - mx)) / z) * w / float(n);
-        dc[labels[i]] -= w / float(n);
-    }
-    return float(o_.class_weight * loss / double(n));
+    const size_t width = out.shape.per_sample(), at = r0 * width + size_t(first);
+    return class_loss(out.data() + at, width, m_.config.num_classes, labels + r0, n, o_.class_weight,
+                      dout_.data() + at, *be_);
 }
 
 // D on [fake; real] as one batch of 2B rows; the losses and their gradients half by half.
@@ -135,11 +113,11 @@ void GanStep::update_d_stacked(const Tensor& real, const Tensor& fake, const int
     }
     const Tensor& out = m_.d.forward(d_in_);
     read_logits(out, labels);
-    s.d_fake = mean_sigmoid(logits_.data(), B);
-    s.d_real = mean_sigmoid(logits_.data() + B, B);
-    const float fake_loss = gan_loss(o_.loss, LossTerm::d_fake, logits_.data(), B, o_.smooth, dlogits_.data());
+    s.d_fake = be_->mean_sigmoid(logits_.data(), B);
+    s.d_real = be_->mean_sigmoid(logits_.data() + B, B);
+    const float fake_loss = be_->gan_loss(o_.loss, LossTerm::d_fake, logits_.data(), B, o_.smooth, dlogits_.data());
     const float real_loss =
-        gan_loss(o_.loss, LossTerm::d_real, logits_.data() + B, B, o_.smooth, dlogits_.data() + B);
+        be_->gan_loss(o_.loss, LossTerm::d_real, logits_.data() + B, B, o_.smooth, dlogits_.data() + B);
     write_output_grad(out, labels);
     // AC-GAN trains its classifier on fakes too; proj_ac's classifier learns from real images only.
     s.d_loss = real_loss + add_class_loss(out, labels, B, B) + fake_loss;
@@ -158,8 +136,8 @@ void GanStep::update_d_halves(const Tensor& real, const Tensor& fake, const int*
     make_d_input(d_in_, real, real_labels, c);
     const Tensor& out_real = m_.d.forward(d_in_);
     read_logits(out_real, real_labels);
-    s.d_real = mean_sigmoid(logits_.data(), B);
-    float loss = gan_loss(o_.loss, LossTerm::d_real, logits_.data(), B, o_.smooth, dlogits_.data());
+    s.d_real = be_->mean_sigmoid(logits_.data(), B);
+    float loss = be_->gan_loss(o_.loss, LossTerm::d_real, logits_.data(), B, o_.smooth, dlogits_.data());
     write_output_grad(out_real, real_labels);
     loss += add_class_loss(out_real, real_labels, 0, B);
     scale_to_share();
@@ -168,8 +146,8 @@ void GanStep::update_d_halves(const Tensor& real, const Tensor& fake, const int*
     const Tensor& d_in = d_input_of(fake, fake_labels);
     const Tensor& out_fake = m_.d.forward(d_in);
     read_logits(out_fake, fake_labels);
-    s.d_fake = mean_sigmoid(logits_.data(), B);
-    loss += gan_loss(o_.loss, LossTerm::d_fake, logits_.data(), B, o_.smooth, dlogits_.data());
+    s.d_fake = be_->mean_sigmoid(logits_.data(), B);
+    loss += be_->gan_loss(o_.loss, LossTerm::d_fake, logits_.data(), B, o_.smooth, dlogits_.data());
     write_output_grad(out_fake, fake_labels);
     if (c.conditional && c.cond_d == CondD::acgan) loss += add_class_loss(out_fake, fake_labels, 0, B);
     scale_to_share();
@@ -184,7 +162,7 @@ float GanStep::update_g(const Tensor& fake, const int* fake_labels) {
     m_.d.set_param_grads(false);
     const Tensor& out = m_.d.forward(d_input_of(fake, fake_labels));
     read_logits(out, fake_labels);
-    float loss = gan_loss(o_.loss, LossTerm::g_fake, logits_.data(), B, o_.smooth, dlogits_.data());
+    float loss = be_->gan_loss(o_.loss, LossTerm::g_fake, logits_.data(), B, o_.smooth, dlogits_.data());
     write_output_grad(out, fake_labels);
     loss += add_class_loss(out, fake_labels, 0, B);
     scale_to_share();

@@ -13,6 +13,8 @@
 // - Layers absorb the activation after them (bias + activation in one pass over a GEMM's rows).
 // - Models whose layers all split their work over a pool run on the step's own threads (each part
 //   single-threaded, so the bits do not depend on the thread count); others use the BLAS's threads.
+//   The step makes its backend (backend/backend.h) with those threads and sets it on both models;
+//   every numeric operation of the step, the losses and Adam included, runs on it.
 // - Adam updates each arena in one pass, split over the same threads.
 // Data-parallel (StepOptions::comm over more than one rank, docs/distributed.md): each rank holds b_r
 // rows of the global batch of B. Its loss gradients are scaled by b_r/B, so that they are those of the
@@ -23,11 +25,12 @@
 #include <memory>
 #include <vector>
 
+#include "backend/backend.h"
 #include "core/comm.h"
-#include "core/thread_pool.h"
 #include "models/gan_model.h"
 #include "optim/adam.h"
-#include "train/losses.h"
+#include "nn/losses.h"
+#include "train/policy.h"
 
 namespace gan {
 
@@ -35,11 +38,7 @@ struct StepOptions {
     float smooth = 0.1f;        // one-sided label smoothing: real target 1 - smooth
     LossKind loss = LossKind::bce;  // train/losses.h
     float class_weight = 1.0f;  // acgan / proj_ac: weight of the auxiliary classification loss
-    bool fast_tanh = true;      // an absorbed tanh in G by tanh_fast (<= 2 ulp) instead of std::tanh
     bool stack_real_fake = true;  // D without batch statistics: one pass over [real; fake]
-    int threads = 1;            // the step's own threads, for models that split over them
-    Comm* comm = nullptr;       // the ranks the batch is split over; null: this process alone
-    int global_batch = 0;       // B, the rows over all ranks (with a comm of more than one rank)
 };
 
 struct StepStats {
@@ -50,12 +49,14 @@ struct StepStats {
 
 class GanStep {
   public:
-    GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o);
+    // The step runs on a backend made from the policy (train/policy.h): device, threads, precision, ranks.
+    GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o, RunPolicy policy = {});
     // real (B, C, H, W) in [-1, 1]; z (B, z_dim). Updates D, then G unless update_g is false.
     // Conditional models take the real batch's labels and the labels G draws (B each, in [0, K)).
     StepStats step(const Tensor& real, const Tensor& z, const int* real_labels = nullptr,
                    const int* fake_labels = nullptr, bool update_g = true);
-    int split_threads() const { return pool_ ? pool_->size() : 1; }  // 1: the BLAS threads the GEMMs
+    int split_threads() const { return be_->threads(); }  // 1: the BLAS threads the GEMMs
+    Backend& backend() { return *be_; }
     bool stacks_real_fake() const { return stack_; }
 
   private:
@@ -81,19 +82,20 @@ class GanStep {
     GanModel& m_;
     Adam &opt_g_, &opt_d_;
     StepOptions o_;
+    RunPolicy p_;
     bool stack_ = false;
     bool dist_ = false;       // the batch is split over more than one rank
     float share_ = 1.0f;      // this rank's rows / the global batch
     bool fake_in_d_ = false;  // this step's G output lives in d_in_'s first rows
-    std::unique_ptr<ThreadPool> pool_;
+    std::unique_ptr<Backend> be_;
     Tensor g_in_;            // (B, z_dim [+ K]) G's input
     Tensor d_in_;            // D's input: (2B, ...) stacked (G's output in the first B rows), or the real half
     Tensor d_in_fake_;       // D's input for the fake half when it is not G's output itself
     Tensor dout_;            // gradient at D's output
     Tensor dd_in_;           // gradient at D's input (G update)
     Tensor dfake_;           // gradient at G's output
-    std::vector<int> labels_;             // (2B) [fake; real] labels of a stacked conditional pass
-    std::vector<float> logits_, dlogits_;  // (2B)
+    std::vector<int> labels_;  // (2B) [fake; real] labels of a stacked conditional pass
+    Tensor logits_, dlogits_;  // (2B)
 };
 
 }  // namespace gan

@@ -13,7 +13,6 @@
 #include <memory>
 
 #include "core/rng.h"
-#include "kernels/gemm.h"
 #include "thread_comm.h"
 #include "train/gan_step.h"
 
@@ -44,10 +43,10 @@ Result train(const ModelConfig& cfg, int B, Comm* comm, int first, int rows) {
     Rng init(42);
     gan_init(*model, init);
     Adam opt_g(model->g.params, AdamOptions{}), opt_d(model->d.params, AdamOptions{});
-    StepOptions so;
-    so.comm = comm;
-    so.global_batch = B;
-    GanStep step(*model, opt_g, opt_d, so);
+    RunPolicy policy;  // the BLAS at 1 thread: set once by each test, not by each rank's thread
+    policy.comm = comm;
+    policy.global_batch = B;
+    GanStep step(*model, opt_g, opt_d, StepOptions{}, policy);
     Rng data(5, 1), lat(5, 2);
     Tensor real_all({B, 1, cfg.rows, cfg.cols}), z_all, real, z;
     Result r;
@@ -129,12 +128,12 @@ void check_ranks_match_one_process(const ModelConfig& cfg, int B) {
 }  // namespace
 
 TEST(GanStepDist, ClassicMlpOnRanksIsOneProcessWithinRounding) {
-    blas_set_threads(1);
+    set_library_threads(1);
     check_ranks_match_one_process(ModelConfig{}, 7);  // 7 rows: shares 3 + 4 and 2 + 2 + 3
 }
 
 TEST(GanStepDist, DcganWithSyncedBatchNormOnRanksIsOneProcessWithinRounding) {
-    blas_set_threads(1);
+    set_library_threads(1);
     ModelConfig cfg;
     cfg.arch = Arch::dcgan;
     check_ranks_match_one_process(cfg, 6);

@@ -11,7 +11,6 @@
 #include <string>
 
 #include "core/rng.h"
-#include "kernels/gemm.h"
 #include "nn/linear.h"
 
 using namespace gan;
@@ -25,7 +24,9 @@ struct TrainRun {
     std::vector<StepStats> stats;
 };
 
-TrainRun make_run(const ModelConfig& cfg, StepOptions so) {
+// threads: as --threads for the run policy (train/policy.h), which gives them to the step only where
+// the model splits over them; the BLAS stays at one thread (each test sets it).
+TrainRun make_run(const ModelConfig& cfg, StepOptions so, int threads = 1, bool fast_tanh = true) {
     TrainRun r;
     r.model = gan_build(cfg);
     Rng init(42);
@@ -33,9 +34,14 @@ TrainRun make_run(const ModelConfig& cfg, StepOptions so) {
     AdamOptions ao;
     r.opt_g = std::make_unique<Adam>(r.model->g.params, ao);
     r.opt_d = std::make_unique<Adam>(r.model->d.params, ao);
-    r.step = std::make_unique<GanStep>(*r.model, *r.opt_g, *r.opt_d, so);
+    RunPolicy p = run_policy(threads, r.model->g.splits_over_pool() && r.model->d.splits_over_pool(), threads);
+    p.blas_threads = 0;
+    p.fast_tanh = fast_tanh;
+    r.step = std::make_unique<GanStep>(*r.model, *r.opt_g, *r.opt_d, so, p);
     return r;
 }
+
+bool bitwise_backend() { return host_backend().bitwise_across_splits(); }
 
 void train(TrainRun& r, int B, int steps, uint64_t seed) {
     const ModelConfig& c = r.model->config;
@@ -60,12 +66,12 @@ double max_abs_diff(const V1& a, const V2& b) {
     return m;
 }
 
-// Two runs that must agree bit for bit where the GEMMs are our kernels (gemm_exact_is_bitwise()),
+// Two runs that must agree bit for bit where the GEMMs are our kernels (bitwise_backend()),
 // and to rounding where OpenBLAS chooses its own kernel per call (a CPU without AVX2, GAN_GEMM=blas):
 // losses within 1e-4, weights within 1e-3 after a few steps (Adam moves a weight by at most lr a step).
 void expect_same_or_rounding(TrainRun& a, TrainRun& b, const std::string& what) {
     ASSERT_EQ(a.stats.size(), b.stats.size());
-    if (!gemm_exact_is_bitwise()) {
+    if (!bitwise_backend()) {
         for (size_t s = 0; s < a.stats.size(); ++s) {
             EXPECT_NEAR(a.stats[s].d_loss, b.stats[s].d_loss, 1e-4) << what << " step " << s;
             EXPECT_NEAR(a.stats[s].g_loss, b.stats[s].g_loss, 1e-4) << what << " step " << s;
@@ -90,8 +96,8 @@ void expect_same_or_rounding(TrainRun& a, TrainRun& b, const std::string& what) 
     EXPECT_TRUE(same_bits(a.opt_d->m, b.opt_d->m)) << what;
 }
 
-TrainRun make_run(const ModelConfig& cfg, StepOptions so, bool fuse) {
-    TrainRun r = make_run(cfg, so);
+TrainRun make_run_fused(const ModelConfig& cfg, StepOptions so, bool fuse, bool fast_tanh = true) {
+    TrainRun r = make_run(cfg, so, 1, fast_tanh);
     r.model->g.set_fusion(fuse);
     r.model->d.set_fusion(fuse);
     return r;
@@ -118,14 +124,13 @@ TEST(GanStep, HowItRunsFollowsFromTheLayers) {
 // run one after the other: with std::tanh every weight, gradient, moment and loss is bitwise equal, at
 // every batch size, with D on stacked batches and on separate halves.
 TEST(GanStep, AbsorbedActivationsAreBitwiseTheSeparateLayers) {
-    blas_set_threads(1);
+    set_library_threads(1);
     for (bool stack : {true, false}) {
         for (int B : {1, 2, 5, 9, 32, 100}) {
             ModelConfig cfg;
             StepOptions so;
-            so.fast_tanh = false;
             so.stack_real_fake = stack;
-            TrainRun a = make_run(cfg, so, false), b = make_run(cfg, so, true);
+            TrainRun a = make_run_fused(cfg, so, false, false), b = make_run_fused(cfg, so, true, false);
             train(a, B, 4, 7);
             train(b, B, 4, 7);
             expect_same_or_rounding(a, b, "stack " + std::to_string(stack) + " B " + std::to_string(B));
@@ -136,7 +141,7 @@ TEST(GanStep, AbsorbedActivationsAreBitwiseTheSeparateLayers) {
 // D on [real; fake] stacked gives each row the logit a pass on its half gives: the first step's D(x) and
 // D(G(z)) (taken before any update) are bitwise those of the separate passes where the GEMMs are ours.
 TEST(GanStep, StackedDSeesEachRowAsItsHalfDoes) {
-    blas_set_threads(1);
+    set_library_threads(1);
     for (int B : {1, 9, 100}) {
         ModelConfig cfg;
         StepOptions halves;
@@ -144,7 +149,7 @@ TEST(GanStep, StackedDSeesEachRowAsItsHalfDoes) {
         TrainRun a = make_run(cfg, {}), b = make_run(cfg, halves);
         train(a, B, 1, 5);
         train(b, B, 1, 5);
-        if (gemm_exact_is_bitwise()) {
+        if (bitwise_backend()) {
             EXPECT_EQ(a.stats[0].d_real, b.stats[0].d_real) << "B " << B;
             EXPECT_EQ(a.stats[0].d_fake, b.stats[0].d_fake) << "B " << B;
             EXPECT_EQ(a.stats[0].d_loss, b.stats[0].d_loss) << "B " << B;
@@ -160,14 +165,12 @@ TEST(GanStep, StackedDSeesEachRowAsItsHalfDoes) {
 // at most lr per step, so after k steps no weight can differ by more than 2·k·lr, and in practice the
 // runs stay far closer: the bounds below are what the difference from the plain step must stay under.
 TEST(GanStep, DefaultStaysWithinRoundingOfThePlainStep) {
-    blas_set_threads(1);
+    set_library_threads(1);
     for (bool fast_tanh : {false, true}) {
         ModelConfig cfg;
         StepOptions plain, fast;
         plain.stack_real_fake = false;
-        plain.fast_tanh = false;
-        fast.fast_tanh = fast_tanh;
-        TrainRun a = make_run(cfg, plain, false), b = make_run(cfg, fast);
+        TrainRun a = make_run_fused(cfg, plain, false, false), b = make_run(cfg, fast, 1, fast_tanh);
         const int steps = 20;
         train(a, 100, steps, 9);
         train(b, 100, steps, 9);
@@ -189,13 +192,11 @@ TEST(GanStep, DefaultStaysWithinRoundingOfThePlainStep) {
 // whose elements do not depend on the block, so the runs agree bit for bit, blocks of a few rows
 // included (3 threads at batch 37).
 TEST(GanStep, SplitOverThreadsIsBitwiseOneThread) {
-    blas_set_threads(1);
+    set_library_threads(1);
     for (auto [threads, B] : {std::pair{2, 1}, {2, 32}, {2, 37}, {2, 64}, {2, 100}, {2, 512}, {3, 37}, {3, 100},
                               {4, 512}}) {
         ModelConfig cfg;
-        StepOptions one, split;
-        split.threads = threads;
-        TrainRun a = make_run(cfg, one), b = make_run(cfg, split);
+        TrainRun a = make_run(cfg, {}), b = make_run(cfg, {}, threads);
         ASSERT_EQ(b.step->split_threads(), threads);
         train(a, B, 3, 11);
         train(b, B, 3, 11);
@@ -207,19 +208,25 @@ TEST(GanStep, SplitOverThreadsIsBitwiseOneThread) {
 // convolutions leaves threading to the BLAS.
 TEST(GanStep, OnlyModelsThatSplitGetTheStepsThreads) {
     ModelConfig cfg;
-    StepOptions so;
-    so.threads = 2;
     cfg.conditional = true;
-    EXPECT_EQ(make_run(cfg, so).step->split_threads(), 2);
+    EXPECT_EQ(make_run(cfg, {}, 2).step->split_threads(), 2);
     cfg.arch = Arch::dcgan;
-    EXPECT_EQ(make_run(cfg, so).step->split_threads(), 1);
+    EXPECT_EQ(make_run(cfg, {}, 2).step->split_threads(), 1);
+    // The policy: split models get the threads and a 1-thread BLAS, others the reverse; automatic is
+    // every usable CPU up to 4, an explicit count at most the usable CPUs.
+    EXPECT_EQ(run_policy(0, true, 8).threads, 4);
+    EXPECT_EQ(run_policy(0, true, 8).blas_threads, 1);
+    EXPECT_EQ(run_policy(0, false, 2).threads, 1);
+    EXPECT_EQ(run_policy(0, false, 2).blas_threads, 2);
+    EXPECT_EQ(run_policy(16, true, 3).threads, 3);
+    EXPECT_EQ(run_policy(3, false, 16).blas_threads, 3);
 }
 
 // The auxiliary classifier heads: after a D update, the gradient of D's class-logit biases is the
 // softmax cross-entropy gradient mean_i (p_i - onehot(y_i)) over the real images alone ("proj_ac")
 // or over the real and the fake half ("acgan"), computed here from D's outputs before the update.
 TEST(GanStep, ClassifierHeadsLearnFromTheRightImages) {
-    blas_set_threads(1);
+    set_library_threads(1);
     for (const char* cond : {"proj_ac", "acgan"}) {
         ModelConfig cfg;
         cfg.conditional = true;

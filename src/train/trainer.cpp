@@ -9,11 +9,9 @@
 #include "io/npy.h"
 #include "io/png.h"
 #include "io/safetensors.h"
-#include "kernels/fused.h"
-#include "kernels/gemm.h"
 #include "models/dcgan.h"
 #include "optim/ema.h"
-#include "train/losses.h"
+#include "nn/losses.h"
 #include "train/checkpoint.h"
 #include "train/run_dir.h"
 
@@ -63,14 +61,8 @@ Trainer::Trainer(TrainOptions options, ImageSet data, Comm& comm)
     if (o_.ema > 0) ema_ = model_->g.params.values();
     opt_g_ = std::make_unique<Adam>(model_->g.params, o_.adam);
     opt_d_ = std::make_unique<Adam>(model_->d.params, o_.adam);
-    // Models whose layers split over the step's own threads (bitwise the 1-thread step, tested) get,
-    // by default, every CPU this process may use, up to 4; never more than those CPUs, since idle
-    // parts spin briefly.
-    StepOptions so = o_.step;
-    so.threads = std::min(o_.threads > 0 ? o_.threads : std::min(usable_cpus(), 4), usable_cpus());
-    so.comm = &comm_;
-    so.global_batch = o_.batch;
-    step_ = std::make_unique<GanStep>(*model_, *opt_g_, *opt_d_, so);
+    step_ = std::make_unique<GanStep>(*model_, *opt_g_, *opt_d_, o_.step,
+                                      run_policy(o_, model_->g, model_->d, &comm_));
     p_.data_epoch = data_rng_.state();
     p_.latent = latent_rng_.state();
     p_.sample = sample_rng_.state();
@@ -144,7 +136,7 @@ void Trainer::gather_batch(int step) {
     const uint32_t* rows = perm_.data() + size_t(step) * o_.batch + comm_.first_row(o_.batch);
     const size_t img = size_t(o_.model.image_size());
     real_.resize({b, o_.model.channels, o_.model.rows, o_.model.cols});
-    gather_unit_range(real_.data(), data_.pixels(), rows, size_t(b), img);
+    step_->backend().bytes_to_unit(real_.data(), data_.pixels(), rows, size_t(b), img);
     if (o_.model.conditional) {
         real_labels_.resize(size_t(b));
         fake_labels_.resize(size_t(b));
@@ -210,7 +202,7 @@ void Trainer::write_fixed_samples(EpochReport& r) {
     model_->g.set_training(false);
     const Tensor& y = model_->g.forward(gin);
     std::vector<uint8_t> px(y.size());
-    to_pixels(px.data(), y.data(), y.size());
+    to_pixels(px.data(), y.data(), y.size(), model_->g.backend());
     model_->g.set_training(true);
     const int cols =
         o_.model.conditional ? o_.model.num_classes : int(std::ceil(std::sqrt(double(o_.fixed_samples))));
@@ -312,7 +304,8 @@ void Trainer::train_step(int s, int steps) {
     if (!update_g) st.g_loss = last_.g_loss;
     last_ = st;
     if (update_g && !ema_.empty())  // opt_g_->t counts G's updates, this one included
-        ema_update(ema_.data(), model_->g.params.values().data(), ema_.size(), ema_decay_at(o_.ema, opt_g_->t));
+        step_->backend().ema_update(ema_.data(), model_->g.params.values().data(), ema_.size(),
+                                    ema_decay_at(o_.ema, opt_g_->t));
     GAN_CHECK(std::isfinite(last_.d_loss) && std::isfinite(last_.g_loss), "training diverged at epoch ",
               p_.epoch + 1, " step ", s + 1, ": a loss is NaN or Inf (the last good checkpoint is ",
               last_checkpoint(), "; try a lower --lr)");
@@ -331,12 +324,6 @@ void Trainer::train_step(int s, int steps) {
 bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
                   const std::function<void(const StepReport&)>& on_step, const std::atomic<bool>* stop) {
     using clock = std::chrono::steady_clock;
-    // A step split over its own threads runs the BLAS single-threaded in each part; any other lets the
-    // BLAS thread its GEMMs.
-    // An explicit --threads is capped at the usable CPUs, as the step's own split is.
-    blas_set_threads(step_->split_threads() > 1 ? 1
-                     : o_.threads > 0     ? std::min(o_.threads, usable_cpus())
-                                          : blas_auto_threads(o_.batch, o_.model.arch == Arch::dcgan));
     if (writes()) write_run_files_at_start();
     if (p_.epoch == 0 && p_.step == 0) save_state();  // a run killed in its first epoch can resume too
     comm_.barrier();  // the other ranks start once the run directory is there

@@ -1,12 +1,13 @@
 // The oneDNN convolutions against the im2col + GEMM path (the reference, itself checked against naive
 // loops and finite differences in conv2d_test / conv_transpose2d_test): same y, dx and accumulated dW
 // on the DCGAN's wide layers and on odd shapes, and the choice of engine per shape.
-#include "nn/dnnl_conv.h"
+#include "backend/dnnl_conv.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "backend/cpu_backend.h"
 #include "core/rng.h"
 #include "nn/conv2d.h"
 #include "nn/conv_transpose2d.h"

@@ -1,4 +1,4 @@
-#include "train/losses.h"
+#include "nn/losses.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "nn/dnnl_conv.h"
+#include "backend/dnnl_conv.h"
 
 #include <algorithm>
 #include <vector>

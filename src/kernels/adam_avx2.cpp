@@ -1,11 +1,11 @@
 // Adam's update 8 lanes at a time (AVX2 + FMA); this file alone is built with those instructions.
-#include "optim/adam_avx2.h"
+#include "kernels/adam_avx2.h"
 
 #include <immintrin.h>
 
 namespace gan {
 
-size_t adam_update_avx2(float* p, const float* g, float* m, float* v, size_t n, const AdamScalars& k) {
+size_t adam_update_avx2(float* p, const float* g, float* m, float* v, size_t n, const AdamStep& k) {
     const __m256 vb1 = _mm256_set1_ps(k.b1), vb2 = _mm256_set1_ps(k.b2), va1 = _mm256_set1_ps(k.a1),
                  va2 = _mm256_set1_ps(k.a2), vstep = _mm256_set1_ps(k.step_size),
                  vbc2 = _mm256_set1_ps(k.bc2_sqrt), veps = _mm256_set1_ps(k.eps);

@@ -1,0 +1,80 @@
+// The CPU backend: the project's kernels (src/kernels) behind the operation table of backend/backend.h,
+// with the engine choices they have always made: our AVX2/AVX-512 GEMMs or OpenBLAS (kernels/gemm.h),
+// oneDNN or im2col + GEMM for each convolution (backend/dnnl_conv.h), and the Linear layers, Adam and
+// the element-wise work split over the backend's own threads (a ThreadPool of `threads`, each part
+// single-threaded). Memory is the host's, 64-byte aligned.
+// cpu_backend.cpp holds the memory, products and element-wise operations; cpu_conv.cpp the
+// convolutions; cpu_norm.cpp batch norm and pooling.
+#pragma once
+#include <memory>
+
+#include "backend/backend.h"
+#include "backend/dnnl_conv.h"  // conv_engine_use_onednn: the engine switch
+#include "core/thread_pool.h"
+
+namespace gan {
+
+class CpuBackend final : public Backend {
+  public:
+    explicit CpuBackend(int threads = 1);  // threads > 1: a pool of that many; else the caller's thread
+    Device device() const override { return Device::cpu; }
+    int threads() const override { return pool_ ? pool_->size() : 1; }
+    bool bitwise_across_splits() const override;
+    bool supports(Precision p) const override;
+
+    float* alloc(size_t n) override;
+    void release(float* p) override;
+    void upload(float* dst, const float* host, size_t n) override;
+    void download(float* host, const float* src, size_t n) override;
+    void copy(float* dst, const float* src, size_t n) override;
+    void fill(float* x, size_t n, float value) override;
+    void scale(float* x, size_t n, float a) override;
+    void copy_2d(float* dst, size_t dst_ld, const float* src, size_t src_ld, size_t rows, size_t cols) override;
+
+    void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+              int ldb, float beta, float* C, int ldc) override;
+    void linear_forward(OpStatePtr& st, float* y, const float* x, const float* w, const float* b, int N, int IN,
+                        int OUT, std::optional<Epilogue> epi, Precision p) override;
+    void linear_backward(OpStatePtr& st, float* dx, float* dw, bool dw_overwrite, float* db, const float* dy,
+                         const float* x, const float* y, const float* w, int N, int IN, int OUT,
+                         std::optional<Epilogue> epi) override;
+    void conv_forward(OpStatePtr& st, const ConvShape& s, float* y, const float* x, const float* w,
+                      const float* b) override;
+    void conv_backward(OpStatePtr& st, const ConvShape& s, float* dx, float* dw, float* db, const float* dy,
+                       const float* x, const float* w) override;
+    const char* conv_engine(const OpStatePtr& st) const override;
+
+    double batchnorm_forward_train(OpStatePtr& st, Comm* comm, float* y, float* mean, float* rstd, const float* x,
+                                   const float* weight, const float* bias, float* running_mean, float* running_var,
+                                   int N, int C, int HW, float eps, float momentum) override;
+    void batchnorm_forward_eval(float* y, float* mean, float* rstd, const float* x, const float* weight,
+                                const float* bias, const float* running_mean, const float* running_var, int N, int C,
+                                int HW, float eps) override;
+    void batchnorm_backward(OpStatePtr& st, Comm* comm, float* dx, float* dweight, float* dbias, const float* dy,
+                            const float* x, const float* mean, const float* rstd, const float* weight, int N, int C,
+                            int HW, bool batch_stats, double M) override;
+    void maxpool_forward(OpStatePtr& st, float* y, const float* x, int planes, int h, int w, int oh, int ow,
+                         int kernel, int stride, int pad) override;
+    void maxpool_backward(OpStatePtr& st, float* dx, const float* dy, int planes, int h, int w, int oh,
+                          int ow) override;
+    void act_forward(Act a, float alpha, float* y, const float* x, size_t n) override;
+    void act_backward(Act a, float alpha, float* dx, const float* dy, const float* x, const float* y,
+                      size_t n) override;
+
+    float gan_loss(LossKind kind, LossTerm term, const float* logits, size_t n, float smooth,
+                   float* dlogits) override;
+    float mean_sigmoid(const float* logits, size_t n) override;
+    double softmax_xent(const float* logits, size_t ld, int K, const int* labels, size_t n, float weight,
+                        float* dlogits, size_t dld) override;
+
+    void adam_update(float* p, const float* g, float* m, float* v, size_t n, const AdamStep& k) override;
+    void ema_update(float* ema, const float* p, size_t n, float decay) override;
+    void bytes_to_unit(float* dst, const uint8_t* images, const uint32_t* idx, size_t n, size_t img) override;
+    void unit_to_bytes(uint8_t* pixels, const float* y, size_t n) override;
+
+  private:
+    ThreadPool* pool() const { return pool_.get(); }
+    std::unique_ptr<ThreadPool> pool_;
+};
+
+}  // namespace gan
