@@ -4,8 +4,9 @@
 // im2col, threads, scratch). The CPU backend (backend/cpu_backend.h) is the project's kernels; a new
 // device is one more implementation of this class, in its own files, and no layer changes.
 //
-// Pointers passed to an op are the backend's memory (alloc()); the host's and the device's memory
-// are the same for the CPU backend, and upload()/download() are the only ways bytes cross otherwise.
+// A backend is its device's memory (core/memory.h): pointers passed to an op are in it (alloc(), or a
+// Tensor or Arena placed on it); the host's and the device's memory are the same for the CPU backend,
+// and upload()/download() are the only ways bytes cross otherwise.
 // Scalars the caller needs (a loss, a mean probability) come back as return values.
 //
 // Per-layer state: an op that keeps something between calls (packed weights, an engine's primitives,
@@ -17,6 +18,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/memory.h"
 #include "core/op_types.h"
 
 namespace gan {
@@ -31,7 +33,7 @@ struct OpState {
 };
 using OpStatePtr = std::unique_ptr<OpState>;
 
-class Backend {
+class Backend : public Memory {
   public:
     virtual ~Backend() = default;
     virtual Device device() const = 0;
@@ -42,12 +44,7 @@ class Backend {
     virtual bool bitwise_across_splits() const = 0;
     virtual bool supports(Precision p) const = 0;
 
-    // ---- memory
-    virtual float* alloc(size_t n) = 0;  // n floats, 64-byte aligned; never null (throws)
-    virtual void release(float* p) = 0;
-    virtual void upload(float* dst, const float* host, size_t n) = 0;
-    virtual void download(float* host, const float* src, size_t n) = 0;
-    virtual void copy(float* dst, const float* src, size_t n) = 0;
+    // ---- memory (with Memory's alloc, release, upload, download, copy)
     virtual void fill(float* x, size_t n, float value) = 0;
     virtual void scale(float* x, size_t n, float a) = 0;
     // rows x cols block: dst[r * dst_ld + c] = src[r * src_ld + c] (column gathers and concatenations).

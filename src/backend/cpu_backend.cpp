@@ -2,9 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
-#include <new>
 
 #include "core/aligned.h"
 #include "kernels/activations.h"
@@ -78,27 +75,7 @@ bool CpuBackend::bitwise_across_splits() const { return gemm_exact_is_bitwise();
 
 bool CpuBackend::supports(Precision p) const { return p != Precision::bf16 || bf16_supported(); }
 
-// ---- memory: the host's
-
-float* CpuBackend::alloc(size_t n) {
-    void* p = std::aligned_alloc(64, std::max<size_t>((n * sizeof(float) + 63) / 64 * 64, 64));
-    if (!p) throw std::bad_alloc();
-    return static_cast<float*>(p);
-}
-
-void CpuBackend::release(float* p) { std::free(p); }
-
-void CpuBackend::upload(float* dst, const float* host, size_t n) {
-    if (n) std::memmove(dst, host, n * sizeof(float));
-}
-
-void CpuBackend::download(float* host, const float* src, size_t n) {
-    if (n) std::memmove(host, src, n * sizeof(float));
-}
-
-void CpuBackend::copy(float* dst, const float* src, size_t n) {
-    if (n) std::memmove(dst, src, n * sizeof(float));
-}
+// ---- memory: the host's (cpu_backend.h)
 
 void CpuBackend::fill(float* x, size_t n, float value) { std::fill(x, x + n, value); }
 

@@ -22,11 +22,13 @@ class CpuBackend final : public Backend {
     bool bitwise_across_splits() const override;
     bool supports(Precision p) const override;
 
-    float* alloc(size_t n) override;
-    void release(float* p) override;
-    void upload(float* dst, const float* host, size_t n) override;
-    void download(float* host, const float* src, size_t n) override;
-    void copy(float* dst, const float* src, size_t n) override;
+    bool is_host() const override { return true; }
+    float* alloc(size_t n) override { return host_memory().alloc(n); }
+    void release(float* p) override { host_memory().release(p); }
+    void upload(float* dst, const float* host, size_t n) override { host_memory().upload(dst, host, n); }
+    void download(float* host, const float* src, size_t n) override { host_memory().download(host, src, n); }
+    void copy(float* dst, const float* src, size_t n) override { host_memory().copy(dst, src, n); }
+    void zero(float* p, size_t n) override { host_memory().zero(p, n); }
     void fill(float* x, size_t n, float value) override;
     void scale(float* x, size_t n, float a) override;
     void copy_2d(float* dst, size_t dst_ld, const float* src, size_t src_ld, size_t rows, size_t cols) override;

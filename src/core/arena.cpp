@@ -1,7 +1,5 @@
 #include "core/arena.h"
 
-#include <cstring>
-
 #include "core/check.h"
 
 namespace gan {
@@ -13,9 +11,10 @@ size_t Arena::add(const std::string& name, std::vector<int64_t> shape) {
         GAN_CHECK(d > 0, "parameter '", name, "' has a non-positive dimension");
         n *= size_t(d);
     }
+    GAN_CHECK(memory().is_host(), "parameter '", name, "' added after the arena moved to a device");
     ParamInfo p{name, std::move(shape), values_.size(), n};
-    values_.resize(values_.size() + n, 0.0f);
-    grads_.resize(grads_.size() + n, 0.0f);
+    values_.host().resize(values_.size() + n, 0.0f);
+    grads_.host().resize(grads_.size() + n, 0.0f);
     params_.push_back(std::move(p));
     cleared_.push_back(0);
     return params_.back().offset;
@@ -35,13 +34,13 @@ size_t Arena::index_of(size_t offset) const {
 
 void Arena::clear(size_t i) {
     if (!cleared_[i]) return;
-    std::memset(grads_.data() + params_[i].offset, 0, params_[i].size * sizeof(float));
+    grads_.memory().zero(grads_.device() + params_[i].offset, params_[i].size);
     cleared_[i] = 0;
 }
 
 float* Arena::grad(size_t offset) {
     if (!params_.empty()) clear(index_of(offset));
-    return grads_.data() + offset;
+    return grads_.device() + offset;
 }
 
 float* Arena::grad_to_write(size_t offset, bool* overwrite) {
@@ -51,12 +50,32 @@ float* Arena::grad_to_write(size_t offset, bool* overwrite) {
         cleared_[i] = 0;
     else if (!params_.empty())
         clear(i);
-    return grads_.data() + offset;
+    return grads_.device() + offset;
 }
 
 AlignedVec<float>& Arena::grads() {
     for (size_t i = 0; i < params_.size(); ++i) clear(i);
-    return grads_;
+    return grads_.host();
+}
+
+float* Arena::grads_device() {
+    for (size_t i = 0; i < params_.size(); ++i) clear(i);
+    return grads_.device();
+}
+
+void Arena::place(Memory& mem) {
+    values_.place(mem);
+    grads_.place(mem);
+}
+
+void Arena::download() {
+    values_.download();
+    grads_.download();
+}
+
+void Arena::upload() {
+    values_.upload();
+    grads_.upload();
 }
 
 const ParamInfo* Arena::find(const std::string& name) const {

@@ -76,7 +76,10 @@ void gan_generate(GanModel& model, int n, const Latents& latents, std::vector<ui
     pixels.resize(size_t(n) * img);
     const bool batch_stats = batch_statistics(model, bn_batch_stats);
     AlignedVec<float> saved_buffers;
-    if (batch_stats) saved_buffers = model.g.buffers.values();
+    if (batch_stats) {
+        model.g.buffers.download();
+        saved_buffers = model.g.buffers.values();
+    }
     PrecisionScope scope(model.g, precision);
     Tensor z, gin;
     std::vector<int> chunk_labels;
@@ -95,7 +98,10 @@ void gan_generate(GanModel& model, int n, const Latents& latents, std::vector<ui
         const Tensor& y = model.g.forward(*in);
         to_pixels(pixels.data() + size_t(i) * img, y.data(), size_t(b) * img, model.g.backend());
     }
-    if (batch_stats) model.g.buffers.values() = saved_buffers;
+    if (batch_stats) {
+        model.g.buffers.values() = saved_buffers;
+        model.g.buffers.upload();
+    }
     model.g.set_training(true);
 }
 

@@ -26,6 +26,11 @@ Shape BatchNorm2d::out_shape(Shape in) const {
     return in;
 }
 
+void BatchNorm2d::placed() {
+    mean_.on(*be_);
+    rstd_.on(*be_);
+}
+
 void BatchNorm2d::forward(const Tensor& x, Tensor& y) {
     x_ = &x;
     y.resize(out_shape(x.shape));

@@ -26,6 +26,7 @@ class BatchNorm2d final : public Layer {
     bool batch_statistics() const override { return training_; }
     void backward(const Tensor& dy, Tensor* dx) override;
     std::string kind() const override { return "batchnorm2d"; }
+    void placed() override;
 
     const BatchNorm2dOptions& options() const { return o_; }
     size_t weight_offset() const { return w_; }

@@ -51,6 +51,7 @@ class Layer {
     void set_backend(Backend* backend) {
         be_ = backend;
         state_.reset();
+        placed();
     }
     Backend& backend() const { return *be_; }
     void set_comm(Comm* comm) { comm_ = comm; }
@@ -58,6 +59,7 @@ class Layer {
     bool param_grads = true;
 
   protected:
+    virtual void placed() {}  // a new backend was set: move the layer's own tensors onto its memory
     bool training_ = true;
     Precision precision_ = Precision::exact;
     Backend* be_ = &host_backend();

@@ -89,6 +89,8 @@ void Sequential::set_precision(Precision p, size_t first) {
 void Sequential::set_backend(Backend* backend) {
     be_ = backend;
     for (auto& l : layers_) l->set_backend(backend);
+    for (Tensor& t : acts_) t.on(*backend);
+    for (Tensor& t : grad_) t.on(*backend);
 }
 
 void Sequential::set_comm(Comm* comm) {

@@ -77,6 +77,7 @@ class Sequential {
         L& ref = *layer;
         layers_.push_back(std::move(layer));
         acts_.emplace_back();
+        acts_.back().on(*be_);
         absorbed_.push_back(false);
         fuse_last();
         return ref;

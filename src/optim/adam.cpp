@@ -22,8 +22,23 @@ Adam::Adam(Arena& params, AdamOptions o)
 
 void Adam::step(Backend& be) {
     ++t;
-    be.adam_update(params_.values().data(), params_.grads().data(), m.data(), v.data(), params_.size(),
+    be.adam_update(params_.values_device(), params_.grads_device(), m.device(), v.device(), params_.size(),
                    adam_scalars(t, options));
+}
+
+void Adam::place(Memory& mem) {
+    m.place(mem);
+    v.place(mem);
+}
+
+void Adam::download() {
+    m.download();
+    v.download();
+}
+
+void Adam::upload() {
+    m.upload();
+    v.upload();
 }
 
 }  // namespace gan

@@ -25,7 +25,10 @@ class Adam {
     // bits whatever its threads).
     void step(Backend& be = host_backend());
     int64_t t = 0;
-    std::vector<float> m, v;
+    DeviceArray m, v;  // the moments, on the arena's device (core/device_array.h)
+    void place(Memory& mem);  // with the arena
+    void download();
+    void upload();
     AdamOptions options;
 
   private:

@@ -12,8 +12,14 @@ GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o, RunPo
     stack_ = o_.stack_real_fake && !m_.d.batch_statistics();
     m_.g.set_precision(p_.fast_tanh ? Precision::fast : Precision::exact);
     be_ = make_backend(p_.backend());
-    m_.g.set_backend(be_.get());
-    m_.d.set_backend(be_.get());
+    for (Sequential* net : {&m_.g, &m_.d}) {
+        net->set_backend(be_.get());
+        net->params.place(*be_);
+        net->buffers.place(*be_);
+    }
+    opt_g_.place(*be_);
+    opt_d_.place(*be_);
+    for (Tensor* t : {&g_in_, &d_in_, &d_in_fake_, &dout_, &dd_in_, &dfake_, &logits_, &dlogits_}) t->on(*be_);
     dist_ = p_.comm && p_.comm->distributed();
     if (dist_) {
         GAN_CHECK(p_.global_batch >= p_.comm->size(), "a batch of ", p_.global_batch, " rows cannot be split over ",
@@ -21,6 +27,28 @@ GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o, RunPo
         m_.g.set_comm(p_.comm);
         m_.d.set_comm(p_.comm);
     }
+}
+
+GanStep::~GanStep() {
+    for (Sequential* net : {&m_.g, &m_.d}) {
+        net->params.place(host_memory());
+        net->buffers.place(host_memory());
+        net->set_backend(&host_backend());
+    }
+    opt_g_.place(host_memory());
+    opt_d_.place(host_memory());
+}
+
+void GanStep::to_host() {
+    for (Sequential* net : {&m_.g, &m_.d}) net->params.download(), net->buffers.download();
+    opt_g_.download();
+    opt_d_.download();
+}
+
+void GanStep::to_device() {
+    for (Sequential* net : {&m_.g, &m_.d}) net->params.upload(), net->buffers.upload();
+    opt_g_.upload();
+    opt_d_.upload();
 }
 
 StepStats GanStep::step(const Tensor& real, const Tensor& z, const int* real_labels, const int* fake_labels,
@@ -56,7 +84,7 @@ void GanStep::scale_to_share() {
 }
 
 void GanStep::sum_grads(Arena& params) {
-    if (dist_) p_.comm->allreduce_sum(params.grads().data(), params.grads().size());
+    if (dist_) p_.comm->allreduce_sum(params.grads_device(), params.size());
 }
 
 void GanStep::sum_stats(StepStats& s, bool update_g) {

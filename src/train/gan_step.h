@@ -50,7 +50,16 @@ struct StepStats {
 class GanStep {
   public:
     // The step runs on a backend made from the policy (train/policy.h): device, threads, precision, ranks.
+    // The models' arenas and the optimisers' moments move onto the backend's device for the step's
+    // lifetime, and back to the host when it ends.
     GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o, RunPolicy policy = {});
+    ~GanStep();
+    GanStep(const GanStep&) = delete;
+    GanStep& operator=(const GanStep&) = delete;
+    // The parameters, batch-norm buffers and moments to their host copies (for checkpoints, export,
+    // checks), and the host copies back (after a checkpoint was loaded into them). No-ops on the host.
+    void to_host();
+    void to_device();
     // real (B, C, H, W) in [-1, 1]; z (B, z_dim). Updates D, then G unless update_g is false.
     // Conditional models take the real batch's labels and the labels G draws (B each, in [0, K)).
     StepStats step(const Tensor& real, const Tensor& z, const int* real_labels = nullptr,

@@ -58,11 +58,12 @@ Trainer::Trainer(TrainOptions options, ImageSet data, Comm& comm)
     model_ = gan_build(o_.model);
     Rng init_rng(o_.seed, kInit);
     gan_init(*model_, init_rng);
-    if (o_.ema > 0) ema_ = model_->g.params.values();
+    if (o_.ema > 0) ema_.host() = model_->g.params.values();
     opt_g_ = std::make_unique<Adam>(model_->g.params, o_.adam);
     opt_d_ = std::make_unique<Adam>(model_->d.params, o_.adam);
     step_ = std::make_unique<GanStep>(*model_, *opt_g_, *opt_d_, o_.step,
                                       run_policy(o_, model_->g, model_->d, &comm_));
+    ema_.place(step_->backend());  // beside G's parameters, which the step placed on its device
     p_.data_epoch = data_rng_.state();
     p_.latent = latent_rng_.state();
     p_.sample = sample_rng_.state();
@@ -73,13 +74,24 @@ Trainer::Trainer(TrainOptions options, ImageSet data, Comm& comm)
 
 std::string Trainer::last_checkpoint() const { return o_.out_dir + "/checkpoints/last.safetensors"; }
 
-void Trainer::save_state() const {
+void Trainer::download_state() {
+    step_->to_host();
+    ema_.download();
+}
+
+void Trainer::upload_state() {
+    step_->to_device();
+    ema_.upload();
+}
+
+void Trainer::save_state() {
     if (!writes()) return;
+    download_state();
     TrainProgress p = p_;
     p.latent = latent_rng_.state();
     p.sample = sample_rng_.state();
     make_dirs(o_.out_dir + "/checkpoints");
-    checkpoint_save_state(last_checkpoint(), o_, *model_, *opt_g_, *opt_d_, ema_, p);
+    checkpoint_save_state(last_checkpoint(), o_, *model_, *opt_g_, *opt_d_, ema_.host(), p);
 }
 
 std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, const std::function<void(TrainOptions&)>& adjust,
@@ -93,7 +105,8 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, const std::
     if (adjust) adjust(o);
     auto t = std::make_unique<Trainer>(o, load_data(o), comm);
     TrainProgress& p = t->p_;
-    checkpoint_load_state(file, *t->model_, *t->opt_g_, *t->opt_d_, t->ema_, p);
+    checkpoint_load_state(file, *t->model_, *t->opt_g_, *t->opt_d_, t->ema_.host(), p);
+    t->upload_state();
     t->data_rng_.set_state(p.data_epoch);
     t->latent_rng_.set_state(p.latent);
     t->sample_rng_.set_state(p.sample);
@@ -146,7 +159,7 @@ void Trainer::gather_batch(int step) {
 }
 
 void Trainer::swap_ema() {
-    if (!ema_.empty()) std::swap(ema_, model_->g.params.values());
+    if (!ema_.empty()) ema_.swap(model_->g.params.value_array());
 }
 
 // Never write a checkpoint holding NaN or Inf: the previous one stays the last good state.
@@ -242,6 +255,7 @@ void Trainer::write_logs(const EpochReport& r) {
 
 void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch, double seconds, int steps_run) {
     const int steps = data_.n / o_.batch;
+    download_state();  // the checks, the generator files and the checkpoint read the host's copies
     check_weights_finite(steps);
     EpochReport r = epoch_report(steps, seconds, steps_run);
     if (writes()) write_epoch_files(r);
@@ -304,7 +318,7 @@ void Trainer::train_step(int s, int steps) {
     if (!update_g) st.g_loss = last_.g_loss;
     last_ = st;
     if (update_g && !ema_.empty())  // opt_g_->t counts G's updates, this one included
-        step_->backend().ema_update(ema_.data(), model_->g.params.values().data(), ema_.size(),
+        step_->backend().ema_update(ema_.device(), model_->g.params.values_device(), ema_.size(),
                                     ema_decay_at(o_.ema, opt_g_->t));
     GAN_CHECK(std::isfinite(last_.d_loss) && std::isfinite(last_.g_loss), "training diverged at epoch ",
               p_.epoch + 1, " step ", s + 1, ": a loss is NaN or Inf (the last good checkpoint is ",

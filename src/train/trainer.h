@@ -67,7 +67,7 @@ class Trainer {
     const TrainProgress& progress() const { return p_; }
     GanModel& model() { return *model_; }
     std::string last_checkpoint() const;
-    void save_state() const;  // checkpoints/last.safetensors
+    void save_state();  // checkpoints/last.safetensors (the device's state brought to the host first)
     Evaluator evaluator;
 
   private:
@@ -108,7 +108,9 @@ class Trainer {
     std::vector<int> fixed_labels_;     // conditional models: class i % K for fixed sample i
     std::vector<int> real_labels_, fake_labels_;  // this rank's rows, conditional models
     std::vector<int> fake_labels_all_;            // (B) the global batch's
-    AlignedVec<float> ema_;             // the moving average of G's parameters (options.ema > 0)
+    DeviceArray ema_;                   // the moving average of G's parameters (options.ema > 0), on the device
+    void download_state();              // the step's state and the EMA to their host copies
+    void upload_state();                // and back, after the host copies were loaded
     void swap_ema();                    // exchange G's weights with the average (no-op without EMA)
     std::string step_rows_;             // steps.csv rows of the epoch in progress
 };
