@@ -2,18 +2,19 @@
 #include "serve/http.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -34,11 +35,13 @@ const char* reason(int status) {
     switch (status) {
         case 200: return "OK";
         case 400: return "Bad Request";
+        case 403: return "Forbidden";
         case 404: return "Not Found";
         case 405: return "Method Not Allowed";
         case 408: return "Request Timeout";
         case 414: return "URI Too Long";
         case 431: return "Request Header Fields Too Large";
+        case 500: return "Internal Server Error";
         case 503: return "Service Unavailable";
         case 505: return "HTTP Version Not Supported";
         default: return "Error";
@@ -54,10 +57,10 @@ bool is_token(const std::string& s) {
 
 // send() all of data; false when the peer went away or the send timed out. MSG_NOSIGNAL: a closed
 // peer must not raise SIGPIPE and kill the server.
-bool send_all(int fd, const std::string& data) {
+bool send_all(int fd, const char* data, size_t size) {
     size_t off = 0;
-    while (off < data.size()) {
-        ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    while (off < size) {
+        ssize_t n = ::send(fd, data + off, size - off, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return false;
         off += size_t(n);
@@ -65,7 +68,62 @@ bool send_all(int fd, const std::string& data) {
     return true;
 }
 
+bool send_all(int fd, const std::string& data) { return send_all(fd, data.data(), data.size()); }
+
+using Clock = std::chrono::steady_clock;
+
+int ms_until(Clock::time_point t) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - Clock::now()).count();
+    return int(std::max<long long>(0, std::min<long long>(ms, 1 << 30)));
+}
+
+// The numeric text of a socket address ("127.0.0.1", "::1"); an IPv4-mapped IPv6 address as IPv4.
+std::string address_text(const sockaddr_storage& sa) {
+    char buf[INET6_ADDRSTRLEN] = "";
+    if (sa.ss_family == AF_INET) {
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(sa).sin_addr, buf, sizeof buf);
+    } else if (sa.ss_family == AF_INET6) {
+        const in6_addr& a = reinterpret_cast<const sockaddr_in6&>(sa).sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(&a)) ::inet_ntop(AF_INET, a.s6_addr + 12, buf, sizeof buf);
+        else ::inet_ntop(AF_INET6, &a, buf, sizeof buf);
+    }
+    return buf;
+}
+
+bool is_loopback_text(const std::string& h) {
+    in_addr a4{};
+    in6_addr a6{};
+    if (::inet_pton(AF_INET, h.c_str(), &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
+    return ::inet_pton(AF_INET6, h.c_str(), &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+std::string lower(std::string s) {
+    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+bool all_digits(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
+
 }  // namespace
+
+bool http_host_allowed(const std::string& host, const std::set<std::string>& addresses) {
+    if (host.empty()) return true;
+    std::string h = lower(host), port;
+    if (h[0] == '[') {  // "[::1]:8000"
+        const size_t close = h.find(']');
+        if (close == std::string::npos) return false;
+        port = h.substr(close + 1);
+        h = h.substr(1, close - 1);
+        if (!port.empty() && (port[0] != ':' || !all_digits(port.substr(1)))) return false;
+    } else if (const size_t colon = h.find(':'); colon != std::string::npos) {
+        if (!all_digits(h.substr(colon + 1))) return false;
+        h = h.substr(0, colon);
+    }
+    if (h == "localhost" || is_loopback_text(h)) return true;
+    for (const std::string& a : addresses)
+        if (!a.empty() && lower(a) == h) return true;
+    return false;
+}
 
 std::string http_safe_path(const std::string& target) {
     if (target.empty() || target[0] != '/') return {};  // origin form only: no "http://host/...", no "*"
@@ -116,6 +174,8 @@ int http_parse_request(const std::string& head, HttpRequest& req) {
     if (req.version != "HTTP/1.1" && req.version != "HTTP/1.0")
         return req.version.rfind("HTTP/", 0) == 0 ? 505 : 400;
     // Header lines: "name: value", name a token (no space before the colon).
+    bool seen_host = false;
+    req.host.clear();
     size_t pos = eol == std::string::npos ? head.size() : eol + 1;
     while (pos < head.size()) {
         size_t next = head.find('\n', pos);
@@ -125,6 +185,13 @@ int http_parse_request(const std::string& head, HttpRequest& req) {
         if (h.empty()) continue;
         size_t colon = h.find(':');
         if (colon == std::string::npos || !is_token(h.substr(0, colon))) return 400;
+        if (lower(h.substr(0, colon)) == "host") {
+            if (seen_host) return 400;  // two Hosts: which one the client meant is anyone's guess
+            seen_host = true;
+            const size_t b = h.find_first_not_of(" \t", colon + 1), e = h.find_last_not_of(" \t");
+            req.host = b == std::string::npos ? "" : h.substr(b, e - b + 1);
+            if (req.host.empty()) return 400;
+        }
     }
     if (req.method != "GET" && req.method != "HEAD") return 405;
     req.path = http_safe_path(req.target);
@@ -145,49 +212,89 @@ std::string http_content_type(const std::string& path) {
     return "application/octet-stream";
 }
 
+HttpFolder::HttpFolder(std::string path) : path_(std::move(path)) {
+    fd_ = ::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    GAN_CHECK(fd_ >= 0, path_, ": cannot open: ", std::strerror(errno));
+}
+
+HttpFolder::~HttpFolder() { ::close(fd_); }
+
 void HttpRoutes::add_file(const std::string& url_path, const std::string& file_path) {
-    routes_[url_path] = Route{file_path, nullptr, http_content_type(url_path)};
+    routes_[url_path] = Route{file_path, nullptr, nullptr, nullptr, http_content_type(url_path)};
+}
+
+void HttpRoutes::add_file_in(const std::string& url_path, std::shared_ptr<const HttpFolder> folder,
+                             const std::string& name) {
+    routes_[url_path] = Route{name, std::move(folder), nullptr, nullptr, http_content_type(url_path)};
 }
 
 void HttpRoutes::add_bytes(const std::string& url_path, std::string bytes, std::string content_type) {
     if (content_type.empty()) content_type = http_content_type(url_path);
-    routes_[url_path] = Route{"", std::make_shared<const std::string>(std::move(bytes)), content_type};
+    routes_[url_path] = Route{"", nullptr, std::make_shared<const std::string>(std::move(bytes)), nullptr, content_type};
 }
 
-int HttpRoutes::lookup(const std::string& url_path, std::string& body, std::string& content_type) const {
+void HttpRoutes::add_made(const std::string& url_path, MakeBytes make, std::string content_type) {
+    if (content_type.empty()) content_type = http_content_type(url_path);
+    routes_[url_path] = Route{"", nullptr, nullptr, std::move(make), content_type};
+}
+
+HttpContent HttpRoutes::lookup(const std::string& url_path, uint64_t max_file_bytes) const {
+    HttpContent c;
     auto it = routes_.find(url_path);
-    if (it == routes_.end()) return 404;
-    content_type = it->second.content_type;
-    if (it->second.bytes) {
-        body = *it->second.bytes;
-        return 200;
+    if (it == routes_.end()) return c;
+    const Route& r = it->second;
+    c.content_type = r.content_type;
+    if (r.bytes) {
+        c.bytes = r.bytes;
+    } else if (r.make) {
+        try {
+            c.bytes = r.make();
+        } catch (const std::exception&) {  // the run's checkpoint is being replaced, or is bad: say so
+            c.status = 500;
+            return c;
+        }
+        if (!c.bytes) return c;
+    } else {
+        // Opened at request time: the run's files are rewritten (atomically) while it trains. Missing is
+        // 404; what FileReader refuses (a link out of the folder, a device, a FIFO) and oversized is 403.
+        const int dir = r.folder ? r.folder->fd() : AT_FDCWD;
+        struct stat st {};
+        if (::fstatat(dir, r.file.c_str(), &st, r.folder ? AT_SYMLINK_NOFOLLOW : 0) != 0)
+            return c;
+        try {
+            c.file = r.folder ? std::make_unique<FileReader>(dir, r.file, r.folder->path() + "/" + r.file)
+                              : std::make_unique<FileReader>(r.file);
+        } catch (const Error&) {
+            c.status = 403;
+            return c;
+        }
+        if (c.file->size() > max_file_bytes) {
+            c.file.reset();
+            c.status = 403;
+            return c;
+        }
     }
-    // Read at request time: the run's losses.svg / progress.gif may be rewritten (atomically) meanwhile.
-    std::ifstream f(it->second.file, std::ios::binary);
-    if (!f) return 404;
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    if (f.bad()) return 404;
-    body = ss.str();
-    return 200;
+    c.status = 200;
+    return c;
 }
 
-std::string http_response(int status, const std::string& body, const std::string& content_type, bool head_only) {
-    std::string b = body, type = content_type;
-    if (status != 200) {
-        b = str(status, " ", reason(status), "\n");
-        type = "text/plain; charset=utf-8";
-    }
-    std::string out = str("HTTP/1.1 ", status, " ", reason(status), "\r\n", "Content-Type: ", type, "\r\n",
-                          "Content-Length: ", b.size(), "\r\n",
-                          // Local files only, always fresh, never sniffed into another type.
-                          "Cache-Control: no-store\r\n", "X-Content-Type-Options: nosniff\r\n",
-                          status == 405 ? "Allow: GET, HEAD\r\n" : "", "Connection: close\r\n\r\n");
-    if (!head_only) out += b;
+std::string http_response_head(int status, uint64_t content_length, const std::string& content_type) {
+    return str("HTTP/1.1 ", status, " ", reason(status), "\r\n", "Content-Type: ", content_type, "\r\n",
+               "Content-Length: ", content_length, "\r\n",
+               // Local files only, always fresh, never sniffed into another type.
+               "Cache-Control: no-store\r\n", "X-Content-Type-Options: nosniff\r\n",
+               status == 405 ? "Allow: GET, HEAD\r\n" : "", "Connection: close\r\n\r\n");
+}
+
+std::string http_error_response(int status, bool head_only) {
+    const std::string body = str(status, " ", reason(status), "\n");
+    std::string out = http_response_head(status, body.size(), "text/plain; charset=utf-8");
+    if (!head_only) out += body;
     return out;
 }
 
-HttpServer::HttpServer(const std::string& host, int port, HttpRoutes routes) : routes_(std::move(routes)) {
+HttpServer::HttpServer(const std::string& host, int port, HttpRoutes routes, HttpLimits limits)
+    : routes_(std::move(routes)), limits_(limits) {
     GAN_CHECK(port >= 0 && port <= 65535, "--port ", port, ": not a TCP port (0-65535)");
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -209,6 +316,8 @@ HttpServer::HttpServer(const std::string& host, int port, HttpRoutes routes) : r
             ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
             port_ = ntohs(sa.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&sa)->sin6_port
                                                    : reinterpret_cast<sockaddr_in*>(&sa)->sin_port);
+            bound_address_ = address_text(sa);
+            loopback_ = is_loopback_text(bound_address_);
             listen_fd_ = fd;
             break;
         }
@@ -217,56 +326,103 @@ HttpServer::HttpServer(const std::string& host, int port, HttpRoutes routes) : r
     }
     ::freeaddrinfo(res);
     GAN_CHECK(listen_fd_ >= 0, "cannot listen on ", host, ":", port, ": ", err);
+    // Non-blocking: a client that gives up between poll() and accept() must not block the loop.
+    ::fcntl(listen_fd_, F_SETFL, ::fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
 }
 
 HttpServer::~HttpServer() {
     if (listen_fd_ >= 0) ::close(listen_fd_);
-    // Detached connection threads use *this: wait for them (each ends within its 10 s timeouts).
-    while (active_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // Detached connection threads use *this: close their sockets and wait for them to end.
+    stopping_.store(true);
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
+    }
+    while (active_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::lock_guard<std::mutex> lock(mu_);  // the last thread has left the lock too
+}
+
+void HttpServer::end_connection(int fd, const std::string& client) {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_fds_.erase(fd);
+    ::close(fd);  // under the lock: a stop never shuts down a number reused by a new connection
+    if (--per_client_[client] <= 0) per_client_.erase(client);
+    active_.fetch_sub(1);
 }
 
 void HttpServer::serve(const std::atomic<bool>& stop) {
     while (!stop.load()) {
         pollfd p{listen_fd_, POLLIN, 0};
-        int r = ::poll(&p, 1, 200);  // wake up to look at stop (Ctrl-C) even with no traffic
-        if (r <= 0) continue;
-        int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (::poll(&p, 1, 100) <= 0) continue;  // wake up to look at stop (Ctrl-C) even with no traffic
+        sockaddr_storage peer{}, local{};
+        socklen_t peer_len = sizeof peer, local_len = sizeof local;
+        int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC);
         if (fd < 0) continue;  // the client gave up, or no fd left: keep serving
-        timeval tv{10, 0};
-        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len);
+        const std::string client = address_text(peer), local_address = address_text(local);
+        timeval tv{limits_.send_timeout_ms / 1000, (limits_.send_timeout_ms % 1000) * 1000};
         ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        if (active_.load() >= kMaxConnections) {
-            send_all(fd, http_response(503, "", "", false));
+        bool full;
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            full = active_.load() >= limits_.max_connections || per_client_[client] >= limits_.max_per_client;
+            if (full) {
+                if (per_client_[client] == 0) per_client_.erase(client);
+            } else {
+                open_fds_.insert(fd);
+                ++per_client_[client];
+                active_.fetch_add(1);
+            }
+        }
+        if (full) {  // answered at once and without waiting: the loop never blocks on one client
+            const std::string busy = http_error_response(503, false);
+            ::send(fd, busy.data(), busy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            // Read what already came (without waiting), so that close() does not reset the connection
+            // before the client has read the answer.
+            char sink[4096];
+            ::shutdown(fd, SHUT_WR);
+            while (::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0) {
+            }
             ::close(fd);
             continue;
         }
-        active_.fetch_add(1);
         try {
-            std::thread([this, fd] {
+            std::thread([this, fd, client, local_address] {
                 try {
-                    handle(fd);
+                    handle(fd, local_address);
                 } catch (...) {  // out of memory or the like: drop this connection, keep the server
                 }
-                ::close(fd);
-                active_.fetch_sub(1);
+                end_connection(fd, client);
             }).detach();
         } catch (...) {  // no thread left: answer nothing, close
-            ::close(fd);
-            active_.fetch_sub(1);
+            end_connection(fd, client);
         }
     }
-    while (active_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // Stop: wake every connection (its poll/recv/send returns at once) and give them a moment to end.
+    stopping_.store(true);
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
+    }
+    const auto give_up = Clock::now() + std::chrono::milliseconds(limits_.stop_timeout_ms);
+    while (active_.load() > 0 && Clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
-void HttpServer::handle(int fd) {
-    // Read the head: up to the blank line, refusing it early once it cannot fit the limits.
+void HttpServer::handle(int fd, const std::string& local_address) {
+    // Read the head: up to the blank line, all of it before the deadline, refusing it early once it
+    // cannot fit the limits.
+    const auto deadline = Clock::now() + std::chrono::milliseconds(limits_.head_timeout_ms);
     std::string head;
-    char buf[4096];
+    char buf[1 << 16];
     int status = 0;
     size_t end = std::string::npos;
     while (true) {
-        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n < 0 && errno == EINTR) continue;
+        pollfd p{fd, POLLIN, 0};
+        const int ready = ::poll(&p, 1, ms_until(deadline));
+        if (stopping_.load()) return;
+        if (ready < 0 && errno == EINTR) continue;
+        ssize_t n = ready > 0 ? ::recv(fd, buf, sizeof buf, MSG_DONTWAIT) : -1;
+        if (n < 0 && (errno == EINTR || errno == EAGAIN) && ready > 0) continue;
         if (n <= 0) {
             if (head.empty()) return;  // an idle connection (a browser's preconnect) closed or timed out
             status = n < 0 ? 408 : 400;
@@ -281,17 +437,42 @@ void HttpServer::handle(int fd) {
     }
     HttpRequest req;
     if (status == 0) status = http_parse_request(head.substr(0, end), req);
-    std::string body, type;
-    if (status == 0) status = routes_.lookup(req.path == "/" ? "/index.html" : req.path, body, type);
+    if (status == 0 && !http_host_allowed(req.host, {bound_address_, local_address})) status = 403;
+    HttpContent c;
+    if (status == 0) {
+        c = routes_.lookup(req.path == "/" ? "/index.html" : req.path, limits_.max_file_bytes);
+        status = c.status;
+    }
     requests_.fetch_add(1);
-    send_all(fd, http_response(status, body, type, req.method == "HEAD"));
+    const bool head_only = req.method == "HEAD";
+    if (status != 200) {
+        send_all(fd, http_error_response(status, head_only));
+    } else if (c.bytes) {
+        if (send_all(fd, http_response_head(200, c.bytes->size(), c.content_type)) && !head_only)
+            send_all(fd, *c.bytes);
+    } else {
+        // The file in pieces of buf's size: memory stays flat whatever its size. A file that shrinks
+        // meanwhile ends the connection early, which the client sees as a short body.
+        bool ok = send_all(fd, http_response_head(200, c.file->size(), c.content_type)) && !head_only;
+        for (uint64_t off = 0; ok && off < c.file->size() && !stopping_.load();) {
+            const size_t n = size_t(std::min<uint64_t>(sizeof buf, c.file->size() - off));
+            try {
+                c.file->read_at(off, buf, n);
+            } catch (const Error&) {
+                return;
+            }
+            ok = send_all(fd, buf, n);
+            off += n;
+        }
+    }
     ::shutdown(fd, SHUT_WR);
     // Drain what the client still sends (the rest of an overlong line, a body) for a moment, so close()
     // does not reset the connection before the client has read the answer.
-    timeval tv{1, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    for (size_t drained = 0; drained < (1u << 20);) {
-        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    const auto drain_end = Clock::now() + std::chrono::seconds(1);
+    for (size_t drained = 0; drained < (1u << 20) && !stopping_.load();) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, ms_until(drain_end)) <= 0) break;
+        ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
         if (n <= 0) break;
         drained += size_t(n);
     }
