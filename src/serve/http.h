@@ -118,7 +118,7 @@ struct HttpLimits {
     int head_timeout_ms = 10000;  // the whole request head, counted from the accept
     int send_timeout_ms = 10000;  // each send() of the response
     int max_connections = 64;
-    int max_per_client = 8;                 // connections from one client address at once
+    int max_per_client = 32;                // connections from one client address at once
     uint64_t max_file_bytes = 1ull << 30;   // larger files are refused (403)
     int stop_timeout_ms = 2000;             // serve() returns this long after stop at the latest
 };
