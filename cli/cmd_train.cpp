@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <type_traits>
@@ -20,12 +21,15 @@
 #include "kernels/gemm.h"
 #include "metrics/evaluate.h"
 #include "train/report.h"
+#include "train/run_dir.h"
 #include "train/train_data.h"
 #include "train/trainer.h"
 
 namespace gan_cli {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 std::atomic<bool> g_stop{false};
 std::atomic<int> g_signal{0};
@@ -61,6 +65,7 @@ struct TrainArgs {
     bool plain = false;
     bool tensorboard = false;
     std::map<std::string, std::string> names;  // the text of each option that takes a name (--arch dcgan)
+    std::unique_ptr<gan::RunDirLock> lock;      // held on the run directory while this process trains it
 };
 
 bool given(const TrainArgs& a, const std::string& flag) {
@@ -130,9 +135,10 @@ gan::ImageSet load_train_set(const gan::TrainOptions& o) {
 }
 
 // --resume: the stored run with the changes given; null (after saying so) when it has no epoch left.
-std::unique_ptr<gan::Trainer> resume_run(const TrainArgs& a) {
+std::unique_ptr<gan::Trainer> resume_run(TrainArgs& a) {
     GAN_CHECK(!a.overwrite, "--overwrite clears a run and --resume continues it: give one of them");
     GAN_CHECK(a.config.empty(), "--config starts a new run and --resume continues one: give one of them");
+    if (gan::world().rank() == 0 && fs::is_directory(a.resume)) a.lock = std::make_unique<gan::RunDirLock>(a.resume);
     auto trainer = gan::Trainer::resume(
         a.resume, [&](gan::TrainOptions& stored_o) { apply_resume_changes(a, stored_o); }, load_train_set,
         gan::world());
@@ -155,6 +161,11 @@ std::unique_ptr<gan::Trainer> new_run(TrainArgs& a) {
     if (!a.config.empty()) a.o = options_from_config(a);
     a.o.validate();
     // Under MPI rank 0 alone looks at the run directory (the others must not see what it creates there).
+    // It locks the directory before it looks, so two runs started together cannot both find it free.
+    if (gan::world().rank() == 0) {
+        gan::make_dirs(a.o.out_dir);
+        a.lock = std::make_unique<gan::RunDirLock>(a.o.out_dir);
+    }
     if (gan::world().rank() == 0 && gan::run_dir_holds_run(a.o.out_dir)) {
         GAN_CHECK(a.overwrite, a.o.out_dir, " already holds a run: continue it with --resume ", a.o.out_dir,
                   ", or give --overwrite to delete it and start afresh (or choose another --out)");
