@@ -138,6 +138,10 @@ gan::ImageSet load_train_set(const gan::TrainOptions& o) {
 std::unique_ptr<gan::Trainer> resume_run(TrainArgs& a) {
     GAN_CHECK(!a.overwrite, "--overwrite clears a run and --resume continues it: give one of them");
     GAN_CHECK(a.config.empty(), "--config starts a new run and --resume continues one: give one of them");
+    GAN_CHECK(!given(a, "--out") || fs::path(a.o.out_dir).lexically_normal() == fs::path(a.resume).lexically_normal(),
+              "--out ", a.o.out_dir, ": --resume ", a.resume, " continues that run in place; to continue a copy, "
+              "copy it to ", a.o.out_dir, " and give --resume ", a.o.out_dir, "; to start a new run with its "
+              "options, give --config ", a.resume, "/config.json --out ", a.o.out_dir);
     if (gan::world().rank() == 0 && fs::is_directory(a.resume)) a.lock = std::make_unique<gan::RunDirLock>(a.resume);
     auto trainer = gan::Trainer::resume(
         a.resume, [&](gan::TrainOptions& stored_o) { apply_resume_changes(a, stored_o); }, load_train_set,

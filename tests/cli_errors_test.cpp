@@ -776,6 +776,12 @@ const Case kCases[] = {
          });
          return Staged{{"train", "--resume", run}, {"--batch"}};
      }},
+    {"ResumeWithAnotherOut",  // --resume trains its run in place: an --out elsewhere is refused, both ways named
+     [](Scratch& s) {
+         std::string run = make_run(s, "run"), other = s.path("other");
+         return Staged{{"train", "--resume", run, "--out", other},
+                       {"--out " + other, "--resume " + run, "--resume " + other, "--config " + run + "/config.json"}};
+     }},
     {"ResumeTruncatedCheckpoint",
      [](Scratch& s) {
          std::string run = make_run(s, "run");
