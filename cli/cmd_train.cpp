@@ -271,6 +271,7 @@ int run_train(TrainArgs& a) {
     print_start(o);
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    std::signal(SIGHUP, on_signal);  // the terminal or ssh session closed: save the state as for Ctrl-C
     TrainLog log(o, isatty(STDOUT_FILENO) && !a.plain);
     if (a.tensorboard && rank0) log.tb = std::make_unique<gan::EventsWriter>(o.out_dir + "/tensorboard");
     bool finished = trainer->run([&](const gan::EpochReport& r) { log.epoch(r); },
@@ -279,7 +280,7 @@ int run_train(TrainArgs& a) {
     if (!finished) {
         int sig = g_signal.load();
         std::printf("Stopped by %s at epoch %d step %d; state saved to %s\nResume with: %s train --resume %s\n",
-                    sig == SIGTERM ? "SIGTERM" : "SIGINT", trainer->progress().epoch + 1, trainer->progress().step,
+                    sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "SIGINT", trainer->progress().epoch + 1, trainer->progress().step,
                     trainer->last_checkpoint().c_str(), a.program.c_str(), o.out_dir.c_str());
         return 128 + (sig ? sig : SIGINT);
     }
