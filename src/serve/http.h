@@ -58,6 +58,9 @@ std::string http_safe_path(const std::string& target);
 // in on). Anything else is a name that only a browser lured onto another site would send.
 bool http_host_allowed(const std::string& host, const std::set<std::string>& addresses);
 
+// Whether a numeric address ("127.0.0.1", "::1") is a loopback one (127.0.0.0/8, ::1).
+bool http_is_loopback(const std::string& numeric_address);
+
 // Content-Type by file extension (.html, .js, .mjs, .css, .wasm, .onnx, .svg, .gif, .png, .json, ...).
 std::string http_content_type(const std::string& path);
 
@@ -145,6 +148,7 @@ class HttpServer {
     uint64_t requests() const { return requests_.load(); }
 
   private:
+    int read_head(int fd, std::string& head);
     void handle(int fd, const std::string& local_address);
     void end_connection(int fd, const std::string& client);
     int listen_fd_ = -1;
