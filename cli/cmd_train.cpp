@@ -165,18 +165,21 @@ std::unique_ptr<gan::Trainer> new_run(TrainArgs& a) {
     if (!a.config.empty()) a.o = options_from_config(a);
     a.o.validate();
     // Under MPI rank 0 alone looks at the run directory (the others must not see what it creates there).
-    // It locks the directory before it looks, so two runs started together cannot both find it free.
-    if (gan::world().rank() == 0) {
+    // It locks the directory before it looks, so two runs started together cannot both find it free:
+    // at once when the directory exists, else once the data has loaded (a bad --data is told first).
+    auto claim_out_dir = [&] {
         gan::make_dirs(a.o.out_dir);
         a.lock = std::make_unique<gan::RunDirLock>(a.o.out_dir);
-    }
-    if (gan::world().rank() == 0 && gan::run_dir_holds_run(a.o.out_dir)) {
+        if (!gan::run_dir_holds_run(a.o.out_dir)) return;
         GAN_CHECK(a.overwrite, a.o.out_dir, " already holds a run: continue it with --resume ", a.o.out_dir,
                   ", or give --overwrite to delete it and start afresh (or choose another --out)");
         gan::run_dir_clear(a.o.out_dir);
         std::printf("Cleared %s (--overwrite)\n", a.o.out_dir.c_str());
-    }
+    };
+    const bool rank0 = gan::world().rank() == 0;
+    if (rank0 && fs::is_directory(a.o.out_dir)) claim_out_dir();
     gan::ImageSet data = load_train_set(a.o);
+    if (rank0 && !a.lock) claim_out_dir();
     gan::fit_model_to_data(a.o, data);
     const int k = a.o.model.num_classes;  // a whole number of rows of classes in the fixed grid
     if (a.config.empty() && a.o.model.conditional && a.o.fixed_samples % k != 0)
