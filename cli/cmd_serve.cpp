@@ -2,19 +2,26 @@
 //
 // Serves the page in web/ (index.html, app.js, style.css), which runs the run's generator in the
 // browser with onnxruntime-web (its dist files from web/node_modules/onnxruntime-web/dist, installed
-// by `npm ci --omit=dev` in web/) and shows the run's losses.svg and progress.gif. The generator is
-// exported to ONNX in memory at start (export/onnx.h), so the run directory is only read. Only the
-// URLs listed below are answered (serve/http.h: an allow-list, no path ever joined onto a folder).
-// Binds 127.0.0.1 by default; --port 0 picks a free port; prints the URL; Ctrl-C (or SIGTERM) stops.
+// by `npm ci --omit=dev` in web/) and shows the run's losses.svg and progress.gif. The run is served as
+// it is now, so a run that is training can be watched: the run's files are opened at each request
+// (inside the run directory, never through a link), and the generator is exported to ONNX in memory
+// (export/onnx.h) again whenever the checkpoint it comes from is another file or has changed; the run
+// directory is only read. Only the URLs listed below are answered (serve/http.h: an allow-list, no
+// path ever joined onto a folder, Host names of this machine only). Binds 127.0.0.1 by default and
+// warns on another address; --port 0 picks a free port; prints the URL; Ctrl-C (or SIGTERM) stops.
 //
 // The web/ folder: --web DIR, else $GAN_WEB_DIR, else <prefix>/share/gan/web next to an installed
 // bin/gan, else the source tree's web/ (this file's folder/../web, compiled in through __FILE__).
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -58,6 +65,65 @@ fs::path find_web_dir(const std::string& flag) {
     return source;
 }
 
+// The generator the page draws from, as the run is now: each request resolves the run's newest
+// generator checkpoint again (a stat and a directory listing) and exports it anew only when that is
+// another file or it has changed. When a new checkpoint cannot be read, the one before stays served.
+class CurrentGenerator {
+  public:
+    explicit CurrentGenerator(std::string run) : run_(std::move(run)) {}
+    struct Export {
+        std::shared_ptr<const std::string> onnx;
+        nlohmann::json info;  // what the page needs to know about the model (model.json less "files")
+        std::string arch, path;
+        bool conditional = false;
+    };
+    std::shared_ptr<const Export> get() {
+        std::lock_guard<std::mutex> lock(mu_);
+        try {
+            const std::string path = gan::checkpoint_resolve(run_);
+            struct stat st {};
+            GAN_CHECK(::stat(path.c_str(), &st) == 0, path, ": cannot open: ", std::strerror(errno));
+            const std::string key = gan::str(path, " ", st.st_dev, ":", st.st_ino, " ", st.st_size, " ",
+                                             st.st_mtim.tv_sec, ".", st.st_mtim.tv_nsec);
+            if (key != key_) {
+                current_ = load();
+                key_ = key;
+            }
+        } catch (const gan::Error&) {
+            if (!current_) throw;
+        }
+        return current_;
+    }
+
+  private:
+    std::shared_ptr<const Export> load() const {
+        gan::LoadedModel loaded = gan::checkpoint_load_model(run_);
+        const gan::ModelConfig& c = loaded.model->config;
+        std::map<std::string, std::string> extra;
+        if (auto it = loaded.metadata.find("epoch"); it != loaded.metadata.end()) extra["epoch"] = it->second;
+        auto e = std::make_shared<Export>();
+        e->onnx = std::make_shared<const std::string>(gan::onnx_generator_model(*loaded.model, extra));
+        e->arch = gan::to_string(c.arch);
+        e->path = loaded.path;
+        e->conditional = c.conditional;
+        // The same facts as the ONNX metadata_props, which onnxruntime-web does not expose.
+        const fs::path run_dir = fs::is_directory(run_) ? fs::path(run_) : fs::path(run_).parent_path();
+        e->info = {{"run", fs::absolute(run_dir).lexically_normal().filename().string()},
+                   {"checkpoint", loaded.path},
+                   {"arch", gan::to_string(c.arch)},
+                   {"latent", gan::to_string(c.latent)},
+                   {"z_dim", c.z_dim},
+                   {"conditional", c.conditional},
+                   {"num_classes", c.num_classes},
+                   {"image_shape", {c.channels, c.rows, c.cols}},
+                   {"epoch", extra.count("epoch") ? extra["epoch"] : ""}};
+        return e;
+    }
+    std::string run_, key_;
+    std::mutex mu_;
+    std::shared_ptr<const Export> current_;
+};
+
 int run_serve(const ServeArgs& a) {
     const fs::path web = find_web_dir(a.web);
     const fs::path ort = web / "node_modules/onnxruntime-web/dist";
@@ -67,45 +133,42 @@ int run_serve(const ServeArgs& a) {
         GAN_CHECK(fs::is_regular_file(ort / f), (ort / f).string(),
                   ": missing (run `npm ci --omit=dev` in ", web.string(), ")");
 
-    gan::LoadedModel loaded = gan::checkpoint_load_model(a.run);
-    const gan::ModelConfig& c = loaded.model->config;
-    std::map<std::string, std::string> extra;
-    if (auto it = loaded.metadata.find("epoch"); it != loaded.metadata.end()) extra["epoch"] = it->second;
-    std::string onnx = gan::onnx_generator_model(*loaded.model, extra);
-
+    auto generator = std::make_shared<CurrentGenerator>(a.run);
+    const std::shared_ptr<const CurrentGenerator::Export> first = generator->get();  // its errors end here
     const fs::path run_dir = fs::is_directory(a.run) ? fs::path(a.run) : fs::path(a.run).parent_path();
+    auto run_folder = std::make_shared<const gan::HttpFolder>(run_dir.empty() ? "." : run_dir.string());
+
     gan::HttpRoutes routes;
     for (const char* f : {"index.html", "app.js", "style.css"}) routes.add_file(std::string("/") + f, (web / f).string());
     for (const char* f : ort_files) routes.add_file(std::string("/ort/") + f, (ort / f).string());
-    routes.add_bytes("/run/G.onnx", std::move(onnx));
-    nlohmann::json files = nlohmann::json::object();
-    for (const char* f : {"losses.svg", "progress.gif", "config.json"}) {
-        const bool present = fs::is_regular_file(run_dir / f);
-        files[f] = present;
-        if (present) routes.add_file(std::string("/run/") + f, (run_dir / f).string());
-    }
-    // What the page needs to know about the model (the same facts as the ONNX metadata_props, which
-    // onnxruntime-web does not expose).
-    nlohmann::json info = {{"run", fs::absolute(run_dir).lexically_normal().filename().string()},
-                           {"checkpoint", loaded.path},
-                           {"arch", gan::to_string(c.arch)},
-                           {"latent", gan::to_string(c.latent)},
-                           {"z_dim", c.z_dim},
-                           {"conditional", c.conditional},
-                           {"num_classes", c.num_classes},
-                           {"image_shape", {c.channels, c.rows, c.cols}},
-                           {"epoch", extra.count("epoch") ? extra["epoch"] : ""},
-                           {"files", files}};
-    routes.add_bytes("/run/model.json", info.dump(), "application/json");
+    const char* run_files[] = {"losses.svg", "progress.gif", "config.json"};
+    for (const char* f : run_files) routes.add_file_in(std::string("/run/") + f, run_folder, f);
+    routes.add_made("/run/G.onnx", [generator] { return generator->get()->onnx; });
+    routes.add_made(
+        "/run/model.json",
+        [generator, run_folder, run_files] {
+            nlohmann::json info = generator->get()->info, files = nlohmann::json::object();
+            for (const char* f : run_files) {  // present now, as a regular file (what /run/<f> would serve)
+                struct stat st {};
+                files[f] = ::fstatat(run_folder->fd(), f, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+            }
+            info["files"] = files;
+            return std::make_shared<const std::string>(info.dump());
+        },
+        "application/json");
 
     gan::HttpServer server(a.host, a.port, std::move(routes));
     std::signal(SIGINT, on_stop_signal);
     std::signal(SIGTERM, on_stop_signal);
     std::signal(SIGPIPE, SIG_IGN);
     const bool v6 = a.host.find(':') != std::string::npos;
-    std::printf("gan serve: %s %s generator of %s at http://%s%s%s:%d/ (Ctrl-C stops)\n", gan::to_string(c.arch),
-                c.conditional ? "conditional" : "", loaded.path.c_str(), v6 ? "[" : "", a.host.c_str(), v6 ? "]" : "",
-                server.port());
+    if (!server.loopback())
+        std::fprintf(stderr, "gan serve: warning: --host %s is not a loopback address: anyone who can reach this "
+                     "machine can load the page, the run's config.json (which holds local paths) and its generator\n",
+                     a.host.c_str());
+    std::printf("gan serve: %s %s generator of %s at http://%s%s%s:%d/ (Ctrl-C stops)\n", first->arch.c_str(),
+                first->conditional ? "conditional" : "", first->path.c_str(), v6 ? "[" : "", a.host.c_str(),
+                v6 ? "]" : "", server.port());
     std::fflush(stdout);
     server.serve(g_stop);
     std::printf("gan serve: stopped after %llu requests\n", static_cast<unsigned long long>(server.requests()));

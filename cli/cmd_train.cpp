@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <type_traits>
@@ -20,12 +21,15 @@
 #include "core/cpu.h"
 #include "metrics/evaluate.h"
 #include "train/report.h"
+#include "train/run_dir.h"
 #include "train/train_data.h"
 #include "train/trainer.h"
 
 namespace gan_cli {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 std::atomic<bool> g_stop{false};
 std::atomic<int> g_signal{0};
@@ -61,6 +65,7 @@ struct TrainArgs {
     bool plain = false;
     bool tensorboard = false;
     std::map<std::string, std::string> names;  // the text of each option that takes a name (--arch dcgan)
+    std::unique_ptr<gan::RunDirLock> lock;      // held on the run directory while this process trains it
 };
 
 bool given(const TrainArgs& a, const std::string& flag) {
@@ -130,9 +135,14 @@ gan::ImageSet load_train_set(const gan::TrainOptions& o) {
 }
 
 // --resume: the stored run with the changes given; null (after saying so) when it has no epoch left.
-std::unique_ptr<gan::Trainer> resume_run(const TrainArgs& a) {
+std::unique_ptr<gan::Trainer> resume_run(TrainArgs& a) {
     GAN_CHECK(!a.overwrite, "--overwrite clears a run and --resume continues it: give one of them");
     GAN_CHECK(a.config.empty(), "--config starts a new run and --resume continues one: give one of them");
+    GAN_CHECK(!given(a, "--out") || fs::path(a.o.out_dir).lexically_normal() == fs::path(a.resume).lexically_normal(),
+              "--out ", a.o.out_dir, ": --resume ", a.resume, " continues that run in place; to continue a copy, "
+              "copy it to ", a.o.out_dir, " and give --resume ", a.o.out_dir, "; to start a new run with its "
+              "options, give --config ", a.resume, "/config.json --out ", a.o.out_dir);
+    if (gan::world().rank() == 0 && fs::is_directory(a.resume)) a.lock = std::make_unique<gan::RunDirLock>(a.resume);
     auto trainer = gan::Trainer::resume(
         a.resume, [&](gan::TrainOptions& stored_o) { apply_resume_changes(a, stored_o); }, load_train_set,
         gan::world());
@@ -155,13 +165,21 @@ std::unique_ptr<gan::Trainer> new_run(TrainArgs& a) {
     if (!a.config.empty()) a.o = options_from_config(a);
     a.o.validate();
     // Under MPI rank 0 alone looks at the run directory (the others must not see what it creates there).
-    if (gan::world().rank() == 0 && gan::run_dir_holds_run(a.o.out_dir)) {
+    // It locks the directory before it looks, so two runs started together cannot both find it free:
+    // at once when the directory exists, else once the data has loaded (a bad --data is told first).
+    auto claim_out_dir = [&] {
+        gan::make_dirs(a.o.out_dir);
+        a.lock = std::make_unique<gan::RunDirLock>(a.o.out_dir);
+        if (!gan::run_dir_holds_run(a.o.out_dir)) return;
         GAN_CHECK(a.overwrite, a.o.out_dir, " already holds a run: continue it with --resume ", a.o.out_dir,
                   ", or give --overwrite to delete it and start afresh (or choose another --out)");
         gan::run_dir_clear(a.o.out_dir);
         std::printf("Cleared %s (--overwrite)\n", a.o.out_dir.c_str());
-    }
+    };
+    const bool rank0 = gan::world().rank() == 0;
+    if (rank0 && fs::is_directory(a.o.out_dir)) claim_out_dir();
     gan::ImageSet data = load_train_set(a.o);
+    if (rank0 && !a.lock) claim_out_dir();
     gan::fit_model_to_data(a.o, data);
     const int k = a.o.model.num_classes;  // a whole number of rows of classes in the fixed grid
     if (a.config.empty() && a.o.model.conditional && a.o.fixed_samples % k != 0)
@@ -256,6 +274,7 @@ int run_train(TrainArgs& a) {
     print_start(o);
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    std::signal(SIGHUP, on_signal);  // the terminal or ssh session closed: save the state as for Ctrl-C
     TrainLog log(o, isatty(STDOUT_FILENO) && !a.plain);
     if (a.tensorboard && rank0) log.tb = std::make_unique<gan::EventsWriter>(o.out_dir + "/tensorboard");
     bool finished = trainer->run([&](const gan::EpochReport& r) { log.epoch(r); },
@@ -264,7 +283,7 @@ int run_train(TrainArgs& a) {
     if (!finished) {
         int sig = g_signal.load();
         std::printf("Stopped by %s at epoch %d step %d; state saved to %s\nResume with: %s train --resume %s\n",
-                    sig == SIGTERM ? "SIGTERM" : "SIGINT", trainer->progress().epoch + 1, trainer->progress().step,
+                    sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "SIGINT", trainer->progress().epoch + 1, trainer->progress().step,
                     trainer->last_checkpoint().c_str(), a.program.c_str(), o.out_dir.c_str());
         return 128 + (sig ? sig : SIGINT);
     }

@@ -8,7 +8,8 @@
 # canvas, window.ganDraw on the latents of `gan sample --save-z` paints `gan sample --z`'s pixels
 # within 1 grey level, the digit-7 button draws sevens equal to `gan sample --z --labels` of the page's
 # latents (within 1 level), the page fits a 390 px phone screen, and raw requests that traverse
-# (/../, %2e%2e, //, ..%2f, backslashes), are overlong or malformed get 4xx with the server still up.
+# (/../, %2e%2e, //, ..%2f, backslashes), are overlong or malformed get 4xx, and one whose Host names
+# another site (DNS rebinding) gets 403, with the server still up.
 # The MNIST model's page sevens must be called 7 by the project's classifier (>= 90 %, `gan eval`).
 # Finally Ctrl-C (SIGINT) must stop the server cleanly. Prints the figures; exits 1 when a check fails.
 #

@@ -572,6 +572,23 @@ const Case kCases[] = {
          return bounded({"train", "--config", fifo, "--out", s.path("run")},
                         {fifo + ": cannot open: is a named pipe (FIFO)" + kNotRegular});
      }},
+    {"CheckpointHeaderNestedTwentyMillionDeep",  // refused before parsing: no value built per bracket
+     [](Scratch& s) {
+         const std::string json = "{\"a\":" + std::string(20000000, '[');
+         std::vector<uint8_t> f = safetensors_head(json.size());
+         f.pop_back();  // safetensors_head's '{' is the header's first byte, written below
+         f.insert(f.end(), json.begin(), json.end());
+         const std::string p = s.path("deep.safetensors");
+         write_bytes(p, f);
+         return bounded(sample_args(s, p), {p, "nested more than 64 deep"});
+     }},
+    {"TrainConfigNestedDeep",
+     [](Scratch& s) {
+         const std::string p = s.path("config.json");
+         const std::string json = "{\"epochs\":" + std::string(500000, '[');
+         write_bytes(p, std::vector<uint8_t>(json.begin(), json.end()));
+         return bounded({"train", "--config", p, "--out", s.path("run")}, {p, "nested more than 64 deep"});
+     }},
     {"TrainConfigIsDevZero",
      [](Scratch& s) {
          return bounded({"train", "--config", "/dev/zero", "--out", s.path("run")},
@@ -775,6 +792,12 @@ const Case kCases[] = {
              o.replace(at, 12, "\"batch\": -4");
          });
          return Staged{{"train", "--resume", run}, {"--batch"}};
+     }},
+    {"ResumeWithAnotherOut",  // --resume trains its run in place: an --out elsewhere is refused, both ways named
+     [](Scratch& s) {
+         std::string run = make_run(s, "run"), other = s.path("other");
+         return Staged{{"train", "--resume", run, "--out", other},
+                       {"--out " + other, "--resume " + run, "--resume " + other, "--config " + run + "/config.json"}};
      }},
     {"ResumeTruncatedCheckpoint",
      [](Scratch& s) {

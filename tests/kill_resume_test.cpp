@@ -3,10 +3,11 @@
 //    kill each checkpoint, sample grid and .npy in the run folder parses, the full-state
 //    checkpoint holds every epoch the program reported finished (so at most the epoch in progress
 //    is lost), and the run finally ends with exactly the files of an uninterrupted run.
-//  - SIGINT / SIGTERM: exit 130 / 143 with the state saved, and the resumed run ends bitwise
+//  - SIGINT / SIGTERM / SIGHUP: exit 130 / 143 / 129 with the state saved, and the resumed run ends bitwise
 //    identical to an uninterrupted one.
 // Set GAN_KILL_SEED to replay a sequence of kill moments.
 #include <fcntl.h>
+#include <string.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -235,7 +236,7 @@ TEST_P(StopSignal, ExitsWithStateSavedAndResumesBitwise) {
         ::kill(c.pid(), sig);
         ASSERT_TRUE(c.wait(60)) << "did not stop after the signal";
         EXPECT_EQ(c.exit_code(), 128 + sig) << c.err();
-        EXPECT_NE(c.out().find(sig == SIGINT ? "Stopped by SIGINT" : "Stopped by SIGTERM"), std::string::npos)
+        EXPECT_NE(c.out().find(std::string("Stopped by SIG") + sigabbrev_np(sig)), std::string::npos)
             << c.out();
         EXPECT_EQ(c.err(), "");
         EXPECT_EQ(check_run_files(run), 0) << "a clean stop leaves no temp files";
@@ -250,9 +251,10 @@ TEST_P(StopSignal, ExitsWithStateSavedAndResumesBitwise) {
     expect_same_results(ref, run, kEpochs);
 }
 
-INSTANTIATE_TEST_SUITE_P(Signals, StopSignal, ::testing::Values(SIGINT, SIGTERM),
+// SIGHUP: the terminal or ssh session that started the run closed.
+INSTANTIATE_TEST_SUITE_P(Signals, StopSignal, ::testing::Values(SIGINT, SIGTERM, SIGHUP),
                          [](const ::testing::TestParamInfo<int>& i) {
-                             return std::string(i.param == SIGINT ? "SIGINT" : "SIGTERM");
+                             return std::string("SIG") + sigabbrev_np(i.param);
                          });
 
 }  // namespace

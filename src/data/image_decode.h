@@ -4,7 +4,12 @@
 // size the header claims, which is checked before anything is allocated for the pixels:
 //  - width and height at most kImageMaxSide, width * height at most kImageMaxPixels;
 //  - the claim must be plausible for the number of bytes given (see kJpegMaxPixelsPerByte and
-//    decode_png), so a small file cannot make the decoder allocate hundreds of megabytes.
+//    decode_png), which refuses headers that no real file of that size could back.
+// Those bounds are what a real large picture needs, not what a small file needs: a file of a few
+// hundred kilobytes of one flat colour can still claim kImageMaxPixels, and its decode then holds the
+// whole image (3 bytes per pixel as RGB; a JPEG also up to 8 bytes per pixel of
+// libjpeg's working memory, jpeg_decode.cpp), hundreds of megabytes per decoding thread
+// (docs/robustness.md measures it).
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -190,6 +190,10 @@ TEST(ImageDecode, RefusesBrokenJpeg) {
     const std::vector<uint8_t> cut(jpg.begin(), jpg.begin() + long(jpg.size() * 3 / 4));
     EXPECT_CONTAINS(decode_error(cut), "img: bad JPEG: file ends before the image data does");
     EXPECT_CONTAINS(decode_error({0xff, 0xd8, 0xff, 0x00, 0x11}), "img: bad JPEG");
+    // Cut in its scan data but ending with the end-of-image marker FF D9: truncated all the same.
+    std::vector<uint8_t> cut_marked = cut;
+    cut_marked.insert(cut_marked.end(), {0xff, 0xd9});
+    EXPECT_CONTAINS(decode_error(cut_marked), "img: bad JPEG: file ends before the image data does");
     // A JPEG header claiming 8192 x 16384 pixels in a few hundred bytes.
     std::vector<uint8_t> big = jpeg_of(flat_image(8, 8, {1, 2, 3}));
     for (size_t i = 0; i + 8 < big.size(); ++i) {

@@ -40,9 +40,12 @@ void jpeg_error_exit_fn(j_common_ptr cinfo) {
     std::longjmp(st->jump, 1);
 }
 
-// Warnings (level -1) are not printed; a premature end of data is remembered and refused later.
+// Warnings (level -1) are not printed; a premature end of data is remembered and refused later. So
+// is a marker met inside a scan's data (JWRN_HIT_MARKER): a file cut in its scan that still ends with
+// the end-of-image marker FF D9, which libjpeg would otherwise fill with gray.
 void jpeg_emit_message_fn(j_common_ptr cinfo, int level) {
-    if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) state_of(cinfo)->truncated = true;
+    const int code = cinfo->err->msg_code;
+    if (level < 0 && (code == JWRN_JPEG_EOF || code == JWRN_HIT_MARKER)) state_of(cinfo)->truncated = true;
 }
 
 void jpeg_output_message_fn(j_common_ptr) {}

@@ -44,6 +44,7 @@ const char* file_kind(mode_t mode) {
     if (S_ISBLK(mode)) return "a block device";
     if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
     if (S_ISSOCK(mode)) return "a socket";
+    if (S_ISLNK(mode)) return "a symbolic link";
     return "a special file";
 }
 
@@ -53,13 +54,25 @@ void require_regular(const std::string& path, mode_t mode) {
 
 }  // namespace
 
-FileReader::FileReader(std::string path) : path_(std::move(path)) {
+FileReader::FileReader(std::string path) : path_(std::move(path)) { open_at(AT_FDCWD, path_.c_str(), true); }
+
+FileReader::FileReader(int dir_fd, const std::string& name, std::string path) : path_(std::move(path)) {
+    GAN_CHECK(!name.empty() && name.find('/') == std::string::npos && name != "." && name != "..", path_,
+              ": cannot open: not a file name in its folder");
+    open_at(dir_fd, name.c_str(), false);
+}
+
+void FileReader::open_at(int dir_fd, const char* name, bool follow_links) {
     // Refuse a device or FIFO before opening it: opening some devices has effects of its own.
     struct stat st {};
-    if (::stat(path_.c_str(), &st) != 0) throw Error(str(path_, ": cannot open: ", errno_text(errno)));
+    if (::fstatat(dir_fd, name, &st, follow_links ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
+        throw Error(str(path_, ": cannot open: ", errno_text(errno)));
     require_regular(path_, st.st_mode);
 
-    Fd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+    // O_NOFOLLOW: a link swapped in after the check fails the open (ELOOP) instead of being followed.
+    Fd fd(::openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (follow_links ? 0 : O_NOFOLLOW)));
+    if (fd.fd < 0 && errno == ELOOP && !follow_links)
+        throw Error(str(path_, ": cannot open: is a symbolic link, not a regular file"));
     if (fd.fd < 0) throw Error(str(path_, ": cannot open: ", errno_text(errno)));
     if (::fstat(fd.fd, &st) != 0) throw Error(str(path_, ": cannot open: ", errno_text(errno)));
     require_regular(path_, st.st_mode);  // the check that counts: on what was actually opened

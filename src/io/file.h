@@ -23,6 +23,11 @@ namespace gan {
 class FileReader {
   public:
     explicit FileReader(std::string path);
+    // The file `name` (one path component, no '/') in the folder open as dir_fd, without following a
+    // symbolic link: a link is refused like a device ("<path>: cannot open: is a symbolic link, not a
+    // regular file"), so what is read is a regular file inside that folder whatever was swapped in
+    // (`gan serve` reads the run directory's files this way). path names the file in errors.
+    FileReader(int dir_fd, const std::string& name, std::string path);
     ~FileReader();
     FileReader(const FileReader&) = delete;
     FileReader& operator=(const FileReader&) = delete;
@@ -39,6 +44,7 @@ class FileReader {
     std::vector<uint8_t> read_at(uint64_t offset, size_t n) const;
 
   private:
+    void open_at(int dir_fd, const char* name, bool follow_links);
     void check_range(uint64_t offset, size_t n) const;
     std::string path_;
     int fd_ = -1;

@@ -1,5 +1,6 @@
 #include "io/file.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -86,6 +87,28 @@ TEST(FileReader, RefusesFifoWithoutWriterAtOnce) {
     Deadline deadline(10);  // opening a FIFO without O_NONBLOCK would block here for good
     EXPECT_EQ(error_of([&] { gan::FileReader f(fifo); }),
               fifo + ": cannot open: is a named pipe (FIFO), not a regular file");
+}
+
+TEST(FileReader, InAFolderReadsItsFilesAndRefusesLinksOutOfIt) {
+    TempFolder dir;
+    write_bytes(dir.file("secret"), {'s'});
+    ASSERT_EQ(::mkdir(dir.file("run").c_str(), 0755), 0);
+    write_bytes(dir.file("run/config.json"), {'{', '}'});
+    ASSERT_EQ(::symlink(dir.file("secret").c_str(), dir.file("run/losses.svg").c_str()), 0);
+    ASSERT_EQ(::symlink("/dev/zero", dir.file("run/zero.svg").c_str()), 0);
+    const int run = ::open(dir.file("run").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ASSERT_GE(run, 0);
+    {
+        gan::FileReader f(run, "config.json", "RUN/config.json");
+        EXPECT_EQ(f.size(), 2u);
+        EXPECT_EQ(f.read_at(0, 2), (std::vector<uint8_t>{'{', '}'}));
+    }
+    for (const char* link : {"losses.svg", "zero.svg"})
+        EXPECT_EQ(error_of([&] { gan::FileReader f(run, link, std::string("RUN/") + link); }),
+                  std::string("RUN/") + link + ": cannot open: is a symbolic link, not a regular file");
+    EXPECT_EQ(error_of([&] { gan::FileReader f(run, "../secret", "RUN/../secret"); }),
+              "RUN/../secret: cannot open: not a file name in its folder");
+    ::close(run);
 }
 
 TEST(FileReader, RefusesSocket) {

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/check.h"
+#include "io/json_depth.h"
 #include "io/bytes.h"
 #include "io/file.h"
 
@@ -188,6 +189,9 @@ json parse_header_json(const std::vector<uint8_t>& hdr, const std::string& path)
         }
         return true;
     };
+    const size_t deep = json_too_deep_at(reinterpret_cast<const char*>(hdr.data()), hdr.size());
+    GAN_CHECK(deep == std::string::npos, path, ": header is not valid JSON: arrays and objects nested more than ",
+              kJsonMaxDepth, " deep at offset ", 8 + deep);
     json header;
     try {
         header = json::parse(hdr.begin(), hdr.end(), cb);

@@ -195,6 +195,18 @@ TEST(Safetensors, RejectsBadJson) {
               "data_offsets");
 }
 
+TEST(Safetensors, RejectsDeepNestingBeforeParsing) {
+    // 64 levels parse (and are then refused for what they are); 65 are refused before parsing, and so
+    // are twenty million, at once and in no more memory than the header's bytes.
+    const std::string ok = "{\"a\":" + std::string(63, '[') + std::string(63, ']') + "}";
+    EXPECT_EQ(parse_error(ok, 0), "m.safetensors: tensor 'a' is an array, expected an object with dtype, shape and "
+                                  "data_offsets");
+    EXPECT_EQ(parse_error("{\"a\":" + std::string(64, '[') + std::string(64, ']') + "}", 0),
+              "m.safetensors: header is not valid JSON: arrays and objects nested more than 64 deep at offset 76");
+    EXPECT_EQ(parse_error("{\"[[[[\":" + std::string(20000000, '['), 0),
+              "m.safetensors: header is not valid JSON: arrays and objects nested more than 64 deep at offset 79");
+}
+
 TEST(Safetensors, RejectsWrongDtype) {
     EXPECT_EQ(parse_error("{\"x\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4),
               "m.safetensors: tensor 'x' has dtype F16; only F32 and I64 are supported");

@@ -1,21 +1,14 @@
-// See http.h. POSIX sockets, one detached thread per connection, no keep-alive.
+// See http.h: request parsing, the path and Host checks, and the routes (http_server.cpp: the server).
 #include "serve/http.h"
 
 #include <arpa/inet.h>
-#include <netdb.h>
+#include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
-#include <fstream>
-#include <sstream>
-#include <thread>
-#include <vector>
 
 #include "core/check.h"
 
@@ -34,11 +27,13 @@ const char* reason(int status) {
     switch (status) {
         case 200: return "OK";
         case 400: return "Bad Request";
+        case 403: return "Forbidden";
         case 404: return "Not Found";
         case 405: return "Method Not Allowed";
         case 408: return "Request Timeout";
         case 414: return "URI Too Long";
         case 431: return "Request Header Fields Too Large";
+        case 500: return "Internal Server Error";
         case 503: return "Service Unavailable";
         case 505: return "HTTP Version Not Supported";
         default: return "Error";
@@ -52,20 +47,40 @@ bool is_token(const std::string& s) {
     return true;
 }
 
-// send() all of data; false when the peer went away or the send timed out. MSG_NOSIGNAL: a closed
-// peer must not raise SIGPIPE and kill the server.
-bool send_all(int fd, const std::string& data) {
-    size_t off = 0;
-    while (off < data.size()) {
-        ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        off += size_t(n);
-    }
-    return true;
+std::string lower(std::string s) {
+    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return s;
 }
 
+bool all_digits(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
+
 }  // namespace
+
+bool http_is_loopback(const std::string& h) {
+    in_addr a4{};
+    in6_addr a6{};
+    if (::inet_pton(AF_INET, h.c_str(), &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
+    return ::inet_pton(AF_INET6, h.c_str(), &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+bool http_host_allowed(const std::string& host, const std::set<std::string>& addresses) {
+    if (host.empty()) return true;
+    std::string h = lower(host), port;
+    if (h[0] == '[') {  // "[::1]:8000"
+        const size_t close = h.find(']');
+        if (close == std::string::npos) return false;
+        port = h.substr(close + 1);
+        h = h.substr(1, close - 1);
+        if (!port.empty() && (port[0] != ':' || !all_digits(port.substr(1)))) return false;
+    } else if (const size_t colon = h.find(':'); colon != std::string::npos) {
+        if (!all_digits(h.substr(colon + 1))) return false;
+        h = h.substr(0, colon);
+    }
+    if (h == "localhost" || http_is_loopback(h)) return true;
+    for (const std::string& a : addresses)
+        if (!a.empty() && lower(a) == h) return true;
+    return false;
+}
 
 std::string http_safe_path(const std::string& target) {
     if (target.empty() || target[0] != '/') return {};  // origin form only: no "http://host/...", no "*"
@@ -116,6 +131,8 @@ int http_parse_request(const std::string& head, HttpRequest& req) {
     if (req.version != "HTTP/1.1" && req.version != "HTTP/1.0")
         return req.version.rfind("HTTP/", 0) == 0 ? 505 : 400;
     // Header lines: "name: value", name a token (no space before the colon).
+    bool seen_host = false;
+    req.host.clear();
     size_t pos = eol == std::string::npos ? head.size() : eol + 1;
     while (pos < head.size()) {
         size_t next = head.find('\n', pos);
@@ -125,6 +142,13 @@ int http_parse_request(const std::string& head, HttpRequest& req) {
         if (h.empty()) continue;
         size_t colon = h.find(':');
         if (colon == std::string::npos || !is_token(h.substr(0, colon))) return 400;
+        if (lower(h.substr(0, colon)) == "host") {
+            if (seen_host) return 400;  // two Hosts: which one the client meant is anyone's guess
+            seen_host = true;
+            const size_t b = h.find_first_not_of(" \t", colon + 1), e = h.find_last_not_of(" \t");
+            req.host = b == std::string::npos ? "" : h.substr(b, e - b + 1);
+            if (req.host.empty()) return 400;
+        }
     }
     if (req.method != "GET" && req.method != "HEAD") return 405;
     req.path = http_safe_path(req.target);
@@ -145,156 +169,85 @@ std::string http_content_type(const std::string& path) {
     return "application/octet-stream";
 }
 
+HttpFolder::HttpFolder(std::string path) : path_(std::move(path)) {
+    fd_ = ::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    GAN_CHECK(fd_ >= 0, path_, ": cannot open: ", std::strerror(errno));
+}
+
+HttpFolder::~HttpFolder() { ::close(fd_); }
+
 void HttpRoutes::add_file(const std::string& url_path, const std::string& file_path) {
-    routes_[url_path] = Route{file_path, nullptr, http_content_type(url_path)};
+    routes_[url_path] = Route{file_path, nullptr, nullptr, nullptr, http_content_type(url_path)};
+}
+
+void HttpRoutes::add_file_in(const std::string& url_path, std::shared_ptr<const HttpFolder> folder,
+                             const std::string& name) {
+    routes_[url_path] = Route{name, std::move(folder), nullptr, nullptr, http_content_type(url_path)};
 }
 
 void HttpRoutes::add_bytes(const std::string& url_path, std::string bytes, std::string content_type) {
     if (content_type.empty()) content_type = http_content_type(url_path);
-    routes_[url_path] = Route{"", std::make_shared<const std::string>(std::move(bytes)), content_type};
+    routes_[url_path] = Route{"", nullptr, std::make_shared<const std::string>(std::move(bytes)), nullptr, content_type};
 }
 
-int HttpRoutes::lookup(const std::string& url_path, std::string& body, std::string& content_type) const {
+void HttpRoutes::add_made(const std::string& url_path, MakeBytes make, std::string content_type) {
+    if (content_type.empty()) content_type = http_content_type(url_path);
+    routes_[url_path] = Route{"", nullptr, nullptr, std::move(make), content_type};
+}
+
+HttpContent HttpRoutes::lookup(const std::string& url_path, uint64_t max_file_bytes) const {
+    HttpContent c;
     auto it = routes_.find(url_path);
-    if (it == routes_.end()) return 404;
-    content_type = it->second.content_type;
-    if (it->second.bytes) {
-        body = *it->second.bytes;
-        return 200;
-    }
-    // Read at request time: the run's losses.svg / progress.gif may be rewritten (atomically) meanwhile.
-    std::ifstream f(it->second.file, std::ios::binary);
-    if (!f) return 404;
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    if (f.bad()) return 404;
-    body = ss.str();
-    return 200;
-}
-
-std::string http_response(int status, const std::string& body, const std::string& content_type, bool head_only) {
-    std::string b = body, type = content_type;
-    if (status != 200) {
-        b = str(status, " ", reason(status), "\n");
-        type = "text/plain; charset=utf-8";
-    }
-    std::string out = str("HTTP/1.1 ", status, " ", reason(status), "\r\n", "Content-Type: ", type, "\r\n",
-                          "Content-Length: ", b.size(), "\r\n",
-                          // Local files only, always fresh, never sniffed into another type.
-                          "Cache-Control: no-store\r\n", "X-Content-Type-Options: nosniff\r\n",
-                          status == 405 ? "Allow: GET, HEAD\r\n" : "", "Connection: close\r\n\r\n");
-    if (!head_only) out += b;
-    return out;
-}
-
-HttpServer::HttpServer(const std::string& host, int port, HttpRoutes routes) : routes_(std::move(routes)) {
-    GAN_CHECK(port >= 0 && port <= 65535, "--port ", port, ": not a TCP port (0-65535)");
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    addrinfo* res = nullptr;
-    const std::string port_s = std::to_string(port);
-    int rc = ::getaddrinfo(host.c_str(), port_s.c_str(), &hints, &res);
-    GAN_CHECK(rc == 0 && res, "--host ", host, ": ", rc ? gai_strerror(rc) : "no address");
-    std::string err;
-    for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-        int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0) continue;
-        int one = 1;
-        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (::bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd, 128) == 0) {
-            sockaddr_storage sa{};
-            socklen_t len = sizeof sa;
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-            port_ = ntohs(sa.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&sa)->sin6_port
-                                                   : reinterpret_cast<sockaddr_in*>(&sa)->sin_port);
-            listen_fd_ = fd;
-            break;
-        }
-        err = std::strerror(errno);
-        ::close(fd);
-    }
-    ::freeaddrinfo(res);
-    GAN_CHECK(listen_fd_ >= 0, "cannot listen on ", host, ":", port, ": ", err);
-}
-
-HttpServer::~HttpServer() {
-    if (listen_fd_ >= 0) ::close(listen_fd_);
-    // Detached connection threads use *this: wait for them (each ends within its 10 s timeouts).
-    while (active_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-}
-
-void HttpServer::serve(const std::atomic<bool>& stop) {
-    while (!stop.load()) {
-        pollfd p{listen_fd_, POLLIN, 0};
-        int r = ::poll(&p, 1, 200);  // wake up to look at stop (Ctrl-C) even with no traffic
-        if (r <= 0) continue;
-        int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd < 0) continue;  // the client gave up, or no fd left: keep serving
-        timeval tv{10, 0};
-        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        if (active_.load() >= kMaxConnections) {
-            send_all(fd, http_response(503, "", "", false));
-            ::close(fd);
-            continue;
-        }
-        active_.fetch_add(1);
+    if (it == routes_.end()) return c;
+    const Route& r = it->second;
+    c.content_type = r.content_type;
+    if (r.bytes) {
+        c.bytes = r.bytes;
+    } else if (r.make) {
         try {
-            std::thread([this, fd] {
-                try {
-                    handle(fd);
-                } catch (...) {  // out of memory or the like: drop this connection, keep the server
-                }
-                ::close(fd);
-                active_.fetch_sub(1);
-            }).detach();
-        } catch (...) {  // no thread left: answer nothing, close
-            ::close(fd);
-            active_.fetch_sub(1);
+            c.bytes = r.make();
+        } catch (const std::exception&) {  // the run's checkpoint is being replaced, or is bad: say so
+            c.status = 500;
+            return c;
+        }
+        if (!c.bytes) return c;
+    } else {
+        // Opened at request time: the run's files are rewritten (atomically) while it trains. Missing is
+        // 404; what FileReader refuses (a link out of the folder, a device, a FIFO) and oversized is 403.
+        const int dir = r.folder ? r.folder->fd() : AT_FDCWD;
+        struct stat st {};
+        if (::fstatat(dir, r.file.c_str(), &st, r.folder ? AT_SYMLINK_NOFOLLOW : 0) != 0)
+            return c;
+        try {
+            c.file = r.folder ? std::make_unique<FileReader>(dir, r.file, r.folder->path() + "/" + r.file)
+                              : std::make_unique<FileReader>(r.file);
+        } catch (const Error&) {
+            c.status = 403;
+            return c;
+        }
+        if (c.file->size() > max_file_bytes) {
+            c.file.reset();
+            c.status = 403;
+            return c;
         }
     }
-    while (active_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    c.status = 200;
+    return c;
 }
 
-void HttpServer::handle(int fd) {
-    // Read the head: up to the blank line, refusing it early once it cannot fit the limits.
-    std::string head;
-    char buf[4096];
-    int status = 0;
-    size_t end = std::string::npos;
-    while (true) {
-        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            if (head.empty()) return;  // an idle connection (a browser's preconnect) closed or timed out
-            status = n < 0 ? 408 : 400;
-            break;
-        }
-        head.append(buf, size_t(n));
-        size_t crlf = head.find("\r\n\r\n"), lf = head.find("\n\n");
-        end = std::min(crlf == std::string::npos ? crlf : crlf + 4, lf == std::string::npos ? lf : lf + 2);
-        if (end != std::string::npos) break;
-        if (head.find('\n') == std::string::npos && head.size() > kMaxRequestLine) { status = 414; break; }
-        if (head.size() > kMaxRequestHead) { status = 431; break; }
-    }
-    HttpRequest req;
-    if (status == 0) status = http_parse_request(head.substr(0, end), req);
-    std::string body, type;
-    if (status == 0) status = routes_.lookup(req.path == "/" ? "/index.html" : req.path, body, type);
-    requests_.fetch_add(1);
-    send_all(fd, http_response(status, body, type, req.method == "HEAD"));
-    ::shutdown(fd, SHUT_WR);
-    // Drain what the client still sends (the rest of an overlong line, a body) for a moment, so close()
-    // does not reset the connection before the client has read the answer.
-    timeval tv{1, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    for (size_t drained = 0; drained < (1u << 20);) {
-        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        drained += size_t(n);
-    }
+std::string http_response_head(int status, uint64_t content_length, const std::string& content_type) {
+    return str("HTTP/1.1 ", status, " ", reason(status), "\r\n", "Content-Type: ", content_type, "\r\n",
+               "Content-Length: ", content_length, "\r\n",
+               // Local files only, always fresh, never sniffed into another type.
+               "Cache-Control: no-store\r\n", "X-Content-Type-Options: nosniff\r\n",
+               status == 405 ? "Allow: GET, HEAD\r\n" : "", "Connection: close\r\n\r\n");
+}
+
+std::string http_error_response(int status, bool head_only) {
+    const std::string body = str(status, " ", reason(status), "\n");
+    std::string out = http_response_head(status, body.size(), "text/plain; charset=utf-8");
+    if (!head_only) out += body;
+    return out;
 }
 
 }  // namespace gan

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/check.h"
+#include "io/json_depth.h"
 
 namespace gan {
 
@@ -199,6 +200,9 @@ std::string TrainOptions::to_json() const {
 
 TrainOptions TrainOptions::from_json(const std::string& text, const std::string& source) {
     TrainOptions o;
+    const size_t deep = json_too_deep_at(text.data(), text.size());
+    GAN_CHECK(deep == std::string::npos, source, ": bad training options: arrays and objects nested more than ",
+              kJsonMaxDepth, " deep at byte ", deep);
     try {
         const json j = json::parse(text);
         for (const TrainOption& t : train_option_table()) {

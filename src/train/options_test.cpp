@@ -153,3 +153,8 @@ TEST(TrainOptionTable, OlderConfigWithoutClassWeightLoads) {
     text.erase(text.find("  \"batch\""), text.find('\n', text.find("  \"batch\"")) + 1 - text.find("  \"batch\""));
     EXPECT_THROW(TrainOptions::from_json(text, "old"), Error);
 }
+
+TEST(TrainOptionTable, DeeplyNestedConfigIsRefusedBeforeParsing) {
+    EXPECT_EQ(error_of([] { TrainOptions::from_json("{\"x\": " + std::string(1000000, '['), "config.json"); }),
+              "config.json: bad training options: arrays and objects nested more than 64 deep at byte 69");
+}

@@ -1,6 +1,15 @@
 #include "train/run_dir.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <thread>
 #include <cstdlib>
 #include <filesystem>
 #include <vector>
@@ -22,6 +31,7 @@ void run_dir_clear(const std::string& dir) {
         entries.push_back(it->path());
     GAN_CHECK(!e, dir, ": cannot list: ", e.message());
     for (const std::filesystem::path& p : entries) {
+        if (p.filename() == kRunDirLockName) continue;  // held by this process: removing it would unlock
         std::filesystem::remove_all(p, e);
         GAN_CHECK(!e, p.string(), ": cannot remove: ", e.message());
     }
@@ -67,10 +77,43 @@ void remove_temp_files(const std::string& dir) {
     for (std::filesystem::directory_iterator it(dir, e), end; !e && it != end; it.increment(e)) {
         const std::string name = it->path().filename().string();
         const size_t at = name.rfind(".tmp.");
-        if (at != std::string::npos && at + 5 < name.size() &&
-            name.find_first_not_of("0123456789", at + 5) == std::string::npos)
-            std::filesystem::remove(it->path(), e);
+        if (at == std::string::npos || at + 5 >= name.size() || at + 15 < name.size() ||
+            name.find_first_not_of("0123456789", at + 5) != std::string::npos)
+            continue;
+        const long pid = std::atol(name.c_str() + at + 5);
+        if (pid > 0 && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove(it->path(), e);
     }
+}
+
+RunDirLock::RunDirLock(const std::string& dir) {
+    const std::string path = dir + "/" + kRunDirLockName;
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    GAN_CHECK(fd_ >= 0, path, ": cannot create: ", std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+        const int err = errno;
+        // The holder writes its pid just after it locks: give it a moment when the file is still empty.
+        std::string pid;
+        for (int tries = 0; tries < 20 && pid.empty(); ++tries) {
+            char buf[32] = {};
+            const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
+            for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; ++i) pid += buf[i];
+            if (pid.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        ::close(fd_);
+        fd_ = -1;
+        GAN_CHECK(err != EWOULDBLOCK, dir, " is in use by gan train (pid ", pid.empty() ? "unknown" : pid, ")");
+        throw Error(str(path, ": cannot lock: ", std::strerror(err)));
+    }
+    const std::string me = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) != ssize_t(me.size())) {
+        const int err = errno;
+        ::close(fd_);
+        throw Error(str(path, ": cannot write: ", std::strerror(err)));
+    }
+}
+
+RunDirLock::~RunDirLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
 }
 
 }  // namespace gan

@@ -18,7 +18,25 @@ void file_append_atomic(const std::string& path, const std::string& text, const 
 // When `header` (without its newline) extends the file's header by columns at the end (a run started
 // by a version that logged fewer), the file takes that header and its rows get those columns empty.
 void csv_keep_epochs(const std::string& path, int max_epoch, const std::string& header = "");
-// A write killed half-way leaves its temporary file (`<name>.tmp.<pid>`); nothing reads them.
+// A write killed half-way leaves its temporary file (`<name>.tmp.<pid>`); nothing reads them. Removes
+// those of processes that no longer run; a live process's (`gan report` writing into the run) stay.
 void remove_temp_files(const std::string& dir);
+
+// The advisory lock that `gan train` holds on the run directory it writes: flock() on `<dir>/.lock`,
+// which holds the holder's pid, so it ends with the process however that ends (a SIGKILL included) and
+// a stale file locks nothing. Readers (gan sample, serve, eval) take no lock. Throws
+// "<dir> is in use by gan train (pid N)" while another process holds it, and "<dir>/.lock: cannot
+// create: <strerror>" when the file cannot be made.
+class RunDirLock {
+  public:
+    explicit RunDirLock(const std::string& dir);
+    ~RunDirLock();
+    RunDirLock(const RunDirLock&) = delete;
+    RunDirLock& operator=(const RunDirLock&) = delete;
+
+  private:
+    int fd_ = -1;
+};
+inline constexpr const char* kRunDirLockName = ".lock";
 
 }  // namespace gan

@@ -83,36 +83,39 @@ const statusOf = (response) => Number((/^HTTP\/1\.1 (\d{3})/.exec(response) || [
 
 async function traversal() {
   const cases = [
-    ['/../config.json', 'GET /../config.json HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['/%2e%2e/etc/passwd', 'GET /%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['/%2E%2E/%2E%2E/etc/passwd', 'GET /%2E%2E/%2E%2E/etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['//etc/passwd', 'GET //etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['/web/..%2f..%2f', 'GET /web/..%2f..%2f HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['/run/..%2fconfig.json', 'GET /run/..%2fconfig.json HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['/etc/passwd', 'GET /etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['/run/generator.safetensors', 'GET /run/generator.safetensors HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['/ort/package.json', 'GET /ort/package.json HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['/..\\..\\etc\\passwd', 'GET /..\\..\\etc\\passwd HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['absolute path', 'GET /etc/passwd%00.html HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['absolute URI', 'GET http://127.0.0.1/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['overlong request line', `GET /${'a'.repeat(200000)} HTTP/1.1\r\nHost: x\r\n\r\n`],
+    ['/../config.json', 'GET /../config.json HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+    ['/%2e%2e/etc/passwd', 'GET /%2e%2e/etc/passwd HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+    ['/%2E%2E/%2E%2E/etc/passwd', 'GET /%2E%2E/%2E%2E/etc/passwd HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+    ['//etc/passwd', 'GET //etc/passwd HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+    ['/web/..%2f..%2f', 'GET /web/..%2f..%2f HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+    ['/run/..%2fconfig.json', 'GET /run/..%2fconfig.json HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+    ['/etc/passwd', 'GET /etc/passwd HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+    ['/run/generator.safetensors', 'GET /run/generator.safetensors HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+    ['/ort/package.json', 'GET /ort/package.json HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+    ['/..\\..\\etc\\passwd', 'GET /..\\..\\etc\\passwd HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+    ['absolute path', 'GET /etc/passwd%00.html HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+    ['absolute URI', 'GET http://127.0.0.1/../../etc/passwd HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+    ['overlong request line', `GET /${'a'.repeat(200000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`],
     ['overlong header', `GET / HTTP/1.1\r\nX-A: ${'a'.repeat(200000)}\r\n\r\n`],
     ['malformed', 'this is not http\r\n\r\n'],
     ['binary', '\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\r\n\r\n'],
-    ['POST', 'POST /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello'],
+    ['POST', 'POST /index.html HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello'],
     ['HTTP/9', 'GET / HTTP/9.9\r\n\r\n'],
-    ['cut short', 'GET / HTTP/1.1\r\nHost: x\r\n'],
+    ['cut short', 'GET / HTTP/1.1\r\nHost: localhost\r\n'],
+    // A page of another site whose DNS name now points at 127.0.0.1 sends that name: refused (403).
+    ['DNS rebinding', 'GET /run/config.json HTTP/1.1\r\nHost: evil.example:80\r\n\r\n'],
   ];
   const results = {};
   for (const [name, req] of cases) {
     const st = statusOf(await raw(req));
     results[name] = st;
     // An unknown HTTP version is 505 (RFC 9110 15.6.6); everything else here is the client's fault: 4xx.
+    if (name === 'DNS rebinding' && st !== 403) fail(`request with Host: evil.example: HTTP ${st || 'no answer'}, expected 403`);
     if (!(st >= 400 && st < 500) && !(name === 'HTTP/9' && st === 505)) fail(`traversal/malformed request ${name}: HTTP ${st || 'no answer'}, expected 4xx`);
   }
   // Many connections at once that send nothing, then a real request: still answered.
   const idle = Array.from({ length: 20 }, () => net.connect(Number(port), hostname).on('error', () => {}));
-  const st = statusOf(await raw('GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n'));
+  const st = statusOf(await raw('GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n'));
   idle.forEach((s) => s.destroy());
   if (st !== 200) fail(`after the bad requests, GET /index.html gave HTTP ${st}`);
   return results;
