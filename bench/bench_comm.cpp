@@ -1,4 +1,4 @@
-// The data-parallel sum's cost (core/comm.h, src/dist): time per allreduce_sum of n floats over the ranks
+// The data-parallel sum's cost (core/comm.h, src/mpi): time per allreduce_sum of n floats over the ranks
 // of an MPI launch, from one float (the latency a batch-norm statistic pays) to 16 Mi floats (a gradient
 // arena), the median of `reps` calls after a warm-up. The scaling model of BENCHMARKS.md reads these.
 // Not a Google Benchmark case: every rank must make the same calls, which an adaptive iteration count
@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "dist/world.h"
+#include "mpi/world.h"
 
 int main() {
     gan::Comm& c = gan::world();

@@ -8,7 +8,7 @@ statistics: 2 per BN layer in a forward pass, 1 in a backward pass; plus the los
 flag), and the sum's cost: alpha (seconds per message hop) and beta (seconds per byte through one link),
 measured with build/bench_comm on this machine's shared memory, and assumed for a 10 GbE cluster.
 
-The sum (src/dist/mpi_comm.h) is a chain in rank order: n bytes go up the chain and the result comes back,
+The sum (src/mpi/mpi_comm.h) is a chain in rank order: n bytes go up the chain and the result comes back,
 pipelined in chunks of c bytes, so for N > 2 ranks
     T_sum(n, N) = 2 (n / c + N - 2) (alpha + c beta)
 and for N = 2 the pair exchange T = alpha + n beta; a small collective costs 2 (N - 1) alpha.

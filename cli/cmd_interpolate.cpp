@@ -62,7 +62,7 @@ int run_interpolate(const InterpolateArgs& a) {
     gan::sample_latent(keys, a.points * W, c, rng);
 
     gan::Tensor z({W, Z, 1, 1});
-    std::vector<uint8_t> px(size_t(W) * size_t(c.image_size()));
+    std::vector<uint8_t> px(size_t(W) * size_t(c.image_values()));
     std::vector<gan::GifImageFrame> frames;
     model.g.set_training(false);
     for (int p = 0; p < a.points; ++p) {

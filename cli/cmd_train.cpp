@@ -13,7 +13,7 @@
 
 #include "commands.h"
 #include "core/check.h"
-#include "dist/world.h"
+#include "mpi/world.h"
 #include "io/file.h"
 #include "io/idx.h"
 #include "io/png.h"

@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
         gan::Adam opt_g(model->g.params, {}), opt_d(model->d.params, {});         // lr 0.002, β 0.9/0.999
         gan::GanStep step(*model, opt_g, opt_d, {});                             // BCE, smoothing 0.1
         const int batch = 100;
-        const size_t img = size_t(config.image_size());
+        const size_t img = size_t(config.image_values());
         gan::Tensor real({batch, config.channels, config.rows, config.cols}), z;
         std::vector<uint32_t> order(size_t(data.images.n));
         for (int epoch = 1; epoch <= epochs; ++epoch) {

@@ -30,7 +30,7 @@ MAX_FUNCTION_LINES = 60
 # operations, the CPU's on kernels/) is the only module above the kernels that may include them;
 # io is on core alone, serve on core and io (it reads the files it serves through io's FileReader),
 # data (image folders, CIFAR-10, the decoded cache) on core and io, metrics under train (it scores
-# models and reads data, but trains nothing itself) and export beside it; dist (the MPI communicator)
+# models and reads data, but trains nothing itself) and export beside it; mpi (the MPI communicator)
 # on core alone, used by train.
 ALLOWED = {
     "core": set(),
@@ -44,10 +44,10 @@ ALLOWED = {
     "models": {"core", "backend", "nn"},
     "metrics": {"core", "backend", "io", "data", "nn", "optim", "models"},
     "export": {"core", "backend", "io", "nn", "models"},
-    "dist": {"core"},
-    "train": {"core", "backend", "io", "data", "dist", "nn", "optim", "models", "metrics"},
+    "mpi": {"core"},
+    "train": {"core", "backend", "io", "data", "mpi", "nn", "optim", "models", "metrics"},
 }
-ORDER = ["core", "kernels", "backend", "io", "data", "dist", "serve", "nn", "optim", "models", "metrics", "export",
+ORDER = ["core", "kernels", "backend", "io", "data", "mpi", "serve", "nn", "optim", "models", "metrics", "export",
          "train", "cli"]
 ABOVE_SEAM = {"nn", "optim", "models", "metrics", "train", "cli"}
 

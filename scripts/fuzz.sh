@@ -37,8 +37,8 @@ common=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
 
 # The library sources each target needs (what it calls and what those call): the portable code only
 # (no *_avx2.cpp / *_avx512.cpp kernel files; without GAN_X86_KERNELS nothing calls them), and without
-# MPI (no src/dist/mpi_*.cpp; without GAN_HAVE_MPI, src/dist/world.cpp is the one-process world).
-lib_all=$(ls src/*/*.cpp | grep -v -E '_test\.cpp$|_avx(2|512)\.cpp$|^src/dist/mpi_')
+# MPI (no src/mpi/mpi_*.cpp; without GAN_HAVE_MPI, src/mpi/world.cpp is the one-process world).
+lib_all=$(ls src/*/*.cpp | grep -v -E '_test\.cpp$|_avx(2|512)\.cpp$|^src/mpi/mpi_')
 sources_of() {
     case "$1" in
         fuzz_idx) echo src/io/idx.cpp src/io/file.cpp ;;

@@ -1,6 +1,6 @@
 // N threads of one process standing in for N MPI ranks (core/comm.h), for testing the data-parallel
 // code without mpirun: each collective meets at a barrier, rank 0's thread sums the buffers in rank
-// order (as src/dist's chain sum does) and every thread copies the result.
+// order (as src/mpi's chain sum does) and every thread copies the result.
 #pragma once
 #include <barrier>
 #include <cstring>

@@ -1,6 +1,6 @@
 // The processes a data-parallel run is split over, and the collectives its training step needs.
 // A run of one process uses LocalComm (size 1: every collective leaves its buffer as it is), so the
-// trainer, the step and batch norm have one code path; src/dist/ provides the MPI one.
+// trainer, the step and batch norm have one code path; src/mpi/ provides the MPI one.
 // Every collective is deterministic: the same ranks give bitwise the same result on every run, and
 // every rank ends with the same bits (a sum is taken in rank order, never in whatever order the
 // messages arrive).

@@ -292,8 +292,8 @@ std::string onnx_generator_model(GanModel& model, const std::map<std::string, st
         f.cur = add_layer(f, g, i);
         f.shape = out_shape;
     }
-    GAN_CHECK(int(f.shape.per_sample()) == c.image_size(), "cannot export the generator to ONNX: it outputs ",
-              f.shape.per_sample(), " values per image, not ", c.image_size());
+    GAN_CHECK(int(f.shape.per_sample()) == c.image_values(), "cannot export the generator to ONNX: it outputs ",
+              f.shape.per_sample(), " values per image, not ", c.image_values());
     // The output is always "images", (N, C, H, W): a flat (N, C·H·W) result is reshaped.
     GAN_CHECK(g.num_layers() > 0, "cannot export the generator to ONNX: it has no layers");
     if (!f.four_d) b.node("Reshape", {f.cur, b.int64s("shape", {-1, c.channels, c.rows, c.cols})}, "images");

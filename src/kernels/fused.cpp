@@ -52,53 +52,9 @@ void leaky_relu_backward_from_output(float* dx, const float* dy, const float* y,
     for (; i < n; ++i) dx[i] = y[i] > 0.0f ? dy[i] : alpha * dy[i];
 }
 
-void tanh_backward_inplace(float* dx, const float* y, size_t n) {
-    for (size_t i = 0; i < n; ++i) dx[i] = dx[i] * (1.0f - y[i] * y[i]);
-}
-
-void bias_grad_add(float* db, const float* dy, int N, int OUT) { bias_grad_add(db, dy, N, OUT, OUT); }
-
 void bias_grad_add(float* db, const float* dy, int N, int OUT, int ld) {
     for (int i = 0; i < N; ++i)
         for (int o = 0; o < OUT; ++o) db[o] += dy[size_t(i) * ld + o];
-}
-
-void outer_leaky_backward(float* dh, const float* dlogit, const float* w, const float* h, int N, int H,
-                          float alpha) {
-    for (int i = 0; i < N; ++i) {
-        const float d = dlogit[i];
-        float* dr = dh + size_t(i) * H;
-        const float* hr = h + size_t(i) * H;
-        int o = 0;
-#ifdef GAN_X86_KERNELS
-        if (cpu_avx2()) o = outer_leaky_backward_row_avx2(dr, d, w, hr, H, alpha);
-#endif
-        for (; o < H; ++o) {
-            float g = d * w[o];
-            dr[o] = hr[o] > 0.0f ? g : alpha * g;
-        }
-    }
-}
-
-void bias_tanh_to_pixels(uint8_t* out, const float* y, const float* b, int N, int OUT) {
-    float row[1024];
-    for (int i = 0; i < N; ++i) {
-        const float* r = y + size_t(i) * OUT;
-        uint8_t* px = out + size_t(i) * OUT;
-        for (int o0 = 0; o0 < OUT; o0 += 1024) {
-            const int m = OUT - o0 < 1024 ? OUT - o0 : 1024;
-            for (int o = 0; o < m; ++o) row[o] = r[o0 + o] + b[o0 + o];
-            tanh_fast(row, row, size_t(m));
-            int o = 0;
-#ifdef GAN_X86_KERNELS
-            if (cpu_avx2()) o = unit_to_pixels_avx2(px + o0, row, m);
-#endif
-            for (; o < m; ++o) {
-                float v = std::nearbyint((row[o] + 1.0f) * 127.5f);
-                px[o0 + o] = uint8_t(v >= 0.0f ? (v <= 255.0f ? v : 255.0f) : 0.0f);
-            }
-        }
-    }
 }
 
 void gather_unit_range(float* dst, const uint8_t* images, const uint32_t* idx, size_t n, size_t img) {

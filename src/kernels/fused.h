@@ -23,21 +23,10 @@ void tanh_fast(float* y, const float* x, size_t n);
 // dx = dy where y > 0 else alpha * dy: the LeakyReLU gradient taken from its OUTPUT y, which has the
 // sign of its input for alpha >= 0 (so the pre-activation need not be kept). In place when dx == dy.
 void leaky_relu_backward_from_output(float* dx, const float* dy, const float* y, size_t n, float alpha);
-// dx = dy * (1 - y * y): the tanh gradient from its output. In place when dx == dy.
-void tanh_backward_inplace(float* dx, const float* y, size_t n);
 
-// db[o] += sum over rows i (in order) of dy[i, o].  dy (N, OUT).
-void bias_grad_add(float* db, const float* dy, int N, int OUT);
-// The same over columns [0, OUT) of rows with stride ld (a block of columns of a wider matrix).
+// db[o] += sum over rows i (in order) of dy[i, o] for columns [0, OUT) of rows ld apart (ld = OUT: the
+// whole of dy (N, OUT); ld > OUT: a block of columns of a wider matrix).
 void bias_grad_add(float* db, const float* dy, int N, int OUT, int ld);
-
-// One step of a 2-layer head with a single output: dh[i, o] = leaky'(h[i, o]) * dlogit[i] * w[o].
-// h (N, H) the LeakyReLU output, w (H), dlogit (N), dh (N, H).
-void outer_leaky_backward(float* dh, const float* dlogit, const float* w, const float* h, int N, int H,
-                          float alpha);
-
-// pixels = round((tanh(y + b) + 1) * 127.5) clamped to [0, 255], NaN -> 0, as to_pixels() after tanh.
-void bias_tanh_to_pixels(uint8_t* out, const float* y, const float* b, int N, int OUT);
 
 // Rows idx[0..n) of an image set (`img` bytes each) to floats x/255·2 - 1 (the tutorial's ToTensor and
 // Normalize(0.5, 0.5)), written one after the other: the training batch. Bitwise float(x) / 255.0f *

@@ -111,32 +111,6 @@ size_t leaky_relu_backward_from_output_avx2(float* dx, const float* dy, const fl
     return i;
 }
 
-int outer_leaky_backward_row_avx2(float* dr, float d, const float* w, const float* hr, int H, float alpha) {
-    int o = 0;
-    const __m256 a = _mm256_set1_ps(alpha), dv = _mm256_set1_ps(d), zero = _mm256_setzero_ps();
-    for (; o + 8 <= H; o += 8) {
-        const __m256 g = _mm256_mul_ps(dv, _mm256_loadu_ps(w + o));
-        const __m256 pos = _mm256_cmp_ps(_mm256_loadu_ps(hr + o), zero, _CMP_GT_OQ);
-        _mm256_storeu_ps(dr + o, _mm256_blendv_ps(_mm256_mul_ps(a, g), g, pos));
-    }
-    return o;
-}
-
-int unit_to_pixels_avx2(uint8_t* px, const float* row, int m) {
-    int o = 0;
-    const __m256 one = _mm256_set1_ps(1.0f), half = _mm256_set1_ps(127.5f);
-    const __m256 lo = _mm256_setzero_ps(), hi = _mm256_set1_ps(255.0f);
-    for (; o + 8 <= m; o += 8) {
-        __m256 v = _mm256_round_ps(_mm256_mul_ps(_mm256_add_ps(_mm256_loadu_ps(row + o), one), half),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);  // max(NaN, 0) = 0
-        __m256i k = _mm256_cvtps_epi32(v);
-        __m128i k16 = _mm_packus_epi32(_mm256_castsi256_si128(k), _mm256_extracti128_si256(k, 1));
-        _mm_storel_epi64(reinterpret_cast<__m128i*>(px + o), _mm_packus_epi16(k16, k16));
-    }
-    return o;
-}
-
 size_t bytes_to_unit_avx2(float* dst, const uint8_t* src, size_t img) {
     size_t k = 0;
     const __m256 d = _mm256_set1_ps(255.0f), two = _mm256_set1_ps(2.0f), one = _mm256_set1_ps(1.0f);

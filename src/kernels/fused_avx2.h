@@ -10,10 +10,6 @@ namespace gan {
 void bias_leaky_relu_forward_avx2(float* y, const float* b, int N, int OUT, float alpha);
 void tanh_fast_avx2(float* y, const float* x, size_t n);
 size_t leaky_relu_backward_from_output_avx2(float* dx, const float* dy, const float* y, size_t n, float alpha);
-// One row of outer_leaky_backward: dr[o] = leaky'(hr[o]) * d * w[o].
-int outer_leaky_backward_row_avx2(float* dr, float d, const float* w, const float* hr, int H, float alpha);
-// px[o] = round((row[o] + 1) * 127.5) clamped to [0, 255], NaN -> 0.
-int unit_to_pixels_avx2(uint8_t* px, const float* row, int m);
 // dst[k] = float(src[k]) / 255 * 2 - 1.
 size_t bytes_to_unit_avx2(float* dst, const uint8_t* src, size_t img);
 

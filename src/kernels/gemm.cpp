@@ -147,6 +147,4 @@ void blas_set_threads(int threads) {
 #endif
 }
 
-int blas_get_threads() { return openblas_get_num_threads(); }
-
 }  // namespace gan

@@ -36,6 +36,5 @@ void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, float alpha, co
 
 // Threads used by the BLAS (OpenBLAS) and, when built with it, oneDNN (OpenMP); 0 = leave as is.
 void blas_set_threads(int threads);
-int blas_get_threads();
 
 }  // namespace gan

@@ -1,7 +1,6 @@
 #include "kernels/gemm_bf16.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 
 #include "core/check.h"
@@ -10,10 +9,7 @@
 namespace gan {
 
 // In gemm_bf16_avx512.cpp, the one file compiled for AVX512_BF16; called only when bf16_supported().
-void bf16_gemm_nt_avx512(int m, int kp, const uint32_t* a, const uint32_t* w, int n, float* C, int ldc,
-                         const float* bias, uint8_t* px, int ldp);
-void bf16_mlp_hidden_avx512(int m, int k, int n, const float* z, const float* w1t, const float* b1, float alpha,
-                            uint32_t* h);
+void bf16_gemm_nt_avx512(int m, int kp, const uint32_t* a, const uint32_t* w, int n, float* C, int ldc);
 bool bf16_kernel_built();
 
 #ifdef GAN_X86_KERNELS
@@ -26,8 +22,7 @@ bool bf16_supported() {
 // Other architectures: no bfloat16 kernel is built, and these are never called.
 bool bf16_supported() { return false; }
 bool bf16_kernel_built() { return false; }
-void bf16_gemm_nt_avx512(int, int, const uint32_t*, const uint32_t*, int, float*, int, const float*, uint8_t*, int) {}
-void bf16_mlp_hidden_avx512(int, int, int, const float*, const float*, const float*, float, uint32_t*) {}
+void bf16_gemm_nt_avx512(int, int, const uint32_t*, const uint32_t*, int, float*, int) {}
 #endif
 
 uint16_t bf16_from_float(float x) {
@@ -78,27 +73,7 @@ void bf16_pack_rows(uint32_t* out, const float* A, int m, int k, int lda) {
 
 void bf16_gemm_nt(int m, const uint32_t* a, const Bf16Matrix& w, float* C, int ldc) {
     GAN_CHECK(bf16_supported(), "bfloat16 GEMM: this CPU lacks AVX512_BF16");
-    if (m > 0) bf16_gemm_nt_avx512(m, w.kp(), a, w.data.data(), w.n, C, ldc, nullptr, nullptr, 0);
-}
-
-void bf16_gemm_nt_pixels(int m, const uint32_t* a, const Bf16Matrix& w, const float* bias, uint8_t* px, int ldp) {
-    GAN_CHECK(bf16_supported(), "bfloat16 GEMM: this CPU lacks AVX512_BF16");
-    if (m > 0) bf16_gemm_nt_avx512(m, w.kp(), a, w.data.data(), w.n, nullptr, 0, bias, px, ldp);
-}
-
-bool bf16_mlp_hidden_fits(int n) { return n == 32 || n == 64 || n == 96 || n == 128; }
-
-void bf16_mlp_hidden(int m, int k, int n, const float* z, const float* w1t, const float* b1, float alpha, uint32_t* h) {
-    GAN_CHECK(bf16_supported(), "bfloat16 GEMM: this CPU lacks AVX512_BF16");
-    GAN_CHECK(bf16_mlp_hidden_fits(n), "bf16_mlp_hidden: n = ", n, " is not 32, 64, 96 or 128");
-    if (m > 0) bf16_mlp_hidden_avx512(m, k, n, z, w1t, b1, alpha, h);
-}
-
-void pixels_from_logits_naive(uint8_t* px, const float* y, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-        const double v = std::nearbyint(255.0 / (1.0 + std::exp(-2.0 * double(y[i]))));
-        px[i] = uint8_t(v >= 0.0 ? (v <= 255.0 ? v : 255.0) : 0.0);  // NaN -> 0
-    }
+    if (m > 0) bf16_gemm_nt_avx512(m, w.kp(), a, w.data.data(), w.n, C, ldc);
 }
 
 void bf16_gemm_nt_naive(int m, const float* A, int lda, const float* W, int n, int k, float* C, int ldc) {

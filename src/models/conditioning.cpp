@@ -15,7 +15,7 @@ static bool d_concat(const ModelConfig& c) { return c.conditional && c.cond_d ==
 
 Shape d_input_shape(const ModelConfig& c, int n) {
     if (!d_concat(c)) return {n, c.channels, c.rows, c.cols};
-    if (c.arch == Arch::mlp) return {n, c.image_size() + c.num_classes, 1, 1};
+    if (c.arch == Arch::mlp) return {n, c.image_values() + c.num_classes, 1, 1};
     return {n, c.channels + c.num_classes, c.rows, c.cols};
 }
 
@@ -73,7 +73,7 @@ void make_d_input(Tensor& din, const Tensor& x, const int* labels, const ModelCo
 
 void write_d_input(Tensor& din, size_t row, const Tensor& x, const int* labels, const ModelConfig& c) {
     const int n = x.shape.n;
-    const size_t img = size_t(c.image_size()), width = din.shape.per_sample();
+    const size_t img = size_t(c.image_values()), width = din.shape.per_sample();
     GAN_CHECK(x.shape.per_sample() == img, "images have ", x.shape.per_sample(), " values, not ", img);
     GAN_CHECK(width == d_input_shape(c, 1).per_sample() && row + size_t(n) <= size_t(din.shape.n),
               "D's input has no room for ", n, " images at row ", row);
@@ -90,7 +90,7 @@ void write_d_input(Tensor& din, size_t row, const Tensor& x, const int* labels, 
 
 void d_input_grad_to_image(Tensor& dx, const Tensor& ddin, const ModelConfig& c) {
     const int n = ddin.shape.n;
-    const size_t img = size_t(c.image_size());
+    const size_t img = size_t(c.image_values());
     dx.resize({n, c.channels, c.rows, c.cols});
     for (int i = 0; i < n; ++i) {
         const float* src = ddin.data() + i * ddin.shape.per_sample();

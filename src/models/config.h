@@ -44,7 +44,8 @@ struct ModelConfig {
     int num_classes = 10;           // K
     CondD cond_d = CondD::concat;
 
-    int image_size() const { return channels * rows * cols; }
+    // C·H·W values per image (floats in a batch, bytes in a sample); the side is TrainOptions::image_size.
+    int image_values() const { return channels * rows * cols; }
     std::map<std::string, std::string> to_metadata() const;
     // Throws gan::Error naming `source` when a key is missing or malformed.
     static ModelConfig from_metadata(const std::map<std::string, std::string>& meta, const std::string& source);

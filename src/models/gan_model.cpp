@@ -7,7 +7,7 @@
 namespace gan {
 
 std::unique_ptr<GanModel> gan_build(const ModelConfig& config) {
-    GAN_CHECK(config.z_dim > 0 && config.hidden > 0 && config.image_size() > 0, "model sizes must be positive");
+    GAN_CHECK(config.z_dim > 0 && config.hidden > 0 && config.image_values() > 0, "model sizes must be positive");
     auto m = std::make_unique<GanModel>();
     m->config = config;
     if (config.conditional) GAN_CHECK(config.num_classes >= 2, "a conditional model needs at least 2 classes");
@@ -16,7 +16,7 @@ std::unique_ptr<GanModel> gan_build(const ModelConfig& config) {
         case Arch::dcgan: dcgan_build(*m); break;
     }
     Shape img = m->g.check_shapes(g_input_shape(config, 1));
-    GAN_CHECK(int(img.per_sample()) == config.image_size(), "generator output does not match the image size");
+    GAN_CHECK(int(img.per_sample()) == config.image_values(), "generator output does not match the image size");
     Shape logit = m->d.check_shapes(d_input_shape(config, 1));
     GAN_CHECK(int(logit.per_sample()) == d_outputs(config), "discriminator must output ", d_outputs(config),
               " values per sample");

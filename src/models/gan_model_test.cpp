@@ -128,7 +128,7 @@ TEST(Generate, BlocksEqualOneCall) {
         gan_generate(model, n, r1, one, nullptr, bn, precision);
         int blocks = 0;
         gan_generate_blocks(model, n, r2, nullptr, bn, precision, block, [&](const uint8_t* p, int count) {
-            streamed.insert(streamed.end(), p, p + size_t(count) * model.config.image_size());
+            streamed.insert(streamed.end(), p, p + size_t(count) * model.config.image_values());
             ++blocks;
         });
         EXPECT_GE(blocks, 2);
@@ -169,7 +169,7 @@ TEST(Generate, GivenLatentsDrawTheImagesOfTheDrawnOnes) {
         EXPECT_TRUE(drawn == again) << model.config.arch;
         gan_generate_blocks(model, n, given, labels, bn, SamplePrecision::f32, 100,
                             [&](const uint8_t* p, int count) {
-                                streamed.insert(streamed.end(), p, p + size_t(count) * model.config.image_size());
+                                streamed.insert(streamed.end(), p, p + size_t(count) * model.config.image_values());
                             });
         EXPECT_TRUE(drawn == streamed) << model.config.arch;
     };

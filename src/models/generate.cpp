@@ -72,7 +72,7 @@ void gan_generate(GanModel& model, int n, const Latents& latents, std::vector<ui
                   "bfloat16 sampling needs a generator of Linear layers, as the classic MLP (this model: ", c.arch,
                   ")");
     }
-    const size_t img = size_t(c.image_size());
+    const size_t img = size_t(c.image_values());
     pixels.resize(size_t(n) * img);
     const bool batch_stats = batch_statistics(model, bn_batch_stats);
     AlignedVec<float> saved_buffers;

@@ -16,7 +16,7 @@ struct GanModel;
 // Fills z (n, z_dim) from the configured latent distribution.
 void sample_latent(Tensor& z, int n, const ModelConfig& config, Rng& rng);
 // G's output in [-1, 1] (the backend's memory) -> uint8 pixels round((y + 1) * 127.5), clamped: n *
-// image_size() bytes on the host.
+// image_values() bytes on the host.
 void to_pixels(uint8_t* out, const float* y, size_t count, Backend& be = host_backend());
 
 // f32: G in float, an absorbed tanh by tanh_fast (Precision::fast, nn/layer.h). bf16: G's layers after
@@ -35,7 +35,7 @@ struct Latents {
     std::function<void(const float* z, int count)> observe;
 };
 
-// Draws n images from G, in chunks: n * image_size() uint8 pixels. Conditional models draw image i of
+// Draws n images from G, in chunks: n * image_values() uint8 pixels. Conditional models draw image i of
 // class labels[i] (labels null: class i % K). Models with batch norm (dcgan): bn_batch_stats = true
 // samples as PyTorch's C++ DCGAN example does, with G in train-mode BN (each chunk of 100 normalised by
 // its own statistics), then restores the running statistics, so sampling never changes the model;

@@ -114,7 +114,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, const std::
     const std::string npy = run_dir + "/samples/all_samples.npy";
     if (file_exists(npy)) {
         NpyU8 s = npy_read_u8(npy);
-        const size_t keep = size_t(p.epoch) * t->o_.samples_per_epoch * t->o_.model.image_size();
+        const size_t keep = size_t(p.epoch) * t->o_.samples_per_epoch * t->o_.model.image_values();
         if (s.data.size() >= keep) t->all_samples_.assign(s.data.begin(), s.data.begin() + long(keep));
     }
     return t;
@@ -147,7 +147,7 @@ void Trainer::start_epoch() {
 void Trainer::gather_batch(int step) {
     const int b = comm_.rows(o_.batch);
     const uint32_t* rows = perm_.data() + size_t(step) * o_.batch + comm_.first_row(o_.batch);
-    const size_t img = size_t(o_.model.image_size());
+    const size_t img = size_t(o_.model.image_values());
     real_.resize({b, o_.model.channels, o_.model.rows, o_.model.cols});
     step_->backend().bytes_to_unit(real_.data(), data_.pixels(), rows, size_t(b), img);
     if (o_.model.conditional) {

@@ -1,4 +1,4 @@
-// The MPI communicator (src/dist) under mpirun -np N (N = GAN_TEST_RANKS, set by the ctest that
+// The MPI communicator (src/mpi) under mpirun -np N (N = GAN_TEST_RANKS, set by the ctest that
 // launches it): the chain sum equals a sum in rank order bitwise, on every rank, every time, for sizes
 // around the chunk boundaries; prints the time per MB of a sum of 4 MB (rank 0).
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <vector>
 
-#include "dist/world.h"
+#include "mpi/world.h"
 
 namespace {
 

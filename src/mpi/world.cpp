@@ -1,4 +1,4 @@
-#include "dist/world.h"
+#include "mpi/world.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -6,7 +6,7 @@
 
 #include "core/check.h"
 #ifdef GAN_HAVE_MPI
-#include "dist/mpi_comm.h"
+#include "mpi/mpi_comm.h"
 #endif
 
 namespace gan {

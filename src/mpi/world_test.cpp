@@ -1,4 +1,4 @@
-#include "dist/world.h"
+#include "mpi/world.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "dist/mpi_comm.h"
+#include "mpi/mpi_comm.h"
 
 #include <mpi.h>
 
