@@ -294,7 +294,9 @@ namespace {
 std::map<std::string, std::vector<uint8_t>> snapshot(const std::string& dir) {
     std::map<std::string, std::vector<uint8_t>> files;
     for (const auto& e : fs::recursive_directory_iterator(dir))
-        if (e.is_regular_file())
+        if (e.path().filename() == ".lock")
+            continue;  // the run's lock holds the pid of the last gan train that took it, not run content
+        else if (e.is_regular_file())
             files[fs::relative(e.path(), dir).string()] = file_read_all(e.path().string(), size_t(1) << 30);
         else
             files[fs::relative(e.path(), dir).string() + "/"] = {};

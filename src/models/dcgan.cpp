@@ -119,27 +119,4 @@ void dcgan_build(GanModel& m) {
     d.add<Conv2d>(Conv2dOptions{.in = 256, .out = dout, .kernel = 3, .stride = 1, .padding = 0, .bias = false});
 }
 
-// From the parameter table, in layer order: (de)convolution weights (4-d) N(0, 0.02), batch-norm
-// weights (1-d ".weight") N(1, 0.02), biases 0; running statistics mean 0, variance 1.
-static void dcgan_init_seq(Sequential& s, Rng& rng) {
-    for (const ParamInfo& p : s.params.params()) {
-        float* v = s.params.value(p.offset);
-        const bool bn_weight = p.shape.size() == 1 && p.name.ends_with(".weight");
-        for (size_t k = 0; k < p.size; ++k) {
-            if (p.shape.size() == 4)
-                v[k] = 0.02f * rng.normal();
-            else
-                v[k] = bn_weight ? 1.0f + 0.02f * rng.normal() : 0.0f;
-        }
-    }
-    for (const ParamInfo& p : s.buffers.params())
-        std::fill(s.buffers.value(p.offset), s.buffers.value(p.offset) + p.size,
-                  p.name.ends_with(".running_var") ? 1.0f : 0.0f);
-}
-
-void dcgan_init(GanModel& model, Rng& rng) {
-    dcgan_init_seq(model.g, rng);
-    dcgan_init_seq(model.d, rng);
-}
-
 }  // namespace gan

@@ -46,8 +46,5 @@ ModelConfig dcgan_example_config(const TensorShapes& shapes, const std::string& 
 ModelConfig dcgan_config(bool conditional = false);
 // Adds G's and D's layers to model.g and model.d (both empty) from model.config.
 void dcgan_build(GanModel& model);
-// DCGAN init: conv and transposed-conv weights N(0, 0.02), BN weight N(1, 0.02), BN bias 0, running
-// statistics reset (mean 0, var 1). Draws G's layers, then D's, in order.
-void dcgan_init(GanModel& model, Rng& rng);
 
 }  // namespace gan

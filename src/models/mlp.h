@@ -11,6 +11,5 @@ namespace gan {
 // Adds G's and D's layers to model.g and model.d (both empty) from model.config.
 void mlp_build(GanModel& model);
 // Glorot-uniform weights and zero biases for every Linear layer (TF's dense), G's layers then D's.
-void mlp_init(GanModel& model, Rng& rng);
 
 }  // namespace gan

@@ -2,6 +2,7 @@
 
 #include "core/check.h"
 #include "core/comm.h"
+#include "nn/init.h"
 
 namespace gan {
 
@@ -13,12 +14,25 @@ BatchNorm2d::BatchNorm2d(Arena& params, Arena& buffers, const std::string& prefi
     b_ = params.add(prefix + ".bias", {o.channels});
     rm_ = buffers.add(prefix + ".running_mean", {o.channels});
     rv_ = buffers.add(prefix + ".running_var", {o.channels});
-    for (int c = 0; c < o.channels; ++c) params.value(w_)[c] = 1.0f;
+    for (int c = 0; c < o.channels; ++c) params.values()[w_ + size_t(c)] = 1.0f;
     reset_running_stats();
 }
 
 void BatchNorm2d::reset_running_stats() {
-    for (int c = 0; c < o_.channels; ++c) buffers_.value(rm_)[c] = 0.0f, buffers_.value(rv_)[c] = 1.0f;
+    float* rm = buffers_.values().data() + rm_;
+    float* rv = buffers_.values().data() + rv_;
+    for (int c = 0; c < o_.channels; ++c) rm[c] = 0.0f, rv[c] = 1.0f;
+}
+
+// glorot_uniform: weight 1 (PyTorch's own default); dcgan_normal: N(1, 0.02). Bias 0, statistics reset.
+void BatchNorm2d::init(InitScheme scheme, Rng& rng) {
+    float* w = params_.values().data() + w_;
+    if (scheme == InitScheme::dcgan_normal)
+        init_normal(w, size_t(o_.channels), 1.0f, 0.02f, rng);
+    else
+        std::fill(w, w + o_.channels, 1.0f);
+    std::fill(params_.values().data() + b_, params_.values().data() + b_ + o_.channels, 0.0f);
+    reset_running_stats();
 }
 
 Shape BatchNorm2d::out_shape(Shape in) const {

@@ -27,6 +27,7 @@ class BatchNorm2d final : public Layer {
     void backward(const Tensor& dy, Tensor* dx) override;
     std::string kind() const override { return "batchnorm2d"; }
     void placed() override;
+    void init(InitScheme scheme, Rng& rng) override;
 
     const BatchNorm2dOptions& options() const { return o_; }
     size_t weight_offset() const { return w_; }

@@ -3,7 +3,10 @@
 // The backend computes it (conv_forward / conv_backward); the CPU backend's engines are in
 // backend/cpu_conv.cpp.
 #pragma once
+#include <optional>
+
 #include "nn/layer.h"
+#include "nn/weight_transform.h"
 
 namespace gan {
 
@@ -23,6 +26,8 @@ class Conv2d final : public Layer {
     void forward(const Tensor& x, Tensor& y) override;
     void backward(const Tensor& dy, Tensor* dx) override;
     std::string kind() const override { return "conv2d"; }
+    void init(InitScheme scheme, Rng& rng) override;
+    LayerWeight* weight() override { return &*weight_; }
 
     const Conv2dOptions& options() const { return o_; }
     int kh() const { return o_.kh; }
@@ -33,11 +38,13 @@ class Conv2d final : public Layer {
     int fan_in() const { return o_.in * o_.kh * o_.kw; }
 
   private:
+    void placed() override { weight_->place(*be_); }
     ConvShape conv_shape(Shape in) const;
 
     Arena& params_;
     Conv2dOptions o_;
     size_t w_ = 0, b_ = 0;
+    std::optional<LayerWeight> weight_;  // the weight at w_, through its transform when one is set
     const Tensor* x_ = nullptr;
 };
 

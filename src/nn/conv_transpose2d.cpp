@@ -1,6 +1,9 @@
 #include "nn/conv_transpose2d.h"
 
+#include <algorithm>
+
 #include "core/check.h"
+#include "nn/init.h"
 
 namespace gan {
 
@@ -11,6 +14,7 @@ ConvTranspose2d::ConvTranspose2d(Arena& params, const std::string& prefix, ConvT
     GAN_CHECK(o.output_padding >= 0 && o.output_padding < o.stride, prefix,
               ": output_padding must be in [0, stride)");
     w_ = params.add(prefix + ".weight", {o.in, o.out, o.kernel, o.kernel});
+    weight_.emplace(params, w_, WeightShape{{o.in, o.out, o.kernel, o.kernel}, 1});
     if (o.bias) b_ = params.add(prefix + ".bias", {o.out});
 }
 
@@ -28,6 +32,17 @@ ConvShape ConvTranspose2d::conv_shape(Shape in) const {
             .stride = o_.stride, .pad = o_.padding, .ih = in.h, .iw = in.w, .oh = oh, .ow = ow};
 }
 
+// Glorot's fans as PyTorch counts them for a convolution: channels times the kernel's area.
+void ConvTranspose2d::init(InitScheme scheme, Rng& rng) {
+    float* w = params_.values().data() + w_;
+    const size_t n = size_t(o_.in) * o_.out * o_.kernel * o_.kernel;
+    if (scheme == InitScheme::glorot_uniform)
+        init_glorot_uniform(w, n, (o_.out * o_.kernel * o_.kernel), (o_.in * o_.kernel * o_.kernel), rng);
+    else
+        init_normal(w, n, 0.0f, 0.02f, rng);
+    if (o_.bias) std::fill(params_.values().data() + b_, params_.values().data() + b_ + o_.out, 0.0f);
+}
+
 Shape ConvTranspose2d::out_shape(Shape in) const {
     const ConvShape s = conv_shape(in);
     return {in.n, o_.out, s.oh, s.ow};
@@ -38,18 +53,19 @@ bool ConvTranspose2d::used_onednn() const { return std::string(be_->conv_engine(
 void ConvTranspose2d::forward(const Tensor& x, Tensor& y) {
     x_ = &x;
     y.resize(out_shape(x.shape));
-    be_->conv_forward(state_, conv_shape(x.shape), y.data(), x.data(), params_.value(w_),
+    be_->conv_forward(state_, conv_shape(x.shape), y.data(), x.data(), weight_->forward(*be_, training_),
                       o_.bias ? params_.value(b_) : nullptr);
 }
 
 void ConvTranspose2d::backward(const Tensor& dy, Tensor* dx) {
     const Tensor& x = *x_;
     GAN_CHECK(dy.shape == out_shape(x.shape), "conv_transpose2d backward: gradient shape does not match the output");
-    float* dw = param_grads ? params_.grad(w_) : nullptr;
+    float* dw = param_grads ? weight_->grad(*be_, nullptr) : nullptr;
     float* db = param_grads && o_.bias ? params_.grad(b_) : nullptr;
     if (dx) dx->resize(x.shape);
     be_->conv_backward(state_, conv_shape(x.shape), dx ? dx->data() : nullptr, dw, db, dy.data(), x.data(),
-                       params_.value(w_));
+                       weight_->current());
+    if (dw) weight_->finish_grad(*be_);
 }
 
 }  // namespace gan

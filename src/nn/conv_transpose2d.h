@@ -4,7 +4,10 @@
 // Each input pixel scatters W[in] · x onto a KH×KW window of the output. The backend computes it
 // (conv_forward / conv_backward with ConvShape::transposed; the CPU's in backend/cpu_conv.cpp).
 #pragma once
+#include <optional>
+
 #include "nn/layer.h"
+#include "nn/weight_transform.h"
 
 namespace gan {
 
@@ -24,6 +27,8 @@ class ConvTranspose2d final : public Layer {
     void forward(const Tensor& x, Tensor& y) override;
     void backward(const Tensor& dy, Tensor* dx) override;
     std::string kind() const override { return "conv_transpose2d"; }
+    void init(InitScheme scheme, Rng& rng) override;
+    LayerWeight* weight() override { return &*weight_; }
 
     const ConvTranspose2dOptions& options() const { return o_; }
     size_t weight_offset() const { return w_; }
@@ -31,11 +36,13 @@ class ConvTranspose2d final : public Layer {
     size_t bias_offset() const { return b_; }
 
   private:
+    void placed() override { weight_->place(*be_); }
     ConvShape conv_shape(Shape in) const;
 
     Arena& params_;
     ConvTranspose2dOptions o_;
     size_t w_ = 0, b_ = 0;
+    std::optional<LayerWeight> weight_;  // the weight at w_, through its transform when one is set
     const Tensor* x_ = nullptr;
 };
 

@@ -24,11 +24,20 @@
 
 #include "backend/backend.h"
 #include "core/arena.h"
+#include "core/rng.h"
 #include "core/tensor.h"
 
 namespace gan {
 
 class Comm;
+class LayerWeight;
+
+// How a model's layers initialise their parameters; each layer draws its own, in the order it added
+// them to the arena, from the Rng it is given (so a seed gives the same weights whatever the layers).
+enum class InitScheme {
+    glorot_uniform,  // weights U(-a, a), a = sqrt(6 / (fan_in + fan_out)), biases 0 (the TF tutorial's)
+    dcgan_normal,    // weights N(0, 0.02), batch-norm weights N(1, 0.02), biases 0 (PyTorch's examples/dcgan)
+};
 
 class Layer {
   public:
@@ -38,6 +47,12 @@ class Layer {
     virtual void backward(const Tensor& dy, Tensor* dx) = 0;
     virtual void set_training(bool training) { training_ = training; }
     virtual std::string kind() const = 0;
+    // Writes the layer's parameters (and resets its buffers) on the host's copy of the arena; layers
+    // without parameters draw nothing.
+    virtual void init(InitScheme /*scheme*/, Rng& /*rng*/) {}
+    // The layer's weight, where a parametrisation may be set on it (nn/weight_transform.h); null for
+    // layers without one.
+    virtual LayerWeight* weight() { return nullptr; }
 
     virtual std::optional<Epilogue> epilogue() const { return std::nullopt; }
     // Takes over `e` (forward applies it to the output, backward starts with its gradient); false when

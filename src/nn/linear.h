@@ -3,7 +3,10 @@
 // (linear_forward), and backward starts with act's gradient taken from y. How the work splits over
 // threads is the backend's (the CPU backend's products give the same bits whatever the split).
 #pragma once
+#include <optional>
+
 #include "nn/layer.h"
+#include "nn/weight_transform.h"
 
 namespace gan {
 
@@ -19,6 +22,8 @@ class Linear final : public Layer {
     void forward(const Tensor& x, Tensor& y) override;
     void backward(const Tensor& dy, Tensor* dx) override;
     std::string kind() const override { return "linear"; }
+    void init(InitScheme scheme, Rng& rng) override;
+    LayerWeight* weight() override { return &*weight_; }
     bool absorb(std::optional<Epilogue> e) override;
     bool splits_over_pool() const override { return true; }
     bool supports(Precision p) const override;
@@ -29,9 +34,11 @@ class Linear final : public Layer {
     size_t bias_offset() const { return b_; }
 
   private:
+    void placed() override { weight_->place(*be_); }
     Arena& params_;
     LinearOptions o_;
     size_t w_ = 0, b_ = 0;
+    std::optional<LayerWeight> weight_;  // the weight at w_, through its transform when one is set
     std::optional<Epilogue> epi_;
     const Tensor *x_ = nullptr, *y_ = nullptr;
 };

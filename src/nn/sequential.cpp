@@ -86,6 +86,12 @@ void Sequential::set_precision(Precision p, size_t first) {
     }
 }
 
+void Sequential::init(InitScheme scheme, Rng& rng) {
+    for (auto& l : layers_) l->init(scheme, rng);
+    params.upload();
+    buffers.upload();
+}
+
 void Sequential::set_backend(Backend* backend) {
     be_ = backend;
     for (auto& l : layers_) l->set_backend(backend);

@@ -48,6 +48,8 @@ class Sequential {
     void backward(const Tensor& dy, Tensor* dx);
     void set_param_grads(bool on);
     void set_training(bool training);
+    // Every layer's parameters by the scheme, drawn in layer order; then sent to the arenas' device.
+    void init(InitScheme scheme, Rng& rng);
     // Layers from `first` on compute in precision p where they support it (nn/layer.h); the others exactly.
     void set_precision(Precision p, size_t first = 0);
     Precision precision() const { return precision_; }
