@@ -64,7 +64,7 @@ int run_interpolate(const InterpolateArgs& a) {
     gan::Tensor z({W, Z, 1, 1});
     std::vector<uint8_t> px(size_t(W) * size_t(c.image_values()));
     std::vector<gan::GifImageFrame> frames;
-    model.g.set_training(false);
+    gan::ModeScope eval(model.g, {.training = false});
     for (int p = 0; p < a.points; ++p) {
         const int q = (p + 1) % a.points;  // back to the first point: the GIF loops seamlessly
         for (int i = 0; i < a.steps; ++i) {
@@ -77,7 +77,6 @@ int run_interpolate(const InterpolateArgs& a) {
             frames.push_back({gan::image_grid_planar(px.data(), W, c.channels, c.rows, c.cols, W, 1, a.scale), a.delay});
         }
     }
-    model.g.set_training(true);
     gan::gif_write_image(a.out, frames, 0);
     std::printf("wrote %s: %zu frames (%d points x %d steps, %s), %d walks, %dx%d, from %s\n", a.out.c_str(),
                 frames.size(), a.points, a.steps, a.linear ? "linear" : "slerp", W, frames[0].image.width,

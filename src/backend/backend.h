@@ -97,6 +97,16 @@ class Backend : public Memory {
     virtual void act_backward(Act a, float alpha, float* dx, const float* dy, const float* x, const float* y,
                               size_t n) = 0;
 
+    // ---- class conditioning (labels: host memory)
+    // Row i of dst (rows dst_ld apart): the `head` values of src's row i (rows src_ld apart), then K
+    // blocks of `block` values, block labels[i] ones and the others zeros.
+    virtual void concat_one_hot(float* dst, size_t dst_ld, const float* src, size_t src_ld, size_t n, size_t head,
+                                size_t block, const int* labels, int K) = 0;
+    // The projection head: logit[i] = out[i, 0] + out[i, 1 + labels[i]] (rows w apart), and back:
+    // dout = 0 except those two entries of each row, both dlogit[i].
+    virtual void proj_logits(float* logit, const float* out, size_t w, const int* labels, size_t n) = 0;
+    virtual void proj_logits_backward(float* dout, size_t w, const float* dlogit, const int* labels, size_t n) = 0;
+
     // ---- losses (means over n rows; gradients written when the pointer is not null)
     virtual float gan_loss(LossKind kind, LossTerm term, const float* logits, size_t n, float smooth,
                            float* dlogits) = 0;

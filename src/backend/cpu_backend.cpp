@@ -161,6 +161,30 @@ void CpuBackend::act_backward(Act a, float alpha, float* dx, const float* dy, co
     }
 }
 
+// ---- class conditioning
+
+void CpuBackend::concat_one_hot(float* dst, size_t dst_ld, const float* src, size_t src_ld, size_t n, size_t head,
+                                size_t block, const int* labels, int K) {
+    for (size_t i = 0; i < n; ++i) {
+        float* d = dst + i * dst_ld;
+        std::copy(src + i * src_ld, src + i * src_ld + head, d);
+        std::fill(d + head, d + head + size_t(K) * block, 0.0f);
+        std::fill(d + head + size_t(labels[i]) * block, d + head + size_t(labels[i] + 1) * block, 1.0f);
+    }
+}
+
+void CpuBackend::proj_logits(float* logit, const float* out, size_t w, const int* labels, size_t n) {
+    for (size_t i = 0; i < n; ++i) logit[i] = out[i * w] + out[i * w + 1 + size_t(labels[i])];
+}
+
+void CpuBackend::proj_logits_backward(float* dout, size_t w, const float* dlogit, const int* labels, size_t n) {
+    std::fill(dout, dout + n * w, 0.0f);
+    for (size_t i = 0; i < n; ++i) {
+        dout[i * w] = dlogit[i];
+        dout[i * w + 1 + size_t(labels[i])] = dlogit[i];
+    }
+}
+
 // ---- losses
 
 float CpuBackend::gan_loss(LossKind kind, LossTerm term, const float* logits, size_t n, float smooth,

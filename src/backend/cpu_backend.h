@@ -63,6 +63,11 @@ class CpuBackend final : public Backend {
     void act_backward(Act a, float alpha, float* dx, const float* dy, const float* x, const float* y,
                       size_t n) override;
 
+    void concat_one_hot(float* dst, size_t dst_ld, const float* src, size_t src_ld, size_t n, size_t head,
+                        size_t block, const int* labels, int K) override;
+    void proj_logits(float* logit, const float* out, size_t w, const int* labels, size_t n) override;
+    void proj_logits_backward(float* dout, size_t w, const float* dlogit, const int* labels, size_t n) override;
+
     float gan_loss(LossKind kind, LossTerm term, const float* logits, size_t n, float smooth,
                    float* dlogits) override;
     float mean_sigmoid(const float* logits, size_t n) override;

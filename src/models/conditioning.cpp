@@ -38,40 +38,32 @@ int class_logits_column(const ModelConfig& c) {
 }
 
 
-// Per sample: `head` values of src, then K blocks of `block` values, block k = (k == label).
-static void concat_one_hot(float* dst, const float* src, size_t head, size_t block, int label, int K) {
-    std::copy(src, src + head, dst);
-    std::fill(dst + head, dst + head + size_t(K) * block, 0.0f);
-    std::fill(dst + head + size_t(label) * block, dst + head + size_t(label + 1) * block, 1.0f);
-}
-
 static void check_labels(const int* labels, int n, int K) {
     GAN_CHECK(labels != nullptr, "a conditional model needs class labels");
     for (int i = 0; i < n; ++i)
         GAN_CHECK(labels[i] >= 0 && labels[i] < K, "class label ", labels[i], " is not in [0, ", K, ")");
 }
 
-void make_g_input(Tensor& gin, const Tensor& z, const int* labels, const ModelConfig& c) {
+void make_g_input(Tensor& gin, const Tensor& z, const int* labels, const ModelConfig& c, Backend& be) {
     const int n = z.shape.n;
     GAN_CHECK(int(z.shape.per_sample()) == c.z_dim, "latent has ", z.shape.per_sample(), " values per sample, not ",
               c.z_dim);
     gin.resize(g_input_shape(c, n));
     if (!c.conditional) {
-        std::copy(z.data(), z.end(), gin.data());
+        be.copy(gin.data(), z.data(), z.size());
         return;
     }
     check_labels(labels, n, c.num_classes);
-    for (int i = 0; i < n; ++i)
-        concat_one_hot(gin.data() + i * gin.shape.per_sample(), z.data() + size_t(i) * c.z_dim, size_t(c.z_dim), 1,
-                       labels[i], c.num_classes);
+    be.concat_one_hot(gin.data(), gin.shape.per_sample(), z.data(), size_t(c.z_dim), size_t(n), size_t(c.z_dim), 1,
+                      labels, c.num_classes);
 }
 
-void make_d_input(Tensor& din, const Tensor& x, const int* labels, const ModelConfig& c) {
+void make_d_input(Tensor& din, const Tensor& x, const int* labels, const ModelConfig& c, Backend& be) {
     din.resize(d_input_shape(c, x.shape.n));
-    write_d_input(din, 0, x, labels, c);
+    write_d_input(din, 0, x, labels, c, be);
 }
 
-void write_d_input(Tensor& din, size_t row, const Tensor& x, const int* labels, const ModelConfig& c) {
+void write_d_input(Tensor& din, size_t row, const Tensor& x, const int* labels, const ModelConfig& c, Backend& be) {
     const int n = x.shape.n;
     const size_t img = size_t(c.image_values()), width = din.shape.per_sample();
     GAN_CHECK(x.shape.per_sample() == img, "images have ", x.shape.per_sample(), " values, not ", img);
@@ -79,40 +71,32 @@ void write_d_input(Tensor& din, size_t row, const Tensor& x, const int* labels, 
               "D's input has no room for ", n, " images at row ", row);
     float* dst = din.data() + row * width;
     if (!d_concat(c)) {
-        std::copy(x.data(), x.end(), dst);
+        be.copy(dst, x.data(), x.size());
         return;
     }
     check_labels(labels, n, c.num_classes);
     const size_t block = c.arch == Arch::mlp ? 1 : size_t(c.rows) * c.cols;
-    for (int i = 0; i < n; ++i)
-        concat_one_hot(dst + i * width, x.data() + i * img, img, block, labels[i], c.num_classes);
+    be.concat_one_hot(dst, width, x.data(), img, size_t(n), img, block, labels, c.num_classes);
 }
 
-void d_input_grad_to_image(Tensor& dx, const Tensor& ddin, const ModelConfig& c) {
+void d_input_grad_to_image(Tensor& dx, const Tensor& ddin, const ModelConfig& c, Backend& be) {
     const int n = ddin.shape.n;
     const size_t img = size_t(c.image_values());
     dx.resize({n, c.channels, c.rows, c.cols});
-    for (int i = 0; i < n; ++i) {
-        const float* src = ddin.data() + i * ddin.shape.per_sample();
-        std::copy(src, src + img, dx.data() + i * img);
-    }
+    be.copy_2d(dx.data(), img, ddin.data(), ddin.shape.per_sample(), size_t(n), img);
 }
 
-void proj_logits(float* logit, const Tensor& out, const int* labels, int K) {
+void proj_logits(float* logit, const Tensor& out, const int* labels, int K, Backend& be) {
     const size_t w = out.shape.per_sample();
     GAN_CHECK(w >= size_t(1 + K), "projection head expects at least ", 1 + K, " outputs per sample");
     check_labels(labels, out.shape.n, K);
-    for (int i = 0; i < out.shape.n; ++i) logit[i] = out[size_t(i) * w] + out[size_t(i) * w + 1 + labels[i]];
+    be.proj_logits(logit, out.data(), w, labels, size_t(out.shape.n));
 }
 
-void proj_logits_backward(Tensor& dout, const float* dlogit, const int* labels, int K) {
+void proj_logits_backward(Tensor& dout, const float* dlogit, const int* labels, int K, Backend& be) {
     const size_t w = dout.shape.per_sample();
     GAN_CHECK(w >= size_t(1 + K), "projection head expects at least ", 1 + K, " outputs per sample");
-    std::fill(dout.data(), dout.end(), 0.0f);
-    for (int i = 0; i < dout.shape.n; ++i) {
-        dout[size_t(i) * w] = dlogit[i];
-        dout[size_t(i) * w + 1 + labels[i]] = dlogit[i];
-    }
+    be.proj_logits_backward(dout.data(), w, dlogit, labels, size_t(dout.shape.n));
 }
 
 }  // namespace gan

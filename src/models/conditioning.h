@@ -7,6 +7,7 @@
 #pragma once
 #include <cstddef>
 
+#include "backend/backend.h"
 #include "core/tensor.h"
 
 namespace gan {
@@ -21,17 +22,22 @@ bool has_projection_head(const ModelConfig& config);   // "proj" / "proj_ac"
 // The first of D's K class-logit outputs (acgan: 1, proj_ac: 1 + K), or -1 when D has no classifier.
 int class_logits_column(const ModelConfig& config);
 
+// Each computes on `be` (the tensors are in its memory; labels on the host), the host's by default.
 // gin = [z, one_hot(labels)] per sample (a copy of z when the model is unconditional).
-void make_g_input(Tensor& gin, const Tensor& z, const int* labels, const ModelConfig& config);
+void make_g_input(Tensor& gin, const Tensor& z, const int* labels, const ModelConfig& config,
+                  Backend& be = host_backend());
 // din = D's input for images x (n, C, H, W): [x, one-hot planes] for "concat", else a copy of x.
-void make_d_input(Tensor& din, const Tensor& x, const int* labels, const ModelConfig& config);
+void make_d_input(Tensor& din, const Tensor& x, const int* labels, const ModelConfig& config,
+                  Backend& be = host_backend());
 // The same into rows [row, row + n) of din, already shaped d_input_shape(config, >= row + n).
-void write_d_input(Tensor& din, size_t row, const Tensor& x, const int* labels, const ModelConfig& config);
+void write_d_input(Tensor& din, size_t row, const Tensor& x, const int* labels, const ModelConfig& config,
+                   Backend& be = host_backend());
 // The image part of a gradient at D's input: dx (n, C, H, W) from ddin (d_input_shape).
-void d_input_grad_to_image(Tensor& dx, const Tensor& ddin, const ModelConfig& config);
+void d_input_grad_to_image(Tensor& dx, const Tensor& ddin, const ModelConfig& config, Backend& be = host_backend());
 // "proj": logit[i] = out[i, 0] + out[i, 1 + labels[i]] for D's output out (n, 1 + K, 1, 1), and back:
 // dout (n, 1 + K, 1, 1) = dlogit scattered onto those two entries (zero elsewhere).
-void proj_logits(float* logit, const Tensor& out, const int* labels, int num_classes);
-void proj_logits_backward(Tensor& dout, const float* dlogit, const int* labels, int num_classes);
+void proj_logits(float* logit, const Tensor& out, const int* labels, int num_classes, Backend& be = host_backend());
+void proj_logits_backward(Tensor& dout, const float* dlogit, const int* labels, int num_classes,
+                          Backend& be = host_backend());
 
 }  // namespace gan

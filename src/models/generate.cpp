@@ -36,29 +36,21 @@ void next_latents(Tensor& z, int first, int b, const ModelConfig& config, const 
     if (latents.observe) latents.observe(z.data(), b);
 }
 
+// host itself when the backend computes on the host, else its copy in dev on the backend's device.
+const Tensor& on_device(const Tensor& host, Tensor& dev, Backend& be) {
+    if (be.is_host()) return host;
+    dev.on(be);
+    dev.resize(host.shape);
+    be.upload(dev.data(), host.data(), host.size());
+    return dev;
+}
+
 bool batch_statistics(GanModel& model, bool bn_batch_stats) { return bn_batch_stats && model.g.buffers.size() > 0; }
 
 // Images per forward: 100 when each chunk is normalised by its own statistics (as ref_dcgan.py samples);
 // otherwise 256, which keeps a chunk's activations in L2. Latents are drawn in image order, so image i
 // gets the same z whatever the chunk.
 int generate_chunk(GanModel& model, bool bn_batch_stats) { return batch_statistics(model, bn_batch_stats) ? 100 : 256; }
-
-// G's precision for the draw, given back as it was on leaving (the training step sets its own).
-class PrecisionScope {
-  public:
-    PrecisionScope(Sequential& g, SamplePrecision p) : g_(g), old_(g.precision()), old_first_(g.precision_first()) {
-        if (p == SamplePrecision::bf16)
-            g.set_precision(Precision::bf16, 1);
-        else
-            g.set_precision(Precision::fast);
-    }
-    ~PrecisionScope() { g_.set_precision(old_, old_first_); }
-
-  private:
-    Sequential& g_;
-    Precision old_;
-    size_t old_first_;
-};
 
 }  // namespace
 
@@ -80,11 +72,15 @@ void gan_generate(GanModel& model, int n, const Latents& latents, std::vector<ui
         model.g.buffers.download();
         saved_buffers = model.g.buffers.values();
     }
-    PrecisionScope scope(model.g, precision);
-    Tensor z, gin;
+    // G's mode for the draw, given back on leaving (the training step sets its own): batch norm in train
+    // mode when drawing with batch statistics, the bf16 path from the second layer (the first reads the
+    // latents, so every image keeps its z), else the fast tanh.
+    ModeScope scope(model.g, {.training = batch_stats,
+                              .precision = precision == SamplePrecision::bf16 ? Precision::bf16 : Precision::fast,
+                              .precision_first = precision == SamplePrecision::bf16 ? size_t(1) : size_t(0)});
+    Tensor z, gin, in_device;  // the latents and G's input are made on the host, then sent to G's device
     std::vector<int> chunk_labels;
     const int chunk = generate_chunk(model, bn_batch_stats);
-    model.g.set_training(batch_stats);
     for (int i = 0; i < n; i += chunk) {
         const int b = std::min(chunk, n - i);
         next_latents(z, i, b, c, latents);
@@ -95,14 +91,13 @@ void gan_generate(GanModel& model, int n, const Latents& latents, std::vector<ui
             make_g_input(gin, z, chunk_labels.data(), c);
             in = &gin;
         }
-        const Tensor& y = model.g.forward(*in);
+        const Tensor& y = model.g.forward(on_device(*in, in_device, model.g.backend()));
         to_pixels(pixels.data() + size_t(i) * img, y.data(), size_t(b) * img, model.g.backend());
     }
     if (batch_stats) {
         model.g.buffers.values() = saved_buffers;
         model.g.buffers.upload();
     }
-    model.g.set_training(true);
 }
 
 void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, const int* labels,

@@ -73,7 +73,13 @@ void Sequential::set_param_grads(bool on) {
     for (auto& l : layers_) l->param_grads = on;
 }
 
+void Sequential::set_mode(const Mode& m) {
+    set_training(m.training);
+    set_precision(m.precision, m.precision_first);
+}
+
 void Sequential::set_training(bool training) {
+    training_ = training;
     for (auto& l : layers_) l->set_training(training);
 }
 

@@ -13,6 +13,14 @@
 
 namespace gan {
 
+// How a model computes: in training mode (batch statistics, a transform's state updates) or in
+// evaluation mode, and in which precision from which layer on (set_precision).
+struct Mode {
+    bool training = true;
+    Precision precision = Precision::exact;
+    size_t precision_first = 0;
+};
+
 class Sequential {
   public:
     explicit Sequential(std::string prefix) : prefix_(std::move(prefix)) {}
@@ -48,6 +56,8 @@ class Sequential {
     void backward(const Tensor& dy, Tensor* dx);
     void set_param_grads(bool on);
     void set_training(bool training);
+    Mode mode() const { return {training_, precision_, precision_first_}; }
+    void set_mode(const Mode& m);
     // Every layer's parameters by the scheme, drawn in layer order; then sent to the arenas' device.
     void init(InitScheme scheme, Rng& rng);
     // Layers from `first` on compute in precision p where they support it (nn/layer.h); the others exactly.
@@ -90,10 +100,25 @@ class Sequential {
     std::vector<Tensor> acts_;      // acts_[i] = output of layer i (unused when layer i is absorbed)
     std::vector<bool> absorbed_;    // layer i runs inside layer i - 1
     const Tensor* out_ = nullptr;   // the last forward's output
+    bool training_ = true;
     Precision precision_ = Precision::exact;
     size_t precision_first_ = 0;
     Tensor grad_[2];            // ping-pong buffers for the backward pass
     Backend* be_ = &host_backend();
+};
+
+// A model's mode for a scope (sampling, evaluating), given back as it was on leaving: the one way code
+// outside the training step changes how a model computes.
+class ModeScope {
+  public:
+    ModeScope(Sequential& s, const Mode& m) : s_(s), old_(s.mode()) { s.set_mode(m); }
+    ~ModeScope() { s_.set_mode(old_); }
+    ModeScope(const ModeScope&) = delete;
+    ModeScope& operator=(const ModeScope&) = delete;
+
+  private:
+    Sequential& s_;
+    Mode old_;
 };
 
 }  // namespace gan

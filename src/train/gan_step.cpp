@@ -56,7 +56,7 @@ StepStats GanStep::step(const Tensor& real, const Tensor& z, const int* real_lab
     GAN_CHECK(real.shape.n == z.shape.n, "real and latent batches differ in size");
     GAN_CHECK(!m_.config.conditional || (real_labels && fake_labels), "a conditional model needs labels");
     if (dist_) share_ = float(real.shape.n) / float(p_.global_batch);
-    make_g_input(g_in_, z, fake_labels, m_.config);
+    make_g_input(g_in_, z, fake_labels, m_.config, *be_);
     // Stacked, and D reads the images alone: G writes its batch straight into the first rows of D's input.
     fake_in_d_ = stack_ && !d_input_adds_labels(m_.config);
     const Tensor& fake = m_.g.forward(g_in_, fake_in_d_ ? &d_in_ : nullptr);
@@ -99,7 +99,7 @@ void GanStep::read_logits(const Tensor& out, const int* labels) {
     logits_.resize({int(n), 1, 1, 1});
     dlogits_.resize({int(n), 1, 1, 1});
     if (has_projection_head(m_.config))
-        proj_logits(logits_.data(), out, labels, m_.config.num_classes);
+        proj_logits(logits_.data(), out, labels, m_.config.num_classes, *be_);
     else
         be_->copy_2d(logits_.data(), 1, out.data(), width, n, 1);  // column 0: real/fake
 }
@@ -107,7 +107,7 @@ void GanStep::read_logits(const Tensor& out, const int* labels) {
 void GanStep::write_output_grad(const Tensor& out, const int* labels) {
     dout_.resize(out.shape);
     if (has_projection_head(m_.config)) {
-        proj_logits_backward(dout_, dlogits_.data(), labels, m_.config.num_classes);
+        proj_logits_backward(dout_, dlogits_.data(), labels, m_.config.num_classes, *be_);
         return;
     }
     const size_t n = size_t(out.shape.n), width = out.shape.per_sample();
@@ -130,8 +130,8 @@ void GanStep::update_d_stacked(const Tensor& real, const Tensor& fake, const int
     const ModelConfig& c = m_.config;
     const size_t B = size_t(real.shape.n);
     d_in_.resize(d_input_shape(c, int(2 * B)));  // storage only grows: the fake rows G wrote stay
-    if (!fake_in_d_) write_d_input(d_in_, 0, fake, fake_labels, c);
-    write_d_input(d_in_, B, real, real_labels, c);
+    if (!fake_in_d_) write_d_input(d_in_, 0, fake, fake_labels, c, *be_);
+    write_d_input(d_in_, B, real, real_labels, c, *be_);
     const int* labels = nullptr;
     if (c.conditional) {
         labels_.resize(2 * B);
@@ -161,7 +161,7 @@ void GanStep::update_d_halves(const Tensor& real, const Tensor& fake, const int*
                               const int* fake_labels, StepStats& s) {
     const ModelConfig& c = m_.config;
     const size_t B = size_t(real.shape.n);
-    make_d_input(d_in_, real, real_labels, c);
+    make_d_input(d_in_, real, real_labels, c, *be_);
     const Tensor& out_real = m_.d.forward(d_in_);
     read_logits(out_real, real_labels);
     s.d_real = be_->mean_sigmoid(logits_.data(), B);
@@ -198,7 +198,7 @@ float GanStep::update_g(const Tensor& fake, const int* fake_labels) {
     m_.d.set_param_grads(true);
     const Tensor* dfake = &dd_in_;
     if (d_input_adds_labels(c)) {
-        d_input_grad_to_image(dfake_, dd_in_, c);
+        d_input_grad_to_image(dfake_, dd_in_, c, *be_);
         dfake = &dfake_;
     }
     m_.g.backward(*dfake, nullptr);
@@ -208,7 +208,7 @@ float GanStep::update_g(const Tensor& fake, const int* fake_labels) {
 // D's input for a batch of images: the images themselves, unless D also reads the labels.
 const Tensor& GanStep::d_input_of(const Tensor& x, const int* labels) {
     if (!d_input_adds_labels(m_.config)) return x;
-    make_d_input(d_in_fake_, x, labels, m_.config);
+    make_d_input(d_in_fake_, x, labels, m_.config, *be_);
     return d_in_fake_;
 }
 

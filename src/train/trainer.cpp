@@ -64,6 +64,7 @@ Trainer::Trainer(TrainOptions options, ImageSet data, Comm& comm)
     step_ = std::make_unique<GanStep>(*model_, *opt_g_, *opt_d_, o_.step,
                                       run_policy(o_, model_->g, model_->d, &comm_));
     ema_.place(step_->backend());  // beside G's parameters, which the step placed on its device
+    real_.on(step_->backend());    // the batch is gathered straight into the device's memory
     p_.data_epoch = data_rng_.state();
     p_.latent = latent_rng_.state();
     p_.sample = sample_rng_.state();
@@ -212,11 +213,14 @@ void Trainer::write_samples(EpochReport& r) {
 void Trainer::write_fixed_samples(EpochReport& r) {
     Tensor gin;
     make_g_input(gin, fixed_z_, o_.model.conditional ? fixed_labels_.data() : nullptr, o_.model);
-    model_->g.set_training(false);
-    const Tensor& y = model_->g.forward(gin);
-    std::vector<uint8_t> px(y.size());
-    to_pixels(px.data(), y.data(), y.size(), model_->g.backend());
-    model_->g.set_training(true);
+    std::vector<uint8_t> px(size_t(fixed_z_.shape.n) * size_t(o_.model.image_values()));
+    {
+        ModeScope eval(model_->g, {.training = false, .precision = model_->g.precision(),
+                                   .precision_first = model_->g.precision_first()});
+        gin.on(model_->g.backend());
+        const Tensor& y = model_->g.forward(gin);
+        to_pixels(px.data(), y.data(), y.size(), model_->g.backend());
+    }
     const int cols =
         o_.model.conditional ? o_.model.num_classes : int(std::ceil(std::sqrt(double(o_.fixed_samples))));
     r.fixed_png = o_.out_dir + "/samples/fixed_epoch_" + epoch_name(r.epoch) + ".png";
@@ -302,11 +306,15 @@ void Trainer::train_step(int s, int steps) {
     if (conditional)
         for (int& l : fake_labels_all_) l = int(latent_rng_.below(uint32_t(o_.model.num_classes)));
     const int first = comm_.first_row(o_.batch), b = comm_.rows(o_.batch);
+    // This rank's rows, on the step's device: the latents are drawn on the host and sent (the batch
+    // itself is gathered on the device, gather_batch).
     const Tensor* z = &z_;
-    if (comm_.distributed()) {
+    Backend& be = step_->backend();
+    if (comm_.distributed() || !be.is_host()) {
+        z_share_.on(be);
         z_share_.resize({b, z_.shape.c, z_.shape.h, z_.shape.w});
         const size_t width = z_.shape.per_sample();
-        std::copy(z_.data() + size_t(first) * width, z_.data() + size_t(first + b) * width, z_share_.data());
+        be.upload(z_share_.data(), z_.data() + size_t(first) * width, size_t(b) * width);
         z = &z_share_;
     }
     if (conditional) std::copy(fake_labels_all_.begin() + first, fake_labels_all_.begin() + first + b,
