@@ -14,7 +14,7 @@
 
 namespace gan {
 
-class CpuBackend final : public Backend {
+class CpuBackend : public Backend {
   public:
     explicit CpuBackend(int threads = 1);  // threads > 1: a pool of that many; else the caller's thread
     Device device() const override { return Device::cpu; }

@@ -11,9 +11,10 @@ GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o, RunPo
     : m_(model), opt_g_(opt_g), opt_d_(opt_d), o_(o), p_(policy) {
     stack_ = o_.stack_real_fake && !m_.d.batch_statistics();
     m_.g.set_precision(p_.fast_tanh ? Precision::fast : Precision::exact);
-    be_ = make_backend(p_.backend());
+    if (!p_.backend) own_be_ = make_backend(p_.backend_options());
+    be_ = p_.backend ? p_.backend : own_be_.get();
     for (Sequential* net : {&m_.g, &m_.d}) {
-        net->set_backend(be_.get());
+        net->set_backend(be_);
         net->params.place(*be_);
         net->buffers.place(*be_);
     }

@@ -96,7 +96,8 @@ class GanStep {
     bool dist_ = false;       // the batch is split over more than one rank
     float share_ = 1.0f;      // this rank's rows / the global batch
     bool fake_in_d_ = false;  // this step's G output lives in d_in_'s first rows
-    std::unique_ptr<Backend> be_;
+    std::unique_ptr<Backend> own_be_;
+    Backend* be_ = nullptr;  // own_be_, or the policy's
     Tensor g_in_;            // (B, z_dim [+ K]) G's input
     Tensor d_in_;            // D's input: (2B, ...) stacked (G's output in the first B rows), or the real half
     Tensor d_in_fake_;       // D's input for the fake half when it is not G's output itself

@@ -21,7 +21,8 @@ struct RunPolicy {
     bool fast_tanh = true;   // G's absorbed tanh by a tanh within 2 ulp (Precision::fast) in training
     Comm* comm = nullptr;    // the ranks the batch is split over; null: this process alone
     int global_batch = 0;    // the rows of a batch over all ranks
-    BackendOptions backend() const { return {.device = device, .threads = threads, .blas_threads = blas_threads}; }
+    Backend* backend = nullptr;  // a backend the caller owns and keeps alive; null: one made from the above
+    BackendOptions backend_options() const { return {.device = device, .threads = threads, .blas_threads = blas_threads}; }
 };
 
 // requested: --threads (0: automatic). Automatic is every CPU this process may use, at most 4 (idle
