@@ -125,10 +125,39 @@
     box.hidden = false;
   }
 
+  // The query names the epoch, so that a browser's cache never shows an older epoch's figure.
   function showRunFiles() {
     const files = S.info.files || {};
-    if (files['losses.svg']) { $('losses').src = '/run/losses.svg'; $('losses-fig').hidden = false; }
-    if (files['progress.gif']) { $('progress').src = '/run/progress.gif'; $('progress-fig').hidden = false; }
+    const v = `?epoch=${S.info.epoch || ''}`;
+    if (files['losses.svg']) { $('losses').src = `/run/losses.svg${v}`; $('losses-fig').hidden = false; }
+    if (files['progress.gif']) { $('progress').src = `/run/progress.gif${v}`; $('progress-fig').hidden = false; }
+  }
+
+  function showInfo() {
+    const [C, H, W] = S.info.image_shape;
+    $('info').textContent = `${S.info.run}: ${S.info.arch}${S.info.conditional ? ' conditional' : ''} generator` +
+      `${S.info.epoch ? `, epoch ${S.info.epoch}` : ''}; z ~ ${S.info.latent === 'normal' ? 'N(0, 1)' : 'U(-1, 1)'}` +
+      ` (${S.info.z_dim}), images ${C}×${H}×${W}`;
+  }
+
+  // A run that is training gets a new generator after each epoch (gan serve exports the newest one):
+  // look every 10 s and, when the epoch changed, load it and redraw the same latents with it.
+  async function watch() {
+    try {
+      const res = await fetch('/run/model.json', { cache: 'no-store' });
+      if (!res.ok) return;
+      const info = await res.json();
+      if (info.epoch === S.info.epoch) return;
+      await serial(async () => {
+        S.session = await ort.InferenceSession.create(`/run/G.onnx?epoch=${info.epoch}`, { executionProviders: ['wasm'] });
+        S.info = info;
+        showInfo();
+        showRunFiles();
+      });
+      if (S.z) await serial(() => showGrid(S.z, S.labels, S.n, S.cols));
+    } catch (e) {
+      // The server may be restarting or the run between files: look again next time.
+    }
   }
 
   async function main() {
@@ -138,10 +167,7 @@
     if (!res.ok) throw new Error(`/run/model.json: HTTP ${res.status}`);
     S.info = await res.json();
     S.session = await ort.InferenceSession.create('/run/G.onnx', { executionProviders: ['wasm'] });
-    const [C, H, W] = S.info.image_shape;
-    $('info').textContent = `${S.info.run}: ${S.info.arch}${S.info.conditional ? ' conditional' : ''} generator` +
-      `${S.info.epoch ? `, epoch ${S.info.epoch}` : ''}; z ~ ${S.info.latent === 'normal' ? 'N(0, 1)' : 'U(-1, 1)'}` +
-      ` (${S.info.z_dim}), images ${C}×${H}×${W}`;
+    showInfo();
     showRunFiles();
     if (S.info.conditional) digitButtons();
     $('new').addEventListener('click', fresh);
@@ -149,6 +175,7 @@
     await fresh();
     $('new').disabled = false;
     $('t').disabled = false;
+    setInterval(watch, 10000);
   }
 
   window.ganDraw = (z, labels) => serial(async () => {
