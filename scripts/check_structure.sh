@@ -31,7 +31,8 @@ MAX_FUNCTION_LINES = 60
 # io is on core alone, serve on core and io (it reads the files it serves through io's FileReader),
 # data (image folders, CIFAR-10, the decoded cache) on core and io, metrics under train (it scores
 # models and reads data, but trains nothing itself) and export beside it; mpi (the MPI communicator)
-# on core alone, used by train.
+# on core alone, used by train; cuda (the CUDA device, built with GAN_WITH_CUDA) implements the
+# backend's table on core alone, and make_backend reaches it by a declaration, not an include.
 ALLOWED = {
     "core": set(),
     "kernels": {"core"},
@@ -45,16 +46,18 @@ ALLOWED = {
     "metrics": {"core", "backend", "io", "data", "nn", "optim", "models"},
     "export": {"core", "backend", "io", "nn", "models"},
     "mpi": {"core"},
+    "cuda": {"core", "backend"},
     "train": {"core", "backend", "io", "data", "mpi", "nn", "optim", "models", "metrics"},
 }
-ORDER = ["core", "kernels", "backend", "io", "data", "mpi", "serve", "nn", "optim", "models", "metrics", "export",
+ORDER = ["core", "kernels", "backend", "cuda", "io", "data", "mpi", "serve", "nn", "optim", "models", "metrics", "export",
          "train", "cli"]
 ABOVE_SEAM = {"nn", "optim", "models", "metrics", "train", "cli"}
 
 def is_test(path):
     return path.endswith("_test.cpp")
 
-lib_files = sorted(p for p in glob.glob("src/*/*.cpp") + glob.glob("src/*/*.h") if not is_test(p))
+lib_files = sorted(p for p in glob.glob("src/*/*.cpp") + glob.glob("src/*/*.h") + glob.glob("src/*/*.cu") +
+                   glob.glob("src/*/*.cuh") if not is_test(p))
 cli_files = sorted(glob.glob("cli/*.cpp") + glob.glob("cli/*.h"))
 problems = []
 
@@ -120,7 +123,8 @@ if sys.argv[1] == "1":
              "Layers, lowest first: core < kernels < backend < nn < optim < models < train; io and mpi",
              "need only core, serve and data only core and io; metrics sits under train, export beside it;",
              "cli (the `gan` program) is on top. The backend is the device seam: the one module above the",
-             "kernels that includes them. Everything above it (nn, optim, models, metrics, train, cli, and",
+             "kernels that includes them; cuda (built with GAN_WITH_CUDA) is a second implementation of",
+             "its table, on the GPU. Everything above it (nn, optim, models, metrics, train, cli, and",
              "their tests) computes through the table of operations in backend/backend.h, on memory a",
              "backend allocates (core/memory.h, core/device_array.h), with the run's threads and device",
              "decided once in train/policy.h.", "",
