@@ -42,7 +42,7 @@ lib_all=$(ls src/*/*.cpp | grep -v -E '_test\.cpp$|_avx(2|512)\.cpp$|^src/mpi/mp
 sources_of() {
     case "$1" in
         fuzz_idx) echo src/io/idx.cpp src/io/file.cpp ;;
-        fuzz_safetensors) echo src/io/safetensors.cpp src/io/file.cpp ;;
+        fuzz_safetensors) echo src/io/safetensors.cpp src/io/json_depth.cpp src/io/file.cpp ;;
         fuzz_npy) echo src/io/npy.cpp src/io/file.cpp ;;
         fuzz_png) echo src/io/png.cpp src/io/png_grid.cpp src/io/file.cpp ;;
         fuzz_image) echo src/data/image_decode.cpp src/data/png_decode.cpp src/data/jpeg_decode.cpp \
