@@ -1,11 +1,11 @@
 // The CPU backend's batch norm (kernels/batchnorm.h; synchronised over the ranks of a distributed
-// batch) and max pooling (kernels/losses.h).
+// batch) and max pooling (kernels/pool.h).
 #include <cmath>
 #include <vector>
 
 #include "backend/cpu_backend.h"
 #include "kernels/batchnorm.h"
-#include "kernels/losses.h"
+#include "kernels/pool.h"
 
 namespace gan {
 

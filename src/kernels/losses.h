@@ -16,11 +16,4 @@ float gan_loss_kernel(LossKind kind, LossTerm term, const float* logits, size_t 
 double softmax_xent(const float* logits, size_t ld, int K, const int* labels, size_t n, double weight,
                     double divisor, float* dlogits, size_t dld);
 
-// MaxPool2d over planes (h, w) -> (oh, ow): y the window maxima, arg the index of each winner within
-// its input plane (args) (the first maximum in reading order; a NaN wins and stays, as PyTorch).
-void maxpool_forward(float* y, int* args, const float* x, size_t planes, int h, int w, int oh, int ow, int kernel,
-                     int stride, int pad);
-// dx = 0, then each dy added into the input its window's winner came from.
-void maxpool_backward(float* dx, const float* dy, const int* args, size_t planes, int h, int w, int oh, int ow);
-
 }  // namespace gan
