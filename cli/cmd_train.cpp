@@ -360,6 +360,10 @@ Run add_train(CLI::App& app) {
         // option the user did not set.
         if (a->o.model.arch == gan::Arch::dcgan && a->config.empty())
             gan::apply_dcgan_defaults(a->o, [&](const std::string& flag) { return given(*a, flag); });
+        if (a->config.empty()) {
+            const std::string set = gan::apply_recipe(a->o, [&](const std::string& flag) { return given(*a, flag); });
+            if (!set.empty()) std::printf("recipe %s: %s\n", a->o.recipe.c_str(), set.c_str());
+        }
         return run_train_or_abort(*a);
     };
 }

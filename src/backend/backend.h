@@ -50,6 +50,10 @@ class Backend : public Memory {
     // rows x cols block: dst[r * dst_ld + c] = src[r * src_ld + c] (column gathers and concatenations).
     virtual void copy_2d(float* dst, size_t dst_ld, const float* src, size_t src_ld, size_t rows, size_t cols) = 0;
 
+    // y += a·x over n values; Σ x[i]·y[i] (vectors of a parametrisation: nn/spectral_norm.h).
+    virtual void axpy(float* y, const float* x, size_t n, float a) = 0;
+    virtual double dot(const float* x, const float* y, size_t n) = 0;
+
     // ---- products
     // Row-major C = alpha·op(A)·op(B) + beta·C.
     virtual void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
@@ -115,6 +119,18 @@ class Backend : public Memory {
     // dlogits[i, k] = (softmax - onehot)·weight/n (rows dld apart) when not null. labels: host memory.
     virtual double softmax_xent(const float* logits, size_t ld, int K, const int* labels, size_t n, float weight,
                                 float* dlogits, size_t dld) = 0;
+
+    // ---- differentiable augmentation (nn/augment.h); params in host memory, one row per image
+    // Colour of n images (c channels of hw pixels): y = contrast(saturation(x + b)), saturation
+    // s·(x - mean over channels) + that mean, contrast k·(x - mean over the image) + that mean; params
+    // (n, 3) = b, s, k. transpose: y = Jᵀx, the transposed Jacobian (the gradient's way back). y may be x.
+    virtual void augment_colour(float* y, const float* x, int n, int c, int hw, const float* params,
+                                bool transpose) = 0;
+    // Translation and cutout of n images (c, h, w): y[i, :, r, q] = x[i, :, r + dr, q + dq] (0 outside the
+    // image), then 0 inside the box of rows [r0, r0 + hr) and columns [q0, q0 + hq); params (n, 6) =
+    // dr, dq, r0, q0, hr, hq. transpose: y = Jᵀx (the gradient at the input). y is not x.
+    virtual void augment_shift(float* y, const float* x, int n, int c, int h, int w, const int* params,
+                               bool transpose) = 0;
 
     // ---- optimiser, averaging, data
     virtual void adam_update(float* p, const float* g, float* m, float* v, size_t n, const AdamStep& k) = 0;

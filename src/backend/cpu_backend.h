@@ -4,7 +4,8 @@
 // the element-wise work split over the backend's own threads (a ThreadPool of `threads`, each part
 // single-threaded). Memory is the host's, 64-byte aligned.
 // cpu_backend.cpp holds the memory, products and element-wise operations; cpu_conv.cpp the
-// convolutions; cpu_norm.cpp batch norm and pooling.
+// convolutions; cpu_norm.cpp batch norm and pooling; cpu_augment.cpp the vector operations and the
+// differentiable augmentation.
 #pragma once
 #include <memory>
 
@@ -33,6 +34,8 @@ class CpuBackend : public Backend {
     void scale(float* x, size_t n, float a) override;
     void copy_2d(float* dst, size_t dst_ld, const float* src, size_t src_ld, size_t rows, size_t cols) override;
 
+    void axpy(float* y, const float* x, size_t n, float a) override;
+    double dot(const float* x, const float* y, size_t n) override;
     void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
               int ldb, float beta, float* C, int ldc) override;
     void linear_forward(OpStatePtr& st, float* y, const float* x, const float* w, const float* b, int N, int IN,
@@ -73,6 +76,11 @@ class CpuBackend : public Backend {
     float mean_sigmoid(const float* logits, size_t n) override;
     double softmax_xent(const float* logits, size_t ld, int K, const int* labels, size_t n, float weight,
                         float* dlogits, size_t dld) override;
+
+    void augment_colour(float* y, const float* x, int n, int c, int hw, const float* params,
+                        bool transpose) override;
+    void augment_shift(float* y, const float* x, int n, int c, int h, int w, const int* params,
+                       bool transpose) override;
 
     void adam_update(float* p, const float* g, float* m, float* v, size_t n, const AdamStep& k) override;
     void ema_update(float* ema, const float* p, size_t n, float decay) override;

@@ -78,6 +78,13 @@ void Arena::upload() {
     grads_.upload();
 }
 
+void Arena::rename(size_t offset, const std::string& name) {
+    GAN_CHECK(!params_.empty() && params_[index_of(offset)].offset == offset, "no parameter starts at offset ",
+              offset);
+    GAN_CHECK(find(name) == nullptr, "parameter '", name, "' added twice");
+    params_[index_of(offset)].name = name;
+}
+
 const ParamInfo* Arena::find(const std::string& name) const {
     for (const ParamInfo& p : params_)
         if (p.name == name) return &p;

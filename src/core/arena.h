@@ -51,6 +51,8 @@ class Arena {
     void upload();    // the host's copies of the values and gradients to the device
     const std::vector<ParamInfo>& params() const { return params_; }
     const ParamInfo* find(const std::string& name) const;
+    // Gives the parameter that starts at `offset` another name (a parametrisation's: weight -> weight_orig).
+    void rename(size_t offset, const std::string& name);
 
   private:
     DeviceArray values_, grads_;  // 64-byte aligned: weight rows of 784 floats start on a line

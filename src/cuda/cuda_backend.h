@@ -39,6 +39,8 @@ class CudaBackend final : public Backend {
     void zero(float* p, size_t n) override;
     void fill(float* x, size_t n, float value) override;
     void scale(float* x, size_t n, float a) override;
+    void axpy(float* y, const float* x, size_t n, float a) override;
+    double dot(const float* x, const float* y, size_t n) override;
     void copy_2d(float* dst, size_t dst_ld, const float* src, size_t src_ld, size_t rows, size_t cols) override;
 
     void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
@@ -82,6 +84,10 @@ class CudaBackend final : public Backend {
     double softmax_xent(const float* logits, size_t ld, int K, const int* labels, size_t n, float weight,
                         float* dlogits, size_t dld) override;
 
+    void augment_colour(float* y, const float* x, int n, int c, int hw, const float* params,
+                        bool transpose) override;
+    void augment_shift(float* y, const float* x, int n, int c, int h, int w, const int* params,
+                       bool transpose) override;
     void adam_update(float* p, const float* g, float* m, float* v, size_t n, const AdamStep& k) override;
     void ema_update(float* ema, const float* p, size_t n, float decay) override;
     void bytes_to_unit(float* dst, const uint8_t* images, const uint32_t* idx, size_t n, size_t img) override;

@@ -81,7 +81,8 @@ struct CudaContext {
     cublasHandle_t cublas = nullptr;
     cudnnHandle_t cudnn = nullptr;
     DeviceBuffer<double> sums;       // reductions read back by the host
-    DeviceBuffer<int> labels;        // labels copied from the host
+    DeviceBuffer<int> labels;        // labels (and an augmentation's offsets) copied from the host
+    DeviceBuffer<float> params;      // an augmentation's per-image values copied from the host
     DeviceBuffer<uint8_t> bytes;     // image bytes in, pixels out
     DeviceBuffer<unsigned char> workspace;  // cuDNN's
     std::vector<uint8_t> staging;    // the host side of a gather of image rows

@@ -85,6 +85,7 @@ std::map<std::string, std::string> ModelConfig::to_metadata() const {
                                             {"conditional", conditional ? "1" : "0"},
                                             {"num_classes", std::to_string(num_classes)},
                                             {"cond_d", to_string(cond_d)}};
+    if (spectral_norm) m["spectral_norm"] = "1";  // absent: off, as in files from before it existed
     if (arch == Arch::dcgan && rows != 28) m["ngf"] = std::to_string(ngf), m["ndf"] = std::to_string(ndf);
     return m;
 }
@@ -112,6 +113,7 @@ ModelConfig ModelConfig::from_metadata(const std::map<std::string, std::string>&
     if (m.count("num_classes")) c.num_classes = meta_int(m, "num_classes", src, 2, 1 << 16);
     if (auto it = m.find("cond_d"); it != m.end())
         c.cond_d = meta_enum(cond_d_from_string, it->second, "discriminator conditioning", src);
+    if (m.count("spectral_norm")) c.spectral_norm = meta_int(m, "spectral_norm", src, 0, 1) == 1;
     if (m.count("ngf")) c.ngf = meta_int(m, "ngf", src, 1, 1 << 12);  // written for the 32x32 and 64x64 dcgan
     if (m.count("ndf")) c.ndf = meta_int(m, "ndf", src, 1, 1 << 12);
     return c;

@@ -43,6 +43,9 @@ struct ModelConfig {
     bool conditional = false;
     int num_classes = 10;           // K
     CondD cond_d = CondD::concat;
+    // D's weights spectrally normalised (nn/spectral_norm.h); the dcgan's D then drops batch norm
+    // (models/dcgan.h).
+    bool spectral_norm = false;
 
     // C·H·W values per image (floats in a batch, bytes in a sample); the side is TrainOptions::image_size.
     int image_values() const { return channels * rows * cols; }

@@ -47,7 +47,7 @@ void build_example(GanModel& m, int top) {
     d.add_plain<Activation>(Act::leaky_relu, c.alpha);
     for (int mult = 1; mult < top; mult *= 2) {
         d.add<Conv2d>(Conv2dOptions{.in = c.ndf * mult, .out = c.ndf * mult * 2, .kernel = 4, .stride = 2, .padding = 1, .bias = false});
-        d.add_with_buffers<BatchNorm2d>(BatchNorm2dOptions{.channels = c.ndf * mult * 2});
+        if (!c.spectral_norm) d.add_with_buffers<BatchNorm2d>(BatchNorm2dOptions{.channels = c.ndf * mult * 2});
         d.add_plain<Activation>(Act::leaky_relu, c.alpha);
     }
     d.add<Conv2d>(Conv2dOptions{.in = c.ndf * top, .out = dout, .kernel = 4, .stride = 1, .padding = 0, .bias = false});
@@ -111,10 +111,10 @@ void dcgan_build(GanModel& m) {
     d.add<Conv2d>(Conv2dOptions{.in = cd, .out = 64, .kernel = 4, .stride = 2, .padding = 1, .bias = false});
     d.add_plain<Activation>(Act::leaky_relu, c.alpha);
     d.add<Conv2d>(Conv2dOptions{.in = 64, .out = 128, .kernel = 4, .stride = 2, .padding = 1, .bias = false});
-    d.add_with_buffers<BatchNorm2d>(BatchNorm2dOptions{.channels = 128});
+    if (!c.spectral_norm) d.add_with_buffers<BatchNorm2d>(BatchNorm2dOptions{.channels = 128});
     d.add_plain<Activation>(Act::leaky_relu, c.alpha);
     d.add<Conv2d>(Conv2dOptions{.in = 128, .out = 256, .kernel = 4, .stride = 2, .padding = 1, .bias = false});
-    d.add_with_buffers<BatchNorm2d>(BatchNorm2dOptions{.channels = 256});
+    if (!c.spectral_norm) d.add_with_buffers<BatchNorm2d>(BatchNorm2dOptions{.channels = 256});
     d.add_plain<Activation>(Act::leaky_relu, c.alpha);
     d.add<Conv2d>(Conv2dOptions{.in = 256, .out = dout, .kernel = 3, .stride = 1, .padding = 0, .bias = false});
 }

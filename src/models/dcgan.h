@@ -19,6 +19,11 @@
 // own names, so a netG state dict saved by the example loads as it is), D's netD.main.N (its netD's
 // under a prefix, since a training state holds both); batch norm's num_batches_tracked is not kept.
 // The 28x28 model keeps generator.N / discriminator.N.
+// With config.spectral_norm, D has no batch norm (as SNGAN's discriminators, Miyato et al. 2018): the
+// normalisation bounds each layer's Lipschitz constant by itself, and batch norm's division by a batch's
+// deviation would undo that bound (and mix the samples of a batch, which differentiable augmentation
+// and the stacked [fake; real] pass of train/gan_step.h want independent); D's layers then follow one
+// another without the BN entries (netD.main.0, .1 LeakyReLU, .2 Conv, ...).
 #pragma once
 #include <map>
 #include <string>

@@ -3,6 +3,7 @@
 #include "core/check.h"
 #include "models/dcgan.h"
 #include "models/mlp.h"
+#include "nn/spectral_norm.h"
 
 namespace gan {
 
@@ -15,6 +16,9 @@ std::unique_ptr<GanModel> gan_build(const ModelConfig& config) {
         case Arch::mlp: mlp_build(*m); break;
         case Arch::dcgan: dcgan_build(*m); break;
     }
+    if (config.spectral_norm)
+        for (size_t i = 0; i < m->d.num_layers(); ++i)
+            if (m->d.layer(i).weight()) add_spectral_norm(m->d, i);
     Shape img = m->g.check_shapes(g_input_shape(config, 1));
     GAN_CHECK(int(img.per_sample()) == config.image_values(), "generator output does not match the image size");
     Shape logit = m->d.check_shapes(d_input_shape(config, 1));

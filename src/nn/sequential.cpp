@@ -1,6 +1,7 @@
 #include "nn/sequential.h"
 
 #include "core/check.h"
+#include "nn/weight_transform.h"
 
 namespace gan {
 
@@ -93,7 +94,10 @@ void Sequential::set_precision(Precision p, size_t first) {
 }
 
 void Sequential::init(InitScheme scheme, Rng& rng) {
-    for (auto& l : layers_) l->init(scheme, rng);
+    for (auto& l : layers_) {
+        l->init(scheme, rng);
+        if (LayerWeight* w = l->weight(); w && w->transform()) w->transform()->init(rng);
+    }
     params.upload();
     buffers.upload();
 }

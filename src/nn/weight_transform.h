@@ -11,6 +11,7 @@
 
 #include "backend/backend.h"
 #include "core/arena.h"
+#include "core/rng.h"
 #include "core/tensor.h"
 
 namespace gan {
@@ -26,6 +27,9 @@ struct WeightShape {
 class WeightTransform {
   public:
     virtual ~WeightTransform() = default;
+    // Draws the transform's own state, if any, when the model's parameters are initialised (after the
+    // layer's own draws, nn/sequential.h).
+    virtual void init(Rng& /*rng*/) {}
     // w from the stored parameter. training: the transform may update its own state (a power
     // iteration's vectors); otherwise it must not.
     virtual void forward(Backend& be, float* w, const float* stored, const WeightShape& s, bool training) = 0;
@@ -42,6 +46,8 @@ class LayerWeight {
         : params_(params), offset_(offset), shape_(std::move(shape)) {}
     void set_transform(std::unique_ptr<WeightTransform> t) { transform_ = std::move(t); }
     WeightTransform* transform() const { return transform_.get(); }
+    size_t offset() const { return offset_; }  // of the stored parameter in its arena
+    const WeightShape& shape() const { return shape_; }
     // Moves the transform's tensors onto the layer's memory (Layer::placed).
     void place(Memory& mem);
 

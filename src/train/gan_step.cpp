@@ -10,6 +10,9 @@ namespace gan {
 GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o, RunPolicy policy)
     : m_(model), opt_g_(opt_g), opt_d_(opt_d), o_(o), p_(policy) {
     stack_ = o_.stack_real_fake && !m_.d.batch_statistics();
+    augment_ = parse_augment(o_.augment);
+    GAN_CHECK(!augment_.any() || !d_input_adds_labels(m_.config),
+              "augmentation needs a discriminator that reads the image alone (not --cond-d concat)");
     m_.g.set_precision(p_.fast_tanh ? Precision::fast : Precision::exact);
     if (!p_.backend) own_be_ = make_backend(p_.backend_options());
     be_ = p_.backend ? p_.backend : own_be_.get();
@@ -20,7 +23,8 @@ GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o, RunPo
     }
     opt_g_.place(*be_);
     opt_d_.place(*be_);
-    for (Tensor* t : {&g_in_, &d_in_, &d_in_fake_, &dout_, &dd_in_, &dfake_, &logits_, &dlogits_}) t->on(*be_);
+    for (Tensor* t : {&g_in_, &d_in_, &d_in_fake_, &dout_, &dd_in_, &dfake_, &logits_, &dlogits_, &d_in_aug_})
+        t->on(*be_);
     dist_ = p_.comm && p_.comm->distributed();
     if (dist_) {
         GAN_CHECK(p_.global_batch >= p_.comm->size(), "a batch of ", p_.global_batch, " rows cannot be split over ",
@@ -140,7 +144,7 @@ void GanStep::update_d_stacked(const Tensor& real, const Tensor& fake, const int
         std::copy(real_labels, real_labels + B, labels_.begin() + std::ptrdiff_t(B));
         labels = labels_.data();
     }
-    const Tensor& out = m_.d.forward(d_in_);
+    const Tensor& out = m_.d.forward(augmented(d_in_, 0));
     read_logits(out, labels);
     s.d_fake = be_->mean_sigmoid(logits_.data(), B);
     s.d_real = be_->mean_sigmoid(logits_.data() + B, B);
@@ -163,7 +167,7 @@ void GanStep::update_d_halves(const Tensor& real, const Tensor& fake, const int*
     const ModelConfig& c = m_.config;
     const size_t B = size_t(real.shape.n);
     make_d_input(d_in_, real, real_labels, c, *be_);
-    const Tensor& out_real = m_.d.forward(d_in_);
+    const Tensor& out_real = m_.d.forward(augmented(d_in_, 0));
     read_logits(out_real, real_labels);
     s.d_real = be_->mean_sigmoid(logits_.data(), B);
     float loss = be_->gan_loss(o_.loss, LossTerm::d_real, logits_.data(), B, o_.smooth, dlogits_.data());
@@ -172,8 +176,7 @@ void GanStep::update_d_halves(const Tensor& real, const Tensor& fake, const int*
     scale_to_share();
     m_.d.backward(dout_, nullptr);
 
-    const Tensor& d_in = d_input_of(fake, fake_labels);
-    const Tensor& out_fake = m_.d.forward(d_in);
+    const Tensor& out_fake = m_.d.forward(augmented(d_input_of(fake, fake_labels), 1));
     read_logits(out_fake, fake_labels);
     s.d_fake = be_->mean_sigmoid(logits_.data(), B);
     loss += be_->gan_loss(o_.loss, LossTerm::d_fake, logits_.data(), B, o_.smooth, dlogits_.data());
@@ -189,7 +192,7 @@ float GanStep::update_g(const Tensor& fake, const int* fake_labels) {
     const ModelConfig& c = m_.config;
     const size_t B = size_t(fake.shape.n);
     m_.d.set_param_grads(false);
-    const Tensor& out = m_.d.forward(d_input_of(fake, fake_labels));
+    const Tensor& out = m_.d.forward(augmented(d_input_of(fake, fake_labels), 2));
     read_logits(out, fake_labels);
     float loss = be_->gan_loss(o_.loss, LossTerm::g_fake, logits_.data(), B, o_.smooth, dlogits_.data());
     write_output_grad(out, fake_labels);
@@ -197,6 +200,7 @@ float GanStep::update_g(const Tensor& fake, const int* fake_labels) {
     scale_to_share();
     m_.d.backward(dout_, &dd_in_);
     m_.d.set_param_grads(true);
+    if (augment_.any()) aug_.backward(*be_, dd_in_, dd_in_);  // through the augmentation to G's output
     const Tensor* dfake = &dd_in_;
     if (d_input_adds_labels(c)) {
         d_input_grad_to_image(dfake_, dd_in_, c, *be_);
@@ -211,6 +215,16 @@ const Tensor& GanStep::d_input_of(const Tensor& x, const int* labels) {
     if (!d_input_adds_labels(m_.config)) return x;
     make_d_input(d_in_fake_, x, labels, m_.config, *be_);
     return d_in_fake_;
+}
+
+const Tensor& GanStep::augmented(const Tensor& x, int pass) {
+    if (!augment_.any()) return x;
+    // Each (step, pass) has 2^32 blocks of the stream; each image 4 of them, from this rank's first row.
+    const int first = dist_ ? p_.comm->first_row(p_.global_batch) : 0;
+    const RngState base{aug_key_, ((aug_step_ * 4 + uint64_t(pass)) << 32) + 8 * uint64_t(first), 4};
+    aug_.draw(augment_, x.shape.n, x.shape.h, x.shape.w, base, o_.augment_p);
+    aug_.forward(*be_, x, d_in_aug_);
+    return d_in_aug_;
 }
 
 }  // namespace gan

@@ -21,13 +21,20 @@
 // mean loss over the whole batch; batch norm takes its statistics over the whole batch (nn/batchnorm2d.h);
 // each gradient arena is summed over the ranks (one call per arena, in rank order) before its Adam
 // step, so every rank takes the same step; the reported losses and probabilities are weighted the same.
+// Augmentation (StepOptions::augment): D sees T(x) for every batch x it is given, with T drawn per image
+// afresh for each pass (the D update's real and fake rows, the G update's fakes), and G's gradient
+// comes back through Tᵀ. The draws are a function of the stream key and the step index the trainer
+// sets (set_augment_stream), so a resumed run draws what the uninterrupted one drew; each rank draws
+// for its own rows.
 #pragma once
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "backend/backend.h"
 #include "core/comm.h"
 #include "models/gan_model.h"
+#include "nn/augment.h"
 #include "optim/adam.h"
 #include "nn/losses.h"
 #include "train/policy.h"
@@ -39,6 +46,10 @@ struct StepOptions {
     LossKind loss = LossKind::bce;  // train/losses.h
     float class_weight = 1.0f;  // acgan / proj_ac: weight of the auxiliary classification loss
     bool stack_real_fake = true;  // D without batch statistics: one pass over [real; fake]
+    // Differentiable augmentation of every image D sees, real and fake, in both updates (nn/augment.h):
+    // "none" or a comma-separated list of color, translation, cutout.
+    std::string augment = "none";
+    float augment_p = 1.0f;  // the probability each image is augmented with
 };
 
 struct StepStats {
@@ -64,6 +75,8 @@ class GanStep {
     // Conditional models take the real batch's labels and the labels G draws (B each, in [0, K)).
     StepStats step(const Tensor& real, const Tensor& z, const int* real_labels = nullptr,
                    const int* fake_labels = nullptr, bool update_g = true);
+    // The augmentation's draws for the next step: from the stream `key` (an Rng's key) at the step's index.
+    void set_augment_stream(uint64_t key, uint64_t step_index) { aug_key_ = key, aug_step_ = step_index; }
     int split_threads() const { return be_->threads(); }  // 1: the BLAS threads the GEMMs
     Backend& backend() { return *be_; }
     bool stacks_real_fake() const { return stack_; }
@@ -75,6 +88,9 @@ class GanStep {
                          StepStats& s);
     float update_g(const Tensor& fake, const int* fake_labels);
     const Tensor& d_input_of(const Tensor& x, const int* labels);
+    // D's input x through a fresh draw of the augmentation (pass: which of the step's passes), or x itself
+    // without one.
+    const Tensor& augmented(const Tensor& x, int pass);
     // Data-parallel: dout_ times this rank's share of the batch; the arena's gradients summed over the
     // ranks; the statistics weighted by the share and summed. No-ops in one process.
     void scale_to_share();
@@ -106,6 +122,10 @@ class GanStep {
     Tensor dfake_;           // gradient at G's output
     std::vector<int> labels_;  // (2B) [fake; real] labels of a stacked conditional pass
     Tensor logits_, dlogits_;  // (2B)
+    AugmentPolicy augment_;
+    Augment aug_;              // the last pass's draws
+    Tensor d_in_aug_;          // D's augmented input
+    uint64_t aug_key_ = 0, aug_step_ = 0;
 };
 
 }  // namespace gan

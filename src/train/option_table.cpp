@@ -87,14 +87,29 @@ const TrainOption kOptions[] = {
      .help = "acgan / proj_ac: weight of the auxiliary classification loss", .field = GAN_FIELD(step.class_weight),
      .on_resume = R::changes, .range = OptionRange{0, 100, false, false, "must be in [0, 100]"},
      .cli_default = "3", .optional_in_json = true},
-    {.key = "loss", .flag = "--loss", .help = "GAN loss: bce | lsgan | hinge", .field = GAN_FIELD(step.loss)},
+    {.key = "loss", .flag = "--loss", .help = "GAN loss: bce | lsgan | hinge", .field = GAN_FIELD(step.loss),
+     .small_data = "hinge"},
+    {.key = "spectral_norm", .flag = "--spectral-norm",
+     .help = "Spectral normalisation of D's weights (Miyato et al. 2018; dcgan: D without batch norm)",
+     .field = GAN_FIELD(model.spectral_norm), .show_default = false, .optional_in_json = true,
+     .small_data = "true"},
+    {.key = "augment", .flag = "--augment",
+     .help = "Differentiable augmentation of every image D sees, real and fake (DiffAugment): none or a "
+             "comma-separated list of color, translation, cutout",
+     .field = GAN_FIELD(step.augment), .on_resume = R::changes, .optional_in_json = true,
+     .small_data = "color,translation,cutout"},
+    {.key = "recipe", .flag = "--recipe",
+     .help = "small-data: the settings measured best for folders of a few hundred to a few thousand images "
+             "(docs/small_data.md): spectral norm in D, hinge loss, differentiable augmentation, an average of "
+             "G's weights; flags given keep their values",
+     .field = GAN_FIELD(recipe), .optional_in_json = true},
     {.key = "d_steps", .flag = "--d-steps", .help = "D updates per G update", .field = GAN_FIELD(d_steps),
      .on_resume = R::changes, .range = OptionRange{1, 100, false, false, "must be in [1, 100]"}},
     {.key = "ema", .flag = "--ema",
      .help = "Decay of an exponential moving average of G's weights (0 = off; warmed up as min(D, "
              "(1+t)/(10+t)) at update t), used for samples and saved generators; 0.99 suits DCGAN runs of a "
              "few epochs",
-     .field = GAN_FIELD(ema), .range = unit},
+     .field = GAN_FIELD(ema), .range = unit, .small_data = "0.999"},
     {.key = "data", .flag = "--data",
      .help = "The training images: a folder with MNIST's IDX files (train-images-idx3-ubyte[.gz], ...), else "
              "one with CIFAR-10's binary batches (data_batch_*.bin), else a folder of PNG and JPEG images (in "

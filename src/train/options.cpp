@@ -8,6 +8,7 @@
 
 #include "core/check.h"
 #include "io/json_depth.h"
+#include "nn/augment.h"
 
 namespace gan {
 
@@ -190,6 +191,19 @@ void apply_dcgan_defaults(TrainOptions& o, const std::function<bool(const std::s
         if (t.dcgan_default && !(t.has_flag() && given(t.flag))) t.parse(o, t.dcgan_default);
 }
 
+std::string apply_recipe(TrainOptions& o, const std::function<bool(const std::string& flag)>& given) {
+    GAN_CHECK(o.recipe == "none" || o.recipe == "small-data", "unknown --recipe '", o.recipe,
+              "' (known: small-data, none)");
+    if (o.recipe == "none") return "";
+    std::string set;
+    for (const TrainOption& t : train_option_table()) {
+        if (!t.small_data || (t.has_flag() && given(t.flag))) continue;
+        t.parse(o, t.small_data);
+        set += std::string(" ") + t.flag + (std::string(t.small_data) == "true" ? "" : " " + t.show(o));
+    }
+    return set.empty() ? set : set.substr(1);
+}
+
 std::string TrainOptions::to_json() const {
     TrainOptions copy = *this;
     json j = json::object();
@@ -222,6 +236,12 @@ void TrainOptions::validate() const {
     GAN_CHECK(channels != 2, "--channels must be 0, 1 or 3 (got 2)");
     GAN_CHECK(bad_images == "skip" || bad_images == "refuse", "--bad-images must be skip or refuse (got '",
               bad_images, "')");
+    GAN_CHECK(recipe == "none" || recipe == "small-data", "unknown --recipe '", recipe, "' (known: small-data, none)");
+    try {
+        parse_augment(step.augment);
+    } catch (const Error& e) {
+        throw Error(std::string("--augment: ") + e.what());
+    }
 }
 
 }  // namespace gan

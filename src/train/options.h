@@ -36,6 +36,7 @@ struct TrainOptions {
     int channels = 0;         // 1 or 3; 0 = the data's own (MNIST 1, CIFAR-10 and image folders 3)
     std::string bad_images = "refuse";  // an image folder's undecodable files: "skip" or "refuse"
     std::string out_dir = "runs/classic";
+    std::string recipe = "none";  // "small-data": apply_recipe() set the options the recipe names
 
     std::string to_json() const;  // every resolved option, for config.json and checkpoints
     static TrainOptions from_json(const std::string& text, const std::string& source);
@@ -75,6 +76,7 @@ struct TrainOption {
     const char* cli_default = nullptr;    // gan train's default, where it is not TrainOptions{}'s
     const char* dcgan_default = nullptr;  // gan train --arch dcgan's default for an option not given
     bool optional_in_json = false;        // older config.json files lack it: the default stays
+    const char* small_data = nullptr;     // gan train --recipe small-data's value for an option not given
 
     bool has_flag() const { return *flag != 0; }
     bool is_enum() const;                                   // its flag takes a name (--arch mlp)
@@ -91,5 +93,10 @@ const TrainOption* train_option_by_flag(const std::string& flag);  // null if no
 void apply_cli_defaults(TrainOptions& o);
 // --arch dcgan: that architecture's defaults for every option whose flag `given` does not name.
 void apply_dcgan_defaults(TrainOptions& o, const std::function<bool(const std::string& flag)>& given);
+
+// --recipe small-data (docs/small_data.md): that recipe's value for every option whose flag `given` does
+// not name (after the architecture's defaults). Returns what it set, as flags ("--spectral-norm --loss
+// hinge ..."), for the run to print; "" for the recipe "none". Throws gan::Error for an unknown recipe.
+std::string apply_recipe(TrainOptions& o, const std::function<bool(const std::string& flag)>& given);
 
 }  // namespace gan

@@ -19,7 +19,7 @@ namespace gan {
 
 namespace {
 
-enum Stream : uint64_t { kInit = 0, kData = 1, kLatent = 2, kSample = 3, kFixed = 4 };
+enum Stream : uint64_t { kInit = 0, kData = 1, kLatent = 2, kSample = 3, kFixed = 4, kAugment = 5 };
 
 std::string epoch_name(int epoch) {
     char buf[32];
@@ -321,6 +321,7 @@ void Trainer::train_step(int s, int steps) {
                                fake_labels_.begin());
     // With --d-steps K, K-1 batches update D only, the K-th updates D and then G.
     const bool update_g = (s + 1) % o_.d_steps == 0 || s + 1 == steps;
+    step_->set_augment_stream(Rng(o_.seed, kAugment).state().key, uint64_t(p_.epoch) * uint64_t(steps) + uint64_t(s));
     StepStats st = step_->step(real_, *z, conditional ? real_labels_.data() : nullptr,
                                conditional ? fake_labels_.data() : nullptr, update_g);
     if (!update_g) st.g_loss = last_.g_loss;

@@ -64,12 +64,12 @@ def f32(x):
     return (s if any(ch in s for ch in ".en") else s + ".0") + "f"
 
 
-def emit(case, tensors):
+def emit(case, tensors, full=False):
     print(f"inline const std::vector<GoldenTensor> golden_{case} = {{")
     for name, t in tensors:
         v = t.detach().reshape(-1).to(torch.float64)
         n = v.numel()
-        idx = list(range(n)) if n <= 400 else sorted(set((i * 104729 + 7) % n for i in range(32)))
+        idx = list(range(n)) if full or n <= 400 else sorted(set((i * 104729 + 7) % n for i in range(32)))
         vals = ", ".join(f32(v[i].item()) for i in idx)
         ids = ", ".join(str(i) for i in idx)
         print(f'  {{"{name}", {v.sum().item():.17g}, {v.abs().sum().item():.17g}, {v.abs().max().item():.17g}, '

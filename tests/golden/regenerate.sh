@@ -14,3 +14,4 @@ gen() {  # script header: write to a temporary name, replace the header only whe
 gen make_golden.py seed_gan_golden.h
 gen make_golden_dcgan.py dcgan_golden.h
 gen make_golden_example.py example_dcgan_golden.h  # also writes tests/data/example_netG_32.safetensors
+gen make_golden_small_data.py small_data_golden.h
