@@ -246,6 +246,30 @@ TEST_F(CudaOps, AdamAndEmaBitwise) {
     EXPECT_EQ(ge.read(), e);
 }
 
+// The vectors of spectral norm and the augmentation (nn/augment.h), forward and transposed.
+TEST_F(CudaOps, AxpyDotAndAugmentation) {
+    const int n = 3, c = 3, h = 9, w = 8;
+    const size_t len = size_t(n) * c * h * w;
+    Vec x = random_vec(len, rng), y = random_vec(len, rng);
+    DevVec gx(*gpu, x), gy(*gpu, y);
+    EXPECT_NEAR(gpu->dot(gx.get(), gy.get(), len), cpu.dot(x.data(), y.data(), len), 1e-9 * len);
+    cpu.axpy(y.data(), x.data(), len, 0.3f);
+    gpu->axpy(gy.get(), gx.get(), len, 0.3f);
+    EXPECT_LT(rel_err(gy.read(), y), 1e-6);
+    const float colour[3 * n] = {0.2f, 1.5f, 0.7f, -0.4f, 0.3f, 1.2f, 0.0f, 1.0f, 1.0f};
+    const int shift[6 * n] = {1, -2, 0, 3, 4, 4, -1, 0, -2, -2, 4, 4, 0, 0, 0, 0, 0, 0};
+    for (bool transpose : {false, true}) {
+        Vec a(len), b(len);
+        DevVec ga(*gpu, a), gb(*gpu, b);
+        cpu.augment_colour(a.data(), x.data(), n, c, h * w, colour, transpose);
+        gpu->augment_colour(ga.get(), gx.get(), n, c, h * w, colour, transpose);
+        EXPECT_LT(rel_err(ga.read(), a), 1e-5) << "colour, transpose " << transpose;
+        cpu.augment_shift(b.data(), x.data(), n, c, h, w, shift, transpose);
+        gpu->augment_shift(gb.get(), gx.get(), n, c, h, w, shift, transpose);
+        EXPECT_EQ(gb.read(), b) << "shift, transpose " << transpose;
+    }
+}
+
 TEST_F(CudaOps, BytesInAndPixelsOutBitwise) {
     const size_t img = 37, rows = 6;
     std::vector<uint8_t> images(img * rows);
