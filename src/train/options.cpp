@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <nlohmann/json.hpp>
 
+#include "backend/backend.h"
 #include "core/check.h"
 #include "io/json_depth.h"
 #include "nn/augment.h"
@@ -191,17 +192,19 @@ void apply_dcgan_defaults(TrainOptions& o, const std::function<bool(const std::s
         if (t.dcgan_default && !(t.has_flag() && given(t.flag))) t.parse(o, t.dcgan_default);
 }
 
-std::string apply_recipe(TrainOptions& o, const std::function<bool(const std::string& flag)>& given) {
+void apply_recipe(TrainOptions& o, const std::function<bool(const std::string& flag)>& given) {
     GAN_CHECK(o.recipe == "none" || o.recipe == "small-data", "unknown --recipe '", o.recipe,
               "' (known: small-data, none)");
-    if (o.recipe == "none") return "";
-    std::string set;
-    for (const TrainOption& t : train_option_table()) {
-        if (!t.small_data || (t.has_flag() && given(t.flag))) continue;
-        t.parse(o, t.small_data);
-        set += std::string(" ") + t.flag + (std::string(t.small_data) == "true" ? "" : " " + t.show(o));
-    }
-    return set.empty() ? set : set.substr(1);
+    if (o.recipe == "none") return;
+    for (const TrainOption& t : train_option_table())
+        if (t.small_data && !(t.has_flag() && given(t.flag))) t.parse(o, t.small_data);
+}
+
+std::string recipe_summary(const TrainOptions& o) {
+    std::string s;
+    for (const TrainOption& t : train_option_table())
+        if (t.small_data) s += std::string(s.empty() ? "" : " ") + t.flag + " " + t.show(o);
+    return s;
 }
 
 std::string TrainOptions::to_json() const {
@@ -242,6 +245,9 @@ void TrainOptions::validate() const {
     } catch (const Error& e) {
         throw Error(std::string("--augment: ") + e.what());
     }
+    GAN_CHECK(device == "cpu" || device == "cuda", "--device must be cpu or cuda (got '", device, "')");
+    GAN_CHECK(device != "cuda" || device_built(Device::cuda), "--device cuda: this build of gan has no CUDA "
+              "(configure it with -DGAN_WITH_CUDA=ON where the CUDA toolkit and cuDNN are, or use --device cpu)");
 }
 
 }  // namespace gan

@@ -24,6 +24,7 @@ struct TrainOptions {
     StepOptions step;         // label smoothing 0.1
     uint64_t seed = 0;
     int threads = 0;          // BLAS threads; 0 = automatic
+    std::string device = "cpu";  // "cpu" or "cuda" (backend/backend.h's Device)
     int samples_per_epoch = 16;
     int fixed_samples = 64;   // the same latents every epoch: samples/fixed_epoch_NNN.png
     int eval_every = 0;       // run `evaluator` every K epochs (0 = never)
@@ -95,8 +96,10 @@ void apply_cli_defaults(TrainOptions& o);
 void apply_dcgan_defaults(TrainOptions& o, const std::function<bool(const std::string& flag)>& given);
 
 // --recipe small-data (docs/small_data.md): that recipe's value for every option whose flag `given` does
-// not name (after the architecture's defaults). Returns what it set, as flags ("--spectral-norm --loss
-// hinge ..."), for the run to print; "" for the recipe "none". Throws gan::Error for an unknown recipe.
-std::string apply_recipe(TrainOptions& o, const std::function<bool(const std::string& flag)>& given);
+// not name (after the architecture's defaults); nothing for the recipe "none". Throws gan::Error for an
+// unknown recipe.
+void apply_recipe(TrainOptions& o, const std::function<bool(const std::string& flag)>& given);
+// The options a recipe names, with their values in o, as flags: "--loss hinge --spectral-norm ...".
+std::string recipe_summary(const TrainOptions& o);
 
 }  // namespace gan
