@@ -89,7 +89,8 @@ TEST(TrainOptionTable, ResumeMayChangeOnlyTheTrainingSchedule) {
         if (t.has_flag() && t.on_resume == OnResume::fixed) fixed.insert(t.flag);
     EXPECT_EQ(fixed, (std::set<std::string>{"--arch", "--z-dim", "--hidden", "--alpha", "--conditional", "--cond-d",
                                             "--seed", "--batch", "--loss", "--samples-per-epoch", "--ema",
-                                            "--image-size", "--channels", "--ngf", "--ndf"}));
+                                            "--image-size", "--channels", "--ngf", "--ndf", "--spectral-norm",
+                                            "--recipe"}));
     EXPECT_EQ(train_option_by_flag("--out")->on_resume, OnResume::ignored);
 }
 
@@ -141,6 +142,31 @@ TEST(TrainOptionTable, DefaultsOfTheCliAndOfDcgan) {
     EXPECT_EQ(o.batch, 100);  // given: kept
     EXPECT_EQ(o.model.latent, Latent::normal);
     EXPECT_EQ(o.out_dir, "runs/dcgan");
+}
+
+// --recipe small-data sets what it names unless a flag was given, and round-trips through config.json.
+TEST(TrainOptionTable, RecipeSetsItsOptionsExceptThoseGiven) {
+    TrainOptions o;
+    apply_recipe(o, [](const std::string&) { return false; });
+    EXPECT_FALSE(o.model.spectral_norm) << "the recipe none sets nothing";
+    o.recipe = "small-data";
+    apply_recipe(o, [](const std::string& flag) { return flag == "--loss"; });
+    EXPECT_TRUE(o.model.spectral_norm);
+    EXPECT_EQ(o.step.augment, "color,translation,cutout");
+    EXPECT_EQ(o.step.loss, LossKind::bce) << "given: kept";
+    EXPECT_GT(o.ema, 0.0f);
+    EXPECT_NE(recipe_summary(o).find("--augment color,translation,cutout"), std::string::npos) << recipe_summary(o);
+    const TrainOptions back = TrainOptions::from_json(o.to_json(), "config.json");
+    EXPECT_EQ(back.recipe, "small-data");
+    EXPECT_TRUE(back.model.spectral_norm);
+    EXPECT_EQ(back.step.augment, o.step.augment);
+    o.recipe = "tiny-data";
+    EXPECT_EQ(error_of([&] { apply_recipe(o, [](const std::string&) { return false; }); }),
+              "unknown --recipe 'tiny-data' (known: small-data, none)");
+    o.recipe = "none";
+    o.step.augment = "color,blur";
+    EXPECT_EQ(error_of([&] { o.validate(); }),
+              "--augment: unknown augmentation 'blur' (known: color, translation, cutout, none)");
 }
 
 // config.json of runs written before class_weight existed still load, with its default.
