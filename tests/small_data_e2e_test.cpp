@@ -58,6 +58,21 @@ TEST(SmallData, SpectralNormAndAugmentationTrainAndResumeBitwise) {
     EXPECT_TRUE(same_tensors(base + "/straight/generator.safetensors", base + "/split/generator.safetensors"));
 }
 
+// --recipe small-data: printed at the start with what it set, a flag given keeps its value, and config.json
+// holds the result.
+TEST(SmallData, RecipeIsPrintedAndWrittenToConfig) {
+    TempFolder tmp("gan_small_data_recipe");
+    auto r = run(dcgan(tmp.path + "/r", 1, "--recipe small-data --loss bce"));
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("recipe small-data: --loss bce --spectral-norm --augment color,translation,cutout --ema"),
+              std::string::npos)
+        << r.out;
+    const std::string config = gan::testing::read_file(tmp.path + "/r/config.json");
+    for (const char* line : {"\"recipe\": \"small-data\"", "\"spectral_norm\": true", "\"loss\": \"bce\"",
+                             "\"augment\": \"color,translation,cutout\""})
+        EXPECT_NE(config.find(line), std::string::npos) << line << " not in\n" << config;
+}
+
 TEST(SmallData, UnknownAugmentationIsAOneLineError) {
     TempFolder tmp("gan_small_data_err");
     auto r = run(dcgan(tmp.path + "/x", 1, "--augment color,flip"));

@@ -203,7 +203,11 @@ void apply_recipe(TrainOptions& o, const std::function<bool(const std::string& f
 std::string recipe_summary(const TrainOptions& o) {
     std::string s;
     for (const TrainOption& t : train_option_table())
-        if (t.small_data) s += std::string(s.empty() ? "" : " ") + t.flag + " " + t.show(o);
+        if (t.small_data) {
+            const std::string v = t.show(o);  // a switch shows as its flag alone, or not at all when off
+            if (v == "false") continue;
+            s += std::string(s.empty() ? "" : " ") + t.flag + (v == "true" ? "" : " " + v);
+        }
     return s;
 }
 
