@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "core/check.h"
 #include "io/file.h"
@@ -334,8 +335,16 @@ void Trainer::train_step(int s, int steps) {
                                fake_labels_.begin());
     // With --d-steps K, K-1 batches update D only, the K-th updates D and then G.
     const bool update_g = (s + 1) % o_.d_steps == 0 || s + 1 == steps;
-    StepStats st = step_->step(real_, *z, conditional ? real_labels_.data() : nullptr,
-                               conditional ? fake_labels_.data() : nullptr, update_g);
+    StepStats st;
+    try {
+        st = step_->step(real_, *z, conditional ? real_labels_.data() : nullptr,
+                         conditional ? fake_labels_.data() : nullptr, update_g);
+    } catch (const Error& e) {  // a device's memory is the one limit the batch size sets: say so
+        GAN_CHECK(be.is_host() || !std::strstr(e.what(), "out of memory"), "--batch ", o_.batch, ": the ",
+                  to_string(o_.model.arch), " model's step does not fit in the ", o_.device, " device's memory (",
+                  e.what(), "); give a smaller --batch");
+        throw;
+    }
     if (!update_g) st.g_loss = last_.g_loss;
     last_ = st;
     if (update_g && !ema_.empty())  // opt_g_->t counts G's updates, this one included
