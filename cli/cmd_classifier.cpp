@@ -1,5 +1,5 @@
 // gan classifier train [--data DIR] [--out FILE] [--seed S] [--epochs E] [--image-size N
-// --image-channels C]: the classifier that the metrics use (src/metrics/classifier.h), for MNIST or
+// --channels C] [--width W]: the classifier that the metrics use (src/metrics/classifier.h), for MNIST or
 // for a labelled image folder or CIFAR-10 set (src/train/eval_data.h), saved where `gan eval` finds it.
 #include <algorithm>
 #include <cstdio>
@@ -42,8 +42,14 @@ int train_and_save(const std::string& out, int test_n, const char* test_what, Tr
     });
     if (!parent_dir(out).empty()) gan::make_dirs(parent_dir(out));
     gan::classifier_save(out, *c);
-    std::printf("Test accuracy %.2f %% on %d %s after %.1f s; saved %s\n",
-                100 * std::stod(c->metadata.at("test_accuracy")), test_n, test_what, total, out.c_str());
+    const double accuracy = std::stod(c->metadata.at("test_accuracy"));
+    std::printf("Test accuracy %.2f %% on %d %s after %.1f s; saved %s\n", 100 * accuracy, test_n, test_what, total,
+                out.c_str());
+    if (gan::classifier_near_chance(accuracy, c->classes()))
+        std::printf("Warning: %.2f %% is about chance for %d classes (%.0f %%): this classifier has learnt next to "
+                    "nothing, and the metrics of `gan eval` in its features would say little. Train it longer "
+                    "(--epochs), on more images, or check that the classes differ\n",
+                    100 * accuracy, c->classes(), 100.0 / c->classes());
     return 0;
 }
 
@@ -99,10 +105,16 @@ Run add_classifier(CLI::App& app) {
                                                      "--image-size`; 0: 64 for a folder, 32 for CIFAR-10)")
         ->capture_default_str()
         ->check(CLI::Range(0, 1024));
-    train->add_option("--image-channels", a->image_channels, "Image channels, 1 or 3 (as `gan train --channels`; "
-                                                             "0: 3 for a folder or CIFAR-10)")
+    // --channels means the images' channels in every command; the network's width is --width.
+    train->add_option("--channels", a->image_channels, "Image channels, 1 or 3 (as `gan train --channels`; "
+                                                       "0: 3 for a folder or CIFAR-10)")
         ->capture_default_str()
-        ->check(CLI::IsMember({0, 1, 3}));
+        ->check(CLI::Validator(
+            [](std::string& t) {
+                return t == "0" || t == "1" || t == "3" ? "" : "Value " + t + " is not 0, 1 or 3: --channels is "
+                       "the images' channels (the network's width is --width)";
+            },
+            ""));
     train->add_option("--out", a->out, "Output file (default: the cache folder `gan eval` looks in: $GAN_CACHE, "
                                        "else ~/.cache/gan.cpp)");
     train->add_option("--seed", a->o.seed, "Seed of initialisation and shuffling")->capture_default_str();
@@ -114,7 +126,7 @@ Run add_classifier(CLI::App& app) {
     train->add_option("--threads", a->threads, "BLAS threads (results are deterministic per thread count)")
         ->capture_default_str()
         ->check(CLI::Range(0, 256));
-    train->add_option("--channels", a->o.c1, "Width: channels of the first convolution (the second has twice as many)")
+    train->add_option("--width", a->o.c1, "Width: channels of the first convolution (the second has twice as many)")
         ->capture_default_str()
         ->check(CLI::Range(1, 512));
     return [a, train] {

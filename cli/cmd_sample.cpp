@@ -192,8 +192,8 @@ Run add_sample(CLI::App& app) {
                                   "statistics (running), or auto (batch, but running for chosen digits, --labels, --z and --save-z)")
         ->capture_default_str();
     app.add_option("--precision", a->precision,
-                   "f32, or bf16: the classic MLP's second layer in bfloat16 (CPUs with AVX512_BF16; ~1.7x the "
-                   "images per second, same latents, pixels within a few levels of f32)")
+                   "f32, or bf16: the classic MLP's second layer in bfloat16 on CPUs with AVX512_BF16 (faster "
+                   "there, BENCHMARKS.md; same latents, pixels within a few levels of f32)")
         ->capture_default_str();
     app.add_option("--z", a->z_file,
                    "Your own latents instead of drawn ones: a float32 .npy of shape (N, z_dim), one image each "

@@ -1,10 +1,12 @@
 // gan: train GANs on small images, sample from them. Dispatch only.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
 #include "commands.h"
 #include "core/check.h"
 #include "flags.h"
+#include "parse_error.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"gan.cpp: train Generative Adversarial Networks on MNIST-sized images and sample from them"};
@@ -33,7 +35,9 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "gan: error: %s (see gan --help)\n", e.what());
+        // The unknown word named, with the closest command or flag and the command's own --help.
+        const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+        std::fprintf(stderr, "gan: error: %s\n", gan_cli::explain_parse_error(app, args, e.what()).c_str());
         return 2;
     }
     try {

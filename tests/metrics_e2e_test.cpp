@@ -55,7 +55,7 @@ nlohmann::json eval_json(const std::string& sample_args) {
 void ensure_classifier() {
     static bool done = [] {
         std::string out;
-        EXPECT_EQ(run("classifier train --data " + kMini + " --epochs 3 --channels 8 --batch 32", &out), 0);
+        EXPECT_EQ(run("classifier train --data " + kMini + " --epochs 3 --width 8 --batch 32", &out), 0);
         EXPECT_NE(out.find("Test accuracy"), std::string::npos) << out;
         return true;
     }();

@@ -162,6 +162,34 @@ LoadedModel checkpoint_load_model(const std::string& path_or_run_dir) {
     return out;
 }
 
+void checkpoint_init_network(GanModel& model, bool generator, const std::string& path_or_run_dir,
+                             const std::string& flag) {
+    std::error_code ec;
+    const bool dir = fs::is_directory(path_or_run_dir, ec);
+    std::string path = dir ? path_or_run_dir + "/checkpoints/last.safetensors" : path_or_run_dir;
+    SafetensorsFile file;
+    try {
+        if (generator) path = checkpoint_resolve(path_or_run_dir);
+        file = safetensors_read(path);
+    } catch (const Error& e) {
+        throw Error(str(flag, " ", e.what()));
+    }
+    Sequential& net = generator ? model.g : model.d;
+    const std::string& first = net.params.params().front().name;
+    const std::string prefix = "netD.";
+    if (!generator && !file.tensors.count(first) && first.rfind(prefix, 0) == 0) {
+        std::map<std::string, StoredTensor> renamed;
+        for (auto& [name, t] : file.tensors) renamed[prefix + name] = std::move(t);
+        file.tensors = std::move(renamed);
+    }
+    try {
+        arena_load(net.params, file, path);
+        arena_load(net.buffers, file, path);
+    } catch (const Error& e) {
+        throw Error(str(flag, " ", e.what(), " (give the model flags the weights were trained with)"));
+    }
+}
+
 void checkpoint_save_state(const std::string& path, const TrainOptions& options, const GanModel& model,
                            const Adam& opt_g, const Adam& opt_d, const AlignedVec<float>& ema,
                            const TrainProgress& p) {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 #include "core/check.h"
 #include "io/file.h"
@@ -30,6 +31,9 @@ std::string epoch_name(int epoch) {
 }  // namespace
 
 Trainer::Trainer(TrainOptions options, ImageSet data, Comm& comm)
+    : Trainer(std::move(options), std::move(data), comm, false) {}
+
+Trainer::Trainer(TrainOptions options, ImageSet data, Comm& comm, bool resuming)
     : o_(std::move(options)),
       data_(std::move(data)),
       comm_(comm),
@@ -58,6 +62,11 @@ Trainer::Trainer(TrainOptions options, ImageSet data, Comm& comm)
     model_ = gan_build(o_.model);
     Rng init_rng(o_.seed, kInit);
     gan_init(*model_, init_rng);
+    // A new run may start from given weights; a resumed one loads its own state instead.
+    if (!resuming && !o_.init_generator.empty())
+        checkpoint_init_network(*model_, true, o_.init_generator, "--init-generator");
+    if (!resuming && !o_.init_discriminator.empty())
+        checkpoint_init_network(*model_, false, o_.init_discriminator, "--init-discriminator");
     if (o_.ema > 0) ema_.host() = model_->g.params.values();
     opt_g_ = std::make_unique<Adam>(model_->g.params, o_.adam);
     opt_d_ = std::make_unique<Adam>(model_->d.params, o_.adam);
@@ -71,6 +80,11 @@ Trainer::Trainer(TrainOptions options, ImageSet data, Comm& comm)
     Rng fixed_rng(o_.seed, kFixed);
     sample_latent(fixed_z_, o_.fixed_samples, o_.model, fixed_rng);
     for (int i = 0; i < o_.fixed_samples; ++i) fixed_labels_.push_back(i % o_.model.num_classes);
+}
+
+bool Trainer::step_limit_reached() const {
+    const int64_t steps = data_.n / o_.batch;
+    return o_.max_steps > 0 && int64_t(p_.epoch) * steps + p_.step >= o_.max_steps;
 }
 
 std::string Trainer::last_checkpoint() const { return o_.out_dir + "/checkpoints/last.safetensors"; }
@@ -104,7 +118,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, const std::
     TrainOptions o = file.options;
     o.out_dir = run_dir;
     if (adjust) adjust(o);
-    auto t = std::make_unique<Trainer>(o, load_data(o), comm);
+    std::unique_ptr<Trainer> t(new Trainer(o, load_data(o), comm, true));
     TrainProgress& p = t->p_;
     checkpoint_load_state(file, *t->model_, *t->opt_g_, *t->opt_d_, t->ema_.host(), p);
     t->upload_state();
@@ -236,12 +250,28 @@ void Trainer::run_evaluator(EpochReport& r) {
     file_append_atomic(o_.out_dir + "/eval.csv", row + "\n", header + "\n");
 }
 
+std::string Trainer::generator_path(int epoch) const {
+    return o_.out_dir + "/checkpoints/generator_epoch_" + epoch_name(epoch) + ".safetensors";
+}
+
 void Trainer::save_generators(int epoch) const {
     Metadata meta = {{"epoch", std::to_string(epoch)}};
     if (!ema_.empty()) meta["ema"] = str(o_.ema);
-    checkpoint_save_generator(o_.out_dir + "/checkpoints/generator_epoch_" + epoch_name(epoch) + ".safetensors",
-                              *model_, meta);
+    checkpoint_save_generator(generator_path(epoch), *model_, meta);
     if (epoch == o_.epochs) checkpoint_save_generator(o_.out_dir + "/generator.safetensors", *model_, meta);
+    prune_generators(epoch);
+}
+
+// --keep-checkpoints N: the generators of the epochs before the last N go, except every --keep-every
+// K-th. Every earlier epoch is looked at, so a resumed run given a smaller N prunes what it left.
+void Trainer::prune_generators(int epoch) const {
+    if (o_.keep_checkpoints <= 0) return;
+    for (int e = 1; e <= epoch - o_.keep_checkpoints; ++e) {
+        if (o_.keep_every > 0 && e % o_.keep_every == 0) continue;
+        std::error_code ec;
+        std::filesystem::remove(generator_path(e), ec);
+        GAN_CHECK(!ec, generator_path(e), ": cannot remove (--keep-checkpoints): ", ec.message());
+    }
 }
 
 void Trainer::write_logs(const EpochReport& r) {
@@ -357,7 +387,8 @@ bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
         comm_seconds_ = comm_.busy_seconds();
         const int first_step = p_.step;  // a resumed epoch: only the steps from here run in this process
         for (int s = p_.step; s < steps; ++s) {
-            if (stop_requested(stop)) {
+            const bool asked = stop_requested(stop);  // a collective: every rank calls it every step
+            if (asked || step_limit_reached()) {
                 p_.latent = latent_rng_.state();
                 p_.sample = sample_rng_.state();
                 save_state();

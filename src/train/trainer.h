@@ -58,7 +58,8 @@ class Trainer {
                                            const std::function<ImageSet(const TrainOptions&)>& load_data,
                                            Comm& comm = local_comm());
 
-    // Trains to options().epochs. Returns false if stopped early by *stop (state saved first).
+    // Trains to options().epochs. Returns false if stopped early, by *stop or at options().max_steps
+    // (step_limit_reached()), the state saved first.
     bool run(const std::function<void(const EpochReport&)>& on_epoch,
              const std::function<void(const StepReport&)>& on_step = nullptr,
              const std::atomic<bool>* stop = nullptr);
@@ -67,10 +68,12 @@ class Trainer {
     const TrainProgress& progress() const { return p_; }
     GanModel& model() { return *model_; }
     std::string last_checkpoint() const;
+    bool step_limit_reached() const;  // the run has trained options().max_steps steps (when that is set)
     void save_state();  // checkpoints/last.safetensors (the device's state brought to the host first)
     Evaluator evaluator;
 
   private:
+    Trainer(TrainOptions options, ImageSet data, Comm& comm, bool resuming);  // resuming: no --init-* weights
     void start_epoch();
     void gather_batch(int step);
     // seconds and steps_run: this process's share of the epoch (less than all of it after a resume).
@@ -83,6 +86,8 @@ class Trainer {
     void write_fixed_samples(EpochReport& r);
     void run_evaluator(EpochReport& r);
     void save_generators(int epoch) const;
+    std::string generator_path(int epoch) const;  // checkpoints/generator_epoch_NNN.safetensors
+    void prune_generators(int epoch) const;
     void write_logs(const EpochReport& r);
     void write_run_files_at_start() const;
     void write_epoch_files(EpochReport& r);
