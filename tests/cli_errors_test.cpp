@@ -475,7 +475,7 @@ const Case kCases[] = {
      [](Scratch& s) {
          const std::string g = make_generator(s, "g.safetensors");
          return Staged{train_args(kMini, s.path("run"), {"--arch", "dcgan", "--init-generator", g}),
-                       {"--init-generator " + g, "missing tensor", "model flags"}};
+                       {"--init-generator " + g, "wrong shape for this model", "model flags"}};
      }},
     {"EvalFolderTooSmallForTheNeighbours",  // 49 images: every tenth held out leaves 4 for k = 5
      [](Scratch& s) {
