@@ -115,6 +115,7 @@ class CurrentGenerator {
                    {"z_dim", c.z_dim},
                    {"conditional", c.conditional},
                    {"num_classes", c.num_classes},
+                   {"class_names", c.class_names},  // the page's buttons (empty: numbered)
                    {"image_shape", {c.channels, c.rows, c.cols}},
                    {"epoch", extra.count("epoch") ? extra["epoch"] : ""}};
         return e;

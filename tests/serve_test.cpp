@@ -168,6 +168,26 @@ TEST(Serve, WarnsWhenBoundToANonLoopbackAddress) {
     }
 }
 
+// A conditional run's class names reach the page (its class buttons), in model.json.
+TEST(Serve, ModelJsonNamesAConditionalRunsClasses) {
+    TempFolder tmp("gan_serve");
+    const std::string run = tmp.file("run");
+    gan::ModelConfig c;
+    c.conditional = true;
+    c.num_classes = 2;
+    c.class_names = {"cats", "dogs"};
+    auto m = gan::gan_build(c);
+    gan::Rng rng(1);
+    gan::gan_init(*m, rng);
+    fs::create_directories(run + "/checkpoints");
+    gan::checkpoint_save_generator(run + "/checkpoints/generator_epoch_001.safetensors", *m, {{"epoch", "1"}});
+    Server s(tmp, {run});
+    ASSERT_GT(s.port, 0) << read_file(s.err);
+    const Reply info = get(s.port, "/run/model.json");
+    EXPECT_NE(info.text.find("\"class_names\":[\"cats\",\"dogs\"]"), std::string::npos) << info.text;
+    s.p->kill_and_reap(SIGTERM);
+}
+
 TEST(Serve, ServesTheRunAsItIsNow) {
     TempFolder tmp("gan_serve");
     const std::string run = tmp.file("run");

@@ -53,7 +53,7 @@ struct ImageField {
 };
 // Where an option lives in a TrainOptions.
 using OptionField = std::variant<int*, float*, uint64_t*, bool*, std::string*, Arch*, Latent*, CondD*, LossKind*,
-                                 ImageField>;
+                                 ImageField, std::vector<std::string>*>;
 
 // What a resumed run may do with a new value given for the option: refuse it (it fixes the model's
 // shape, the data order or the saved state), take it, or ignore it (--out: the run stays where it is).
