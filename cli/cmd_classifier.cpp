@@ -11,6 +11,7 @@
 #include "io/idx.h"
 #include "backend/backend.h"
 #include "metrics/classifier.h"
+#include "metrics/evaluate.h"
 #include "train/eval_data.h"
 
 namespace gan_cli {
@@ -18,7 +19,7 @@ namespace gan_cli {
 namespace {
 
 struct ClassifierArgs {
-    std::string data = "data/mnist", out;
+    std::string data, out;  // data "": MNIST, searched where gan train and gan eval look (mnist_dir_find)
     gan::ClassifierOptions o;
     int threads = 1;
     int image_size = 0, image_channels = 0;  // 0: the data's own
@@ -75,8 +76,9 @@ int run_images_classifier_train(const ClassifierArgs& a) {
     });
 }
 
-int run_classifier_train(const ClassifierArgs& a) {
+int run_classifier_train(ClassifierArgs a) {
     gan::set_library_threads(a.threads);
+    a.data = gan::mnist_dir_find(a.data);
     if (a.image_size != 0 || a.image_channels != 0 || !gan::is_mnist_folder(a.data))
         return run_images_classifier_train(a);
     gan::Dataset train = gan::dataset_load(a.data, true), test = gan::dataset_load(a.data, false);
@@ -99,8 +101,8 @@ Run add_classifier(CLI::App& app) {
     auto a = std::make_shared<ClassifierArgs>();
     train->add_option("--data", a->data, "MNIST's IDX files (train-*, t10k-*), a CIFAR-10 folder, or an image folder "
                                          "with one subfolder per class (at least 2; every tenth image of each "
-                                         "class is held out as the test set)")
-        ->capture_default_str();
+                                         "class is held out as the test set) [./data/mnist, else the per-user "
+                                         "cache, as gan train: gan fetch mnist --cache fills it]");
     train->add_option("--image-size", a->image_size, "Image side for a folder or CIFAR-10 (as `gan train "
                                                      "--image-size`; 0: 64 for a folder, 32 for CIFAR-10)")
         ->capture_default_str()

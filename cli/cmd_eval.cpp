@@ -335,7 +335,7 @@ Run add_eval(CLI::App& app) {
     app.add_option("--json", a->json, "Also write the figures to this JSON file");
     app.add_option("--data", a->data, "MNIST folder (test set = reference, training set = memorisation check); "
                                       "default: ./data/mnist, else the per-user cache ~/.cache/gan.cpp/mnist "
-                                      "($XDG_CACHE_HOME/gan.cpp/mnist), which scripts/fetch_mnist.sh --cache fills. "
+                                      "($XDG_CACHE_HOME/gan.cpp/mnist), which gan fetch mnist --cache fills. "
                                       "Or the image folder or CIFAR-10 folder the model was trained on: with one "
                                       "subfolder per class (at least 2), every metric, in the features of a "
                                       "classifier of those classes, every tenth image of each class held out as the "

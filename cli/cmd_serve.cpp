@@ -2,8 +2,8 @@
 //
 // Serves the page in web/ (index.html, app.js, style.css), which runs the run's generator in the
 // browser with onnxruntime-web (its dist files from web/node_modules/onnxruntime-web/dist, installed
-// by `npm ci --omit=dev` in web/) and shows the run's losses.svg and progress.gif. The run is served as
-// it is now, so a run that is training can be watched: the run's files are opened at each request
+// by scripts/setup_web.sh: `npm ci --omit=dev --ignore-scripts` in web/) and shows the run's
+// losses.svg and progress.gif. The run is served as it is now, so a run that is training can be watched: the run's files are opened at each request
 // (inside the run directory, never through a link), and the generator is exported to ONNX in memory
 // (export/onnx.h) again whenever the checkpoint it comes from is another file or has changed; the run
 // directory is only read. Only the URLs listed below are answered (serve/http.h: an allow-list, no
@@ -132,7 +132,9 @@ int run_serve(const ServeArgs& a) {
     const char* ort_files[] = {"ort.wasm.min.js", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"};
     for (const char* f : ort_files)
         GAN_CHECK(fs::is_regular_file(ort / f), (ort / f).string(),
-                  ": missing (run `npm ci --omit=dev` in ", web.string(), ")");
+                  ": missing: the page's onnxruntime-web is not installed (scripts/setup_web.sh in the source tree "
+                  "installs it: npm ci --omit=dev --ignore-scripts in web/; an installed gan takes it along at "
+                  "cmake --install)");
 
     auto generator = std::make_shared<CurrentGenerator>(a.run);
     const std::shared_ptr<const CurrentGenerator::Export> first = generator->get();  // its errors end here

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     { auto* c = app.add_subcommand("interpolate", "Animated GIF of a smooth walk through latent space"); cmds.push_back({c, gan_cli::add_interpolate(*c)}); }
     { auto* c = app.add_subcommand("export", "Write the generator as an ONNX model (.onnx) for other runtimes"); cmds.push_back({c, gan_cli::add_export(*c)}); }
     { auto* c = app.add_subcommand("serve", "Serve a page that draws samples of a run in the browser (onnxruntime-web)"); cmds.push_back({c, gan_cli::add_serve(*c)}); }
+    { auto* c = app.add_subcommand("fetch", "Download MNIST or Fashion-MNIST (checked by MD5) where gan looks for it"); cmds.push_back({c, gan_cli::add_fetch(*c)}); }
     gan_cli::check_unsigned_flags(app);  // no unsigned flag (--seed) may wrap "-1" round to 2^64 - 1
     try {
         app.parse(argc, argv);

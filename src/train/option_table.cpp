@@ -99,7 +99,7 @@ const TrainOption kOptions[] = {
      .help = "The training images: a folder with MNIST's IDX files (train-images-idx3-ubyte[.gz], ...), else "
              "one with CIFAR-10's binary batches (data_batch_*.bin), else a folder of PNG and JPEG images (in "
              "every folder below it too), decoded once into RUN_DIR/data_cache.bin [./data/mnist, else the "
-             "per-user cache ~/.cache/gan.cpp/mnist, which scripts/fetch_mnist.sh --cache fills]",
+             "per-user cache ~/.cache/gan.cpp/mnist, which gan fetch mnist --cache fills]",
      .field = GAN_FIELD(data_dir), .on_resume = R::changes, .show_default = false},
     {.key = "image_size", .flag = "--image-size",
      .help = "Side of the square training images: each is resized (shorter side) and centre-cropped to it "
