@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 
 #include "core/check.h"
 #include "io/file.h"
@@ -73,11 +72,10 @@ Trainer::Trainer(Validated options, ImageSet data, Comm& comm, bool resuming)
     model_ = gan_build(o_.model);
     Rng init_rng(o_.seed, kInit);
     gan_init(*model_, init_rng);
-    // A new run may start from given weights; a resumed one loads its own state instead.
-    if (!resuming && !o_.init_generator.empty())
-        checkpoint_init_network(*model_, true, o_.init_generator, "--init-generator");
-    if (!resuming && !o_.init_discriminator.empty())
-        checkpoint_init_network(*model_, false, o_.init_discriminator, "--init-discriminator");
+    if (!resuming)  // a new run may start from given weights; a resumed one loads its own state next
+        for (const bool g : {true, false})
+            if (const std::string& file = g ? o_.init_generator : o_.init_discriminator; !file.empty())
+                checkpoint_init_network(*model_, g, file, g ? "--init-generator" : "--init-discriminator");
     if (o_.ema > 0) ema_.host() = model_->g.params.values();
     opt_g_ = std::make_unique<Adam>(model_->g.params, o_.adam);
     opt_d_ = std::make_unique<Adam>(model_->d.params, o_.adam);
@@ -260,28 +258,12 @@ void Trainer::run_evaluator(EpochReport& r) {
     file_append_atomic(o_.out_dir + "/eval.csv", row + "\n", header + "\n");
 }
 
-std::string Trainer::generator_path(int epoch) const {
-    return o_.out_dir + "/checkpoints/generator_epoch_" + epoch_name(epoch) + ".safetensors";
-}
-
 void Trainer::save_generators(int epoch) const {
     Metadata meta = {{"epoch", std::to_string(epoch)}};
     if (!ema_.empty()) meta["ema"] = str(o_.ema);
-    checkpoint_save_generator(generator_path(epoch), *model_, meta);
+    checkpoint_save_generator(run_dir_generator_path(o_.out_dir, epoch), *model_, meta);
     if (epoch == o_.epochs) checkpoint_save_generator(o_.out_dir + "/generator.safetensors", *model_, meta);
-    prune_generators(epoch);
-}
-
-// --keep-checkpoints N: the generators of the epochs before the last N go, except every --keep-every
-// K-th. Every earlier epoch is looked at, so a resumed run given a smaller N prunes what it left.
-void Trainer::prune_generators(int epoch) const {
-    if (o_.keep_checkpoints <= 0) return;
-    for (int e = 1; e <= epoch - o_.keep_checkpoints; ++e) {
-        if (o_.keep_every > 0 && e % o_.keep_every == 0) continue;
-        std::error_code ec;
-        std::filesystem::remove(generator_path(e), ec);
-        GAN_CHECK(!ec, generator_path(e), ": cannot remove (--keep-checkpoints): ", ec.message());
-    }
+    run_dir_prune_generators(o_.out_dir, epoch, o_.keep_checkpoints, o_.keep_every);
 }
 
 void Trainer::write_logs(const EpochReport& r) {

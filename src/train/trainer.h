@@ -97,8 +97,6 @@ class Trainer {
     void write_fixed_samples(EpochReport& r);
     void run_evaluator(EpochReport& r);
     void save_generators(int epoch) const;
-    std::string generator_path(int epoch) const;  // checkpoints/generator_epoch_NNN.safetensors
-    void prune_generators(int epoch) const;
     void write_logs(const EpochReport& r);
     void write_run_files_at_start() const;
     void write_epoch_files(EpochReport& r);
