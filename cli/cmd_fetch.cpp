@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "core/check.h"
+#include "paths.h"
 #include "metrics/classifier.h"
 
 namespace gan_cli {
@@ -28,11 +29,9 @@ struct FetchArgs {
 
 // The script: beside an installed bin/gan (<prefix>/share/gan), else this source tree's scripts/.
 fs::path find_fetch_script() {
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    const fs::path installed = exe.parent_path().parent_path() / "share/gan/fetch_mnist.sh";
-    if (!ec && fs::is_regular_file(installed)) return installed;
-    const fs::path source = fs::path(__FILE__).parent_path().parent_path() / "scripts/fetch_mnist.sh";
+    const fs::path installed = installed_path("fetch_mnist.sh");
+    if (fs::is_regular_file(installed)) return installed;
+    const fs::path source = source_tree_path("scripts/fetch_mnist.sh");
     GAN_CHECK(fs::is_regular_file(source), "cannot find fetch_mnist.sh (looked in ", installed.string(), " and ",
               source.string(), ")");
     return source;

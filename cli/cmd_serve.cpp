@@ -11,7 +11,7 @@
 // warns on another address; --port 0 picks a free port; prints the URL; Ctrl-C (or SIGTERM) stops.
 //
 // The web/ folder: --web DIR, else $GAN_WEB_DIR, else <prefix>/share/gan/web next to an installed
-// bin/gan, else the source tree's web/ (this file's folder/../web, compiled in through __FILE__).
+// bin/gan, else the source tree's web/ (paths.h: the tree the program was compiled from).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,6 +26,7 @@
 #include <string>
 
 #include "commands.h"
+#include "paths.h"
 #include "core/check.h"
 #include "export/onnx.h"
 #include "serve/http.h"
@@ -56,11 +57,8 @@ fs::path find_web_dir(const std::string& flag) {
         GAN_CHECK(is_web_dir(env), "GAN_WEB_DIR=", env, ": no index.html there");
         return env;
     }
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec && is_web_dir(exe.parent_path().parent_path() / "share/gan/web"))
-        return exe.parent_path().parent_path() / "share/gan/web";
-    fs::path source = fs::path(__FILE__).parent_path().parent_path() / "web";
+    if (is_web_dir(installed_path("web"))) return installed_path("web");
+    const fs::path source = source_tree_path("web");
     GAN_CHECK(is_web_dir(source), "cannot find the web/ folder (pass --web DIR or set GAN_WEB_DIR)");
     return source;
 }

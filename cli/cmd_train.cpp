@@ -174,10 +174,13 @@ int run_train(TrainArgs& a) {
                                  [&](const gan::StepReport& s) { log.step(s); }, &g_stop);
     if (log.tty) std::printf("\r\033[K");
     if (!finished && !g_stop.load() && trainer->step_limit_reached()) {
-        std::printf("Stopped at --max-steps %d (epoch %d step %d): the configuration trains; state saved to %s\n"
+        const gan::TrainProgress& p = trainer->progress();
+        const std::string at = p.step == 0 ? gan::str("after epoch ", p.epoch)
+                                           : gan::str("at epoch ", p.epoch + 1, " step ", p.step);
+        std::printf("Stopped by --max-steps %d %s: the configuration trains; state saved to %s\n"
                     "Train on with: %s --resume %s --max-steps 0\n",
-                    o.max_steps, trainer->progress().epoch + 1, trainer->progress().step,
-                    trainer->last_checkpoint().c_str(), a.req.command.c_str(), o.out_dir.c_str());
+                    o.max_steps, at.c_str(), trainer->last_checkpoint().c_str(), a.req.command.c_str(),
+                    o.out_dir.c_str());
         return 0;
     }
     if (!finished) {

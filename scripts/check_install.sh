@@ -115,6 +115,13 @@ png=$tmp/out/digits.png
 "$prefix/bin/gan" sample --checkpoint "$ckpt" --n 64 --seed 3 --out "$tmp/out/cli.png" >/dev/null ||
     fail "the installed gan sample exited with $?"
 cmp -s "$png" "$tmp/out/cli.png" || fail "sample_digits and the installed gan sample drew different PNGs"
+# A colour model (MNIST converted to RGB): an RGB grid, the one gan sample writes.
+"$prefix/bin/gan" train --data tests/data/mnist-mini --channels 3 --epochs 1 --threads 1 \
+    --out "$tmp/out/rgb" >/dev/null || fail "the installed gan train --channels 3 exited with $?"
+"$tmp/examples/sample_digits" "$tmp/out/rgb" "$tmp/out/rgb.png" 16 1 >/dev/null || fail "sample_digits (RGB) exited with $?"
+"$prefix/bin/gan" sample --checkpoint "$tmp/out/rgb" --n 16 --seed 1 --out "$tmp/out/rgb_cli.png" >/dev/null ||
+    fail "the installed gan sample (RGB) exited with $?"
+cmp -s "$tmp/out/rgb.png" "$tmp/out/rgb_cli.png" || fail "sample_digits and gan sample drew different RGB PNGs"
 # train_classic is `gan train --threads 1` written out: the same weights. Bitwise where our own GEMM
 # kernels run (AVX2 and no GAN_CPU / GAN_GEMM override); elsewhere OpenBLAS may round differently
 # at another thread count, so the comparison is skipped there.

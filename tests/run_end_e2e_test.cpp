@@ -103,7 +103,7 @@ TEST(RunEnd, MaxStepsStopsResumablyAndTheResumedRunMatchesAStraightOne) {
 
     Result smoke = run(train_args(split, 2) + " --max-steps 3");
     ASSERT_EQ(smoke.code, 0) << smoke.out;
-    EXPECT_NE(smoke.out.find("Stopped at --max-steps 3 (epoch 1 step 3)"), std::string::npos) << smoke.out;
+    EXPECT_NE(smoke.out.find("Stopped by --max-steps 3 at epoch 1 step 3"), std::string::npos) << smoke.out;
     EXPECT_NE(smoke.out.find("train --resume " + split + " --max-steps 0"), std::string::npos) << smoke.out;
     EXPECT_EQ(smoke.out.find("Epoch 1/2..."), std::string::npos) << "no epoch finished: " << smoke.out;
     EXPECT_EQ(safetensors_read(split + "/checkpoints/last.safetensors").metadata.at("step"), "3");
@@ -112,7 +112,7 @@ TEST(RunEnd, MaxStepsStopsResumablyAndTheResumedRunMatchesAStraightOne) {
     // Resumed as it is, the limit holds: it stops at once.
     Result again = run("train --resume " + split);
     ASSERT_EQ(again.code, 0) << again.out;
-    EXPECT_NE(again.out.find("Stopped at --max-steps 3 (epoch 1 step 3)"), std::string::npos) << again.out;
+    EXPECT_NE(again.out.find("Stopped by --max-steps 3 at epoch 1 step 3"), std::string::npos) << again.out;
 
     Result rest = run("train --resume " + split + " --max-steps 0");
     ASSERT_EQ(rest.code, 0) << rest.out;
@@ -156,6 +156,13 @@ TEST(RunEnd, EachEpochLineCarriesTheRunsEtaWhileEpochsRemain) {
     ASSERT_NE(line("Epoch 3/3..."), "") << r.out;
     EXPECT_EQ(line("Epoch 3/3...").find("ETA"), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find('\033'), std::string::npos) << "control characters in a file";
+
+    // --max-steps ends the run sooner: at the end of epoch 1 (20 steps of 50 of the 1000 images) nothing
+    // is left, so no ETA, and the stop is said to come after that epoch.
+    Result short_run = run(train_args(tmp.path + "/short", 3) + " --max-steps 20");
+    ASSERT_EQ(short_run.code, 0) << short_run.out;
+    EXPECT_EQ(short_run.out.find("ETA"), std::string::npos) << short_run.out;
+    EXPECT_NE(short_run.out.find("Stopped by --max-steps 20 after epoch 1:"), std::string::npos) << short_run.out;
 }
 
 // On a terminal the live line (erased with ESC [K) shows the epoch's ETA and the run's; under an MPI
