@@ -66,10 +66,14 @@ int chosen_class(const SampleArgs& a, const gan::LoadedModel& loaded) {
     const long v = std::strtol(a.cls.c_str(), &end, 10);
     if (end != a.cls.c_str() && *end == '\0' && v >= 0 && v < c.num_classes) return int(v);
     std::string names;
-    for (const std::string& n : c.class_names) names += (names.empty() ? "" : ", ") + n;
+    bool numbered = true;  // MNIST's classes are named by their numbers
+    for (size_t i = 0; i < c.class_names.size(); ++i) {
+        names += (i ? ", " : "") + c.class_names[i];
+        numbered = numbered && c.class_names[i] == std::to_string(i);
+    }
     const std::string numbers = gan::str("0 to ", c.num_classes - 1);
     GAN_CHECK(false, "--class ", a.cls, ": not a class of ", loaded.path, "; its classes are ",
-              names.empty() ? numbers : names + " (or their numbers, " + numbers + ")");
+              names.empty() || numbered ? numbers : names + " (or their numbers, " + numbers + ")");
     return -1;
 }
 
