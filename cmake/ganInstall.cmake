@@ -55,6 +55,9 @@ install(FILES ${PROJECT_BINARY_DIR}/ganConfig.cmake ${PROJECT_BINARY_DIR}/ganCon
               ${PROJECT_SOURCE_DIR}/cmake/ganDependencies.cmake
         DESTINATION ${GAN_INSTALL_CMAKEDIR})
 
+# gan fetch's script (share/gan, where an installed bin/gan looks first).
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/fetch_mnist.sh DESTINATION ${CMAKE_INSTALL_DATADIR}/gan)
+
 # gan serve's page (share/gan/web, where an installed bin/gan looks first): web/'s three files and the
 # three onnxruntime-web files the page loads, when `npm ci` in web/ has put them there.
 install(FILES ${PROJECT_SOURCE_DIR}/web/index.html ${PROJECT_SOURCE_DIR}/web/app.js ${PROJECT_SOURCE_DIR}/web/style.css

@@ -2,7 +2,8 @@
 # Checks gan.cpp as an installed library, the way a user takes it: builds the library and `gan` in
 # Release, `cmake --install`s them into a temporary prefix, builds examples/ against that prefix as a
 # separate CMake project (find_package(gan) through CMAKE_PREFIX_PATH, nothing from this source
-# tree), then trains the classic GAN for one epoch on tests/data/mnist-mini with train_classic,
+# tree) and every C++ snippet of README.md and docs/ the same way (scripts/check_doc_snippets.sh),
+# then trains the classic GAN for one epoch on tests/data/mnist-mini with train_classic,
 # draws a PNG grid from its checkpoint with sample_digits, and checks that the installed `gan sample`
 # writes the same PNG byte for byte, and that `gan train --threads 1` trains the same generator.
 # Every failure stops the script with a line saying what failed.
@@ -64,7 +65,7 @@ cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1 ||
 for f in bin/gan include/gan/gan.h include/gan/version.h include/gan/core/check.h \
          include/gan/models/gan_model.h include/gan/train/trainer.h \
          lib/cmake/gan/ganConfig.cmake lib/cmake/gan/ganConfigVersion.cmake lib/cmake/gan/ganTargets.cmake \
-         lib/cmake/gan/ganDependencies.cmake; do
+         lib/cmake/gan/ganDependencies.cmake share/gan/fetch_mnist.sh; do
     [ -e "$prefix/$f" ] || fail "the install has no $f"
 done
 ls "$prefix"/lib/libgan.* >/dev/null 2>&1 || fail "the install has no lib/libgan.*"
@@ -95,6 +96,10 @@ cmake --build "$tmp/examples" -j"$jobs" >"$tmp/examples-build.log" 2>&1 ||
 ! grep -q -e "-I$root/src" -e "-I$root/include" "$tmp/examples/compile_commands.json" ||
     fail "examples/ compiled with headers from the source tree instead of the install"
 
+# Every C++ snippet of README.md and docs/ builds against the same prefix (doc tests).
+step "building the C++ snippets of README.md and docs/ against $prefix"
+JOBS=$jobs scripts/check_doc_snippets.sh "$prefix" "$tmp/snippets" || fail "a C++ snippet of the docs does not build"
+
 # ---- 4. run them ---------------------------------------------------------------------------------
 step "train_classic: one epoch on tests/data/mnist-mini"
 ckpt=$tmp/out/generator.safetensors
@@ -110,6 +115,13 @@ png=$tmp/out/digits.png
 "$prefix/bin/gan" sample --checkpoint "$ckpt" --n 64 --seed 3 --out "$tmp/out/cli.png" >/dev/null ||
     fail "the installed gan sample exited with $?"
 cmp -s "$png" "$tmp/out/cli.png" || fail "sample_digits and the installed gan sample drew different PNGs"
+# A colour model (MNIST converted to RGB): an RGB grid, the one gan sample writes.
+"$prefix/bin/gan" train --data tests/data/mnist-mini --channels 3 --epochs 1 --threads 1 \
+    --out "$tmp/out/rgb" >/dev/null || fail "the installed gan train --channels 3 exited with $?"
+"$tmp/examples/sample_digits" "$tmp/out/rgb" "$tmp/out/rgb.png" 16 1 >/dev/null || fail "sample_digits (RGB) exited with $?"
+"$prefix/bin/gan" sample --checkpoint "$tmp/out/rgb" --n 16 --seed 1 --out "$tmp/out/rgb_cli.png" >/dev/null ||
+    fail "the installed gan sample (RGB) exited with $?"
+cmp -s "$tmp/out/rgb.png" "$tmp/out/rgb_cli.png" || fail "sample_digits and gan sample drew different RGB PNGs"
 # train_classic is `gan train --threads 1` written out: the same weights. Bitwise where our own GEMM
 # kernels run (AVX2 and no GAN_CPU / GAN_GEMM override); elsewhere OpenBLAS may round differently
 # at another thread count, so the comparison is skipped there.

@@ -4,6 +4,8 @@
 # rebuilds only what changed.
 #   scripts/setup.sh            # gan, the tests and the benchmarks
 #   scripts/setup.sh gan        # the program only
+# Then gan serve's page (scripts/setup_web.sh: onnxruntime-web through npm); where that fails (no
+# network), it says so and the rest stands.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
@@ -30,3 +32,4 @@ if [ $# -gt 0 ]; then
 else
   cmake --build build -j"$(nproc)"
 fi
+scripts/setup_web.sh || echo "setup: gan serve's page is not ready (the step above failed); retry with scripts/setup_web.sh"

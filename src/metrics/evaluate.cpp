@@ -156,7 +156,7 @@ std::string mnist_dir_find(const std::string& given) {
         if (file_exists(dir + "/train-images-idx3-ubyte") || file_exists(dir + "/train-images-idx3-ubyte.gz"))
             return dir;
     throw Error(str("no MNIST found: searched ./", places[0], " and ", places[1],
-                    " (fetch it with scripts/fetch_mnist.sh --cache, or give --data DIR)"));
+                    " (fetch it with gan fetch mnist --cache, or give --data DIR)"));
 }
 
 std::function<std::vector<std::pair<std::string, double>>(GanModel&, int)> training_evaluator(

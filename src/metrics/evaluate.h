@@ -79,7 +79,7 @@ std::unique_ptr<Classifier> classifier_find_or_train(const ImageSet& train, cons
 
 // Where the MNIST files are: `given` when not empty (only there: an explicit --data is never second-
 // guessed), else the first of ./data/mnist and <cache_dir()>/mnist that holds train-images-idx3-ubyte[.gz]
-// (`scripts/fetch_mnist.sh --cache` fills the second). Throws a one-line gan::Error naming both when
+// (`gan fetch mnist --cache` fills the second). Throws a one-line gan::Error naming both when
 // neither does.
 std::string mnist_dir_find(const std::string& given);
 

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <ostream>
 
+#include <nlohmann/json.hpp>
+
 #include "core/check.h"
 
 namespace gan {
@@ -86,6 +88,7 @@ std::map<std::string, std::string> ModelConfig::to_metadata() const {
                                             {"num_classes", std::to_string(num_classes)},
                                             {"cond_d", to_string(cond_d)}};
     if (arch == Arch::dcgan && rows != 28) m["ngf"] = std::to_string(ngf), m["ndf"] = std::to_string(ndf);
+    if (conditional && !class_names.empty()) m["class_names"] = nlohmann::json(class_names).dump();
     return m;
 }
 

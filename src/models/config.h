@@ -5,6 +5,7 @@
 #include <iosfwd>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace gan {
 
@@ -43,11 +44,13 @@ struct ModelConfig {
     bool conditional = false;
     int num_classes = 10;           // K
     CondD cond_d = CondD::concat;
+    std::vector<std::string> class_names;  // conditional: each class's name in label order (empty: unnamed)
 
     // C·H·W values per image (floats in a batch, bytes in a sample); the side is TrainOptions::image_size.
     int image_values() const { return channels * rows * cols; }
     std::map<std::string, std::string> to_metadata() const;
-    // Throws gan::Error naming `source` when a key is missing or malformed.
+    // Throws gan::Error naming `source` when a key is missing or malformed. Leaves class_names empty:
+    // train/checkpoint.h reads them (a JSON list, checked as hostile input).
     static ModelConfig from_metadata(const std::map<std::string, std::string>& meta, const std::string& source);
 };
 

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 #include <cstdlib>
@@ -34,6 +35,22 @@ void run_dir_clear(const std::string& dir) {
         if (p.filename() == kRunDirLockName) continue;  // held by this process: removing it would unlock
         std::filesystem::remove_all(p, e);
         GAN_CHECK(!e, p.string(), ": cannot remove: ", e.message());
+    }
+}
+
+std::string run_dir_generator_path(const std::string& dir, int epoch) {
+    char name[64];
+    std::snprintf(name, sizeof name, "/checkpoints/generator_epoch_%03d.safetensors", epoch);
+    return dir + name;
+}
+
+void run_dir_prune_generators(const std::string& dir, int epoch, int keep_last, int keep_every) {
+    if (keep_last <= 0) return;
+    for (int e = 1; e <= epoch - keep_last; ++e) {
+        if (keep_every > 0 && e % keep_every == 0) continue;
+        std::error_code ec;
+        std::filesystem::remove(run_dir_generator_path(dir, e), ec);
+        GAN_CHECK(!ec, run_dir_generator_path(dir, e), ": cannot remove (--keep-checkpoints): ", ec.message());
     }
 }
 

@@ -118,6 +118,7 @@ void fit_model_to_data(TrainOptions& o, const ImageSet& data) {
     GAN_CHECK(k >= 2, "--conditional: ", o.data_dir, " has ", k,
               " class; a conditional model needs at least 2 (for an image folder: one subfolder per class)");
     o.model.num_classes = k;
+    o.model.class_names = data.class_names;
 }
 
 }  // namespace gan
