@@ -18,6 +18,10 @@ void file_append_atomic(const std::string& path, const std::string& text, const 
 // When `header` (without its newline) extends the file's header by columns at the end (a run started
 // by a version that logged fewer), the file takes that header and its rows get those columns empty.
 void csv_keep_epochs(const std::string& path, int max_epoch, const std::string& header = "");
+// The files a run (re)starting at `epoch` (0: a new run) begins with: samples/ and checkpoints/, no
+// temporary files of dead writers, config.json, and the logs (metrics.csv, steps.csv, eval.csv) holding
+// no rows past `epoch`.
+void run_dir_prepare(const std::string& dir, const std::string& config_json, int epoch);
 // RUN_DIR/checkpoints/generator_epoch_NNN.safetensors, the generator of epoch `epoch` (from 1).
 std::string run_dir_generator_path(const std::string& dir, int epoch);
 // --keep-checkpoints N (0: keep all): after epoch `epoch`, removes the generators of the epochs before

@@ -144,19 +144,6 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, const std::
     return t;
 }
 
-void Trainer::write_run_files_at_start() const {
-    make_dirs(o_.out_dir + "/samples");
-    make_dirs(o_.out_dir + "/checkpoints");
-    for (const char* sub : {"", "/samples", "/checkpoints"}) remove_temp_files(o_.out_dir + sub);
-    file_write_atomic(o_.out_dir + "/config.json", o_.to_json());
-    const std::string header =
-        "epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,epoch_seconds,images_per_s,elapsed_s,data_share,comm_share";
-    for (const char* log : {"/steps.csv", "/eval.csv"}) csv_keep_epochs(o_.out_dir + log, p_.epoch);
-    const std::string csv = o_.out_dir + "/metrics.csv";
-    csv_keep_epochs(csv, p_.epoch, header);
-    if (!file_exists(csv) || p_.epoch == 0) file_write_atomic(csv, header + "\n");
-}
-
 void Trainer::start_epoch() {
     // The shuffle of each epoch is a function of the data stream's state at its start, which the
     // checkpoint stores, so a run stopped mid-epoch resumes with the same order.
@@ -377,7 +364,7 @@ void Trainer::train_step(int s, int steps) {
 bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
                   const std::function<void(const StepReport&)>& on_step, const std::atomic<bool>* stop) {
     using clock = std::chrono::steady_clock;
-    if (writes()) write_run_files_at_start();
+    if (writes()) run_dir_prepare(o_.out_dir, o_.to_json(), p_.epoch);
     if (p_.epoch == 0 && p_.step == 0) save_state();  // a run killed in its first epoch can resume too
     comm_.barrier();  // the other ranks start once the run directory is there
     const int steps = data_.n / o_.batch;

@@ -98,7 +98,6 @@ class Trainer {
     void run_evaluator(EpochReport& r);
     void save_generators(int epoch) const;
     void write_logs(const EpochReport& r);
-    void write_run_files_at_start() const;
     void write_epoch_files(EpochReport& r);
 
     bool stop_requested(const std::atomic<bool>* stop) const;  // by any rank
