@@ -29,7 +29,7 @@ class CpuBackend : public Backend {
     void download(float* host, const float* src, size_t n) override { host_memory().download(host, src, n); }
     void copy(float* dst, const float* src, size_t n) override { host_memory().copy(dst, src, n); }
     void zero(float* p, size_t n) override { host_memory().zero(p, n); }
-    #include "backend/backend_ops.h"
+    #include "backend/backend_ops.inc"
 
   private:
     ThreadPool* pool() const { return pool_.get(); }

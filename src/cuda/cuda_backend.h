@@ -37,7 +37,7 @@ class CudaBackend final : public Backend {
     void download(float* host, const float* src, size_t n) override;
     void copy(float* dst, const float* src, size_t n) override;
     void zero(float* p, size_t n) override;
-    #include "backend/backend_ops.h"
+    #include "backend/backend_ops.inc"
 
   private:
     std::unique_ptr<CudaContext> ctx_;
