@@ -25,6 +25,11 @@ constexpr size_t kIdatPiece = size_t(1) << 20;
 // slack covers the zlib header and tiny images.
 constexpr uint64_t kDeflateMaxRatio = 1032;
 constexpr uint64_t kPngSlackBytes = 4096;
+// The ancillary chunks libpng knows, skipped unread (as unknown chunks are): none changes the 8-bit
+// pixels we keep (tRNS only adds the alpha we drop), and libpng allocates a known chunk's claimed length
+// before reading it, so a text chunk claiming 2 GiB in a small file would take 2 GiB.
+constexpr png_byte kSkippedChunks[] = "bKGD\0cHRM\0eXIf\0gAMA\0hIST\0iCCP\0iTXt\0oFFs\0pCAL\0pHYs\0sBIT\0sCAL\0sPLT\0"
+                                      "sRGB\0sTER\0tEXt\0tIME\0tRNS\0zTXt";
 
 // What one libpng call needs on its C side: the structs, the memory it reads from or the vector it
 // writes to, and the message of the error that stopped it.
@@ -74,6 +79,7 @@ bool png_stage_header(PngState* st) {
     if (setjmp(png_jmpbuf(st->png))) return false;
     png_set_read_fn(st->png, st, png_read_fn);
     png_set_user_limits(st->png, kPngMaxSide, kPngMaxSide);
+    png_set_keep_unknown_chunks(st->png, PNG_HANDLE_CHUNK_NEVER, kSkippedChunks, int(sizeof kSkippedChunks / 5));
     png_read_info(st->png, st->info);
     png_get_IHDR(st->png, st->info, &st->width, &st->height, &st->bit_depth, &st->color_type, nullptr, nullptr,
                  nullptr);

@@ -253,6 +253,30 @@ TEST(Png, RejectsMalformed) {
               dir.file("missing.png") + ": cannot open: No such file or directory");
 }
 
+// A chunk's claimed length is not taken before the file shows it holds that much: a tEXt chunk claiming
+// 2 GiB in a 60-byte file is skipped unread (the file ends early), the reading process (a child, so its
+// peak resident memory is its own) staying far below 2 GiB.
+TEST(Png, HugeAncillaryChunkTakesNoMemory) {
+    TempFolder dir;
+    std::vector<uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    put_chunk(png, "IHDR", ihdr(2, 2, 8, 0));
+    put_be32(png, 0x7a000000u);
+    png.insert(png.end(), {'t', 'E', 'X', 't', 'a', 0, 'b', 'c'});
+    write_bytes(dir.file("t.png"), png);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        const std::string msg = error_of([&] { gan::png_read_gray(dir.file("t.png")); });
+        _exit(msg == dir.file("t.png") + ": bad PNG: file ends early" ? 0 : 1);
+    }
+    int status = 0;
+    rusage usage{};
+    ASSERT_EQ(wait4(pid, &status, 0, &usage), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    EXPECT_LT(usage.ru_maxrss, 512 * 1024) << "KiB";
+}
+
 TEST(Png, ImageGridLayout) {
     // Three 2x3 images, 2 grid columns, pad 1, scale 2: tiles of 4x5, grid 2 rows x 2 cols.
     std::vector<uint8_t> imgs(3 * 6);
