@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "core/check.h"
+#include "flags.h"
 #include "io/file.h"
 #include "io/idx.h"
 #include "io/npy.h"
@@ -198,8 +199,7 @@ int run_sample(SampleArgs& a) {
 
 Run add_sample(CLI::App& app) {
     auto a = std::make_shared<SampleArgs>();
-    app.add_option("--checkpoint,-c", a->checkpoint, "Checkpoint file (generator or full state) or a run directory")
-        ->required();
+    add_checkpoint_flag(app, a->checkpoint);
     a->n_option = app.add_option("--n,-n", a->n, "Number of images (default: as many as --z's latents or --labels)")
                       ->capture_default_str();
     app.add_option("--out,-o", a->out,

@@ -10,13 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-# Compiler and build tools; OpenBLAS, oneDNN, zlib, libpng, libjpeg-turbo (libraries gan links);
-# CLI11, nlohmann-json (header-only); GoogleTest and Google Benchmark (the tests and benchmarks);
-# curl for fetch_mnist.sh; OpenMPI (data-parallel `mpirun gan train`) and iproute2 (the network
-# namespaces of scripts/check_mpi.sh).
-pkgs=(build-essential cmake pkg-config libopenblas-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
-      libpng-dev libjpeg62-turbo-dev libgtest-dev libbenchmark-dev libdnnl-dev ca-certificates curl
-      libopenmpi-dev openmpi-bin iproute2)
+# Compiler and build tools; OpenBLAS, LAPACKE, oneDNN, zlib, libpng, libjpeg-turbo, giflib (libraries
+# gan links); CLI11, nlohmann-json (header-only); GoogleTest and Google Benchmark (the tests and
+# benchmarks); curl for fetch_mnist.sh; OpenMPI (data-parallel `mpirun gan train`) and iproute2 (the
+# network namespaces of scripts/check_mpi.sh); universal-ctags (function lengths in
+# scripts/check_structure.sh).
+pkgs=(build-essential cmake pkg-config libopenblas-dev liblapacke-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
+      libpng-dev libjpeg62-turbo-dev libgif-dev libgtest-dev libbenchmark-dev libdnnl-dev ca-certificates curl
+      libopenmpi-dev openmpi-bin iproute2 universal-ctags)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

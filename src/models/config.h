@@ -10,6 +10,11 @@
 namespace gan {
 
 enum class Arch { mlp, dcgan };
+
+// Most classes a conditional model takes: each class is an input plane of D under concat (dcgan), so the
+// bound keeps a model file's size fields from asking for unbounded memory; 256 is what the training
+// options accept too.
+inline constexpr int kMaxClasses = 256;
 enum class Latent { uniform, normal };
 enum class CondD { concat, proj, acgan, proj_ac };
 
@@ -42,7 +47,7 @@ struct ModelConfig {
     //   proj_ac: proj plus K more outputs o[1+K..2K]: class logits trained on real images only, whose
     //           cross-entropy on G(z, y) joins G's loss (D outputs 1 + 2K).
     bool conditional = false;
-    int num_classes = 10;           // K
+    int num_classes = 10;           // K, 2..kMaxClasses
     CondD cond_d = CondD::concat;
     std::vector<std::string> class_names;  // conditional: each class's name in label order (empty: unnamed)
 

@@ -159,12 +159,13 @@ const TrainOption kOptions[] = {
     {.key = "fixed_samples", .field = GAN_FIELD(fixed_samples),
      .range = OptionRange{1, 1024, false, false, "must be in [1, 1024]", "fixed samples", false}},
     {.key = "num_classes", .field = GAN_FIELD(model.num_classes),
-     .range = OptionRange{2, 256, false, false, "must be in [2, 256]", "number of classes", false}},
+     .range = OptionRange{2, kMaxClasses, false, false, "must be in [2, 256]", "number of classes", false}},
     // Conditional models: each class's name (an image folder's subfolders, MNIST's digits), in label order.
     {.key = "class_names", .field = GAN_FIELD(model.class_names), .optional_in_json = true},
 };
 
 #undef GAN_FIELD
+static_assert(kMaxClasses == 256, "num_classes' message above names the bound");
 
 }  // namespace
 

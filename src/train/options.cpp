@@ -31,7 +31,6 @@ std::string text_of(uint64_t v) { return std::to_string(v); }
 std::string text_of(float v) { return str(v); }
 std::string text_of(bool v) { return v ? "true" : "false"; }
 std::string text_of(const std::string& v) { return v; }
-std::string text_of(LossKind v) { return loss_kind_name(v); }
 template <class E>
 std::enable_if_t<std::is_enum_v<E>, std::string> text_of(E v) {
     return to_string(v);
@@ -47,7 +46,7 @@ std::string text_of(const std::vector<std::string>& v) {
 void from_text(Arch& v, const std::string& t, const std::string& what) { v = arch_from_string(t, what); }
 void from_text(Latent& v, const std::string& t, const std::string& what) { v = latent_from_string(t, what); }
 void from_text(CondD& v, const std::string& t, const std::string& what) { v = cond_d_from_string(t, what); }
-void from_text(LossKind& v, const std::string& t, const std::string&) { v = loss_kind_from_string(t); }
+void from_text(LossKind& v, const std::string& t, const std::string& what) { v = loss_kind_from_string(t, what); }
 void from_text(std::string& v, const std::string& t, const std::string&) { v = t; }
 void from_text(bool& v, const std::string& t, const std::string& what) {
     GAN_CHECK(t == "true" || t == "false", what, ": '", t, "' is not true or false");
