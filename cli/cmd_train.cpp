@@ -57,50 +57,14 @@ struct Progress {
 };
 
 struct TrainArgs {
-    gan::TrainOptions o;
-    std::string resume, config;
-    std::vector<std::string> given;  // the flags on the command line
-    std::string program = "gan";     // as invoked (argv[0]), for the hints printed
+    gan::RunRequest req;  // the flags' values, which were given, --config
+    std::string resume;
     bool overwrite = false;
     bool plain = false;
     bool tensorboard = false;
     std::map<std::string, std::string> names;  // the text of each option that takes a name (--arch dcgan)
     std::unique_ptr<gan::RunDirLock> lock;      // held on the run directory while this process trains it
 };
-
-bool given(const TrainArgs& a, const std::string& flag) {
-    return std::find(a.given.begin(), a.given.end(), flag) != a.given.end();
-}
-
-// --resume: the flags given take their new values where the run allows it; each change is printed
-// ("lr 0.002 -> 0.01") and recorded in config.json and the checkpoints by the trainer. Nothing
-// changes (or is printed) when any flag given asks for what a resumed run cannot change.
-void apply_resume_changes(const TrainArgs& a, gan::TrainOptions& stored_o) {
-    std::vector<const gan::TrainOption*> changed;
-    for (const gan::TrainOption& t : gan::train_option_table())
-        if (t.has_flag() && given(a, t.flag) && t.on_resume != gan::OnResume::ignored &&
-            t.show(stored_o) != t.show(a.o))
-            changed.push_back(&t);
-    for (const gan::TrainOption* t : changed)
-        GAN_CHECK(t->on_resume == gan::OnResume::changes, t->flag, " ", t->show(a.o), ": ", a.resume,
-                  " was trained with ", t->flag, " ", t->show(stored_o), ", which a resumed run cannot change (start "
-                  "a new run from its options: ", a.program, " train --config ", a.resume, "/config.json ", t->flag,
-                  " ", t->show(a.o), " --out NEW_DIR)");
-    for (const gan::TrainOption* t : changed) {
-        const std::string before = t->show(stored_o), after = t->show(a.o);
-        t->copy(stored_o, a.o);
-        std::printf("%s %s -> %s\n", t->flag + 2, before.c_str(), after.c_str());
-    }
-}
-
-// --config FILE: the options of an earlier run (its config.json), with the flags given on top.
-gan::TrainOptions options_from_config(const TrainArgs& a) {
-    std::vector<uint8_t> bytes = gan::file_read_all(a.config, size_t(1) << 20);
-    gan::TrainOptions o = gan::TrainOptions::from_json(std::string(bytes.begin(), bytes.end()), a.config);
-    for (const gan::TrainOption& t : gan::train_option_table())
-        if (t.has_flag() && given(a, t.flag)) t.copy(o, a.o);
-    return o;
-}
 
 // The training images of o, with what the CLI says about them: an image folder's decoding progress
 // (only while its cache is built), where the cache is, and each file skipped.
@@ -137,23 +101,20 @@ gan::ImageSet load_train_set(const gan::TrainOptions& o) {
 // --resume: the stored run with the changes given; null (after saying so) when it has no epoch left.
 std::unique_ptr<gan::Trainer> resume_run(TrainArgs& a) {
     GAN_CHECK(!a.overwrite, "--overwrite clears a run and --resume continues it: give one of them");
-    GAN_CHECK(a.config.empty(), "--config starts a new run and --resume continues one: give one of them");
-    GAN_CHECK(!given(a, "--out") || fs::path(a.o.out_dir).lexically_normal() == fs::path(a.resume).lexically_normal(),
-              "--out ", a.o.out_dir, ": --resume ", a.resume, " continues that run in place; to continue a copy, "
-              "copy it to ", a.o.out_dir, " and give --resume ", a.o.out_dir, "; to start a new run with its "
-              "options, give --config ", a.resume, "/config.json --out ", a.o.out_dir);
     if (gan::world().rank() == 0 && fs::is_directory(a.resume)) a.lock = std::make_unique<gan::RunDirLock>(a.resume);
-    auto trainer = gan::Trainer::resume(
-        a.resume, [&](gan::TrainOptions& stored_o) { apply_resume_changes(a, stored_o); }, load_train_set,
-        gan::world());
+    auto print_changes = [&](gan::TrainOptions& stored) {
+        for (const gan::OptionChange& c : gan::apply_resume_request(a.req, a.resume, stored))
+            std::printf("%s %s -> %s\n", c.flag.c_str() + 2, c.before.c_str(), c.after.c_str());
+    };
+    auto trainer = gan::Trainer::resume(a.resume, print_changes, load_train_set, gan::world());
     const gan::TrainProgress& p = trainer->progress();
     const int epochs = trainer->options().epochs;
     GAN_CHECK(p.epoch <= epochs, "--epochs ", epochs, ": ", a.resume, " has already trained ", p.epoch,
               " epochs; give a larger total");
     if (p.epoch == epochs) {
         std::printf("%s is finished: it has trained all %d of its epochs. To train it further, give a new "
-                    "total: %s train --resume %s --epochs %d\n",
-                    a.resume.c_str(), epochs, a.program.c_str(), a.resume.c_str(), epochs + 1);
+                    "total: %s --resume %s --epochs %d\n",
+                    a.resume.c_str(), epochs, a.req.command.c_str(), a.resume.c_str(), epochs + 1);
         return nullptr;
     }
     std::printf("Resuming %s at epoch %d step %d of %d epochs\n", a.resume.c_str(), p.epoch + 1, p.step, epochs);
@@ -161,30 +122,26 @@ std::unique_ptr<gan::Trainer> resume_run(TrainArgs& a) {
 }
 
 std::unique_ptr<gan::Trainer> new_run(TrainArgs& a) {
-    if (a.config.empty() && !given(a, "--data")) a.o.data_dir = gan::mnist_dir_find("");
-    if (!a.config.empty()) a.o = options_from_config(a);
-    a.o.validate();
     // Under MPI rank 0 alone looks at the run directory (the others must not see what it creates there).
     // It locks the directory before it looks, so two runs started together cannot both find it free:
     // at once when the directory exists, else once the data has loaded (a bad --data is told first).
-    auto claim_out_dir = [&] {
-        gan::make_dirs(a.o.out_dir);
-        a.lock = std::make_unique<gan::RunDirLock>(a.o.out_dir);
-        if (!gan::run_dir_holds_run(a.o.out_dir)) return;
-        GAN_CHECK(a.overwrite, a.o.out_dir, " already holds a run: continue it with --resume ", a.o.out_dir,
+    auto claim_out_dir = [&](const std::string& out) {
+        gan::make_dirs(out);
+        a.lock = std::make_unique<gan::RunDirLock>(out);
+        if (!gan::run_dir_holds_run(out)) return;
+        GAN_CHECK(a.overwrite, out, " already holds a run: continue it with --resume ", out,
                   ", or give --overwrite to delete it and start afresh (or choose another --out)");
-        gan::run_dir_clear(a.o.out_dir);
-        std::printf("Cleared %s (--overwrite)\n", a.o.out_dir.c_str());
+        gan::run_dir_clear(out);
+        std::printf("Cleared %s (--overwrite)\n", out.c_str());
     };
     const bool rank0 = gan::world().rank() == 0;
-    if (rank0 && fs::is_directory(a.o.out_dir)) claim_out_dir();
-    gan::ImageSet data = load_train_set(a.o);
-    if (rank0 && !a.lock) claim_out_dir();
-    gan::fit_model_to_data(a.o, data);
-    const int k = a.o.model.num_classes;  // a whole number of rows of classes in the fixed grid
-    if (a.config.empty() && a.o.model.conditional && a.o.fixed_samples % k != 0)
-        a.o.fixed_samples = k * std::max(1, 64 / k);
-    return std::make_unique<gan::Trainer>(a.o, std::move(data), gan::world());
+    auto load = [&](const gan::TrainOptions& o) {
+        if (rank0 && fs::is_directory(o.out_dir)) claim_out_dir(o.out_dir);
+        gan::ImageSet data = load_train_set(o);
+        if (rank0 && !a.lock) claim_out_dir(o.out_dir);
+        return data;
+    };
+    return gan::Trainer::start(a.req, load, gan::world());
 }
 
 void print_start(const gan::TrainOptions& o) {
@@ -282,9 +239,9 @@ int run_train(TrainArgs& a) {
     if (log.tty) std::printf("\r\033[K");
     if (!finished) {
         int sig = g_signal.load();
-        std::printf("Stopped by %s at epoch %d step %d; state saved to %s\nResume with: %s train --resume %s\n",
+        std::printf("Stopped by %s at epoch %d step %d; state saved to %s\nResume with: %s --resume %s\n",
                     sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "SIGINT", trainer->progress().epoch + 1, trainer->progress().step,
-                    trainer->last_checkpoint().c_str(), a.program.c_str(), o.out_dir.c_str());
+                    trainer->last_checkpoint().c_str(), a.req.command.c_str(), o.out_dir.c_str());
         return 128 + (sig ? sig : SIGINT);
     }
     if (!rank0) return 0;
@@ -309,15 +266,15 @@ int run_train_or_abort(TrainArgs& a) {
     }
 }
 
-// Every option of the table as a flag bound to a.o (options taking a name to their text, turned into
+// Every option of the table as a flag bound to a.req.options (options taking a name to their text, turned into
 // the enum by take_names once the command line is parsed), with its help and default.
 void add_option_flags(CLI::App& app, TrainArgs& a) {
-    gan::apply_cli_defaults(a.o);
+    gan::apply_cli_defaults(a.req.options);
     for (const gan::TrainOption& t : gan::train_option_table()) {
         if (!t.has_flag()) continue;
         CLI::Option* opt = nullptr;
         if (t.is_enum()) {
-            std::string& text = a.names[t.flag] = t.show(a.o);
+            std::string& text = a.names[t.flag] = t.show(a.req.options);
             opt = app.add_option(t.flag, text, t.help);
         } else {
             std::visit(
@@ -325,7 +282,7 @@ void add_option_flags(CLI::App& app, TrainArgs& a) {
                     if constexpr (std::is_same_v<decltype(p), bool*>) opt = app.add_flag(t.flag, *p, t.help);
                     else if constexpr (std::is_pointer_v<decltype(p)>) opt = app.add_option(t.flag, *p, t.help);
                 },
-                t.field(a.o));
+                t.field(a.req.options));
         }
         if (opt && t.show_default) opt->capture_default_str();
     }
@@ -333,7 +290,7 @@ void add_option_flags(CLI::App& app, TrainArgs& a) {
 
 void take_names(TrainArgs& a) {
     for (const gan::TrainOption& t : gan::train_option_table())
-        if (t.has_flag() && t.is_enum()) t.parse(a.o, a.names.at(t.flag));
+        if (t.has_flag() && t.is_enum()) t.parse(a.req.options, a.names.at(t.flag));
 }
 
 }  // namespace
@@ -347,19 +304,16 @@ Run add_train(CLI::App& app) {
                                           "the model, seed and batch may not)");
     app.add_flag("--overwrite", a->overwrite, "Delete what the --out directory holds when it already holds a "
                                               "run (config.json or checkpoints/), then start afresh");
-    app.add_option("--config", a->config, "Start a new run with the options of an earlier one (its "
+    app.add_option("--config", a->req.config, "Start a new run with the options of an earlier one (its "
                                           "config.json); flags given override them");
     app.add_flag("--tensorboard", a->tensorboard, "Write TensorBoard events (scalars, sample grid) to RUN_DIR/tensorboard");
     app.add_flag("--plain", a->plain, "Plain log lines even on a terminal");
     return [a, &app] {
         for (const CLI::Option* opt : app.get_options())
-            if (opt->count() > 0) a->given.push_back(opt->get_name());
-        if (app.get_parent() && !app.get_parent()->get_name().empty()) a->program = app.get_parent()->get_name();
+            if (opt->count() > 0) a->req.given.push_back(opt->get_name());
+        if (app.get_parent() && !app.get_parent()->get_name().empty())
+            a->req.command = app.get_parent()->get_name() + " train";
         take_names(*a);
-        // DCGAN defaults (Radford et al. 2016, PyTorch's C++ example with beta2 0.999) for every
-        // option the user did not set.
-        if (a->o.model.arch == gan::Arch::dcgan && a->config.empty())
-            gan::apply_dcgan_defaults(a->o, [&](const std::string& flag) { return given(*a, flag); });
         return run_train_or_abort(*a);
     };
 }

@@ -29,14 +29,28 @@ std::string epoch_name(int epoch) {
 
 }  // namespace
 
+Trainer::Validated Trainer::validated(TrainOptions o) {
+    o.validate();
+    return {std::move(o)};
+}
+
 Trainer::Trainer(TrainOptions options, ImageSet data, Comm& comm)
-    : o_(std::move(options)),
+    : Trainer(validated(std::move(options)), std::move(data), comm) {}
+
+std::unique_ptr<Trainer> Trainer::start(const RunRequest& request, const DataLoader& load_data, Comm& comm) {
+    Validated v = validated(new_run_options(request));
+    ImageSet data = load_data(v.options);
+    fit_run_to_data(v.options, data, request);
+    return std::unique_ptr<Trainer>(new Trainer(std::move(v), std::move(data), comm));
+}
+
+Trainer::Trainer(Validated options, ImageSet data, Comm& comm)
+    : o_(std::move(options.options)),
       data_(std::move(data)),
       comm_(comm),
       data_rng_(o_.seed, kData),
       latent_rng_(o_.seed, kLatent),
       sample_rng_(o_.seed, kSample) {
-    o_.validate();
     const ImageSet& im = data_;
     const ModelConfig& m = o_.model;
     GAN_CHECK(im.n > 0, o_.data_dir, ": the image set is empty");
@@ -96,8 +110,7 @@ void Trainer::save_state() {
 }
 
 std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, const std::function<void(TrainOptions&)>& adjust,
-                                         const std::function<ImageSet(const TrainOptions&)>& load_data,
-                                         Comm& comm) {
+                                         const DataLoader& load_data, Comm& comm) {
     const std::string path = run_dir + "/checkpoints/last.safetensors";
     GAN_CHECK(file_exists(path), run_dir, ": nothing to resume (no checkpoints/last.safetensors)");
     StateFile file = checkpoint_open_state(path);

@@ -19,6 +19,7 @@
 #include "train/gan_step.h"
 #include "train/options.h"
 #include "train/run_dir.h"
+#include "train/run_request.h"
 
 namespace gan {
 
@@ -48,15 +49,20 @@ struct StepReport {
 
 class Trainer {
   public:
+    using DataLoader = std::function<ImageSet(const TrainOptions&)>;
     // Builds and initialises a fresh run (or loads it from a full-state checkpoint via resume()).
-    // The images must have the model's shape (options.model: channels, rows, cols).
+    // The images must have the model's shape (options.model: channels, rows, cols). The options are
+    // validated here.
     Trainer(TrainOptions options, ImageSet data, Comm& comm = local_comm());
+    // A new run as a user asks for it (run_request.h): its options resolved and validated before the
+    // data is read (a bad value is told at once), the data read by load_data, the model fitted to it.
+    static std::unique_ptr<Trainer> start(const RunRequest& request, const DataLoader& load_data,
+                                          Comm& comm = local_comm());
     // Continue from RUN_DIR/checkpoints/last.safetensors. `adjust` (may be null) sees the stored
     // options before anything is built, and may change those that a resumed run can change (or throw).
     static std::unique_ptr<Trainer> resume(const std::string& run_dir,
                                            const std::function<void(TrainOptions&)>& adjust,
-                                           const std::function<ImageSet(const TrainOptions&)>& load_data,
-                                           Comm& comm = local_comm());
+                                           const DataLoader& load_data, Comm& comm = local_comm());
 
     // Trains to options().epochs. Returns false if stopped early by *stop (state saved first).
     bool run(const std::function<void(const EpochReport&)>& on_epoch,
@@ -71,6 +77,11 @@ class Trainer {
     Evaluator evaluator;
 
   private:
+    struct Validated {  // options that TrainOptions::validate() has passed
+        TrainOptions options;
+    };
+    static Validated validated(TrainOptions o);
+    Trainer(Validated options, ImageSet data, Comm& comm);
     void start_epoch();
     void gather_batch(int step);
     // seconds and steps_run: this process's share of the epoch (less than all of it after a resume).
