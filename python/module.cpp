@@ -28,5 +28,5 @@ PYBIND11_MODULE(gancpp, m) {
     py::register_exception<gan::Error>(m, "Error", PyExc_RuntimeError);
     gancpp::add_generator(m);
     gancpp::add_evaluate(m);
-    // gancpp::add_train(m);
+    gancpp::add_train(m);
 }
