@@ -212,6 +212,12 @@ Run train(const py::object& data, const py::object& labels, bool resume, const p
         req.options.data_dir = fspath(data);
         req.given.push_back("--data");
     } else if (!data.is_none()) {
+        if (req.options.eval_every > 0)
+            throw py::value_error("eval_every: the metrics during training are MNIST's, for data in an MNIST folder "
+                                  "(score an array's run afterwards with gancpp.evaluate)");
+        if (req.has("--image-size") || req.has("--channels"))
+            throw py::value_error("image_size and channels are for data in a folder: an array's images are taken as "
+                                  "they are (resize them before)");
         array = image_set_from_arrays(py::array::ensure(data), labels);
         if (!resume) req.options.data_dir = kArrayData, req.given.push_back("--data");
     }
@@ -229,6 +235,8 @@ Run train(const py::object& data, const py::object& labels, bool resume, const p
         auto trainer = start_run(req, resume, overwrite, data_loader(array), lock);
         const gan::TrainOptions& o = trainer->options();
         out = o.out_dir;
+        GAN_CHECK(o.eval_every == 0 || gan::detect_data_format(o.data_dir) == gan::DataFormat::mnist,
+                  "eval_every: the metrics are MNIST's, and ", o.data_dir, " is not an MNIST folder (give eval_every=0)");
         if (o.eval_every > 0) trainer->evaluator = gan::training_evaluator(o.data_dir, 10000, o.seed, python_log());
         finished = trainer->progress().epoch == o.epochs ||
                    trainer->run([&](const gan::EpochReport& r) { side.epoch(r); },

@@ -87,3 +87,25 @@ def test_bad_arguments(mini_train, tmp_path):
         gancpp.train(data=images, labels=labels[:10], out=out)
     with pytest.raises(ValueError, match="labels"):
         gancpp.train(data=MINI, labels=labels, out=out)
+
+
+def test_on_epoch_exception_stops_with_state_saved(tmp_path):
+    out = str(tmp_path / "run")
+
+    def stop_after_first(report):
+        if report["epoch"] == 1:
+            raise RuntimeError("enough")
+
+    with pytest.raises(RuntimeError, match="enough"):
+        gancpp.train(data=MINI, out=out, epochs=3, on_epoch=stop_after_first, **QUICK)
+    assert [m["epoch"] for m in gancpp.Run(out).metrics] == [1]
+    run = gancpp.train(data=MINI, out=out, resume=True, epochs=2, on_epoch=lambda r: None)
+    assert [m["epoch"] for m in run.metrics] == [1, 2] and run.finished
+
+
+def test_array_refuses_folder_options(mini_train, tmp_path):
+    images, _ = mini_train
+    with pytest.raises(ValueError, match="image_size"):
+        gancpp.train(data=images, image_size=32, out=str(tmp_path / "x"))
+    with pytest.raises(ValueError, match="eval_every"):
+        gancpp.train(data=images, eval_every=1, out=str(tmp_path / "y"))
