@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <optional>
 
@@ -88,12 +89,18 @@ py::dict epoch_dict(const gan::EpochReport& r) {
     return d;
 }
 
+// gan train's line for the epoch (without --loss's labels: D(x) is sigmoid(D(x)) for lsgan and hinge).
 std::string epoch_line(const gan::EpochReport& r) {
-    std::string line = gan::str("Epoch ", r.epoch, "/", r.epochs, "... Discriminator Loss: ", r.d_loss_last,
-                                "... Generator Loss: ", r.g_loss_last, "  (", r.seconds, " s, ", int(r.images_per_s),
-                                " img/s, D(x) ", r.d_real, ", D(G(z)) ", r.d_fake, ")");
-    for (const auto& [name, v] : r.eval) line += gan::str("\n  ", name, " ", v);
-    return line;
+    char line[256];
+    std::snprintf(line, sizeof line, "Epoch %d/%d... Discriminator Loss: %.4f... Generator Loss: %.4f  (%.2f s, %.0f "
+                  "img/s, D(x) %.3f, D(G(z)) %.3f)", r.epoch, r.epochs, r.d_loss_last, r.g_loss_last, r.seconds,
+                  r.images_per_s, r.d_real, r.d_fake);
+    std::string text = line;
+    for (const auto& [name, v] : r.eval) {
+        std::snprintf(line, sizeof line, "\n  %s %.4f", name.c_str(), v);
+        text += line;
+    }
+    return text;
 }
 
 // The Python side of a training call, reached from the trainer's thread: Ctrl-C (checked with the GIL
@@ -132,6 +139,12 @@ struct PythonSide {
 
 namespace {
 
+// A metrics.csv or eval.csv value: the counts as ints.
+py::object cell(const std::string& column, double v) {
+    if (column == "epoch" || column == "steps" || column == "classes_covered") return py::int_(int64_t(v));
+    return py::float_(v);
+}
+
 // A run directory: its metrics (metrics.csv, with eval.csv's columns joined by epoch), its options.
 struct Run {
     std::string directory;
@@ -140,14 +153,21 @@ struct Run {
         const gan::MetricsCsv m = gan::metrics_csv_read(directory + "/metrics.csv");
         std::optional<gan::MetricsCsv> eval;
         if (gan::file_exists(directory + "/eval.csv")) eval = gan::metrics_csv_read(directory + "/eval.csv");
-        py::list rows;
+        // An epoch logged twice (a run stopped between its row and its checkpoint, then resumed): the later row.
+        std::vector<const std::vector<double>*> kept;
         for (const std::vector<double>& row : m.rows) {
+            while (!kept.empty() && (*kept.back())[0] >= row[0]) kept.pop_back();
+            kept.push_back(&row);
+        }
+        py::list rows;
+        for (const std::vector<double>* row : kept) {
             py::dict d;
-            for (size_t i = 0; i < m.header.size(); ++i) d[py::str(m.header[i])] = row[i];
+            for (size_t i = 0; i < m.header.size(); ++i) d[py::str(m.header[i])] = cell(m.header[i], (*row)[i]);
             if (eval)
                 for (const std::vector<double>& e : eval->rows)
-                    if (e[0] == row[0])
-                        for (size_t i = 1; i < eval->header.size(); ++i) d[py::str(eval->header[i])] = e[i];
+                    if (e[0] == (*row)[0])
+                        for (size_t i = 1; i < eval->header.size(); ++i)
+                            d[py::str(eval->header[i])] = cell(eval->header[i], e[i]);
             rows.append(d);
         }
         return rows;
@@ -201,6 +221,9 @@ std::unique_ptr<gan::Trainer> start_run(const gan::RunRequest& req, bool resume,
         load);
     const int done = trainer->progress().epoch, epochs = trainer->options().epochs;
     GAN_CHECK(done <= epochs, "epochs=", epochs, ": ", out, " has already trained ", done, " epochs; give a larger total");
+    if (done == epochs)
+        python_log()(gan::str(out, " is finished: it has trained all ", epochs, " of its epochs (give a larger epochs= "
+                              "to train it further)"));
     return trainer;
 }
 

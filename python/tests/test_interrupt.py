@@ -33,9 +33,10 @@ def test_sigint_leaves_a_resumable_run(tmp_path):
     assert child.returncode != 0 and "KeyboardInterrupt" in err, err
     assert "state saved to" in rest, rest
     assert os.path.exists(os.path.join(out, "checkpoints", "last.safetensors"))
-    stopped = [m["epoch"] for m in gancpp.Run(out).metrics][-1]
+    stopped = gancpp.Run(out).metrics[-1]["epoch"]
+    assert isinstance(stopped, int)
     # Resumed to the end of the next epoch, it is the run that was never interrupted.
-    target = int(stopped) + 1
+    target = stopped + 1
     resumed = gancpp.train(data=MINI, out=out, resume=True, epochs=target, on_epoch=lambda r: None)
     whole = gancpp.train(data=MINI, out=str(tmp_path / "whole"), epochs=target, on_epoch=lambda r: None, **QUICK)
     assert [m["epoch"] for m in resumed.metrics] == list(range(1, target + 1))
