@@ -43,6 +43,14 @@ def test_conditional_from_array(mini_train, tmp_path):
     g = run.generator
     assert g.num_classes == 10
     assert g.sample(10, seed=1, labels=np.arange(10)).shape == (10, 28, 28)
+    # Chosen classes as `gan sample --labels` draws them, and the default classes (i % 10) as `gan sample`.
+    chosen = np.arange(30) % 7
+    np.save(tmp_path / "labels.npy", chosen)
+    gan("sample", "--checkpoint", run.directory, "--labels", tmp_path / "labels.npy", "--seed", 4, "--out",
+        tmp_path / "chosen.npy")
+    assert np.load(tmp_path / "chosen.npy").tobytes() == g.sample(30, seed=4, labels=chosen).tobytes()
+    gan("sample", "--checkpoint", run.directory, "--n", 30, "--seed", 4, "--out", tmp_path / "any.npy")
+    assert np.load(tmp_path / "any.npy").tobytes() == g.sample(30, seed=4).tobytes()
     with pytest.raises(ValueError, match="not in"):
         g.sample(2, labels=np.array([0, 10]))
 
