@@ -366,6 +366,8 @@ const Case kCases[] = {
      [](Scratch& s) {
          return Staged{train_args(kMini, s.path("run"), {"--bad-images", "maybe"}), {"--bad-images", "skip or refuse"}};
      }},
+    {"DeviceUnknown",
+     [](Scratch& s) { return Staged{train_args(kMini, s.path("run"), {"--device", "tpu"}), {"--device", "cpu or cuda"}}; }},
     {"BatchZero",
      [](Scratch& s) { return Staged{train_args(kMini, s.path("run"), {"--batch", "0"}), {"--batch", "at least 1"}}; }},
     {"BatchNegative",

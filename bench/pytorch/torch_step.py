@@ -2,11 +2,17 @@
 
   /usr/bin/python3 bench/pytorch/torch_step.py bench --arch classic --batches 100,32,512 [--json F]
   /usr/bin/python3 bench/pytorch/torch_step.py epochs --arch classic --epochs 3 --csv F
+  python3 bench/pytorch/torch_step.py bench --arch dcgan --batches 64 --device cuda [--compile]
 
 The models and the step are those of tests/golden/reference_models.py (the golden values' source), so
 the step timed is the one whose numbers gan.cpp matches. MNIST_DIR names the folder with the IDX files
 (default data/mnist). One thread: set OMP_NUM_THREADS and OPENBLAS_NUM_THREADS in the environment too,
 because Debian's torch calls OpenBLAS, whose threads torch.set_num_threads does not bound.
+
+--device cuda runs the step on a GPU as a PyTorch user would: the models, the training images and the
+latents' generator on the card, Adam with PyTorch's default (multi-tensor) implementation, PyTorch's
+default TF32 settings; --compile wraps G and D in torch.compile (the default mode), after the warm-up
+steps have compiled them. Each timed step ends with the losses read back, which waits for the card.
 
 bench prints one line per batch size, `<arch>_B<batch> median <ms> ms p10 <ms> ...`, timing whole steps
 (batch gather included) after a warm-up; epochs trains full epochs and writes epoch,epoch_seconds rows.
@@ -51,7 +57,7 @@ def read_idx_images(folder):
     return u8.to(torch.float32).reshape(n, rows * cols) / 255.0 * 2.0 - 1.0
 
 
-def make_gan(arch, seed):
+def make_gan(arch, seed, device="cpu", compile_models=False):
     torch.manual_seed(seed)
     cfg = ARCHS[arch]
     if arch == "classic":
@@ -69,38 +75,47 @@ def make_gan(arch, seed):
         G, D = DcganGenerator(), DcganDiscriminator()
         dcgan_init(G)
         dcgan_init(D)
-    return GanTrainer(G, D, lr=cfg["lr"], betas=cfg["betas"], smooth=cfg["smooth"])
+    gan = GanTrainer(G.to(device), D.to(device), lr=cfg["lr"], betas=cfg["betas"], smooth=cfg["smooth"])
+    if device != "cpu":  # PyTorch's default Adam on a GPU (foreach), not the golden values' per-tensor one
+        gan.opt_g = torch.optim.Adam(gan.G.parameters(), lr=cfg["lr"], betas=cfg["betas"], eps=1e-8)
+        gan.opt_d = torch.optim.Adam(gan.D.parameters(), lr=cfg["lr"], betas=cfg["betas"], eps=1e-8)
+    if compile_models:
+        gan.G, gan.D = torch.compile(gan.G), torch.compile(gan.D)
+    return gan
 
 
 class Batches:
     """Reshuffled full batches of the training images, and latents, from one seeded stream."""
 
-    def __init__(self, images, arch, batch, seed):
+    def __init__(self, images, arch, batch, seed, device="cpu"):
         size = ARCHS[arch].get("size")
         if size:  # eight batches of random RGB images
             images = torch.rand(8 * batch, 3, size, size, generator=torch.Generator().manual_seed(seed)) * 2 - 1
         self.x = images if arch == "classic" or size else images.reshape(-1, 1, 28, 28)
+        self.x = self.x.to(device)
         self.batch, self.normal_z = batch, ARCHS[arch]["normal_z"]
         self.z_shape = (batch, 100, 1, 1) if size else (batch, 100)  # the example's G takes (B, nz, 1, 1)
         self.gen = torch.Generator().manual_seed(seed + 1)
+        self.device = device
+        self.zgen = self.gen if device == "cpu" else torch.Generator(device=device).manual_seed(seed + 1)
         self.steps = self.x.shape[0] // batch
 
     def epoch(self):
-        order = torch.randperm(self.x.shape[0], generator=self.gen)
+        order = torch.randperm(self.x.shape[0], generator=self.gen).to(self.device)
         for i in range(self.steps):
             yield self.x[order[i * self.batch:(i + 1) * self.batch]], self.latent()
 
     def latent(self):
         if self.normal_z:
-            return torch.randn(self.z_shape, generator=self.gen)
-        return torch.rand(self.z_shape, generator=self.gen) * 2.0 - 1.0
+            return torch.randn(self.z_shape, generator=self.zgen, device=self.device)
+        return torch.rand(self.z_shape, generator=self.zgen, device=self.device) * 2.0 - 1.0
 
 
 def bench(args, images):
     results = {}
     for B in (int(b) for b in args.batches.split(",") if b):
-        gan = make_gan(args.arch, args.seed)
-        data = Batches(images, args.arch, B, args.seed)
+        gan = make_gan(args.arch, args.seed, args.device, args.compile)
+        data = Batches(images, args.arch, B, args.seed, args.device)
         times, cpu = [], []
         batches = data.epoch()
         for i in range(args.warmup + args.steps):
@@ -128,8 +143,8 @@ def bench(args, images):
 
 
 def epochs(args, images):
-    gan = make_gan(args.arch, args.seed)
-    data = Batches(images, args.arch, args.batch, args.seed)
+    gan = make_gan(args.arch, args.seed, args.device, args.compile)
+    data = Batches(images, args.arch, args.batch, args.seed, args.device)
     with open(args.csv, "w", newline="") as f:
         out = csv.writer(f)
         out.writerow(["epoch", "epoch_seconds"])
@@ -155,6 +170,8 @@ def main():
     ap.add_argument("--batch", type=int, default=100, help="epochs: batch size")
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--csv", default="torch_epochs.csv", help="epochs: per-epoch seconds")
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where the step runs")
+    ap.add_argument("--compile", action="store_true", help="G and D under torch.compile")
     args = ap.parse_args()
     torch.set_num_threads(1)
     images = read_idx_images(os.environ.get("MNIST_DIR", "data/mnist"))

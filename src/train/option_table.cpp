@@ -63,6 +63,10 @@ const TrainOption kOptions[] = {
              "models thread the BLAS from batch 256)",
      .field = GAN_FIELD(threads), .on_resume = R::changes, .range = OptionRange{0, 256, false, false,
                                                                                 "must be in [0, 256]"}},
+    {.key = "device", .flag = "--device",
+     .help = "Where the step runs: cpu, or cuda (an NVIDIA GPU; a build configured with -DGAN_WITH_CUDA=ON). A run "
+             "may resume on the other device",
+     .field = GAN_FIELD(device), .on_resume = R::changes, .optional_in_json = true},
     {.key = "samples_per_epoch", .flag = "--samples-per-epoch", .help = "Fresh samples saved each epoch",
      .field = GAN_FIELD(samples_per_epoch),
      .range = OptionRange{1, 1024, false, false, "must be in [1, 1024]", "samples per epoch", false}},

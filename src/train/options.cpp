@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <nlohmann/json.hpp>
 
+#include "backend/backend.h"
 #include "core/check.h"
 #include "io/json_depth.h"
 
@@ -222,6 +223,9 @@ void TrainOptions::validate() const {
     GAN_CHECK(channels != 2, "--channels must be 0, 1 or 3 (got 2)");
     GAN_CHECK(bad_images == "skip" || bad_images == "refuse", "--bad-images must be skip or refuse (got '",
               bad_images, "')");
+    GAN_CHECK(device == "cpu" || device == "cuda", "--device must be cpu or cuda (got '", device, "')");
+    GAN_CHECK(device != "cuda" || device_built(Device::cuda), "--device cuda: this build of gan has no CUDA "
+              "(configure it with -DGAN_WITH_CUDA=ON where the CUDA toolkit and cuDNN are, or use --device cpu)");
 }
 
 }  // namespace gan

@@ -24,6 +24,7 @@ struct TrainOptions {
     StepOptions step;         // label smoothing 0.1
     uint64_t seed = 0;
     int threads = 0;          // BLAS threads; 0 = automatic
+    std::string device = "cpu";  // "cpu" or "cuda" (backend/backend.h's Device)
     int samples_per_epoch = 16;
     int fixed_samples = 64;   // the same latents every epoch: samples/fixed_epoch_NNN.png
     int eval_every = 0;       // run `evaluator` every K epochs (0 = never)

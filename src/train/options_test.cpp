@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "backend/backend.h"
 #include "core/check.h"
 #include "test_util.h"
 
@@ -157,4 +158,17 @@ TEST(TrainOptionTable, OlderConfigWithoutClassWeightLoads) {
 TEST(TrainOptionTable, DeeplyNestedConfigIsRefusedBeforeParsing) {
     EXPECT_EQ(error_of([] { TrainOptions::from_json("{\"x\": " + std::string(1000000, '['), "config.json"); }),
               "config.json: bad training options: arrays and objects nested more than 64 deep at byte 69");
+}
+
+// --device cuda is refused at once, saying why, by a build without the CUDA device; a CUDA build
+// takes it here (a missing GPU is told when the backend is made).
+TEST(TrainOptionTable, DeviceCudaNeedsACudaBuild) {
+    TrainOptions o;
+    o.device = "cuda";
+    if (device_built(Device::cuda)) {
+        EXPECT_NO_THROW(o.validate());
+        return;
+    }
+    const std::string e = error_of([&] { o.validate(); });
+    EXPECT_NE(e.find("--device cuda: this build of gan has no CUDA"), std::string::npos) << e;
 }

@@ -19,6 +19,7 @@ RunPolicy run_policy(int requested, bool splits, int usable_cpus) {
 
 RunPolicy run_policy(const TrainOptions& o, const Sequential& g, const Sequential& d, Comm* comm) {
     RunPolicy p = run_policy(o.threads, g.splits_over_pool() && d.splits_over_pool(), usable_cpus());
+    p.device = o.device == "cuda" ? Device::cuda : Device::cpu;
     p.comm = comm;
     p.global_batch = o.batch;
     return p;
