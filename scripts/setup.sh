@@ -14,10 +14,11 @@ SUDO=""
 # gan links); CLI11, nlohmann-json (header-only); GoogleTest and Google Benchmark (the tests and
 # benchmarks); curl for fetch_mnist.sh; OpenMPI (data-parallel `mpirun gan train`) and iproute2 (the
 # network namespaces of scripts/check_mpi.sh); universal-ctags (function lengths in
-# scripts/check_structure.sh).
+# scripts/check_structure.sh); pybind11, Python's headers, NumPy and pytest (the Python module gancpp
+# and its tests, python/).
 pkgs=(build-essential cmake pkg-config libopenblas-dev liblapacke-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
       libpng-dev libjpeg62-turbo-dev libgif-dev libgtest-dev libbenchmark-dev libdnnl-dev ca-certificates curl
-      libopenmpi-dev openmpi-bin iproute2 universal-ctags)
+      libopenmpi-dev openmpi-bin iproute2 universal-ctags pybind11-dev python3-dev python3-numpy python3-pytest)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
