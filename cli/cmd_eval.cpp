@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -114,34 +113,6 @@ void print_table(const gan::EvalResult& r, const gan::EvalReference& ref, const 
     for (int c = 0; c < ref.classifier->classes(); ++c)
         std::printf(" %s:%.1f%%", ref.classifier->class_names[size_t(c)].c_str(), 100 * r.scores.share[size_t(c)]);
     std::printf("\n");
-}
-
-void write_json(const std::string& path, const gan::EvalResult& r, const gan::EvalReference& ref,
-                const std::string& source, const std::string& classifier, const std::vector<double>& digits) {
-    nlohmann::json j;
-    if (!digits.empty()) j["digit_accuracy"] = digits;
-    j["source"] = source;
-    j["n"] = r.n;
-    j["classifier"] = classifier;
-    j["fid"] = r.fid;
-    j["features"] = ref.classifier ? "classifier" : "pixels";
-    if (r.has_classes) {
-        j["classes"] = ref.classifier->class_names;
-        j["classifier_score"] = r.scores.classifier_score;
-        j["class_histogram"] = r.scores.share;
-        j["classes_covered"] = r.scores.covered;
-        j["kl_uniform"] = r.scores.kl_uniform;
-    }
-    j["k"] = ref.options.k;
-    j["precision"] = r.prdc.precision;
-    j["recall"] = r.prdc.recall;
-    j["density"] = r.prdc.density;
-    j["coverage"] = r.prdc.coverage;
-    j["memorisation"] = r.memo.share;
-    j["memorisation_quantile"] = ref.memo.quantile;
-    j["nearest_train_distance_ratio"] = r.memo.median_ratio;
-    j["seconds"] = r.seconds;
-    gan::file_write_atomic(path, j.dump(2) + "\n");
 }
 
 // Conditional generators whose classes are the classifier's: draw n/K images of every class (running
@@ -258,7 +229,7 @@ int report(const EvalArgs& a, Samples& s, gan::EvalReference& ref, const ReportN
     }
     std::printf("(%.1f s in all, %.1f s for the samples' metrics)\n", total, r.seconds);
     if (!a.json.empty()) {
-        write_json(a.json, r, ref, s.source, classifier_path, digits);
+        gan::file_write_atomic(a.json, gan::eval_json(r, ref, s.source, classifier_path, digits));
         std::printf("wrote %s\n", a.json.c_str());
     }
     return 0;

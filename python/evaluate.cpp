@@ -55,31 +55,11 @@ Reference images_reference(const std::string& data_dir, const std::string& class
     return r;
 }
 
-// The keys and values of `gan eval --json` (less digit_accuracy, which needs a generator).
+// The keys and values of `gan eval --json` (less digit_accuracy, which needs a generator), with the
+// samples' source named "data".
 py::dict result_dict(const gan::EvalResult& e, const Reference& r) {
-    const gan::EvalReference& ref = r.ref;
-    py::dict d;
-    d["data"] = r.data;
-    d["n"] = e.n;
-    d["classifier"] = r.classifier;
-    d["fid"] = e.fid;
-    d["features"] = ref.classifier ? "classifier" : "pixels";
-    if (e.has_classes) {
-        d["classes"] = ref.classifier->class_names;
-        d["classifier_score"] = e.scores.classifier_score;
-        d["class_histogram"] = e.scores.share;
-        d["classes_covered"] = e.scores.covered;
-        d["kl_uniform"] = e.scores.kl_uniform;
-    }
-    d["k"] = ref.options.k;
-    d["precision"] = e.prdc.precision;
-    d["recall"] = e.prdc.recall;
-    d["density"] = e.prdc.density;
-    d["coverage"] = e.prdc.coverage;
-    d["memorisation"] = e.memo.share;
-    d["memorisation_quantile"] = ref.memo.quantile;
-    d["nearest_train_distance_ratio"] = e.memo.median_ratio;
-    d["seconds"] = e.seconds;
+    py::dict d = py::module_::import("json").attr("loads")(gan::eval_json(e, r.ref, r.data, r.classifier));
+    d["data"] = d.attr("pop")("source");
     return d;
 }
 

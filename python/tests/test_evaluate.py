@@ -14,7 +14,7 @@ def cache(tmp_path_factory):
     """A classifier cache of the tests' own, the classifier trained there once (small and quick)."""
     folder = tmp_path_factory.mktemp("cache")
     os.environ["GAN_CACHE"] = str(folder)
-    gan("classifier", "train", "--data", MINI, "--epochs", 3, "--channels", 8, "--batch", 32)
+    gan("classifier", "train", "--data", MINI, "--epochs", 3, "--width", 8, "--batch", 32)
     return folder
 
 
