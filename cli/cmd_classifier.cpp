@@ -1,5 +1,5 @@
 // gan classifier train [--data DIR] [--out FILE] [--seed S] [--epochs E] [--image-size N
-// --image-channels C]: the classifier that the metrics use (src/metrics/classifier.h), for MNIST or
+// --channels C] [--width W]: the classifier that the metrics use (src/metrics/classifier.h), for MNIST or
 // for a labelled image folder or CIFAR-10 set (src/train/eval_data.h), saved where `gan eval` finds it.
 #include <algorithm>
 #include <cstdio>
@@ -11,6 +11,7 @@
 #include "io/idx.h"
 #include "backend/backend.h"
 #include "metrics/classifier.h"
+#include "metrics/evaluate.h"
 #include "train/eval_data.h"
 
 namespace gan_cli {
@@ -18,7 +19,7 @@ namespace gan_cli {
 namespace {
 
 struct ClassifierArgs {
-    std::string data = "data/mnist", out;
+    std::string data, out;  // data "": MNIST, searched where gan train and gan eval look (mnist_dir_find)
     gan::ClassifierOptions o;
     int threads = 1;
     int image_size = 0, image_channels = 0;  // 0: the data's own
@@ -42,8 +43,14 @@ int train_and_save(const std::string& out, int test_n, const char* test_what, Tr
     });
     if (!parent_dir(out).empty()) gan::make_dirs(parent_dir(out));
     gan::classifier_save(out, *c);
-    std::printf("Test accuracy %.2f %% on %d %s after %.1f s; saved %s\n",
-                100 * std::stod(c->metadata.at("test_accuracy")), test_n, test_what, total, out.c_str());
+    const double accuracy = std::stod(c->metadata.at("test_accuracy"));
+    std::printf("Test accuracy %.2f %% on %d %s after %.1f s; saved %s\n", 100 * accuracy, test_n, test_what, total,
+                out.c_str());
+    if (gan::classifier_near_chance(accuracy, c->classes()))
+        std::printf("Warning: %.2f %% is about chance for %d classes (%.0f %%): this classifier has learnt next to "
+                    "nothing, and the metrics of `gan eval` in its features would say little. Train it longer "
+                    "(--epochs), on more images, or check that the classes differ\n",
+                    100 * accuracy, c->classes(), 100.0 / c->classes());
     return 0;
 }
 
@@ -69,8 +76,9 @@ int run_images_classifier_train(const ClassifierArgs& a) {
     });
 }
 
-int run_classifier_train(const ClassifierArgs& a) {
+int run_classifier_train(ClassifierArgs a) {
     gan::set_library_threads(a.threads);
+    a.data = gan::mnist_dir_find(a.data);
     if (a.image_size != 0 || a.image_channels != 0 || !gan::is_mnist_folder(a.data))
         return run_images_classifier_train(a);
     gan::Dataset train = gan::dataset_load(a.data, true), test = gan::dataset_load(a.data, false);
@@ -93,16 +101,22 @@ Run add_classifier(CLI::App& app) {
     auto a = std::make_shared<ClassifierArgs>();
     train->add_option("--data", a->data, "MNIST's IDX files (train-*, t10k-*), a CIFAR-10 folder, or an image folder "
                                          "with one subfolder per class (at least 2; every tenth image of each "
-                                         "class is held out as the test set)")
-        ->capture_default_str();
+                                         "class is held out as the test set) [./data/mnist, else the per-user "
+                                         "cache, as gan train: gan fetch mnist --cache fills it]");
     train->add_option("--image-size", a->image_size, "Image side for a folder or CIFAR-10 (as `gan train "
                                                      "--image-size`; 0: 64 for a folder, 32 for CIFAR-10)")
         ->capture_default_str()
         ->check(CLI::Range(0, 1024));
-    train->add_option("--image-channels", a->image_channels, "Image channels, 1 or 3 (as `gan train --channels`; "
-                                                             "0: 3 for a folder or CIFAR-10)")
+    // --channels means the images' channels in every command; the network's width is --width.
+    train->add_option("--channels", a->image_channels, "Image channels, 1 or 3 (as `gan train --channels`; "
+                                                       "0: 3 for a folder or CIFAR-10)")
         ->capture_default_str()
-        ->check(CLI::IsMember({0, 1, 3}));
+        ->check(CLI::Validator(
+            [](std::string& t) {
+                return t == "0" || t == "1" || t == "3" ? "" : "Value " + t + " is not 0, 1 or 3: --channels is "
+                       "the images' channels (the network's width is --width)";
+            },
+            ""));
     train->add_option("--out", a->out, "Output file (default: the cache folder `gan eval` looks in: $GAN_CACHE, "
                                        "else ~/.cache/gan.cpp)");
     train->add_option("--seed", a->o.seed, "Seed of initialisation and shuffling")->capture_default_str();
@@ -114,7 +128,7 @@ Run add_classifier(CLI::App& app) {
     train->add_option("--threads", a->threads, "BLAS threads (results are deterministic per thread count)")
         ->capture_default_str()
         ->check(CLI::Range(0, 256));
-    train->add_option("--channels", a->o.c1, "Width: channels of the first convolution (the second has twice as many)")
+    train->add_option("--width", a->o.c1, "Width: channels of the first convolution (the second has twice as many)")
         ->capture_default_str()
         ->check(CLI::Range(1, 512));
     return [a, train] {

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -92,6 +91,11 @@ void print_table(const gan::EvalResult& r, const gan::EvalReference& ref, const 
     if (r.has_classes) print_classes(r, *ref.classifier);
     const std::string& t = names.test;
     print_row(gan::str("precision (k=", ref.options.k, "; share of samples on the ", t, " manifold)"), r.prdc.precision);
+    // A generator that draws a few images over and over scores high precision: say so beside it.
+    if (r.prdc.precision >= 0.5 && std::min(r.prdc.recall, r.prdc.coverage) < 0.2)
+        std::printf("    (with recall %.3f and coverage %.3f: the samples sit on a few modes of the data, as a "
+                    "collapsed generator's do)\n",
+                    r.prdc.recall, r.prdc.coverage);
     print_row(gan::str("recall (k=", ref.options.k, "; share of ", t, " images on the sample manifold)"),
               r.prdc.recall);
     print_row(gan::str("density (k=", ref.options.k, "; ~1 for real data)"), r.prdc.density);
@@ -109,34 +113,6 @@ void print_table(const gan::EvalResult& r, const gan::EvalReference& ref, const 
     for (int c = 0; c < ref.classifier->classes(); ++c)
         std::printf(" %s:%.1f%%", ref.classifier->class_names[size_t(c)].c_str(), 100 * r.scores.share[size_t(c)]);
     std::printf("\n");
-}
-
-void write_json(const std::string& path, const gan::EvalResult& r, const gan::EvalReference& ref,
-                const std::string& source, const std::string& classifier, const std::vector<double>& digits) {
-    nlohmann::json j;
-    if (!digits.empty()) j["digit_accuracy"] = digits;
-    j["source"] = source;
-    j["n"] = r.n;
-    j["classifier"] = classifier;
-    j["fid"] = r.fid;
-    j["features"] = ref.classifier ? "classifier" : "pixels";
-    if (r.has_classes) {
-        j["classes"] = ref.classifier->class_names;
-        j["classifier_score"] = r.scores.classifier_score;
-        j["class_histogram"] = r.scores.share;
-        j["classes_covered"] = r.scores.covered;
-        j["kl_uniform"] = r.scores.kl_uniform;
-    }
-    j["k"] = ref.options.k;
-    j["precision"] = r.prdc.precision;
-    j["recall"] = r.prdc.recall;
-    j["density"] = r.prdc.density;
-    j["coverage"] = r.prdc.coverage;
-    j["memorisation"] = r.memo.share;
-    j["memorisation_quantile"] = ref.memo.quantile;
-    j["nearest_train_distance_ratio"] = r.memo.median_ratio;
-    j["seconds"] = r.seconds;
-    gan::file_write_atomic(path, j.dump(2) + "\n");
 }
 
 // Conditional generators whose classes are the classifier's: draw n/K images of every class (running
@@ -232,7 +208,11 @@ int report(const EvalArgs& a, Samples& s, gan::EvalReference& ref, const ReportN
     if (ref.classifier) {
         const auto& meta = ref.classifier->metadata;
         const double acc = meta.count("test_accuracy") ? std::atof(meta.at("test_accuracy").c_str()) : 0;
-        std::printf("classifier: %s (test accuracy %.2f %%)\n", classifier_path.c_str(), 100 * acc);
+        std::printf("classifier: %s (test accuracy %.2f %%%s)\n", classifier_path.c_str(), 100 * acc,
+                    gan::classifier_near_chance(acc, ref.classifier->classes())
+                        ? gan::str("; about chance for ", ref.classifier->classes(), " classes: its features "
+                                   "and class scores say little").c_str()
+                        : "");
     } else {
         std::printf("features: %d-d pixel means over an %dx%d grid (no classifier: the data has no classes)\n",
                     ref.dim, gan::kPixelFeatureGrid, gan::kPixelFeatureGrid);
@@ -249,7 +229,7 @@ int report(const EvalArgs& a, Samples& s, gan::EvalReference& ref, const ReportN
     }
     std::printf("(%.1f s in all, %.1f s for the samples' metrics)\n", total, r.seconds);
     if (!a.json.empty()) {
-        write_json(a.json, r, ref, s.source, classifier_path, digits);
+        gan::file_write_atomic(a.json, gan::eval_json(r, ref, s.source, classifier_path, digits));
         std::printf("wrote %s\n", a.json.c_str());
     }
     return 0;
@@ -279,10 +259,15 @@ int run_eval_images(const EvalArgs& a, std::chrono::steady_clock::time_point t0)
         GAN_CHECK(classifier->input.channels == s.channels && classifier->input.size == s.size, a.classifier,
                   ": the classifier takes ", gan::to_string(classifier->input), " images, ",
                   s.m.model ? "the generator makes " : "the samples are ", shape,
-                  " (train one on these with `gan classifier train --image-size ", s.size, " --image-channels ",
+                  " (train one on these with `gan classifier train --image-size ", s.size, " --channels ",
                   s.channels, "`)");
     }
     gan::EvalData d = gan::load_eval_data(a.data, s.channels, s.size, nullptr, std::max(1, a.threads));
+    // A folder has no test set: its held-out tenth is the reference, of which the neighbour metrics need k + 1.
+    GAN_CHECK(d.format != gan::DataFormat::image_folder || d.test.n > a.k, a.data, ": ", d.train.n + d.test.n,
+              " images, of which ", d.test.n, " (every ", gan::kHeldOutEvery, "th of each class) are held out as the "
+              "reference; precision, recall, density and coverage need more than --k ", a.k, " of them: give a "
+              "folder of about ", gan::kHeldOutEvery * (a.k + 1), " images or more, or a smaller --k");
     std::string classifier_path = a.classifier;
     if (!classifier && d.labelled()) {
         classifier_path = gan::classifier_cache_path(gan::dataset_fingerprint(d.train), "images");
@@ -321,7 +306,7 @@ Run add_eval(CLI::App& app) {
     app.add_option("--json", a->json, "Also write the figures to this JSON file");
     app.add_option("--data", a->data, "MNIST folder (test set = reference, training set = memorisation check); "
                                       "default: ./data/mnist, else the per-user cache ~/.cache/gan.cpp/mnist "
-                                      "($XDG_CACHE_HOME/gan.cpp/mnist), which scripts/fetch_mnist.sh --cache fills. "
+                                      "($XDG_CACHE_HOME/gan.cpp/mnist), which gan fetch mnist --cache fills. "
                                       "Or the image folder or CIFAR-10 folder the model was trained on: with one "
                                       "subfolder per class (at least 2), every metric, in the features of a "
                                       "classifier of those classes, every tenth image of each class held out as the "

@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "core/check.h"
+#include "flags.h"
 #include "export/onnx.h"
 #include "train/checkpoint.h"
 
@@ -39,8 +40,7 @@ int run_export(const ExportArgs& a) {
 
 Run add_export(CLI::App& app) {
     auto a = std::make_shared<ExportArgs>();
-    app.add_option("--checkpoint,-c", a->checkpoint, "Checkpoint file (generator or full state) or a run directory")
-        ->required();
+    add_checkpoint_flag(app, a->checkpoint);
     app.add_option("--out,-o", a->out, "The ONNX model to write (.onnx)")->required();
     return [a] { return run_export(*a); };
 }

@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "core/check.h"
+#include "flags.h"
 #include "io/gif.h"
 #include "io/png.h"
 #include "train/checkpoint.h"
@@ -88,8 +89,7 @@ int run_interpolate(const InterpolateArgs& a) {
 
 Run add_interpolate(CLI::App& app) {
     auto a = std::make_shared<InterpolateArgs>();
-    app.add_option("--checkpoint,-c", a->checkpoint, "Checkpoint file (generator or full state) or a run directory")
-        ->required();
+    add_checkpoint_flag(app, a->checkpoint);
     app.add_option("--out,-o", a->out, "Output .gif")->required();
     app.add_option("--steps", a->steps, "Frames per segment between two latent points")
         ->capture_default_str()

@@ -1,12 +1,14 @@
 // gan sample --checkpoint FILE|RUN_DIR --n N --out OUT [--seed S]
 //            [--z latents.npy [--labels labels.npy] | --save-z latents.npy]
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "commands.h"
 #include "core/check.h"
+#include "flags.h"
 #include "io/file.h"
 #include "io/idx.h"
 #include "io/npy.h"
@@ -23,7 +25,8 @@ struct SampleArgs {
     uint64_t seed = 0;
     int cols = 0;
     int scale = 2;
-    int digit = -1;
+    std::string cls;  // --class: a name or a number ("" = not given)
+    int digit = -1;   // the class it names, once the generator is loaded
     bool grid_by_class = false;
     std::string bn = "auto";
     std::string precision = "f32";
@@ -51,17 +54,40 @@ void check_sample_flags(const SampleArgs& a) {
     GAN_CHECK(a.precision == "f32" || a.precision == "bf16", "--precision must be f32 or bf16 (got ", a.precision, ")");
 }
 
+// --class: the index of the class it names (by the name a conditional run stored, an image folder's
+// subfolder, or by number); -1 when it is not given.
+int chosen_class(const SampleArgs& a, const gan::LoadedModel& loaded) {
+    if (a.cls.empty()) return -1;
+    const gan::ModelConfig& c = loaded.model->config;
+    GAN_CHECK(c.conditional, loaded.path, ": this generator is not conditional, so it cannot draw a chosen class ",
+              "(train one with `gan train --conditional`)");
+    for (size_t i = 0; i < c.class_names.size(); ++i)
+        if (c.class_names[i] == a.cls) return int(i);
+    char* end = nullptr;
+    const long v = std::strtol(a.cls.c_str(), &end, 10);
+    if (end != a.cls.c_str() && *end == '\0' && v >= 0 && v < c.num_classes) return int(v);
+    std::string names;
+    bool numbered = true;  // MNIST's classes are named by their numbers
+    for (size_t i = 0; i < c.class_names.size(); ++i) {
+        names += (i ? ", " : "") + c.class_names[i];
+        numbered = numbered && c.class_names[i] == std::to_string(i);
+    }
+    const std::string numbers = gan::str("0 to ", c.num_classes - 1);
+    GAN_CHECK(false, "--class ", a.cls, ": not a class of ", loaded.path, "; its classes are ",
+              names.empty() || numbered ? numbers : names + " (or their numbers, " + numbers + ")");
+    return -1;
+}
+
 // The flags against the loaded generator and each other.
 void check_sample_choices(const SampleArgs& a, const gan::LoadedModel& loaded) {
     const gan::ModelConfig& c = loaded.model->config;
     const bool want_labels = a.digit >= 0 || a.grid_by_class;
     GAN_CHECK(!want_labels || c.conditional, loaded.path, ": this generator is not conditional, so it cannot draw a ",
               "chosen digit (train one with `gan train --conditional`)");
-    GAN_CHECK(a.digit < c.num_classes, "--digit must be in [0, ", c.num_classes - 1, "] (got ", a.digit, ")");
     GAN_CHECK(a.z_file.empty() || a.save_z.empty(), "--save-z writes the latents sample draws; with --z there are "
               "none to write (the latents are already in ", a.z_file, ")");
     GAN_CHECK(a.labels_file.empty() || !want_labels, "--labels gives every image's class: it cannot be combined with ",
-              a.digit >= 0 ? "--digit" : "--grid-by-class");
+              a.digit >= 0 ? "--class (--digit)" : "--grid-by-class");
     GAN_CHECK(a.z_file.empty() || !a.grid_by_class, "--grid-by-class draws its own latents: it cannot be combined with --z");
 }
 
@@ -134,9 +160,10 @@ void write_samples(const SampleArgs& a, gan::GanModel& model, int total, gan::La
     f.commit();
 }
 
-int run_sample(const SampleArgs& a) {
+int run_sample(SampleArgs& a) {
     check_sample_flags(a);
     gan::LoadedModel loaded = gan::checkpoint_load_model(a.checkpoint);
+    a.digit = chosen_class(a, loaded);
     const gan::ModelConfig& c = loaded.model->config;
     check_sample_choices(a, loaded);
     gan::NpyF32 given_z;
@@ -172,8 +199,7 @@ int run_sample(const SampleArgs& a) {
 
 Run add_sample(CLI::App& app) {
     auto a = std::make_shared<SampleArgs>();
-    app.add_option("--checkpoint,-c", a->checkpoint, "Checkpoint file (generator or full state) or a run directory")
-        ->required();
+    add_checkpoint_flag(app, a->checkpoint);
     a->n_option = app.add_option("--n,-n", a->n, "Number of images (default: as many as --z's latents or --labels)")
                       ->capture_default_str();
     app.add_option("--out,-o", a->out,
@@ -185,15 +211,16 @@ Run add_sample(CLI::App& app) {
     app.add_option("--scale", a->scale, "Nearest-neighbour upscale of the .png grid")
         ->capture_default_str()
         ->check(CLI::Range(1, 16));
-    app.add_option("--digit", a->digit, "Conditional models: draw only this digit")->check(CLI::Range(0, 255));
+    app.add_option("--class,--digit", a->cls, "Conditional models: draw only this class, by its name (an image "
+                                              "folder's subfolder, MNIST's digit) or number");
     app.add_flag("--grid-by-class", a->grid_by_class,
                  "Conditional models: --n images of every class, one row per class");
     app.add_option("--bn", a->bn, "Batch-norm generators: batch statistics per chunk of 100 (batch), running "
                                   "statistics (running), or auto (batch, but running for chosen digits, --labels, --z and --save-z)")
         ->capture_default_str();
     app.add_option("--precision", a->precision,
-                   "f32, or bf16: the classic MLP's second layer in bfloat16 (CPUs with AVX512_BF16; ~1.7x the "
-                   "images per second, same latents, pixels within a few levels of f32)")
+                   "f32, or bf16: the classic MLP's second layer in bfloat16 on CPUs with AVX512_BF16 (faster "
+                   "there, BENCHMARKS.md; same latents, pixels within a few levels of f32)")
         ->capture_default_str();
     app.add_option("--z", a->z_file,
                    "Your own latents instead of drawn ones: a float32 .npy of shape (N, z_dim), one image each "

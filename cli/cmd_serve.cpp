@@ -2,8 +2,8 @@
 //
 // Serves the page in web/ (index.html, app.js, style.css), which runs the run's generator in the
 // browser with onnxruntime-web (its dist files from web/node_modules/onnxruntime-web/dist, installed
-// by `npm ci --omit=dev` in web/) and shows the run's losses.svg and progress.gif. The run is served as
-// it is now, so a run that is training can be watched: the run's files are opened at each request
+// by scripts/setup_web.sh: `npm ci --omit=dev --ignore-scripts` in web/) and shows the run's
+// losses.svg and progress.gif. The run is served as it is now, so a run that is training can be watched: the run's files are opened at each request
 // (inside the run directory, never through a link), and the generator is exported to ONNX in memory
 // (export/onnx.h) again whenever the checkpoint it comes from is another file or has changed; the run
 // directory is only read. Only the URLs listed below are answered (serve/http.h: an allow-list, no
@@ -11,7 +11,7 @@
 // warns on another address; --port 0 picks a free port; prints the URL; Ctrl-C (or SIGTERM) stops.
 //
 // The web/ folder: --web DIR, else $GAN_WEB_DIR, else <prefix>/share/gan/web next to an installed
-// bin/gan, else the source tree's web/ (this file's folder/../web, compiled in through __FILE__).
+// bin/gan, else the source tree's web/ (paths.h: the tree the program was compiled from).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,6 +26,7 @@
 #include <string>
 
 #include "commands.h"
+#include "paths.h"
 #include "core/check.h"
 #include "export/onnx.h"
 #include "serve/http.h"
@@ -56,11 +57,8 @@ fs::path find_web_dir(const std::string& flag) {
         GAN_CHECK(is_web_dir(env), "GAN_WEB_DIR=", env, ": no index.html there");
         return env;
     }
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec && is_web_dir(exe.parent_path().parent_path() / "share/gan/web"))
-        return exe.parent_path().parent_path() / "share/gan/web";
-    fs::path source = fs::path(__FILE__).parent_path().parent_path() / "web";
+    if (is_web_dir(installed_path("web"))) return installed_path("web");
+    const fs::path source = source_tree_path("web");
     GAN_CHECK(is_web_dir(source), "cannot find the web/ folder (pass --web DIR or set GAN_WEB_DIR)");
     return source;
 }
@@ -115,6 +113,7 @@ class CurrentGenerator {
                    {"z_dim", c.z_dim},
                    {"conditional", c.conditional},
                    {"num_classes", c.num_classes},
+                   {"class_names", c.class_names},  // the page's buttons (empty: numbered)
                    {"image_shape", {c.channels, c.rows, c.cols}},
                    {"epoch", extra.count("epoch") ? extra["epoch"] : ""}};
         return e;
@@ -131,7 +130,9 @@ int run_serve(const ServeArgs& a) {
     const char* ort_files[] = {"ort.wasm.min.js", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"};
     for (const char* f : ort_files)
         GAN_CHECK(fs::is_regular_file(ort / f), (ort / f).string(),
-                  ": missing (run `npm ci --omit=dev` in ", web.string(), ")");
+                  ": missing: the page's onnxruntime-web is not installed (scripts/setup_web.sh in the source tree "
+                  "installs it: npm ci --omit=dev --ignore-scripts in web/; an installed gan takes it along at "
+                  "cmake --install)");
 
     auto generator = std::make_shared<CurrentGenerator>(a.run);
     const std::shared_ptr<const CurrentGenerator::Export> first = generator->get();  // its errors end here

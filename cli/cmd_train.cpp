@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "commands.h"
+#include "train_log.h"
 #include "core/check.h"
 #include "mpi/world.h"
 #include "io/file.h"
@@ -39,28 +40,15 @@ extern "C" void on_signal(int sig) {
     g_stop.store(true);
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
+bool g_live = false;  // live_progress(): the data's decoding progress is redrawn in place too
 
-// Running means of the epoch in progress, for the live line.
-struct Progress {
-    std::chrono::steady_clock::time_point epoch_start = std::chrono::steady_clock::now();
-    double sum[4] = {0, 0, 0, 0};
-    int n = 0, first_step = -1;
-    double last_draw = -1;
-    void add(const gan::StepReport& s) {
-        if (first_step < 0) first_step = s.step - 1;
-        sum[0] += s.stats.d_loss, sum[1] += s.stats.g_loss, sum[2] += s.stats.d_real, sum[3] += s.stats.d_fake;
-        ++n;
-    }
-};
 
 struct TrainArgs {
     gan::RunRequest req;  // the flags' values, which were given, --config
     std::string resume;
     bool overwrite = false;
     bool plain = false;
+    bool progress = false;
     bool tensorboard = false;
     std::map<std::string, std::string> names;  // the text of each option that takes a name (--arch dcgan)
     std::unique_ptr<gan::RunDirLock> lock;      // held on the run directory while this process trains it
@@ -69,15 +57,14 @@ struct TrainArgs {
 // The training images of o, with what the CLI says about them: an image folder's decoding progress
 // (only while its cache is built), where the cache is, and each file skipped.
 gan::ImageSet load_train_set_here(const gan::TrainOptions& o) {
-    const bool tty = isatty(STDOUT_FILENO);
     auto progress = [&](size_t done, size_t total) {
-        if (tty) std::printf("\rDecoding %s: %zu/%zu images\033[K", o.data_dir.c_str(), done, total);
+        if (g_live) std::printf("\rDecoding %s: %zu/%zu images\033[K", o.data_dir.c_str(), done, total);
         else if (done == total) std::printf("Decoding %s: %zu/%zu images\n", o.data_dir.c_str(), done, total);
         std::fflush(stdout);
     };
     const int threads = o.threads > 0 ? o.threads : gan::usable_cpus();
     gan::TrainData d = gan::load_train_data(o, progress, threads);
-    if (tty && d.cache_built) std::printf("\r\033[K");
+    if (g_live && d.cache_built) std::printf("\r\033[K");
     for (const gan::SkippedImage& s : d.skipped) std::printf("Skipped %s\n", s.reason.c_str());
     if (d.cache_built)
         std::printf("Decoded %d images into %s (%s)\n", d.set.n, d.cache_path.c_str(), d.why_built.c_str());
@@ -161,63 +148,12 @@ void print_start(const gan::TrainOptions& o) {
     std::fflush(stdout);
 }
 
-// What `gan train` prints while it trains, and the TensorBoard events.
-// On a terminal: one live line per epoch, redrawn in place (\r) at most ~10 times a second.
-// Otherwise (CI, files): plain lines only, no control characters.
-struct TrainLog {
-    TrainLog(const gan::TrainOptions& options, bool on_tty) : o(options), tty(on_tty) {}
-    const gan::TrainOptions& o;
-    bool tty;
-    // The step reports the mean sigmoid of D's outputs: D's probabilities under BCE, squashed scores
-    // under the other losses, so those are labelled as what they are.
-    const char* d_x = o.step.loss == gan::LossKind::bce ? "D(x)" : "sigmoid(D(x))";
-    const char* d_gz = o.step.loss == gan::LossKind::bce ? "D(G(z))" : "sigmoid(D(G(z)))";
-    Progress prog;
-    std::unique_ptr<gan::EventsWriter> tb;
-
-    void step(const gan::StepReport& s) {
-        prog.add(s);
-        if (!tty) return;
-        double now = seconds_since(prog.epoch_start);
-        if (s.step != s.steps && now - prog.last_draw < 0.1) return;
-        prog.last_draw = now;
-        double ips = now > 0 ? double(s.step - prog.first_step) * o.batch / now : 0;
-        double eta = ips > 0 ? double(s.steps - s.step) * o.batch / ips : 0;
-        std::printf("\rEpoch %d/%d  step %d/%d  %.0f img/s  ETA %.0fs  D loss %.4f  G loss %.4f  %s %.3f  "
-                    "%s %.3f\033[K",
-                    s.epoch, o.epochs, s.step, s.steps, ips, eta, prog.sum[0] / prog.n, prog.sum[1] / prog.n, d_x,
-                    prog.sum[2] / prog.n, d_gz, prog.sum[3] / prog.n);
-        std::fflush(stdout);
-    }
-
-    void tensorboard(const gan::EpochReport& r) {
-        std::vector<std::pair<std::string, double>> scalars = {
-            {"loss/d", r.d_loss}, {"loss/g", r.g_loss}, {"prob/d_real", r.d_real}, {"prob/d_fake", r.d_fake},
-            {"speed/images_per_s", r.images_per_s}, {"speed/data_share", r.data_share},
-            {"speed/comm_share", r.comm_share}};
-        for (auto& [name, v] : r.eval) scalars.push_back({"eval/" + name, v});
-        tb->add_scalars(scalars, r.epoch);
-        tb->add_image("samples/fixed", gan::png_read_image(r.fixed_png), r.epoch);
-        tb->flush();
-    }
-
-    void epoch(const gan::EpochReport& r) {
-        if (tb) tensorboard(r);
-        if (tty) std::printf("\r\033[K");
-        std::printf("Epoch %d/%d... Discriminator Loss: %.4f... Generator Loss: %.4f  (%.2f s, %.0f img/s, "
-                    "%s %.3f, %s %.3f)\n",
-                    r.epoch, r.epochs, r.d_loss_last, r.g_loss_last, r.seconds, r.images_per_s, d_x, r.d_real,
-                    d_gz, r.d_fake);
-        for (auto& [name, v] : r.eval) std::printf("  %s %.4f\n", name.c_str(), v);
-        std::fflush(stdout);
-        prog = Progress();
-    }
-};
 
 int run_train(TrainArgs& a) {
     // Under MPI rank 0 alone prints (the others' errors still go to stderr).
     if (gan::world().rank() != 0 && !std::freopen("/dev/null", "w", stdout))
         GAN_CHECK(false, "cannot silence the standard output of rank ", gan::world().rank());
+    g_live = live_progress(a.plain, a.progress);
     std::unique_ptr<gan::Trainer> trainer = a.resume.empty() ? new_run(a) : resume_run(a);
     if (!trainer) return 0;
     const gan::TrainOptions& o = trainer->options();
@@ -233,11 +169,21 @@ int run_train(TrainArgs& a) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     std::signal(SIGHUP, on_signal);  // the terminal or ssh session closed: save the state as for Ctrl-C
-    TrainLog log(o, isatty(STDOUT_FILENO) && !a.plain);
+    TrainLog log(o, g_live);
     if (a.tensorboard && rank0) log.tb = std::make_unique<gan::EventsWriter>(o.out_dir + "/tensorboard");
     bool finished = trainer->run([&](const gan::EpochReport& r) { log.epoch(r); },
                                  [&](const gan::StepReport& s) { log.step(s); }, &g_stop);
     if (log.tty) std::printf("\r\033[K");
+    if (!finished && !g_stop.load() && trainer->step_limit_reached()) {
+        const gan::TrainProgress& p = trainer->progress();
+        const std::string at = p.step == 0 ? gan::str("after epoch ", p.epoch)
+                                           : gan::str("at epoch ", p.epoch + 1, " step ", p.step);
+        std::printf("Stopped by --max-steps %d %s: the configuration trains; state saved to %s\n"
+                    "Train on with: %s --resume %s --max-steps 0\n",
+                    o.max_steps, at.c_str(), trainer->last_checkpoint().c_str(), a.req.command.c_str(),
+                    o.out_dir.c_str());
+        return 0;
+    }
     if (!finished) {
         int sig = g_signal.load();
         std::printf("Stopped by %s at epoch %d step %d; state saved to %s\nResume with: %s --resume %s\n",
@@ -308,7 +254,11 @@ Run add_train(CLI::App& app) {
     app.add_option("--config", a->req.config, "Start a new run with the options of an earlier one (its "
                                           "config.json); flags given override them");
     app.add_flag("--tensorboard", a->tensorboard, "Write TensorBoard events (scalars, sample grid) to RUN_DIR/tensorboard");
-    app.add_flag("--plain", a->plain, "Plain log lines even on a terminal");
+    auto* plain = app.add_flag("--plain", a->plain, "Plain log lines even on a terminal");
+    app.add_flag("--progress", a->progress, "The live progress line (redrawn in place) even where stdout is no "
+                                            "terminal, or under an MPI launcher (mpirun, srun), where plain "
+                                            "lines are the default")
+        ->excludes(plain);
     return [a, &app] {
         for (const CLI::Option* opt : app.get_options())
             if (opt->count() > 0) a->req.given.push_back(opt->get_name());

@@ -15,5 +15,6 @@ Run add_report(CLI::App& app);
 Run add_interpolate(CLI::App& app);
 Run add_export(CLI::App& app);
 Run add_serve(CLI::App& app);
+Run add_fetch(CLI::App& app);
 
 }  // namespace gan_cli

@@ -30,6 +30,11 @@ CLI::Validator unsigned_range(uint64_t lo, uint64_t hi) {
         "");
 }
 
+CLI::Option* add_checkpoint_flag(CLI::App& app, std::string& checkpoint) {
+    return app.add_option("--checkpoint,-c", checkpoint, "Checkpoint file (generator or full state) or a run directory")
+        ->required();
+}
+
 void check_unsigned_flags(CLI::App& app) {
     for (CLI::Option* opt : app.get_options())
         if (opt->get_type_name().rfind("UINT", 0) == 0) opt->check(unsigned_range(0, UINT64_MAX));

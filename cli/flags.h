@@ -1,7 +1,8 @@
-// Checks on numeric flags shared by every sub-command.
+// Flags shared by several sub-commands, and checks on numeric flags shared by every sub-command.
 #pragma once
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <string>
 
 namespace gan_cli {
 
@@ -15,5 +16,8 @@ CLI::Validator unsigned_range(uint64_t lo, uint64_t hi);
 // Adds unsigned_range(0, 2^64 - 1) to every unsigned flag of app and of its sub-commands, so no
 // sub-command (now or added later) can let an unsigned flag wrap. Call it after every flag is added.
 void check_unsigned_flags(CLI::App& app);
+
+// The required --checkpoint (-c) of the commands that load a generator (export, interpolate, sample).
+CLI::Option* add_checkpoint_flag(CLI::App& app, std::string& checkpoint);
 
 }  // namespace gan_cli

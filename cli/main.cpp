@@ -1,10 +1,12 @@
 // gan: train GANs on small images, sample from them. Dispatch only.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
 #include "commands.h"
 #include "core/check.h"
 #include "flags.h"
+#include "parse_error.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"gan.cpp: train Generative Adversarial Networks on MNIST-sized images and sample from them"};
@@ -23,6 +25,7 @@ int main(int argc, char** argv) {
     { auto* c = app.add_subcommand("interpolate", "Animated GIF of a smooth walk through latent space"); cmds.push_back({c, gan_cli::add_interpolate(*c)}); }
     { auto* c = app.add_subcommand("export", "Write the generator as an ONNX model (.onnx) for other runtimes"); cmds.push_back({c, gan_cli::add_export(*c)}); }
     { auto* c = app.add_subcommand("serve", "Serve a page that draws samples of a run in the browser (onnxruntime-web)"); cmds.push_back({c, gan_cli::add_serve(*c)}); }
+    { auto* c = app.add_subcommand("fetch", "Download MNIST or Fashion-MNIST (checked by MD5) where gan looks for it"); cmds.push_back({c, gan_cli::add_fetch(*c)}); }
     gan_cli::check_unsigned_flags(app);  // no unsigned flag (--seed) may wrap "-1" round to 2^64 - 1
     try {
         app.parse(argc, argv);
@@ -33,7 +36,9 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "gan: error: %s (see gan --help)\n", e.what());
+        // The unknown word named, with the closest command or flag and the command's own --help.
+        const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+        std::fprintf(stderr, "gan: error: %s\n", gan_cli::explain_parse_error(app, args, e.what()).c_str());
         return 2;
     }
     try {

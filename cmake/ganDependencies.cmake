@@ -8,7 +8,11 @@
 #                  GAN_DEPS_WANT_DNNL is true. Debian's dnnl-config.cmake is not used: it requires
 #                  OpenCL's development files, which gan does not need.
 #   PNG::PNG, JPEG::JPEG  libpng and libjpeg-turbo (libpng-dev, libjpeg62-turbo-dev) through CMake's
-#                  FindPNG and FindJPEG, for the image folder reader (src/data).
+#                  FindPNG and FindJPEG: PNG reading and writing (src/io), the image folder reader
+#                  (src/data).
+#   GIF::GIF       giflib (libgif-dev) through CMake's FindGIF: the animated GIFs (src/io).
+#   gan::lapacke   LAPACKE (liblapacke-dev), LAPACK's C interface; its LAPACK is OpenBLAS's on Debian
+#                  (the liblapack.so.3 alternative). FID's eigen-decompositions (src/metrics).
 # ZLIB, Threads and nlohmann_json have CMake packages of their own and are found by the caller.
 #
 # Input:  GAN_DEPS_WANT_DNNL (bool), GAN_DEPS_REQUIRE_DNNL (bool: a missing oneDNN is an error rather
@@ -82,16 +86,28 @@ if(GAN_DEPS_WANT_DNNL)
   endif()
 endif()
 
-# The image decoders of src/data.
-if(NOT TARGET PNG::PNG)
-  find_package(PNG QUIET)
-endif()
-if(NOT TARGET PNG::PNG)
-  list(APPEND GAN_DEPS_MISSING "libpng (Debian: libpng-dev)")
-endif()
-if(NOT TARGET JPEG::JPEG)
-  find_package(JPEG QUIET)
-endif()
-if(NOT TARGET JPEG::JPEG)
-  list(APPEND GAN_DEPS_MISSING "libjpeg (Debian: libjpeg62-turbo-dev)")
+# A library with a CMake find module: find_package(PACKAGE [ARGN...]) unless TARGET is already defined;
+# WHAT joins GAN_DEPS_MISSING when the target is still missing.
+macro(gan_find_module target package what)
+  if(NOT TARGET ${target})
+    find_package(${package} ${ARGN} QUIET)
+  endif()
+  if(NOT TARGET ${target})
+    list(APPEND GAN_DEPS_MISSING "${what}")
+  endif()
+endmacro()
+gan_find_module(PNG::PNG PNG "libpng (Debian: libpng-dev)")
+gan_find_module(JPEG::JPEG JPEG "libjpeg (Debian: libjpeg62-turbo-dev)")
+gan_find_module(GIF::GIF GIF "giflib (Debian: libgif-dev)" 5)
+if(NOT TARGET gan::lapacke)
+  find_library(GAN_LAPACKE_LIB lapacke)
+  find_path(GAN_LAPACKE_INCLUDE lapacke.h PATH_SUFFIXES openblas)
+  if(GAN_LAPACKE_LIB AND GAN_LAPACKE_INCLUDE)
+    add_library(gan::lapacke INTERFACE IMPORTED)
+    set_target_properties(gan::lapacke PROPERTIES
+      INTERFACE_LINK_LIBRARIES "${GAN_LAPACKE_LIB}"
+      INTERFACE_INCLUDE_DIRECTORIES "${GAN_LAPACKE_INCLUDE}")
+  else()
+    list(APPEND GAN_DEPS_MISSING "LAPACKE (Debian: liblapacke-dev)")
+  endif()
 endif()

@@ -2,7 +2,8 @@
 #   bin/gan                                   the program
 #   lib/libgan.a (or libgan.so.*)             the library, target gan::gan
 #   include/gan/gan.h, include/gan/version.h  the umbrella header and the version
-#   include/gan/<module>/*.h                  src/<module>/*.h, less tests' and ISA kernels' headers
+#   include/gan/<module>/*.h, *.inc           src/<module>/*.h, less tests' and ISA kernels' headers, and
+#                                             the class-body fragments they include
 #   lib/cmake/gan/                            ganConfig.cmake, its version file, ganTargets*.cmake,
 #                                             ganDependencies.cmake: find_package(gan)
 # Users include <gan/models/gan_model.h>; the headers include each other as "core/tensor.h", so the
@@ -35,6 +36,9 @@ list(FILTER GAN_PUBLIC_HEADERS EXCLUDE REGEX "_avx(2|512)\\.h$")
 if(NOT GAN_WITH_CUDA)
   list(FILTER GAN_PUBLIC_HEADERS EXCLUDE REGEX "/src/cuda/")
 endif()
+# Class-body fragments the headers include (backend/backend_ops.inc).
+file(GLOB GAN_PUBLIC_FRAGMENTS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/*/*.inc)
+list(APPEND GAN_PUBLIC_HEADERS ${GAN_PUBLIC_FRAGMENTS})
 foreach(header ${GAN_PUBLIC_HEADERS})
   get_filename_component(dir ${header} DIRECTORY)
   get_filename_component(module ${dir} NAME)
@@ -54,6 +58,9 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/ganConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/ganConfig.cmake ${PROJECT_BINARY_DIR}/ganConfigVersion.cmake
               ${PROJECT_SOURCE_DIR}/cmake/ganDependencies.cmake
         DESTINATION ${GAN_INSTALL_CMAKEDIR})
+
+# gan fetch's script (share/gan, where an installed bin/gan looks first).
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/fetch_mnist.sh DESTINATION ${CMAKE_INSTALL_DATADIR}/gan)
 
 # gan serve's page (share/gan/web, where an installed bin/gan looks first): web/'s three files and the
 # three onnxruntime-web files the page loads, when `npm ci` in web/ has put them there.

@@ -10,8 +10,8 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then $SUDO dpkg --add-architecture arm64; fi
 need=()
-for p in g++-aarch64-linux-gnu qemu-user libopenblas-dev:arm64 zlib1g-dev:arm64 libpng-dev:arm64 \
-         libjpeg62-turbo-dev:arm64 libc6:arm64 libstdc++6:arm64; do
+for p in g++-aarch64-linux-gnu qemu-user libopenblas-dev:arm64 liblapacke-dev:arm64 zlib1g-dev:arm64 libpng-dev:arm64 \
+         libjpeg62-turbo-dev:arm64 libgif-dev:arm64 libc6:arm64 libstdc++6:arm64; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -2,9 +2,11 @@
 # Checks gan.cpp as an installed library, the way a user takes it: builds the library and `gan` in
 # Release, `cmake --install`s them into a temporary prefix, builds examples/ against that prefix as a
 # separate CMake project (find_package(gan) through CMAKE_PREFIX_PATH, nothing from this source
-# tree), then trains the classic GAN for one epoch on tests/data/mnist-mini with train_classic,
+# tree) and every C++ snippet of README.md and docs/ the same way (scripts/check_doc_snippets.sh),
+# then trains the classic GAN for one epoch on tests/data/mnist-mini with train_classic,
 # draws a PNG grid from its checkpoint with sample_digits, and checks that the installed `gan sample`
-# writes the same PNG byte for byte, and that `gan train --threads 1` trains the same generator.
+# writes the same PNG byte for byte, and that `gan train --threads 1` trains the same generator; where
+# the build makes the Python module, that it imports from the prefix and samples what `gan sample` does.
 # Every failure stops the script with a line saying what failed.
 #
 #   scripts/check_install.sh
@@ -52,8 +54,16 @@ fi
 echo "check_install: configuring $build (Release)"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DGAN_INSTALL=ON "${fresh[@]}" >"$tmp/configure.log" 2>&1 ||
     { cat "$tmp/configure.log" >&2; fail "configuring $build"; }
-step "building the library and gan in $build"
-cmake --build "$build" -j"$jobs" --target gan_lib gan >"$tmp/build.log" 2>&1 ||
+# The Python module too where the build makes it (GAN_WITH_PYTHON: pybind11 and Python's headers found).
+targets=(gan_lib gan)
+python=""
+if grep -q '^GAN_WITH_PYTHON:BOOL=ON$' "$build/CMakeCache.txt"; then
+    targets+=(gancpp)
+    python=$(sed -n 's/^Python3_EXECUTABLE:[A-Z]*=//p' "$build/CMakeCache.txt")
+    pydir=$(sed -n 's/^GAN_PYTHON_INSTALL_DIR:[A-Z]*=//p' "$build/CMakeCache.txt")
+fi
+step "building ${targets[*]} in $build"
+cmake --build "$build" -j"$jobs" --target "${targets[@]}" >"$tmp/build.log" 2>&1 ||
     { tail -50 "$tmp/build.log" >&2; fail "building the library in $build"; }
 
 # ---- 2. install into a temporary prefix ----------------------------------------------------------
@@ -64,7 +74,7 @@ cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1 ||
 for f in bin/gan include/gan/gan.h include/gan/version.h include/gan/core/check.h \
          include/gan/models/gan_model.h include/gan/train/trainer.h \
          lib/cmake/gan/ganConfig.cmake lib/cmake/gan/ganConfigVersion.cmake lib/cmake/gan/ganTargets.cmake \
-         lib/cmake/gan/ganDependencies.cmake; do
+         lib/cmake/gan/ganDependencies.cmake share/gan/fetch_mnist.sh; do
     [ -e "$prefix/$f" ] || fail "the install has no $f"
 done
 ls "$prefix"/lib/libgan.* >/dev/null 2>&1 || fail "the install has no lib/libgan.*"
@@ -95,6 +105,10 @@ cmake --build "$tmp/examples" -j"$jobs" >"$tmp/examples-build.log" 2>&1 ||
 ! grep -q -e "-I$root/src" -e "-I$root/include" "$tmp/examples/compile_commands.json" ||
     fail "examples/ compiled with headers from the source tree instead of the install"
 
+# Every C++ snippet of README.md and docs/ builds against the same prefix (doc tests).
+step "building the C++ snippets of README.md and docs/ against $prefix"
+JOBS=$jobs scripts/check_doc_snippets.sh "$prefix" "$tmp/snippets" || fail "a C++ snippet of the docs does not build"
+
 # ---- 4. run them ---------------------------------------------------------------------------------
 step "train_classic: one epoch on tests/data/mnist-mini"
 ckpt=$tmp/out/generator.safetensors
@@ -110,6 +124,13 @@ png=$tmp/out/digits.png
 "$prefix/bin/gan" sample --checkpoint "$ckpt" --n 64 --seed 3 --out "$tmp/out/cli.png" >/dev/null ||
     fail "the installed gan sample exited with $?"
 cmp -s "$png" "$tmp/out/cli.png" || fail "sample_digits and the installed gan sample drew different PNGs"
+# A colour model (MNIST converted to RGB): an RGB grid, the one gan sample writes.
+"$prefix/bin/gan" train --data tests/data/mnist-mini --channels 3 --epochs 1 --threads 1 \
+    --out "$tmp/out/rgb" >/dev/null || fail "the installed gan train --channels 3 exited with $?"
+"$tmp/examples/sample_digits" "$tmp/out/rgb" "$tmp/out/rgb.png" 16 1 >/dev/null || fail "sample_digits (RGB) exited with $?"
+"$prefix/bin/gan" sample --checkpoint "$tmp/out/rgb" --n 16 --seed 1 --out "$tmp/out/rgb_cli.png" >/dev/null ||
+    fail "the installed gan sample (RGB) exited with $?"
+cmp -s "$tmp/out/rgb.png" "$tmp/out/rgb_cli.png" || fail "sample_digits and gan sample drew different RGB PNGs"
 # train_classic is `gan train --threads 1` written out: the same weights. Bitwise where our own GEMM
 # kernels run (AVX2 and no GAN_CPU / GAN_GEMM override); elsewhere OpenBLAS may round differently
 # at another thread count, so the comparison is skipped there.
@@ -121,6 +142,21 @@ if grep -qw avx2 /proc/cpuinfo 2>/dev/null && [ -z "${GAN_CPU:-}" ] && [ -z "${G
     cmp -s "$png" "$tmp/out/run.png" || fail "train_classic and gan train --threads 1 trained different generators"
 else
     echo "check_install: (no AVX2 kernels here: train_classic against gan train not compared)"
+fi
+# The installed Python module, imported from where cmake --install put it: the same digits as gan sample.
+if [ -n "$python" ]; then
+    step "the Python module: imported from $prefix/$pydir, sampling as gan sample"
+    ls "$prefix/$pydir"/gancpp*.so >/dev/null 2>&1 || fail "the install has no $pydir/gancpp*.so"
+    "$prefix/bin/gan" sample --checkpoint "$ckpt" --n 64 --seed 3 --out "$tmp/out/cli.npy" >/dev/null ||
+        fail "the installed gan sample exited with $?"
+    PYTHONPATH="$prefix/$pydir" "$python" - "$prefix" "$ckpt" "$tmp/out/cli.npy" <<'PY' || fail "the installed gancpp module"
+import sys
+import numpy as np
+import gancpp
+prefix, ckpt, cli = sys.argv[1:]
+assert gancpp.__file__.startswith(prefix), f"gancpp imported from {gancpp.__file__}, not from {prefix}"
+assert gancpp.load(ckpt).sample(64, seed=3).tobytes() == np.load(cli).tobytes(), "g.sample differs from gan sample"
+PY
 fi
 if [ "${GAN_SHARED:-0}" = 1 ]; then
     ldd "$tmp/examples/sample_digits" | grep -q "$prefix/lib/libgan.so" ||

@@ -45,19 +45,20 @@ sources_of() {
         fuzz_safetensors) echo src/io/safetensors.cpp src/io/json_depth.cpp src/io/file.cpp ;;
         fuzz_npy) echo src/io/npy.cpp src/io/file.cpp ;;
         fuzz_png) echo src/io/png.cpp src/io/png_grid.cpp src/io/file.cpp ;;
-        fuzz_image) echo src/data/image_decode.cpp src/data/png_decode.cpp src/data/jpeg_decode.cpp \
+        fuzz_image) echo src/data/image_decode.cpp src/io/png.cpp src/data/jpeg_decode.cpp \
             src/data/resize.cpp src/io/file.cpp ;;
         fuzz_cifar) echo src/data/cifar.cpp src/data/image_set.cpp src/data/image_folder.cpp \
-            src/data/image_decode.cpp src/data/png_decode.cpp src/data/jpeg_decode.cpp \
+            src/data/image_decode.cpp src/io/png.cpp src/data/jpeg_decode.cpp \
             src/data/resize.cpp src/core/thread_pool.cpp src/io/file.cpp ;;
-        fuzz_config) echo $lib_all cli/cmd_train.cpp cli/cmd_sample.cpp ;;
+        fuzz_config) echo $lib_all cli/cmd_train.cpp cli/cmd_sample.cpp cli/flags.cpp ;;
         *) echo "unknown target $1 (known: ${all_targets[*]})" >&2; exit 2 ;;
     esac
 }
 libs_of() {
     case "$1" in
-        fuzz_config) echo -lopenblas -lpng -ljpeg -lz -lpthread ;;
+        fuzz_config) echo -lopenblas -lpng -ljpeg -lgif -llapacke -lz -lpthread ;;
         fuzz_image) echo -lpng -ljpeg -lz ;;
+        fuzz_png) echo -lpng -lz ;;
         fuzz_cifar) echo -lpng -ljpeg -lz -lpthread ;;
         *) echo -lz ;;
     esac

@@ -401,7 +401,103 @@ const Case kCases[] = {
          return Staged{train_args(kMini, s.path("run"), {"--arch", "transformer"}), {"--arch", "transformer"}};
      }},
     {"UnknownFlag",
-     [](Scratch& s) { return Staged{train_args(kMini, s.path("run"), {"--bogus"}), {"--bogus"}}; }, true},
+     [](Scratch& s) {
+         return Staged{train_args(kMini, s.path("run"), {"--bogus"}), {"--bogus: no such flag of gan train",
+                                                                       "(see gan train --help)"}};
+     },
+     true},
+    // A typo is named with the closest flag or command, before CLI11 reports what it misses for it.
+    {"TypoOfARequiredFlag",  // CLI11 alone said "--checkpoint is required"
+     [](Scratch& s) {
+         return Staged{{"sample", "--checkpiont", s.path("run"), "--out", s.path("a.png")},
+                       {"--checkpiont: no such flag of gan sample; did you mean --checkpoint?",
+                        "(see gan sample --help)"}};
+     },
+     true},
+    {"TypoOfAFlagWithAValue",  // CLI11 alone said "The following arguments were not expected: 2 --epoch"
+     [](Scratch& s) {
+         return Staged{train_args(kMini, s.path("run"), {"--epoch", "2"}),
+                       {"--epoch: no such flag of gan train; did you mean --epochs?", "(see gan train --help)"}};
+     },
+     true},
+    {"TypoOfACommand",  // CLI11 alone said "A subcommand is required"
+     [](Scratch&) {
+         return Staged{{"trian", "--epochs", "2"}, {"trian: no such command of gan; did you mean gan train?",
+                                                   "(see gan --help)"}};
+     },
+     true},
+    {"TypoOfASubcommand",
+     [](Scratch&) {
+         return Staged{{"classifier", "trian"}, {"trian: no such command of gan classifier; did you mean gan "
+                                                 "classifier train?"}};
+     },
+     true},
+    {"NoCommand",
+     [](Scratch&) {
+         return Staged{{}, {"gan needs a command: train, sample, classifier, eval", "(see gan --help)"}};
+     },
+     true},
+    {"FlagOfAnotherCommand",
+     [](Scratch& s) {
+         return Staged{sample_args(s, make_generator(s, "g.safetensors"), {"--epochs", "3"}),
+                       {"--epochs: no such flag of gan sample (a flag of gan train or gan classifier train; see gan "
+                        "sample --help)"}};
+     },
+     true},
+    {"ValueErrorPointsToTheCommandsHelp",
+     [](Scratch& s) {
+         return Staged{sample_args(s, make_generator(s, "g.safetensors"), {"--scale", "99"}),
+                       {"--scale", "(see gan sample --help)"}};
+     },
+     true},
+    {"ClassifierChannelsAreTheImages",  // --channels means the images' channels in every command
+     [](Scratch& s) {
+         return Staged{{"classifier", "train", "--data", kMini, "--out", s.path("c.safetensors"), "--channels", "8"},
+                       {"--channels", "not 0, 1 or 3", "--width"}};
+     },
+     true},
+    {"FetchUnknownDataSet",
+     [](Scratch&) { return Staged{{"fetch", "cifar"}, {"cifar", "mnist", "fashion-mnist", "gan fetch --help"}}; },
+     true},
+    {"FetchCacheAndOut",
+     [](Scratch& s) {
+         return Staged{{"fetch", "mnist", "--cache", "--out", s.path("m")}, {"--cache and --out", "give one"}};
+     }},
+    {"PyTorchZipCheckpoint",  // torch.save's zip, as PyTorch's examples/dcgan writes netG_epoch_24.pth
+     [](Scratch& s) {
+         std::vector<uint8_t> zip = {'P', 'K', 3, 4, 20, 0, 0, 0, 0, 0};
+         zip.resize(722, 0);
+         write_bytes(s.path("netG_epoch_24.pth"), zip);
+         return Staged{sample_args(s, s.path("netG_epoch_24.pth")),
+                       {s.path("netG_epoch_24.pth") + ": a zip archive, as PyTorch's torch.save writes",
+                        "save_file(torch.load(", s.path("netG_epoch_24.safetensors"), "docs/parity.md"}};
+     }},
+    {"PyTorchPickleCheckpoint",  // torch.save before PyTorch 1.6: a pickle, protocol 2
+     [](Scratch& s) {
+         std::vector<uint8_t> pickle = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20};
+         pickle.resize(300, 0);
+         write_bytes(s.path("netG.pt"), pickle);
+         return Staged{{"train", "--data", kMini, "--out", s.path("run"), "--init-generator", s.path("netG.pt")},
+                       {"--init-generator " + s.path("netG.pt") + ": a Python pickle, as PyTorch's torch.save writes"}};
+     }},
+    {"InitGeneratorOfAnotherModel",  // an MLP generator for a DCGAN run
+     [](Scratch& s) {
+         const std::string g = make_generator(s, "g.safetensors");
+         return Staged{train_args(kMini, s.path("run"), {"--arch", "dcgan", "--init-generator", g}),
+                       {"--init-generator " + g, "wrong shape for this model", "model flags"}};
+     }},
+    {"EvalFolderTooSmallForTheNeighbours",  // 49 images: every tenth held out leaves 4 for k = 5
+     [](Scratch& s) {
+         std::string d = s.mkdir("pictures");
+         std::vector<uint8_t> px(64);
+         for (int i = 0; i < 49; ++i) {
+             std::fill(px.begin(), px.end(), uint8_t(i * 5));
+             gan::png_write_gray(d + "/" + std::to_string(100 + i) + ".png", px.data(), 8, 8);
+         }
+         return Staged{{"eval", "-c", make_generator(s, "g.safetensors"), "--data", d, "--n", "10"},
+                       {d + ": 49 images, of which 4 (every 10th of each class) are held out as the reference",
+                        "more than --k 5", "about 60 images"}};
+     }},
     {"SampleCountZero",
      [](Scratch& s) {
          std::string g = make_generator(s, "g.safetensors");

@@ -45,7 +45,7 @@ TEST(FolderMetricsE2E, LabelledFolderGetsTheMnistReport) {
     const std::string data = gan::testing::colour_classes_folder(tmp.file("pictures"), 40);
 
     gan::testing::RunResult r = run("classifier train --data " + data +
-                                        " --image-size 16 --image-channels 3 --epochs 4 --channels 8 --batch 16",
+                                        " --image-size 16 --channels 3 --epochs 4 --width 8 --batch 16",
                                     cache);
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_NE(r.out.find("on 108 3x16x16 images of " + data + " (image folder, 3 classes; 12 held out)"),

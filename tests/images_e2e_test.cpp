@@ -10,6 +10,7 @@
 
 #include "data/data_test_util.h"
 #include "io/npy.h"
+#include "io/safetensors.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
@@ -118,6 +119,20 @@ TEST(OwnImages, ClassesFromSubfolders) {
     r = run("sample --checkpoint " + out + " --digit 1 --n 2 --out " + tmp.file("b.npy"));
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_EQ(gan::npy_read_u8(tmp.file("b.npy")).shape, (std::vector<int64_t>{2, 8, 8, 3}));
+
+    // The class names (the subfolders) are stored in config.json and the checkpoints, and name a class
+    // for gan sample --class as its number does.
+    const gan::SafetensorsFile g = gan::safetensors_read(out + "/generator.safetensors");
+    const std::string names = g.metadata.at("class_names");
+    EXPECT_EQ(names, "[\"a\",\"b\"]");
+    EXPECT_NE(config.find("\"class_names\": [\n    \"a\",\n    \"b\"\n  ]"), std::string::npos) << config;
+    r = run("sample --checkpoint " + out + " --class b --n 2 --out " + tmp.file("class_b.npy"));
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_TRUE(gan::npy_read_u8(tmp.file("class_b.npy")).data == gan::npy_read_u8(tmp.file("b.npy")).data);
+    r = run("sample --checkpoint " + out + " --class purple --n 2 --out " + tmp.file("c.npy"));
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.out.find("--class purple: not a class of " + out), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("its classes are a, b (or their numbers, 0 to 1)"), std::string::npos) << r.out;
 }
 
 TEST(OwnImages, CifarFolderTrainsAndResumeRefusesAnotherShape) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -21,6 +22,7 @@
 #include "test_util.h"
 
 using namespace gan;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -55,7 +57,7 @@ nlohmann::json eval_json(const std::string& sample_args) {
 void ensure_classifier() {
     static bool done = [] {
         std::string out;
-        EXPECT_EQ(run("classifier train --data " + kMini + " --epochs 3 --channels 8 --batch 32", &out), 0);
+        EXPECT_EQ(run("classifier train --data " + kMini + " --epochs 3 --width 8 --batch 32", &out), 0);
         EXPECT_NE(out.find("Test accuracy"), std::string::npos) << out;
         return true;
     }();
@@ -110,6 +112,46 @@ TEST(MetricsE2E, BlankNoiseOneDigitAndCopiesAreCaught) {
     EXPECT_EQ(one["classes_covered"], 1);
     EXPECT_LT(one["classifier_score"].get<double>(), 1.5);
     EXPECT_GT(one["kl_uniform"].get<double>(), 2.0);
+}
+
+// Precision 1 from a generator that draws one image over and over is explained where it is printed;
+// the test set against itself (precision, recall and coverage 1) gets no such note.
+TEST(MetricsE2E, ACollapsedGeneratorsPrecisionIsExplained) {
+    ensure_classifier();
+    Dataset test = dataset_load(kMini, false);
+    std::vector<uint8_t> same;
+    for (int i = 0; i < 200; ++i) same.insert(same.end(), test.images.pixels.begin(), test.images.pixels.begin() + 784);
+    const std::string npy = tmp_dir() + "/collapsed.npy";
+    npy_write_u8(npy, same.data(), {200, 28, 28});
+    std::string out;
+    ASSERT_EQ(run("eval --samples " + npy + " --data " + kMini, &out), 0);
+    EXPECT_NE(out.find("the samples sit on a few modes of the data, as a collapsed generator's do"), std::string::npos)
+        << out;
+    ASSERT_EQ(run("eval --samples " + kMini + "/t10k-images-idx3-ubyte.gz --data " + kMini, &out), 0);
+    EXPECT_EQ(out.find("collapsed"), std::string::npos) << out;
+}
+
+// A classifier no better than a coin is said to be so when it is trained and when gan eval uses it.
+TEST(MetricsE2E, AClassifierAtChanceIsSaidToBe) {
+    const std::string folder = tmp_dir() + "/twins";
+    std::vector<uint8_t> px(16 * 16);
+    for (size_t i = 0; i < px.size(); ++i) px[i] = uint8_t(i);
+    for (const char* c : {"a", "b"}) {  // both classes hold the same picture: nothing tells them apart
+        fs::create_directories(folder + "/" + c);
+        for (int i = 0; i < 20; ++i) png_write_gray(folder + "/" + c + "/" + std::to_string(i) + ".png", px.data(), 16, 16);
+    }
+    const std::string c = tmp_dir() + "/twins.safetensors";
+    std::string out;
+    ASSERT_EQ(run("classifier train --data " + folder + " --image-size 16 --epochs 1 --width 4 --out " + c, &out), 0);
+    EXPECT_NE(out.find("Test accuracy 50.00 %"), std::string::npos) << out;
+    EXPECT_NE(out.find("Warning: 50.00 % is about chance for 2 classes (50 %)"), std::string::npos) << out;
+    std::vector<uint8_t> samples;
+    for (int i = 0; i < 10; ++i)
+        for (size_t p = 0; p < px.size(); ++p) samples.insert(samples.end(), 3, px[p]);
+    const std::string npy = tmp_dir() + "/twins.npy";
+    npy_write_u8(npy, samples.data(), {10, 16, 16, 3});
+    ASSERT_EQ(run("eval --samples " + npy + " --data " + folder + " --classifier " + c + " --k 2", &out), 0);
+    EXPECT_NE(out.find("(test accuracy 50.00 %; about chance for 2 classes"), std::string::npos) << out;
 }
 
 TEST(MetricsE2E, PngGridGivesTheSameFiguresAsTheImages) {

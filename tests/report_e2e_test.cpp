@@ -10,6 +10,7 @@
 
 #include "io/gif.h"
 #include "io/png.h"
+#include "gif_reader.h"
 #include "test_util.h"
 
 namespace {
@@ -30,7 +31,7 @@ TEST(ReportE2E, TrainReportInterpolate) {
     const auto report = run_gan("report " + run);
     ASSERT_EQ(report.code, 0) << report.out;
     EXPECT_NE(report.out.find("progress.gif (2 frames)"), std::string::npos) << report.out;
-    const gan::GifAnimation gif = gan::gif_read_gray(run + "/progress.gif");
+    const gan::testing::GifAnimation gif = gan::testing::gif_read_gray(run + "/progress.gif");
     ASSERT_EQ(gif.frames.size(), 2u);
     EXPECT_EQ(gif.loop_count, 0);
     // Each frame is the epoch's fixed-latent grid at native size (the PNG is 2x), over a bar.
@@ -55,7 +56,7 @@ TEST(ReportE2E, TrainReportInterpolate) {
     const std::string walk = tmp.file("walk.gif");
     const auto walked = run_gan("interpolate --checkpoint " + run + " --steps 5 --points 3 --walks 4 --seed 7 --out " + walk);
     ASSERT_EQ(walked.code, 0) << walked.out;
-    const gan::GifAnimation w = gan::gif_read_gray(walk);
+    const gan::testing::GifAnimation w = gan::testing::gif_read_gray(walk);
     ASSERT_EQ(w.frames.size(), 15u);
     EXPECT_EQ(w.width, 4 * 30 * 2);
     EXPECT_EQ(w.height, 30 * 2);
@@ -101,7 +102,7 @@ TEST(ReportE2E, ColourRunReportInterpolateTensorboard) {
 
     ASSERT_EQ(run_gan("report " + run).code, 0);
     EXPECT_EQ(global_palette(run + "/progress.gif"), gan::gif_colour_palette());
-    const gan::GifImageAnimation gif = gan::gif_read_image(run + "/progress.gif");
+    const gan::testing::GifImageAnimation gif = gan::testing::gif_read_image(run + "/progress.gif");
     ASSERT_EQ(gif.frames.size(), 2u);
     for (int e = 1; e <= 2; ++e) {
         const gan::PngImage png = gan::png_read_image(run + "/samples/fixed_epoch_00" + std::to_string(e) + ".png");
@@ -121,7 +122,7 @@ TEST(ReportE2E, ColourRunReportInterpolateTensorboard) {
     const auto walked = run_gan("interpolate --checkpoint " + run + " --steps 3 --points 2 --walks 3 --out " + walk);
     ASSERT_EQ(walked.code, 0) << walked.out;
     EXPECT_EQ(global_palette(walk), gan::gif_colour_palette());
-    const gan::GifImageAnimation w = gan::gif_read_image(walk);
+    const gan::testing::GifImageAnimation w = gan::testing::gif_read_image(walk);
     ASSERT_EQ(w.frames.size(), 6u);
     EXPECT_EQ(w.width, 3 * 18 * 2);
     EXPECT_EQ(w.height, 18 * 2);

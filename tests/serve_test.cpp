@@ -168,6 +168,42 @@ TEST(Serve, WarnsWhenBoundToANonLoopbackAddress) {
     }
 }
 
+// Without onnxruntime-web the page cannot run: one line naming the missing file and the one command.
+TEST(Serve, APageWithoutOnnxruntimeWebNamesTheCommandThatInstallsIt) {
+    TempFolder tmp("gan_serve");
+    const std::string run = tmp.file("run"), web = tmp.file("bare_web");
+    save_epoch(run, 1, 1);
+    fs::create_directories(web);
+    for (const char* f : {"index.html", "app.js", "style.css"}) write_file(web + "/" + f, f);
+    gan::testing::RunOptions ro;
+    ro.separate_err = true;
+    const gan::testing::RunResult r = gan::testing::run_gan({"serve", run, "--port", "0", "--web", web}, ro);
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find(web + "/node_modules/onnxruntime-web/dist/"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("scripts/setup_web.sh"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("npm ci --omit=dev --ignore-scripts"), std::string::npos) << r.err;
+}
+
+// A conditional run's class names reach the page (its class buttons), in model.json.
+TEST(Serve, ModelJsonNamesAConditionalRunsClasses) {
+    TempFolder tmp("gan_serve");
+    const std::string run = tmp.file("run");
+    gan::ModelConfig c;
+    c.conditional = true;
+    c.num_classes = 2;
+    c.class_names = {"cats", "dogs"};
+    auto m = gan::gan_build(c);
+    gan::Rng rng(1);
+    gan::gan_init(*m, rng);
+    fs::create_directories(run + "/checkpoints");
+    gan::checkpoint_save_generator(run + "/checkpoints/generator_epoch_001.safetensors", *m, {{"epoch", "1"}});
+    Server s(tmp, {run});
+    ASSERT_GT(s.port, 0) << read_file(s.err);
+    const Reply info = get(s.port, "/run/model.json");
+    EXPECT_NE(info.text.find("\"class_names\":[\"cats\",\"dogs\"]"), std::string::npos) << info.text;
+    s.p->kill_and_reap(SIGTERM);
+}
+
 TEST(Serve, ServesTheRunAsItIsNow) {
     TempFolder tmp("gan_serve");
     const std::string run = tmp.file("run");

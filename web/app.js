@@ -112,7 +112,9 @@
     for (const d of choices) {
       const b = document.createElement('button');
       b.type = 'button';
-      b.textContent = d === null ? 'all' : String(d);
+      // A conditional run stores its classes' names (an image folder's subfolders); older ones number them.
+      const names = S.info.class_names || [];
+      b.textContent = d === null ? 'all' : names.length === S.info.num_classes ? names[d] : String(d);
       b.dataset.digit = d === null ? 'all' : String(d);
       b.setAttribute('aria-pressed', String(d === S.digit));
       b.addEventListener('click', () => {

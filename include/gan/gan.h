@@ -13,12 +13,17 @@
 #include <gan/core/tensor.h>
 #include <gan/core/thread_pool.h>
 
-// Files: MNIST's IDX, PNG and image grids, .npy, safetensors.
+// Files: MNIST's IDX, PNG (gray and RGB) and image grids, .npy, safetensors.
 #include <gan/io/idx.h>
 #include <gan/io/npy.h>
 #include <gan/io/png.h>
 #include <gan/io/safetensors.h>
 #include <gan/io/arena_io.h>
+
+// Images of any size and colour: the image set, image folders (PNG, JPEG) and CIFAR-10's batches.
+#include <gan/data/image_set.h>
+#include <gan/data/image_folder.h>
+#include <gan/data/cifar.h>
 
 // The device seam: the table of operations every layer computes through, and the CPU backend.
 #include <gan/backend/backend.h>
@@ -46,6 +51,9 @@
 #include <gan/train/report.h>
 #include <gan/train/run_dir.h>
 #include <gan/train/trainer.h>
+#include <gan/train/run_request.h>
+#include <gan/train/train_data.h>
+#include <gan/train/eval_data.h>
 
 // Quality metrics (FID, precision/recall, classifier score) against MNIST.
 #include <gan/metrics/evaluate.h>

@@ -51,6 +51,42 @@ class DeviceBuffer {
     size_t n_ = 0;
 };
 
+// Page-locked host bytes, grown on demand: a copy from them to the GPU runs asynchronously, in stream
+// order before the kernels queued after it. get() waits for the last copy out of the buffer (copied()
+// marks it) before handing the bytes out again.
+class PinnedStaging {
+  public:
+    PinnedStaging() = default;
+    PinnedStaging(const PinnedStaging&) = delete;
+    PinnedStaging& operator=(const PinnedStaging&) = delete;
+    ~PinnedStaging() {  // no throw from a destructor
+        if (done_) cudaEventDestroy(done_);
+        cudaFreeHost(p_);
+    }
+    uint8_t* get(size_t n) {
+        if (done_) cuda_check(cudaEventSynchronize(done_), "the last copy from the staging buffer");
+        if (n > n_) {
+            cuda_check(cudaFreeHost(p_), "cudaFreeHost");
+            p_ = nullptr;
+            n_ = 0;
+            cuda_check(cudaMallocHost(&p_, n), "cudaMallocHost (page-locked staging for the batch)");
+            n_ = n;
+        }
+        return p_;
+    }
+    // Copies n bytes of the buffer to dst on the GPU, asynchronously on the default stream.
+    void copy_to_device(void* dst, size_t n) {
+        cuda_check(cudaMemcpyAsync(dst, p_, n, cudaMemcpyHostToDevice, 0), "image rows to the GPU");
+        if (!done_) cuda_check(cudaEventCreateWithFlags(&done_, cudaEventDisableTiming), "cudaEventCreate");
+        cuda_check(cudaEventRecord(done_, 0), "cudaEventRecord");
+    }
+
+  private:
+    uint8_t* p_ = nullptr;
+    size_t n_ = 0;
+    cudaEvent_t done_ = nullptr;
+};
+
 constexpr int kThreads = 256;
 // Blocks for a grid-stride loop over n elements (kernels loop, so the grid may be smaller than n).
 inline unsigned blocks_for(size_t n) {
@@ -85,7 +121,7 @@ struct CudaContext {
     DeviceBuffer<float> params;      // an augmentation's per-image values copied from the host
     DeviceBuffer<uint8_t> bytes;     // image bytes in, pixels out
     DeviceBuffer<unsigned char> workspace;  // cuDNN's
-    std::vector<uint8_t> staging;    // the host side of a gather of image rows
+    PinnedStaging staging;           // the host side of a gather of image rows
 
     // The host's labels[0..n) on the device.
     const int* labels_on_device(const int* host, size_t n) {

@@ -141,11 +141,11 @@ void CudaBackend::ema_update(float* ema, const float* p, size_t n, float decay) 
 void CudaBackend::bytes_to_unit(float* dst, const uint8_t* images, const uint32_t* idx, size_t n, size_t img) {
     const size_t total = n * img;
     if (!total) return;
-    std::vector<uint8_t>& rows = ctx_->staging;
-    rows.resize(total);
-    for (size_t b = 0; b < n; ++b) std::memcpy(rows.data() + b * img, images + size_t(idx[b]) * img, img);
+    // Gathered into page-locked memory and sent asynchronously: the host goes on queueing the step.
+    uint8_t* rows = ctx_->staging.get(total);
+    for (size_t b = 0; b < n; ++b) std::memcpy(rows + b * img, images + size_t(idx[b]) * img, img);
     uint8_t* d = ctx_->bytes.get(total);
-    cuda_check(cudaMemcpy(d, rows.data(), total, cudaMemcpyHostToDevice), "image rows to the GPU");
+    ctx_->staging.copy_to_device(d, total);
     bytes_to_unit_kernel<<<blocks_for(total), kThreads>>>(dst, d, total);
     launch_check("bytes_to_unit");
 }

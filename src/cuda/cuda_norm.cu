@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/comm.h"
+#include "core/maxpool_window.h"
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_context.cuh"
 
@@ -93,19 +94,8 @@ __global__ void maxpool_forward_kernel(float* y, int* arg, const float* x, size_
         const size_t pl = o / (size_t(oh) * ow);
         const int oy = int(o / ow % oh), ox = int(o % ow);
         const float* xp = x + pl * H * W;
-        float best = -INFINITY;
-        int a = -1;
-        for (int i = 0; i < K; ++i) {
-            const int iy = oy * S - P + i;
-            if (iy < 0 || iy >= H) continue;
-            for (int j = 0; j < K; ++j) {
-                const int ix = ox * S - P + j;
-                if (ix < 0 || ix >= W) continue;
-                const float v = xp[iy * W + ix];
-                if (a < 0 || v > best || (v != v && best == best)) best = v, a = iy * W + ix;
-            }
-        }
-        y[o] = best;
+        const int a = maxpool_window_arg(xp, H, W, oy, ox, K, S, P);
+        y[o] = a < 0 ? -INFINITY : xp[a];
         arg[o] = a;
     }
 }

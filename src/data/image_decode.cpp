@@ -1,9 +1,11 @@
 #include "data/image_decode.h"
 
 #include <cstring>
+#include <utility>
 
 #include "core/check.h"
 #include "io/file.h"
+#include "io/png.h"
 
 namespace gan {
 
@@ -25,6 +27,15 @@ Image decode_image(const uint8_t* data, size_t n, int channels, const std::strin
             break;
     }
     throw Error(str(name, ": not a PNG or JPEG file (", n < 8 ? "too short" : "unknown signature", ")"));
+}
+
+Image decode_png(const uint8_t* data, size_t n, int channels, const std::string& name) {
+    GAN_CHECK(channels == 1 || channels == 3, name, ": channels must be 1 or 3, not ", channels);
+    static_assert(kPngMaxSide == kImageMaxSide && kPngMaxPixels == kImageMaxPixels, "one bound for all images");
+    PngImage png = png_decode(data, n, name);
+    Image img{png.height, png.width, png.channels, std::move(png.pixels)};
+    convert_channels(img, channels);
+    return img;
 }
 
 Image read_image(const std::string& path, int channels) {

@@ -1,10 +1,10 @@
-// PNG and JPEG decoding (libpng, libjpeg-turbo) from bytes in memory into 8-bit interleaved pixels.
+// PNG and JPEG decoding (libpng through io/png.h, libjpeg-turbo) from bytes in memory into 8-bit interleaved pixels.
 // Every decoder takes `name`, the path or label used in error messages: hostile or broken input gets
 // a one-line gan::Error "<name>: <what is wrong>", never a crash, and memory is bounded by the image
 // size the header claims, which is checked before anything is allocated for the pixels:
 //  - width and height at most kImageMaxSide, width * height at most kImageMaxPixels;
 //  - the claim must be plausible for the number of bytes given (see kJpegMaxPixelsPerByte and
-//    decode_png), which refuses headers that no real file of that size could back.
+//    png_decode), which refuses headers that no real file of that size could back.
 // Those bounds are what a real large picture needs, not what a small file needs: a file of a few
 // hundred kilobytes of one flat colour can still claim kImageMaxPixels, and its decode then holds the
 // whole image (3 bytes per pixel as RGB; a JPEG also up to 8 bytes per pixel of

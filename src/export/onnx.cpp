@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "core/check.h"
-#include "export/protobuf.h"
+#include "io/protobuf.h"
 #include "io/file.h"
 #include "nn/activation.h"
 #include "nn/batchnorm2d.h"

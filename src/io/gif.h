@@ -1,9 +1,10 @@
-// Animated GIF (GIF89a) of 8-bit grayscale or RGB frames, written without giflib. Gray frames get a
+// Animated GIF (GIF89a) of 8-bit grayscale or RGB frames, written with giflib. Gray frames get a
 // 256-entry gray global palette (index i is the colour (i, i, i), so a pixel's byte is its palette
 // index), colour frames a fixed 256-entry colour palette (each pixel its nearest entry); then the
 // NETSCAPE2.0 application extension for looping, and per frame a graphic control extension
-// (delay) and a full-canvas image of variable-width LZW codes (GIF89a spec, sections 20-23 and
-// appendix F). A small reader for such files is included for tests and for checking output.
+// (delay) and a full-canvas image (GIF89a spec, sections 20-23). The palette choice is kept here
+// rather than giflib's median-cut quantiser (GifQuantizeBuffer): a fixed palette keeps frames of the
+// same picture identical and bounds every pixel's error (BENCHMARKS.md compares the two).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -28,19 +29,6 @@ std::vector<uint8_t> gif_encode_gray(const std::vector<GifFrame>& frames, int lo
 
 // gif_encode_gray written atomically to path; errors name the path.
 void gif_write_gray(const std::string& path, const std::vector<GifFrame>& frames, int loop_count = 0);
-
-struct GifAnimation {
-    int width = 0, height = 0;
-    int loop_count = -1;  // from the NETSCAPE2.0 extension; -1 when the file has none
-    std::vector<GifFrame> frames;
-};
-
-// Reads a GIF87a/GIF89a whose every image covers the whole canvas and is not interlaced (what
-// gif_write_gray writes); pixels become gray as (r + g + b) / 3 rounded to nearest of the local or
-// global palette colour. Checks the LZW data strictly (bad codes, missing end code, wrong pixel
-// count). Throws a one-line gan::Error naming the path for anything else.
-GifAnimation gif_read_gray(const std::string& path);
-GifAnimation gif_decode_gray(const std::vector<uint8_t>& bytes, const std::string& path_for_errors);
 
 // A frame of gray (channels 1) or RGB (channels 3) pixels.
 struct GifImageFrame {
@@ -76,16 +64,5 @@ const std::vector<uint8_t>& gif_gray_palette();
 // gif_encode_image write through it.
 std::vector<uint8_t> gif_encode_indexed(const std::vector<GifFrame>& frames, const std::vector<uint8_t>& palette,
                                         int loop_count, const std::string& what);
-
-struct GifImageAnimation {
-    int width = 0, height = 0;
-    int loop_count = -1;  // from the NETSCAPE2.0 extension; -1 when the file has none
-    std::vector<GifImageFrame> frames;  // channels 3: each pixel its palette colour
-};
-
-// What gif_read_gray reads, with the same checks, as RGB: each pixel the (local or global) palette
-// colour of its index.
-GifImageAnimation gif_read_image(const std::string& path);
-GifImageAnimation gif_decode_image(const std::vector<uint8_t>& bytes, const std::string& path_for_errors);
 
 }  // namespace gan

@@ -8,6 +8,7 @@
 
 #include "core/rng.h"
 #include "io/gif.h"
+#include "gif_reader.h"
 #include "test_util.h"
 
 namespace gan {
@@ -15,6 +16,9 @@ namespace {
 
 using testing::TempFolder;
 using testing::error_of;
+using testing::gif_decode_image;
+using testing::gif_read_image;
+using testing::GifImageAnimation;
 
 PngImage random_rgb(int w, int h, Rng& rng) {
     PngImage im{w, h, 3, std::vector<uint8_t>(size_t(w) * size_t(h) * 3)};
@@ -101,7 +105,7 @@ TEST(GifColour, AllGrayFramesAreTheGrayGif) {
     const GrayImage g{3, 2, {0, 10, 20, 200, 250, 255}};
     const PngImage p{3, 2, 1, g.pixels};
     EXPECT_EQ(gif_encode_image({{p, 4}, {p, 6}}, 1), gif_encode_gray({{g, 4}, {g, 6}}, 1));
-    // And the colour reader reads a gray GIF as its gray colours.
+    // And a gray GIF reads as its gray colours.
     const GifImageAnimation a = gif_decode_image(gif_encode_gray({{g, 4}}), "g.gif");
     EXPECT_EQ(a.frames[0].image.pixels, image_to_rgb(p).pixels);
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/rng.h"
+#include "gif_reader.h"
 #include "test_util.h"
 
 namespace gan {
@@ -10,6 +11,9 @@ namespace {
 
 using testing::TempFolder;
 using testing::error_of;
+using testing::gif_decode_gray;
+using testing::gif_read_gray;
+using testing::GifAnimation;
 
 GrayImage random_image(int w, int h, int levels, Rng& rng) {
     GrayImage g{w, h, std::vector<uint8_t>(size_t(w) * size_t(h))};
@@ -65,7 +69,8 @@ TEST(Gif, RoundTripsFramesDelaysAndLoopCount) {
 
 TEST(Gif, RoundTripsEveryLengthAcrossCodeWidthChanges) {
     // The end code's width depends on how many codes came before it; every length from 1 to 5000
-    // pixels of a few alphabets crosses each 9->10->11->12 bit change and the table reset.
+    // pixels of a few alphabets crosses each 9->10->11->12 bit change and the table reset (what
+    // giflib's encoder must get right for our frame sizes, read back by giflib's decoder).
     Rng rng(5);
     for (int levels : {2, 16, 256}) {
         for (int n = 1; n <= 5000; n += (n < 600 ? 1 : 37)) {
@@ -77,20 +82,6 @@ TEST(Gif, RoundTripsEveryLengthAcrossCodeWidthChanges) {
     }
 }
 
-TEST(Gif, DecodesAFileWrittenByGiflib) {
-    // 4x2, written by giflib 5.2 (EGifPutScreenDesc, EGifPutImageDesc, EGifPutLine): GIF87a,
-    // palette (0,0,0) (85,85,85) (170,170,170) (255,255,255), LZW minimum code size 2,
-    // indices 0 1 2 3 / 3 2 1 0.
-    const std::vector<uint8_t> gif = {
-        0x47, 0x49, 0x46, 0x38, 0x37, 0x61, 0x04, 0x00, 0x02, 0x00, 0x91, 0x00, 0x00, 0x00, 0x00,
-        0x00, 0x55, 0x55, 0x55, 0xaa, 0xaa, 0xaa, 0xff, 0xff, 0xff, 0x2c, 0x00, 0x00, 0x00, 0x00,
-        0x04, 0x00, 0x02, 0x00, 0x00, 0x02, 0x05, 0x44, 0x34, 0x23, 0x01, 0x05, 0x00, 0x3b};
-    const GifAnimation a = gif_decode_gray(gif, "giflib.gif");
-    ASSERT_EQ(a.frames.size(), 1u);
-    EXPECT_EQ(a.loop_count, -1);
-    expect_same(a.frames[0].image, GrayImage{4, 2, {0, 85, 170, 255, 255, 170, 85, 0}}, "giflib");
-}
-
 TEST(Gif, RejectsBadInputWithOneLineErrors) {
     EXPECT_CONTAINS(error_of([] { gif_encode_gray({}); }), "no frames");
     const GrayImage a{2, 2, {1, 2, 3, 4}}, b{3, 2, {1, 2, 3, 4, 5, 6}};
@@ -100,24 +91,7 @@ TEST(Gif, RejectsBadInputWithOneLineErrors) {
     TempFolder dir;
     EXPECT_CONTAINS(error_of([&] { gif_write_gray(dir.file("no/such/dir.gif"), {{a, 1}}); }), "dir.gif");
 
-    const std::vector<uint8_t> good = gif_encode_gray({{a, 1}, {a, 1}});
-    const std::string path = dir.file("t.gif");
-    for (size_t cut : {size_t(3), size_t(10), size_t(800), good.size() - 1}) {
-        std::vector<uint8_t> t(good.begin(), good.begin() + long(cut));
-        testing::write_bytes(path, t);
-        EXPECT_CONTAINS(error_of([&] { gif_read_gray(path); }), path);
-    }
-    // The first LZW code after the clear code made into the end code: no pixels. Data starts after
-    // the screen (13), palette (768), loop (19), control (8) and descriptor (10) blocks, the
-    // minimum code size and the sub-block length: 6 codes of 9 bits in 7 bytes.
-    std::vector<uint8_t> bad = gif_encode_gray({{a, 1}});
-    const size_t data = 13 + 768 + 19 + 8 + 10 + 1 + 1;
-    ASSERT_EQ(bad[data - 1], 7);
-    bad[data + 2] = uint8_t(bad[data + 2] | 0x02);  // bit 17: code 1 (bits 9..17) becomes 257
-    testing::write_bytes(path, bad);
-    EXPECT_CONTAINS(error_of([&] { gif_read_gray(path); }), "LZW data holds 0 pixels");
-    testing::write_bytes(path, {'G', 'I', 'F'});
-    EXPECT_CONTAINS(error_of([&] { gif_read_gray(path); }), "not a GIF file");
+    EXPECT_CONTAINS(error_of([&] { gif_encode_gray({{a, 1}}, 70000); }), "loop count 70000");
 }
 
 }  // namespace

@@ -1,51 +1,128 @@
+// PNG reading and writing through libpng. libpng reports errors by calling png_error_fn, which longjmps
+// back to the setjmp in the stage that made the call. The stages (header, pixels, write) hold only
+// plain C data, so the jump skips no C++ destructor; everything that owns memory lives in their
+// callers, outside them.
 #include "io/png.h"
 
+#include <png.h>
 #include <zlib.h>
 
-#include <algorithm>
-#include <cstdlib>
+#include <csetjmp>
+#include <cstdio>
 #include <cstring>
 
 #include "core/check.h"
-#include "io/bytes.h"
 #include "io/file.h"
 
 namespace gan {
 
 namespace {
 
-constexpr uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 constexpr size_t kMaxFileBytes = size_t(1) << 30;
+// One IDAT chunk per MiB of compressed data (libpng's compression buffer is one chunk).
 constexpr size_t kIdatPiece = size_t(1) << 20;
-// Deflate expands at most about 1032:1, so image data larger than this is implausible.
-constexpr uint64_t kMaxInflateRatio = 1040;
+// Deflate packs at most 1032 bytes into one (its longest match is 258 bytes coded in 2 bits); the
+// slack covers the zlib header and tiny images.
+constexpr uint64_t kDeflateMaxRatio = 1032;
+constexpr uint64_t kPngSlackBytes = 4096;
+// The ancillary chunks libpng knows, skipped unread (as unknown chunks are): none changes the 8-bit
+// pixels we keep (tRNS only adds the alpha we drop), and libpng allocates a known chunk's claimed length
+// before reading it, so a text chunk claiming 2 GiB in a small file would take 2 GiB.
+constexpr png_byte kSkippedChunks[] = "bKGD\0cHRM\0eXIf\0gAMA\0hIST\0iCCP\0iTXt\0oFFs\0pCAL\0pHYs\0sBIT\0sCAL\0sPLT\0"
+                                      "sRGB\0sTER\0tEXt\0tIME\0tRNS\0zTXt";
 
-void put_chunk(std::vector<uint8_t>& out, const char* type, const uint8_t* data, size_t n) {
-    put_be32(out, uint32_t(n));
-    size_t type_at = out.size();
-    out.insert(out.end(), type, type + 4);
-    if (n) out.insert(out.end(), data, data + n);
-    uLong crc = crc32(0L, out.data() + type_at, uInt(4 + n));
-    put_be32(out, uint32_t(crc));
+// What one libpng call needs on its C side: the structs, the memory it reads from or the vector it
+// writes to, and the message of the error that stopped it.
+struct PngState {
+    png_structp png = nullptr;
+    png_infop info = nullptr;
+    const uint8_t* data = nullptr;
+    size_t size = 0, pos = 0;
+    std::vector<uint8_t>* out = nullptr;
+    char message[200] = {};
+    png_uint_32 width = 0, height = 0;
+    int bit_depth = 0, color_type = 0, file_channels = 0;
+    size_t rowbytes = 0;
+};
+
+void png_error_fn(png_structp png, png_const_charp msg) {
+    auto* st = static_cast<PngState*>(png_get_error_ptr(png));
+    std::snprintf(st->message, sizeof st->message, "%s", msg ? msg : "libpng error");
+    png_longjmp(png, 1);
 }
 
-// Chunk type for messages: printable letters as they are, anything else as '?'.
-std::string chunk_name(const uint8_t* p) {
-    std::string s;
-    for (int i = 0; i < 4; ++i) {
-        char c = char(p[i]);
-        s += ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) ? c : '?';
+void png_warning_fn(png_structp, png_const_charp) {}  // the library never prints
+
+void png_read_fn(png_structp png, png_bytep out, png_size_t n) {
+    auto* st = static_cast<PngState*>(png_get_io_ptr(png));
+    if (n > st->size - st->pos) png_error(png, "file ends early");
+    std::memcpy(out, st->data + st->pos, n);
+    st->pos += n;
+}
+
+void png_write_fn(png_structp png, png_bytep data, png_size_t n) {
+    auto* st = static_cast<PngState*>(png_get_io_ptr(png));
+    bool ok = true;
+    try {
+        st->out->insert(st->out->end(), data, data + n);
+    } catch (...) {  // no C++ exception may cross libpng's C frames
+        ok = false;
     }
-    return s;
+    if (!ok) png_error(png, "out of memory");
 }
 
-uint8_t paeth(int a, int b, int c) {
-    int p = a + b - c;
-    int pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
-    if (pa <= pb && pa <= pc) return uint8_t(a);
-    if (pb <= pc) return uint8_t(b);
-    return uint8_t(c);
+void png_flush_fn(png_structp) {}
+
+// Reads the header and sets the transformations to 8-bit gray (gray files) or RGB (the others)
+// without alpha.
+bool png_stage_header(PngState* st) {
+    if (setjmp(png_jmpbuf(st->png))) return false;
+    png_set_read_fn(st->png, st, png_read_fn);
+    png_set_user_limits(st->png, kPngMaxSide, kPngMaxSide);
+    png_set_keep_unknown_chunks(st->png, PNG_HANDLE_CHUNK_NEVER, kSkippedChunks, int(sizeof kSkippedChunks / 5));
+    png_read_info(st->png, st->info);
+    png_get_IHDR(st->png, st->info, &st->width, &st->height, &st->bit_depth, &st->color_type, nullptr, nullptr,
+                 nullptr);
+    st->file_channels = png_get_channels(st->png, st->info);
+    png_set_expand(st->png);  // palette -> RGB, gray < 8 bits -> 8 bits, tRNS -> alpha
+    png_set_strip_16(st->png);
+    png_set_strip_alpha(st->png);
+    png_set_interlace_handling(st->png);
+    png_read_update_info(st->png, st->info);
+    st->rowbytes = png_get_rowbytes(st->png, st->info);
+    return true;
 }
+
+bool png_stage_pixels(PngState* st, png_bytepp rows) {
+    if (setjmp(png_jmpbuf(st->png))) return false;
+    png_read_image(st->png, rows);
+    return true;
+}
+
+// Writes a whole non-interlaced 8-bit image: rows unfiltered, deflate at zlib's default level.
+bool png_stage_write(PngState* st, int channels, png_bytepp rows) {
+    if (setjmp(png_jmpbuf(st->png))) return false;
+    png_set_write_fn(st->png, st, png_write_fn, png_flush_fn);
+    png_set_IHDR(st->png, st->info, st->width, st->height, 8, channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_filter(st->png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
+    png_set_compression_level(st->png, Z_DEFAULT_COMPRESSION);
+    png_set_compression_buffer_size(st->png, kIdatPiece);
+    png_write_info(st->png, st->info);
+    png_write_image(st->png, rows);
+    png_write_end(st->png, st->info);
+    return true;
+}
+
+struct PngReadGuard {
+    PngState* st;
+    ~PngReadGuard() { png_destroy_read_struct(&st->png, st->info ? &st->info : nullptr, nullptr); }
+};
+
+struct PngWriteGuard {
+    PngState* st;
+    ~PngWriteGuard() { png_destroy_write_struct(&st->png, st->info ? &st->info : nullptr); }
+};
 
 // channels 1 (gray) or 3 (RGB); what: how messages start ("<path>: cannot write PNG" or "cannot
 // encode PNG").
@@ -54,31 +131,21 @@ std::vector<uint8_t> png_encode(const uint8_t* pixels, int width, int height, in
               ": image is ", width, "x", height, "; width and height must be 1..", kPngMaxSide);
     GAN_CHECK(pixels != nullptr, what, ": no pixels");
     GAN_CHECK(channels == 1 || channels == 3, what, ": channels must be 1 or 3, not ", channels);
-    const size_t w = size_t(width) * size_t(channels), h = size_t(height);
-    std::vector<uint8_t> raw(h * (w + 1));
-    for (size_t y = 0; y < h; ++y) {
-        raw[y * (w + 1)] = 0;  // filter type None
-        std::memcpy(&raw[y * (w + 1) + 1], pixels + y * w, w);
-    }
-    uLongf zlen = compressBound(uLong(raw.size()));
-    std::vector<uint8_t> z(zlen);
-    int rc = compress2(z.data(), &zlen, raw.data(), uLong(raw.size()), Z_DEFAULT_COMPRESSION);
-    GAN_CHECK(rc == Z_OK, what, ": zlib compress failed (error ", rc, ")");
-    z.resize(zlen);
-
-    std::vector<uint8_t> out(kSignature, kSignature + 8);
-    std::vector<uint8_t> ihdr;
-    put_be32(ihdr, uint32_t(width));
-    put_be32(ihdr, uint32_t(h));
-    ihdr.push_back(8);                      // bit depth
-    ihdr.push_back(channels == 1 ? 0 : 2);  // colour type: gray or RGB
-    ihdr.push_back(0);  // compression: deflate
-    ihdr.push_back(0);  // filter method 0
-    ihdr.push_back(0);  // not interlaced
-    put_chunk(out, "IHDR", ihdr.data(), ihdr.size());
-    for (size_t at = 0; at < z.size(); at += kIdatPiece)
-        put_chunk(out, "IDAT", z.data() + at, std::min(kIdatPiece, z.size() - at));
-    put_chunk(out, "IEND", nullptr, 0);
+    std::vector<uint8_t> out;
+    out.reserve(size_t(width) * size_t(height) * size_t(channels) / 2 + 1024);
+    PngState st;
+    st.out = &out;
+    st.width = png_uint_32(width);
+    st.height = png_uint_32(height);
+    st.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &st, png_error_fn, png_warning_fn);
+    GAN_CHECK(st.png != nullptr, what, ": cannot start libpng");
+    PngWriteGuard guard{&st};
+    st.info = png_create_info_struct(st.png);
+    GAN_CHECK(st.info != nullptr, what, ": cannot start libpng");
+    const size_t stride = size_t(width) * size_t(channels);
+    std::vector<png_bytep> rows(static_cast<size_t>(height));
+    for (size_t y = 0; y < rows.size(); ++y) rows[y] = const_cast<png_bytep>(pixels + y * stride);
+    GAN_CHECK(png_stage_write(&st, channels, rows.data()), what, ": ", st.message);
     return out;
 }
 
@@ -103,165 +170,48 @@ void png_write_image(const std::string& path, const PngImage& image) {
     file_write_atomic(path, out.data(), out.size());
 }
 
-namespace {
-
-// What the chunks of a PNG file say: the IHDR fields this decoder needs and the IDAT data joined.
-struct PngChunks {
-    uint32_t width = 0, height = 0;
-    int channels = 0;
-    std::vector<uint8_t> idat;
-};
-
-// Checks an IHDR chunk's 13 bytes and keeps the size and channel count.
-void read_ihdr(const uint8_t* data, uint32_t len, const std::string& path, PngChunks& c) {
-    GAN_CHECK(len == 13, path, ": IHDR chunk is ", len, " bytes, expected 13");
-    c.width = read_be32(data);
-    c.height = read_be32(data + 4);
-    const int depth = data[8], ctype = data[9];
-    GAN_CHECK(c.width >= 1 && c.height >= 1 && c.width <= uint32_t(kPngMaxSide) && c.height <= uint32_t(kPngMaxSide),
-              path, ": image is ", c.width, "x", c.height, "; width and height must be 1..", kPngMaxSide);
-    GAN_CHECK(ctype != 3, path, ": palette PNGs (colour type 3) are not supported");
-    GAN_CHECK(ctype == 0 || ctype == 2 || ctype == 4 || ctype == 6, path, ": invalid PNG colour type ", ctype);
-    GAN_CHECK(depth == 8, path, ": bit depth ", depth, " is not supported (only 8-bit)");
-    GAN_CHECK(data[10] == 0, path, ": unknown compression method ", int(data[10]));
-    GAN_CHECK(data[11] == 0, path, ": unknown filter method ", int(data[11]));
-    GAN_CHECK(data[12] == 0, path, ": interlaced PNGs are not supported");
-    c.channels = ctype == 0 ? 1 : ctype == 2 ? 3 : ctype == 4 ? 2 : 4;
-}
-
-// Walks the chunks after the signature, checking lengths, CRCs and order, up to IEND.
-PngChunks read_chunks(const std::vector<uint8_t>& f, const std::string& path) {
-    PngChunks c;
-    bool seen_ihdr = false, seen_iend = false;
-    size_t pos = 8;
-    while (pos < f.size()) {
-        GAN_CHECK(f.size() - pos >= 12, path, ": truncated: a chunk at offset ", pos,
-                  " needs at least 12 bytes but the file has ", f.size() - pos, " left");
-        const uint32_t len = read_be32(&f[pos]);
-        const uint8_t* type = &f[pos + 4];
-        const std::string name = chunk_name(type);
-        GAN_CHECK(len <= 0x7fffffffu && len <= f.size() - pos - 12, path, ": truncated: chunk '",
-                  name, "' at offset ", pos, " says it holds ", len, " bytes but the file has ",
-                  f.size() - pos - 12, " left");
-        const uint8_t* data = type + 4;
-        const uint32_t stored_crc = read_be32(data + len);
-        const uint32_t crc = uint32_t(crc32(0L, type, uInt(len + 4)));
-        GAN_CHECK(crc == stored_crc, path, ": chunk '", name, "' at offset ", pos,
-                  " has a bad CRC (file corrupt)");
-        GAN_CHECK(seen_ihdr || name == "IHDR", path, ": the first chunk is '", name,
-                  "', expected 'IHDR'");
-        pos += 12 + size_t(len);
-
-        if (name == "IHDR") {
-            GAN_CHECK(!seen_ihdr, path, ": more than one IHDR chunk");
-            seen_ihdr = true;
-            read_ihdr(data, len, path, c);
-        } else if (name == "IDAT") {
-            c.idat.insert(c.idat.end(), data, data + len);
-        } else if (name == "IEND") {
-            seen_iend = true;
-            break;  // anything after IEND is ignored, as other decoders do
-        } else if (name != "PLTE") {  // PLTE: a suggested palette for RGB images, not needed
-            GAN_CHECK((type[0] & 0x20) != 0, path, ": unknown critical chunk '", name, "'");
-        }
-    }
-    GAN_CHECK(seen_ihdr, path, ": no IHDR chunk");
-    GAN_CHECK(seen_iend, path, ": truncated: no IEND chunk");
-    GAN_CHECK(!c.idat.empty(), path, ": no image data (IDAT chunk)");
-    return c;
-}
-
-// Undoes the per-row filters of h rows of `stride` bytes (each after its filter byte) in place;
-// bpp = bytes per pixel (8-bit samples).
-void unfilter_rows(std::vector<uint8_t>& raw, size_t h, size_t stride, size_t bpp, const std::string& path) {
-    for (size_t y = 0; y < h; ++y) {
-        uint8_t* row = &raw[y * (stride + 1)];
-        const uint8_t ft = row[0];
-        uint8_t* cur = row + 1;
-        const uint8_t* prev = y ? &raw[(y - 1) * (stride + 1) + 1] : nullptr;
-        GAN_CHECK(ft <= 4, path, ": row ", y, " has invalid filter type ", int(ft));
-        for (size_t i = 0; i < stride; ++i) {
-            const int a = i >= bpp ? cur[i - bpp] : 0;
-            const int b = prev ? prev[i] : 0;
-            const int c = (prev && i >= bpp) ? prev[i - bpp] : 0;
-            switch (ft) {
-                case 0: break;
-                case 1: cur[i] = uint8_t(cur[i] + a); break;
-                case 2: cur[i] = uint8_t(cur[i] + b); break;
-                case 3: cur[i] = uint8_t(cur[i] + ((a + b) >> 1)); break;
-                case 4: cur[i] = uint8_t(cur[i] + paeth(a, b, c)); break;
-            }
-        }
-    }
-}
-
-// Unfiltered rows to gray: gray (+alpha) keeps the gray sample, RGB(A) averages the three colours.
-GrayImage rows_to_gray(const std::vector<uint8_t>& raw, size_t w, size_t h, int channels) {
-    const size_t bpp = size_t(channels), stride = w * bpp;
-    GrayImage img;
-    img.width = int(w);
-    img.height = int(h);
-    img.pixels.resize(w * h);
-    for (size_t y = 0; y < h; ++y) {
-        const uint8_t* src = &raw[y * (stride + 1) + 1];
-        uint8_t* dst = &img.pixels[y * w];
-        for (size_t x = 0; x < w; ++x) {
-            const uint8_t* px = src + x * bpp;
-            dst[x] = channels <= 2 ? px[0] : uint8_t((int(px[0]) + px[1] + px[2] + 1) / 3);
-        }
-    }
+PngImage png_decode(const uint8_t* data, size_t n, const std::string& name) {
+    GAN_CHECK(n >= 8 && png_sig_cmp(data, 0, 8) == 0, name, ": not a PNG file (no PNG signature)");
+    PngState st;
+    st.data = data;
+    st.size = n;
+    st.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &st, png_error_fn, png_warning_fn);
+    GAN_CHECK(st.png != nullptr, name, ": cannot start libpng");
+    PngReadGuard guard{&st};
+    st.info = png_create_info_struct(st.png);
+    GAN_CHECK(st.info != nullptr, name, ": cannot start libpng");
+    GAN_CHECK(png_stage_header(&st), name, ": bad PNG: ", st.message);
+    GAN_CHECK(uint64_t(st.width) * st.height <= kPngMaxPixels, name, ": image is ", st.width, "x", st.height,
+              ", more than ", kPngMaxPixels, " pixels");
+    // The raw (filtered, uncompressed) data the header implies, and what n bytes could inflate to.
+    const uint64_t raw_row = (uint64_t(st.width) * uint64_t(st.bit_depth) * uint64_t(st.file_channels) + 7) / 8 + 1;
+    const uint64_t raw = raw_row * st.height;
+    GAN_CHECK(raw <= kDeflateMaxRatio * n + kPngSlackBytes, name, ": bad PNG: ", st.width, "x", st.height,
+              " needs ", raw, " bytes of image data, more than ", n, " bytes of file can hold");
+    const int channels = int(png_get_channels(st.png, st.info));
+    GAN_CHECK((channels == 1 || channels == 3) && st.rowbytes == size_t(st.width) * size_t(channels), name,
+              ": bad PNG: unexpected layout after conversion");
+    PngImage img{int(st.width), int(st.height), channels, std::vector<uint8_t>(st.rowbytes * st.height)};
+    std::vector<png_bytep> rows(st.height);
+    for (size_t y = 0; y < st.height; ++y) rows[y] = img.pixels.data() + y * st.rowbytes;
+    GAN_CHECK(png_stage_pixels(&st, rows.data()), name, ": bad PNG: ", st.message);
     return img;
-}
-
-// Unfiltered rows to gray (from gray and gray + alpha) or RGB (from RGB and RGBA); alpha is dropped.
-PngImage rows_to_image(const std::vector<uint8_t>& raw, size_t w, size_t h, int channels) {
-    const size_t bpp = size_t(channels), stride = w * bpp, out_c = channels <= 2 ? 1 : 3;
-    PngImage img;
-    img.width = int(w);
-    img.height = int(h);
-    img.channels = int(out_c);
-    img.pixels.resize(w * h * out_c);
-    for (size_t y = 0; y < h; ++y) {
-        const uint8_t* src = &raw[y * (stride + 1) + 1];
-        uint8_t* dst = &img.pixels[y * w * out_c];
-        for (size_t x = 0; x < w; ++x)
-            for (size_t c = 0; c < out_c; ++c) dst[x * out_c + c] = src[x * bpp + c];
-    }
-    return img;
-}
-
-// The file's rows, unfiltered (each after its filter byte), and in *c its size and channels.
-std::vector<uint8_t> read_rows(const std::string& path, PngChunks* c) {
-    const std::vector<uint8_t> f = file_read_all(path, kMaxFileBytes);
-    GAN_CHECK(f.size() >= 8 && std::memcmp(f.data(), kSignature, 8) == 0, path,
-              ": not a PNG file (no PNG signature)");
-    *c = read_chunks(f, path);
-
-    const size_t w = c->width, h = c->height, stride = w * size_t(c->channels);
-    const size_t raw_size = h * (stride + 1);
-    GAN_CHECK(raw_size <= uint64_t(c->idat.size()) * kMaxInflateRatio + 4096, path, ": ", c->idat.size(),
-              " bytes of compressed image data cannot hold a ", w, "x", h, " image");
-    bool more = false;
-    std::vector<uint8_t> raw = gunzip_prefix(c->idat, raw_size, path, &more);
-    // Extra data after the last row is ignored, as libpng does.
-    GAN_CHECK(raw.size() == raw_size, path, ": truncated image data: a ", w, "x", h, " image needs ",
-              raw_size, " bytes, the IDAT data inflates to ", raw.size());
-    unfilter_rows(raw, h, stride, size_t(c->channels), path);
-    return raw;
-}
-
-}  // namespace
-
-GrayImage png_read_gray(const std::string& path) {
-    PngChunks c;
-    const std::vector<uint8_t> raw = read_rows(path, &c);
-    return rows_to_gray(raw, c.width, c.height, c.channels);
 }
 
 PngImage png_read_image(const std::string& path) {
-    PngChunks c;
-    const std::vector<uint8_t> raw = read_rows(path, &c);
-    return rows_to_image(raw, c.width, c.height, c.channels);
+    const std::vector<uint8_t> f = file_read_all(path, kMaxFileBytes);
+    return png_decode(f.data(), f.size(), path);
+}
+
+GrayImage png_read_gray(const std::string& path) {
+    const PngImage img = png_read_image(path);
+    if (img.channels == 1) return GrayImage{img.width, img.height, img.pixels};
+    GrayImage g{img.width, img.height, std::vector<uint8_t>(img.pixels.size() / 3)};
+    for (size_t i = 0; i < g.pixels.size(); ++i) {
+        const uint8_t* px = &img.pixels[i * 3];
+        g.pixels[i] = uint8_t((int(px[0]) + px[1] + px[2] + 1) / 3);
+    }
+    return g;
 }
 
 }  // namespace gan

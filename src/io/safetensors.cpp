@@ -229,6 +229,26 @@ void sort_and_check_overlap(std::vector<Entry>& entries, const std::string& path
     }
 }
 
+// PyTorch's torch.save writes a zip archive (a .pth or .pt file; before PyTorch 1.6 a pickle), which a
+// PyTorch user may well give where safetensors is asked for: named as such, with the conversion, rather
+// than refused for a header length that its first bytes would make. A safetensors file's header starts
+// with '{' at byte 8, so none is taken for one.
+void check_not_pytorch(const uint8_t* head, uint64_t n, const ReadAt& read, const std::string& path) {
+    const bool zip = head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+    const bool pickle = head[0] == 0x80 && head[1] >= 2 && head[1] <= 5;
+    if (!zip && !pickle) return;
+    uint8_t brace = 0;
+    if (n > 8) read(8, &brace, 1);
+    if (brace == '{') return;
+    const size_t dot = path.find_last_of('.'), slash = path.find_last_of('/');
+    const std::string stem = dot != std::string::npos && (slash == std::string::npos || dot > slash)
+                                 ? path.substr(0, dot) : path;
+    throw Error(str(path, ": a ", zip ? "zip archive" : "Python pickle", ", as PyTorch's torch.save writes (.pth, "
+                    ".pt), not a safetensors file; convert its state dict: python3 -c 'import torch; from "
+                    "safetensors.torch import save_file; save_file(torch.load(\"", path, "\", map_location=\"cpu\"), "
+                    "\"", stem, ".safetensors\")' (docs/parity.md, \"PyTorch names and the netG file\")"));
+}
+
 // The parser behind safetensors_parse and safetensors_read. It reads what the format allows and
 // no more: the 8-byte length, then the header once its length is checked against the file size
 // (in pieces, stopping at the first NUL byte), then each tensor's bytes once every entry's shape
@@ -237,6 +257,7 @@ SafetensorsFile parse(uint64_t n, const ReadAt& read, const std::string& path) {
     GAN_CHECK(n >= 8, path, ": file is ", n, " bytes; a safetensors file starts with an 8-byte header length");
     uint8_t len_bytes[8];
     read(0, len_bytes, 8);
+    check_not_pytorch(len_bytes, n, read, path);
     const uint64_t header_len = get_le(len_bytes, 8);
     GAN_CHECK(header_len <= n - 8, path, ": header length says ", header_len,
               " bytes but the file holds only ", n - 8, " bytes after it");

@@ -136,6 +136,24 @@ TEST(Safetensors, RejectsShortFile) {
               dir.file("none.safetensors") + ": cannot open: No such file or directory");
 }
 
+// torch.save's files (.pth, .pt: a zip archive, before PyTorch 1.6 a pickle) are named as such, with
+// the conversion; a safetensors file whose length bytes happen to look like them is read as one.
+TEST(Safetensors, NamesPyTorchFilesAndSaysHowToConvertThem) {
+    std::vector<uint8_t> zip = {'P', 'K', 3, 4, 20, 0, 0, 0, 0, 0, 0, 0};
+    const std::string e = error_of([&] { gan::safetensors_parse(zip.data(), zip.size(), "runs/netG_epoch_24.pth"); });
+    EXPECT_CONTAINS(e, "runs/netG_epoch_24.pth: a zip archive, as PyTorch's torch.save writes (.pth, .pt), not a "
+                       "safetensors file");
+    EXPECT_CONTAINS(e, "save_file(torch.load(\"runs/netG_epoch_24.pth\", map_location=\"cpu\"), "
+                       "\"runs/netG_epoch_24.safetensors\")");
+    std::vector<uint8_t> pickle = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20};
+    EXPECT_CONTAINS(error_of([&] { gan::safetensors_parse(pickle.data(), pickle.size(), "m.pt"); }),
+                    "m.pt: a Python pickle, as PyTorch's torch.save writes");
+    // 0x80 0x02 as the low bytes of a header length, and '{' at byte 8: a safetensors file (too short here).
+    std::vector<uint8_t> st = {0x80, 0x02, 0, 0, 0, 0, 0, 0, '{', '}'};
+    EXPECT_CONTAINS(error_of([&] { gan::safetensors_parse(st.data(), st.size(), "m.st"); }),
+                    "m.st: header length says 640 bytes");
+}
+
 TEST(Safetensors, RejectsHugeHeaderLength) {
     std::vector<uint8_t> f = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, '{', '}'};
     EXPECT_EQ(error_of([&] { gan::safetensors_parse(f.data(), f.size(), "m.st"); }),

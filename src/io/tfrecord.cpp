@@ -12,6 +12,7 @@
 #include "io/bytes.h"
 #include "io/file.h"
 #include "io/png.h"
+#include "io/protobuf.h"
 
 namespace gan {
 
@@ -31,53 +32,15 @@ constexpr std::array<uint32_t, 256> kCrc32cTable = make_crc32c_table();
 
 constexpr uint32_t kMaskDelta = 0xa282ead8u;
 
-// Protocol buffer wire format (protobuf.dev/programming-guides/encoding): a key is
-// (field << 3) | wire type; 0 = varint, 1 = 64-bit, 2 = length-delimited, 5 = 32-bit.
-void put_varint(std::vector<uint8_t>& out, uint64_t v) {
-    while (v >= 0x80) {
-        out.push_back(uint8_t(v | 0x80));
-        v >>= 7;
-    }
-    out.push_back(uint8_t(v));
-}
-void put_key(std::vector<uint8_t>& out, int field, int wire) { put_varint(out, uint64_t(field) << 3 | uint64_t(wire)); }
-void put_int(std::vector<uint8_t>& out, int field, int64_t v) {
-    put_key(out, field, 0);
-    put_varint(out, uint64_t(v));  // negative values take ten bytes, as protobuf's int32/int64 do
-}
-void put_double(std::vector<uint8_t>& out, int field, double v) {
-    uint64_t bits;
-    std::memcpy(&bits, &v, 8);
-    put_key(out, field, 1);
-    put_le(out, bits, 8);
-}
-void put_float(std::vector<uint8_t>& out, int field, float v) {
-    uint32_t bits;
-    std::memcpy(&bits, &v, 4);
-    put_key(out, field, 5);
-    put_le(out, bits, 4);
-}
-void put_bytes(std::vector<uint8_t>& out, int field, const uint8_t* data, size_t n) {
-    put_key(out, field, 2);
-    put_varint(out, n);
-    out.insert(out.end(), data, data + n);
-}
-void put_bytes(std::vector<uint8_t>& out, int field, const std::vector<uint8_t>& data) {
-    put_bytes(out, field, data.data(), data.size());
-}
-void put_string(std::vector<uint8_t>& out, int field, const std::string& s) {
-    put_bytes(out, field, reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
 // Event { wall_time = 1, step = 2, summary = 5 } around a Summary of the given Values.
-std::vector<uint8_t> event_with_summary(double wall_time, int64_t step, const std::vector<std::vector<uint8_t>>& values) {
-    std::vector<uint8_t> summary;
-    for (const auto& v : values) put_bytes(summary, 1, v);
-    std::vector<uint8_t> e;
-    put_double(e, 1, wall_time);
-    put_int(e, 2, step);
-    put_bytes(e, 5, summary);
-    return e;
+std::vector<uint8_t> event_with_summary(double wall_time, int64_t step, const std::vector<ProtoWriter>& values) {
+    ProtoWriter summary;
+    for (const ProtoWriter& v : values) summary.message(1, v);
+    ProtoWriter e;
+    e.fixed64_double(1, wall_time);
+    e.int64(2, step);
+    e.message(5, summary);
+    return e.to_vector();
 }
 
 double now_seconds() {
@@ -95,11 +58,6 @@ uint32_t crc32c(const uint8_t* data, size_t n, uint32_t crc) {
 
 uint32_t crc32c_mask(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + kMaskDelta; }
 
-uint32_t crc32c_unmask(uint32_t masked) {
-    const uint32_t rot = masked - kMaskDelta;
-    return (rot >> 17) | (rot << 15);
-}
-
 void tfrecord_append(std::vector<uint8_t>& out, const uint8_t* data, size_t n) {
     const size_t len_at = out.size();
     put_le(out, n, 8);
@@ -108,39 +66,20 @@ void tfrecord_append(std::vector<uint8_t>& out, const uint8_t* data, size_t n) {
     put_le(out, crc32c_mask(crc32c(data, n)), 4);
 }
 
-std::vector<std::vector<uint8_t>> tfrecord_split(const std::vector<uint8_t>& b, const std::string& path) {
-    std::vector<std::vector<uint8_t>> records;
-    size_t pos = 0;
-    while (pos < b.size()) {
-        GAN_CHECK(b.size() - pos >= 12, path, ": truncated record header at offset ", pos);
-        const uint64_t n = get_le(&b[pos], 8);
-        GAN_CHECK(crc32c_unmask(uint32_t(get_le(&b[pos + 8], 4))) == crc32c(&b[pos], 8), path,
-                  ": record at offset ", pos, " has a bad length CRC (file corrupt)");
-        GAN_CHECK(n <= b.size() - pos - 12 && b.size() - pos - 12 - n >= 4, path, ": truncated record at offset ",
-                  pos, ": it says it holds ", n, " bytes");
-        const uint8_t* data = &b[pos + 12];
-        GAN_CHECK(crc32c_unmask(uint32_t(get_le(data + n, 4))) == crc32c(data, size_t(n)), path,
-                  ": record at offset ", pos, " has a bad data CRC (file corrupt)");
-        records.emplace_back(data, data + n);
-        pos += 12 + size_t(n) + 4;
-    }
-    return records;
-}
-
 std::vector<uint8_t> tf_event_file_version(double wall_time, const std::string& version) {
-    std::vector<uint8_t> e;
-    put_double(e, 1, wall_time);
-    put_string(e, 3, version);
-    return e;
+    ProtoWriter e;
+    e.fixed64_double(1, wall_time);
+    e.string(3, version);
+    return e.to_vector();
 }
 
 std::vector<uint8_t> tf_event_scalars(double wall_time, int64_t step,
                                       const std::vector<std::pair<std::string, float>>& scalars) {
-    std::vector<std::vector<uint8_t>> values;
+    std::vector<ProtoWriter> values;
     for (const auto& [tag, v] : scalars) {
-        std::vector<uint8_t> value;
-        put_string(value, 1, tag);
-        put_float(value, 2, v);
+        ProtoWriter value;
+        value.string(1, tag);
+        value.fixed32_float(2, v);
         values.push_back(std::move(value));
     }
     return event_with_summary(wall_time, step, values);
@@ -148,14 +87,14 @@ std::vector<uint8_t> tf_event_scalars(double wall_time, int64_t step,
 
 std::vector<uint8_t> tf_event_image(double wall_time, int64_t step, const std::string& tag, int height, int width,
                                     int colorspace, const std::vector<uint8_t>& encoded) {
-    std::vector<uint8_t> image;
-    put_int(image, 1, height);
-    put_int(image, 2, width);
-    put_int(image, 3, colorspace);
-    put_bytes(image, 4, encoded);
-    std::vector<uint8_t> value;
-    put_string(value, 1, tag);
-    put_bytes(value, 4, image);
+    ProtoWriter image;
+    image.int64(1, height);
+    image.int64(2, width);
+    image.int64(3, colorspace);
+    image.bytes(4, encoded.data(), encoded.size());
+    ProtoWriter value;
+    value.string(1, tag);
+    value.message(4, image);
     return event_with_summary(wall_time, step, {value});
 }
 

@@ -1,5 +1,5 @@
 // TensorBoard event files without TensorFlow: TFRecord framing with masked CRC32C and a
-// hand-written protobuf encoding of the few tensorflow.Event fields TensorBoard needs.
+// protobuf encoding (io/protobuf.h) of the few tensorflow.Event fields TensorBoard needs.
 //
 // A TFRecord is  uint64 length | uint32 masked_crc32c(length) | data | uint32 masked_crc32c(data),
 // all little-endian, where masked(c) = ((c >> 15) | (c << 17)) + 0xa282ead8 (tensorflow/core/lib/hash/crc32c.h).
@@ -24,14 +24,9 @@ namespace gan {
 // (0 to start): crc32c(b, n) == crc32c(b + k, n - k, crc32c(b, k)).
 uint32_t crc32c(const uint8_t* data, size_t n, uint32_t crc = 0);
 uint32_t crc32c_mask(uint32_t crc);
-uint32_t crc32c_unmask(uint32_t masked);
 
 // Appends one framed record holding data[0..n).
 void tfrecord_append(std::vector<uint8_t>& out, const uint8_t* data, size_t n);
-
-// Splits a file's bytes into its records' data, checking both CRCs of each. A file that ends in
-// the middle of a record throws, as does any CRC mismatch (naming path_for_errors and the offset).
-std::vector<std::vector<uint8_t>> tfrecord_split(const std::vector<uint8_t>& bytes, const std::string& path_for_errors);
 
 // Serialized tensorflow.Event messages.
 std::vector<uint8_t> tf_event_file_version(double wall_time, const std::string& version = "brain.Event:2");

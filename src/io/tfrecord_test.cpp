@@ -6,12 +6,15 @@
 #include <map>
 
 #include "test_util.h"
+#include "tfrecord_reader.h"
 #include "io/png.h"
 
 namespace gan {
 namespace {
 
+using testing::crc32c_unmask;
 using testing::error_of;
+using testing::tfrecord_split;
 
 uint32_t crc_of(const std::vector<uint8_t>& v) { return crc32c(v.data(), v.size()); }
 

@@ -8,7 +8,7 @@
 #include "kernels/batchnorm_loops.h"
 
 #define GAN_BN_ISA baseline
-#include "kernels/batchnorm_loops_body.h"
+#include "kernels/batchnorm_loops.inc"
 
 namespace gan {
 

@@ -1,5 +1,5 @@
 // The per-channel loops under batch normalisation (kernels/batchnorm.h), one table per instruction set:
-// the same code built for the baseline and with AVX2 (kernels/batchnorm_loops_body.h), giving the same
+// the same code built for the baseline and with AVX2 (kernels/batchnorm_loops.inc), giving the same
 // bits. batchnorm.cpp picks the table cpu_avx2() allows.
 #pragma once
 

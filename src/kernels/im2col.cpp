@@ -108,32 +108,37 @@ void im2col(float* col, size_t ld, const float* x, const ConvGeom& g) { im2col_b
 
 void col2im(float* x, const float* col, size_t ld, const ConvGeom& g) { col2im_batch(x, 0, col, ld, 1, g, true); }
 
-void im2col_naive(float* col, size_t ld, const float* x, const ConvGeom& g) {
+namespace {
+
+constexpr size_t kPadding = ~size_t(0);
+
+// The naive oracles' one loop: f(col index, x index) for every tap of every output position in col's
+// order; the x index is kPadding where the tap falls in the padding.
+template <class F>
+void for_each_tap(size_t ld, const ConvGeom& g, F f) {
     const int OH = g.oh(), OW = g.ow();
     for (int ci = 0; ci < g.c; ++ci)
         for (int ki = 0; ki < g.kh; ++ki)
             for (int kj = 0; kj < g.kw; ++kj)
                 for (int oy = 0; oy < OH; ++oy)
                     for (int ox = 0; ox < OW; ++ox) {
-                        int iy = oy * g.sh - g.ph + ki * g.dh, ix = ox * g.sw - g.pw + kj * g.dw;
-                        bool in = iy >= 0 && iy < g.h && ix >= 0 && ix < g.w;
-                        col[size_t((ci * g.kh + ki) * g.kw + kj) * ld + oy * OW + ox] =
-                            in ? x[(size_t(ci) * g.h + iy) * g.w + ix] : 0.0f;
+                        const int iy = oy * g.sh - g.ph + ki * g.dh, ix = ox * g.sw - g.pw + kj * g.dw;
+                        const bool in = iy >= 0 && iy < g.h && ix >= 0 && ix < g.w;
+                        f(size_t((ci * g.kh + ki) * g.kw + kj) * ld + oy * OW + ox,
+                          in ? (size_t(ci) * g.h + iy) * g.w + ix : kPadding);
                     }
 }
 
+}  // namespace
+
+void im2col_naive(float* col, size_t ld, const float* x, const ConvGeom& g) {
+    for_each_tap(ld, g, [&](size_t c, size_t i) { col[c] = i == kPadding ? 0.0f : x[i]; });
+}
+
 void col2im_naive(float* x, const float* col, size_t ld, const ConvGeom& g) {
-    const int OH = g.oh(), OW = g.ow();
-    for (int ci = 0; ci < g.c; ++ci)
-        for (int ki = 0; ki < g.kh; ++ki)
-            for (int kj = 0; kj < g.kw; ++kj)
-                for (int oy = 0; oy < OH; ++oy)
-                    for (int ox = 0; ox < OW; ++ox) {
-                        int iy = oy * g.sh - g.ph + ki * g.dh, ix = ox * g.sw - g.pw + kj * g.dw;
-                        if (iy >= 0 && iy < g.h && ix >= 0 && ix < g.w)
-                            x[(size_t(ci) * g.h + iy) * g.w + ix] +=
-                                col[size_t((ci * g.kh + ki) * g.kw + kj) * ld + oy * OW + ox];
-                    }
+    for_each_tap(ld, g, [&](size_t c, size_t i) {
+        if (i != kPadding) x[i] += col[c];
+    });
 }
 
 }  // namespace gan

@@ -111,6 +111,11 @@ void classifier_run(Classifier& c, const uint8_t* pixels, size_t n, std::vector<
     c.head.set_training(true);
 }
 
+bool classifier_near_chance(double accuracy, int classes) {
+    const double chance = 1.0 / std::max(1, classes);
+    return accuracy < chance + 0.1 * (1 - chance);
+}
+
 double classifier_accuracy(Classifier& c, const ImageSet& d) {
     GAN_CHECK(d.channels == c.input.channels && d.rows == c.input.size && d.cols == c.input.size,
               "data: the classifier takes ", to_string(c.input), " images, got ", d.channels, "x", d.rows, "x",

@@ -85,6 +85,10 @@ void classifier_run(Classifier& c, const uint8_t* pixels, size_t n, std::vector<
 double classifier_accuracy(Classifier& c, const Dataset& d);
 double classifier_accuracy(Classifier& c, const ImageSet& d);
 
+// Whether a test accuracy is no better than guessing among `classes`: below chance (1/classes) plus a
+// tenth of the way from chance to 100 %. Such a classifier's features and class scores say little.
+bool classifier_near_chance(double accuracy, int classes);
+
 // Records c.input and c.class_names in c.metadata (for a classifier of other images than MNIST's).
 void classifier_describe_input(Classifier& c);
 void classifier_save(const std::string& path, const Classifier& c);

@@ -98,3 +98,12 @@ TEST(Classifier, RejectsOtherImageSizes) {
     d.labels.labels = {0};
     EXPECT_THROW(classifier_accuracy(*trained().c, d), Error);
 }
+
+TEST(Classifier, NearChanceIsWithinATenthOfTheWayFromChanceToCertainty) {
+    EXPECT_TRUE(classifier_near_chance(0.50, 2));   // a coin
+    EXPECT_TRUE(classifier_near_chance(0.54, 2));
+    EXPECT_FALSE(classifier_near_chance(0.56, 2));
+    EXPECT_TRUE(classifier_near_chance(0.18, 10));  // chance 0.1, threshold 0.19
+    EXPECT_FALSE(classifier_near_chance(0.20, 10));
+    EXPECT_FALSE(classifier_near_chance(0.99, 10));
+}

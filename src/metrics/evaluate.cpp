@@ -1,6 +1,7 @@
 #include "metrics/evaluate.h"
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "core/check.h"
 #include "io/file.h"
@@ -149,6 +150,34 @@ std::unique_ptr<Classifier> classifier_find_or_train(const ImageSet& train, cons
     });
 }
 
+std::string eval_json(const EvalResult& r, const EvalReference& ref, const std::string& source,
+                      const std::string& classifier, const std::vector<double>& digit_accuracy) {
+    nlohmann::json j;
+    if (!digit_accuracy.empty()) j["digit_accuracy"] = digit_accuracy;
+    j["source"] = source;
+    j["n"] = r.n;
+    j["classifier"] = classifier;
+    j["fid"] = r.fid;
+    j["features"] = ref.classifier ? "classifier" : "pixels";
+    if (r.has_classes) {
+        j["classes"] = ref.classifier->class_names;
+        j["classifier_score"] = r.scores.classifier_score;
+        j["class_histogram"] = r.scores.share;
+        j["classes_covered"] = r.scores.covered;
+        j["kl_uniform"] = r.scores.kl_uniform;
+    }
+    j["k"] = ref.options.k;
+    j["precision"] = r.prdc.precision;
+    j["recall"] = r.prdc.recall;
+    j["density"] = r.prdc.density;
+    j["coverage"] = r.prdc.coverage;
+    j["memorisation"] = r.memo.share;
+    j["memorisation_quantile"] = ref.memo.quantile;
+    j["nearest_train_distance_ratio"] = r.memo.median_ratio;
+    j["seconds"] = r.seconds;
+    return j.dump(2) + "\n";
+}
+
 std::string mnist_dir_find(const std::string& given) {
     if (!given.empty()) return given;
     const std::string places[] = {"data/mnist", cache_dir() + "/mnist"};
@@ -156,7 +185,7 @@ std::string mnist_dir_find(const std::string& given) {
         if (file_exists(dir + "/train-images-idx3-ubyte") || file_exists(dir + "/train-images-idx3-ubyte.gz"))
             return dir;
     throw Error(str("no MNIST found: searched ./", places[0], " and ", places[1],
-                    " (fetch it with scripts/fetch_mnist.sh --cache, or give --data DIR)"));
+                    " (fetch it with gan fetch mnist --cache, or give --data DIR)"));
 }
 
 std::function<std::vector<std::pair<std::string, double>>(GanModel&, int)> training_evaluator(

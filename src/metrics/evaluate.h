@@ -67,6 +67,12 @@ struct EvalResult {
 // (n > k with neighbours).
 EvalResult evaluate(EvalReference& ref, const uint8_t* pixels, size_t n);
 
+// The figures of one evaluation as a JSON object (`gan eval --json`, `gancpp.evaluate`): where the
+// samples came from (`source`), the classifier's file, every figure computed, and, for a conditional
+// generator, each class's share of samples classified as it (`digit_accuracy`, when not empty).
+std::string eval_json(const EvalResult& r, const EvalReference& ref, const std::string& source,
+                      const std::string& classifier, const std::vector<double>& digit_accuracy = {});
+
 // The classifier for this training set: `path` when given, else the cache (classifier_cache_path);
 // when neither exists, trains one with default options (log says so) and stores it in the cache.
 std::unique_ptr<Classifier> classifier_find_or_train(const Dataset& train, const Dataset& test,
@@ -79,7 +85,7 @@ std::unique_ptr<Classifier> classifier_find_or_train(const ImageSet& train, cons
 
 // Where the MNIST files are: `given` when not empty (only there: an explicit --data is never second-
 // guessed), else the first of ./data/mnist and <cache_dir()>/mnist that holds train-images-idx3-ubyte[.gz]
-// (`scripts/fetch_mnist.sh --cache` fills the second). Throws a one-line gan::Error naming both when
+// (`gan fetch mnist --cache` fills the second). Throws a one-line gan::Error naming both when
 // neither does.
 std::string mnist_dir_find(const std::string& given);
 

@@ -1,8 +1,9 @@
 #include "metrics/fid.h"
 
+#include <lapacke.h>
+
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "core/check.h"
 
@@ -35,57 +36,18 @@ Gaussian gaussian_fit(const float* x, size_t n, int d) {
 }
 
 void sym_eigen(const double* in, int n, double* vals, double* vecs) {
-    std::vector<double> a(in, in + size_t(n) * n);
-    double norm = 0;
+    GAN_CHECK(n >= 1, "sym_eigen: the matrix is empty");
     for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j) {
-            norm += a[size_t(i) * n + j] * a[size_t(i) * n + j];
-            GAN_CHECK(std::fabs(a[size_t(i) * n + j] - a[size_t(j) * n + i]) <=
-                          1e-9 * (std::fabs(a[size_t(i) * n + j]) + std::fabs(a[size_t(j) * n + i])) + 1e-300,
+        for (int j = i + 1; j < n; ++j) {
+            const double aij = in[size_t(i) * n + j], aji = in[size_t(j) * n + i];
+            GAN_CHECK(std::fabs(aij - aji) <= 1e-9 * (std::fabs(aij) + std::fabs(aji)) + 1e-300,
                       "sym_eigen: matrix is not symmetric");
         }
-    std::vector<double> v(size_t(n) * n, 0.0);
-    for (int i = 0; i < n; ++i) v[size_t(i) * n + i] = 1.0;
-    auto A = [&](int i, int j) -> double& { return a[size_t(i) * n + j]; };
-    for (int sweep = 0; sweep < 100; ++sweep) {
-        double off = 0;
-        for (int p = 0; p < n; ++p)
-            for (int q = p + 1; q < n; ++q) off += 2 * A(p, q) * A(p, q);
-        if (off <= 1e-30 * norm || off == 0) break;
-        for (int p = 0; p < n; ++p)
-            for (int q = p + 1; q < n; ++q) {
-                const double apq = A(p, q);
-                if (std::fabs(apq) <= 1e-300) continue;
-                // Rotation that zeroes a_pq: t = tan φ, the smaller root of t² + 2θt − 1 = 0.
-                const double theta = (A(q, q) - A(p, p)) / (2 * apq);
-                const double t = (theta >= 0 ? 1.0 : -1.0) / (std::fabs(theta) + std::sqrt(theta * theta + 1));
-                const double c = 1 / std::sqrt(t * t + 1), s = t * c;
-                for (int k = 0; k < n; ++k) {  // A J
-                    const double akp = A(k, p), akq = A(k, q);
-                    A(k, p) = c * akp - s * akq;
-                    A(k, q) = s * akp + c * akq;
-                }
-                for (int k = 0; k < n; ++k) {  // Jᵀ (A J)
-                    const double apk = A(p, k), aqk = A(q, k);
-                    A(p, k) = c * apk - s * aqk;
-                    A(q, k) = s * apk + c * aqk;
-                }
-                A(p, q) = A(q, p) = 0.0;
-                for (int k = 0; k < n; ++k) {  // V J
-                    double* row = v.data() + size_t(k) * n;
-                    const double vkp = row[p], vkq = row[q];
-                    row[p] = c * vkp - s * vkq;
-                    row[q] = s * vkp + c * vkq;
-                }
-            }
-    }
-    std::vector<int> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](int i, int j) { return A(i, i) < A(j, j); });
-    for (int j = 0; j < n; ++j) {
-        vals[j] = A(order[j], order[j]);
-        for (int i = 0; i < n; ++i) vecs[size_t(i) * n + j] = v[size_t(i) * n + order[j]];
-    }
+    // dsyevd overwrites the matrix with the eigenvectors (as columns, row-major here) and reads the
+    // upper triangle only.
+    std::copy(in, in + size_t(n) * n, vecs);
+    const lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', n, vecs, n, vals);
+    GAN_CHECK(info == 0, "sym_eigen: LAPACK dsyevd failed (info ", info, ")");
 }
 
 // a (n, n) · b (n, n), row-major.
@@ -113,7 +75,7 @@ double trace_sqrt_product(const std::vector<double>& s1, const std::vector<doubl
         }
     std::vector<double> root = matmul(scaled, vt, d);
     std::vector<double> m = matmul(matmul(root, s2, d), root, d);
-    for (int i = 0; i < d; ++i)  // symmetrise away rounding so Jacobi sees a symmetric matrix
+    for (int i = 0; i < d; ++i)  // symmetrise away rounding so sym_eigen sees a symmetric matrix
         for (int j = i + 1; j < d; ++j) {
             double avg = 0.5 * (m[size_t(i) * d + j] + m[size_t(j) * d + i]);
             m[size_t(i) * d + j] = m[size_t(j) * d + i] = avg;

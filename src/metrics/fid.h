@@ -1,9 +1,9 @@
 // Fréchet distance between Gaussians fitted to two sets of features (Heusel et al. 2017, "GANs
 // trained by a two time-scale update rule converge to a local Nash equilibrium"):
 //   FID = |μ1 − μ2|² + tr Σ1 + tr Σ2 − 2 tr (Σ1^½ Σ2 Σ1^½)^½
-// Everything in double precision. The matrix square roots come from a cyclic Jacobi
-// eigen-decomposition (exact for symmetric matrices, no LAPACK needed); tiny negative eigenvalues
-// from rounding are clamped to 0.
+// Everything in double precision. The matrix square roots come from LAPACK's symmetric
+// eigen-decomposition (dsyevd, divide and conquer, through LAPACKE on OpenBLAS); tiny negative
+// eigenvalues from rounding are clamped to 0.
 #pragma once
 #include <cstddef>
 #include <vector>
@@ -23,8 +23,7 @@ Gaussian gaussian_fit(const float* x, size_t n, int d);
 
 double fid(const Gaussian& a, const Gaussian& b);
 
-// Symmetric eigen-decomposition by cyclic Jacobi rotations (Golub & Van Loan §8.5):
-// a (n, n) symmetric, row-major; writes eigenvalues (n, ascending) and eigenvectors as the
+// Symmetric eigen-decomposition (LAPACK dsyevd): a (n, n) symmetric, row-major; writes eigenvalues (n, ascending) and eigenvectors as the
 // columns of vecs (n, n), so a = V diag(vals) Vᵀ. Throws if a is not symmetric.
 void sym_eigen(const double* a, int n, double* vals, double* vecs);
 

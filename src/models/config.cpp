@@ -4,7 +4,10 @@
 #include <cstdlib>
 #include <ostream>
 
+#include <nlohmann/json.hpp>
+
 #include "core/check.h"
+#include "core/enum_names.h"
 
 namespace gan {
 
@@ -13,24 +16,6 @@ namespace {
 constexpr const char* kArchNames[] = {"mlp", "dcgan"};
 constexpr const char* kLatentNames[] = {"uniform", "normal"};
 constexpr const char* kCondDNames[] = {"concat", "proj", "acgan", "proj_ac"};
-
-// The enum value whose name (in declaration order) is `name`.
-template <class E, size_t N>
-E from_names(const char* const (&names)[N], const std::string& name, const std::string& what) {
-    std::string known;
-    for (size_t i = 0; i < N; ++i) {
-        if (name == names[i]) return E(i);
-        known += (i ? ", " : "") + std::string(names[i]);
-    }
-    throw Error(str("unknown ", what, " '", name, "' (known: ", known, ")"));
-}
-
-template <class E, size_t N>
-const char* name_of(const char* const (&names)[N], E value) {
-    const size_t i = size_t(value);
-    GAN_CHECK(i < N, "enum value ", i, " has no name");
-    return names[i];
-}
 
 int meta_int(const std::map<std::string, std::string>& m, const std::string& key, const std::string& src, int lo,
              int hi) {
@@ -56,21 +41,21 @@ E meta_enum(E (*parse)(const std::string&, const std::string&), const std::strin
 
 }  // namespace
 
-const char* to_string(Arch arch) { return name_of(kArchNames, arch); }
-const char* to_string(Latent latent) { return name_of(kLatentNames, latent); }
-const char* to_string(CondD cond_d) { return name_of(kCondDNames, cond_d); }
+const char* to_string(Arch arch) { return enum_name(kArchNames, arch); }
+const char* to_string(Latent latent) { return enum_name(kLatentNames, latent); }
+const char* to_string(CondD cond_d) { return enum_name(kCondDNames, cond_d); }
 std::ostream& operator<<(std::ostream& os, Arch arch) { return os << to_string(arch); }
 std::ostream& operator<<(std::ostream& os, Latent latent) { return os << to_string(latent); }
 std::ostream& operator<<(std::ostream& os, CondD cond_d) { return os << to_string(cond_d); }
 
 Arch arch_from_string(const std::string& name, const std::string& what) {
-    return from_names<Arch>(kArchNames, name, what);
+    return enum_from_name<Arch>(kArchNames, name, what);
 }
 Latent latent_from_string(const std::string& name, const std::string& what) {
-    return from_names<Latent>(kLatentNames, name, what);
+    return enum_from_name<Latent>(kLatentNames, name, what);
 }
 CondD cond_d_from_string(const std::string& name, const std::string& what) {
-    return from_names<CondD>(kCondDNames, name, what);
+    return enum_from_name<CondD>(kCondDNames, name, what);
 }
 
 std::map<std::string, std::string> ModelConfig::to_metadata() const {
@@ -87,6 +72,7 @@ std::map<std::string, std::string> ModelConfig::to_metadata() const {
                                             {"cond_d", to_string(cond_d)}};
     if (spectral_norm) m["spectral_norm"] = "1";  // absent: off, as in files from before it existed
     if (arch == Arch::dcgan && rows != 28) m["ngf"] = std::to_string(ngf), m["ndf"] = std::to_string(ndf);
+    if (conditional && !class_names.empty()) m["class_names"] = nlohmann::json(class_names).dump();
     return m;
 }
 
@@ -110,7 +96,7 @@ ModelConfig ModelConfig::from_metadata(const std::map<std::string, std::string>&
     c.latent = meta_enum(latent_from_string, latent->second, "latent", src);
     // Conditioning keys are absent from checkpoints written before conditional models existed.
     if (m.count("conditional")) c.conditional = meta_int(m, "conditional", src, 0, 1) == 1;
-    if (m.count("num_classes")) c.num_classes = meta_int(m, "num_classes", src, 2, 1 << 16);
+    if (m.count("num_classes")) c.num_classes = meta_int(m, "num_classes", src, 2, kMaxClasses);
     if (auto it = m.find("cond_d"); it != m.end())
         c.cond_d = meta_enum(cond_d_from_string, it->second, "discriminator conditioning", src);
     if (m.count("spectral_norm")) c.spectral_norm = meta_int(m, "spectral_norm", src, 0, 1) == 1;

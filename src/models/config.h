@@ -5,10 +5,16 @@
 #include <iosfwd>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace gan {
 
 enum class Arch { mlp, dcgan };
+
+// Most classes a conditional model takes: each class is an input plane of D under concat (dcgan), so the
+// bound keeps a model file's size fields from asking for unbounded memory; 256 is what the training
+// options accept too.
+inline constexpr int kMaxClasses = 256;
 enum class Latent { uniform, normal };
 enum class CondD { concat, proj, acgan, proj_ac };
 
@@ -41,16 +47,18 @@ struct ModelConfig {
     //   proj_ac: proj plus K more outputs o[1+K..2K]: class logits trained on real images only, whose
     //           cross-entropy on G(z, y) joins G's loss (D outputs 1 + 2K).
     bool conditional = false;
-    int num_classes = 10;           // K
+    int num_classes = 10;           // K, 2..kMaxClasses
     CondD cond_d = CondD::concat;
     // D's weights spectrally normalised (nn/spectral_norm.h); the dcgan's D then drops batch norm
     // (models/dcgan.h).
     bool spectral_norm = false;
+    std::vector<std::string> class_names;  // conditional: each class's name in label order (empty: unnamed)
 
     // C·H·W values per image (floats in a batch, bytes in a sample); the side is TrainOptions::image_size.
     int image_values() const { return channels * rows * cols; }
     std::map<std::string, std::string> to_metadata() const;
-    // Throws gan::Error naming `source` when a key is missing or malformed.
+    // Throws gan::Error naming `source` when a key is missing or malformed. Leaves class_names empty:
+    // train/checkpoint.h reads them (a JSON list, checked as hostile input).
     static ModelConfig from_metadata(const std::map<std::string, std::string>& meta, const std::string& source);
 };
 

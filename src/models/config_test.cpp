@@ -16,7 +16,7 @@ TEST(ModelConfigEnums, NamesRoundTrip) {
     for (CondD c : {CondD::concat, CondD::proj, CondD::acgan, CondD::proj_ac})
         EXPECT_EQ(cond_d_from_string(to_string(c)), c);
     for (LossKind k : {LossKind::bce, LossKind::lsgan, LossKind::hinge})
-        EXPECT_EQ(loss_kind_from_string(loss_kind_name(k)), k);
+        EXPECT_EQ(loss_kind_from_string(to_string(k)), k);
     EXPECT_STREQ(to_string(CondD::proj_ac), "proj_ac");
     EXPECT_STREQ(to_string(Arch::dcgan), "dcgan");
 }
@@ -51,4 +51,11 @@ TEST(ModelConfig, MetadataRoundTripsAndRefusesUnknownNames) {
     meta["cond_d"] = "film";
     EXPECT_NE(error_of([&] { ModelConfig::from_metadata(meta, "x.safetensors"); }).find("x.safetensors: unknown"),
               std::string::npos);
+    // The class count has the training options' bound.
+    meta = c.to_metadata();
+    meta["num_classes"] = "256";
+    EXPECT_EQ(ModelConfig::from_metadata(meta, "x.safetensors").num_classes, 256);
+    meta["num_classes"] = "257";
+    EXPECT_EQ(error_of([&] { ModelConfig::from_metadata(meta, "x.safetensors"); }),
+              "x.safetensors: metadata 'num_classes' = '257' is not an integer in [2, 256]");
 }

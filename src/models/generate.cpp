@@ -54,8 +54,12 @@ int generate_chunk(GanModel& model, bool bn_batch_stats) { return batch_statisti
 
 }  // namespace
 
-void gan_generate(GanModel& model, int n, const Latents& latents, std::vector<uint8_t>& pixels, const int* labels,
-                  bool bn_batch_stats, SamplePrecision precision) {
+namespace {
+
+// G's output for each chunk of a draw of n images: out(y, first, count), y on G's backend. The model's
+// mode and (with batch statistics) its running statistics are given back on leaving.
+void generate_chunks(GanModel& model, int n, const Latents& latents, const int* labels, bool bn_batch_stats,
+                     SamplePrecision precision, const std::function<void(const Tensor& y, int first, int count)>& out) {
     GAN_CHECK(n >= 0, "number of images must not be negative");
     const ModelConfig& c = model.config;
     if (precision == SamplePrecision::bf16) {
@@ -64,8 +68,6 @@ void gan_generate(GanModel& model, int n, const Latents& latents, std::vector<ui
                   "bfloat16 sampling needs a generator of Linear layers, as the classic MLP (this model: ", c.arch,
                   ")");
     }
-    const size_t img = size_t(c.image_values());
-    pixels.resize(size_t(n) * img);
     const bool batch_stats = batch_statistics(model, bn_batch_stats);
     AlignedVec<float> saved_buffers;
     if (batch_stats) {
@@ -91,13 +93,33 @@ void gan_generate(GanModel& model, int n, const Latents& latents, std::vector<ui
             make_g_input(gin, z, chunk_labels.data(), c);
             in = &gin;
         }
-        const Tensor& y = model.g.forward(on_device(*in, in_device, model.g.backend()));
-        to_pixels(pixels.data() + size_t(i) * img, y.data(), size_t(b) * img, model.g.backend());
+        out(model.g.forward(on_device(*in, in_device, model.g.backend())), i, b);
     }
     if (batch_stats) {
         model.g.buffers.values() = saved_buffers;
         model.g.buffers.upload();
     }
+}
+
+}  // namespace
+
+void gan_generate(GanModel& model, int n, const Latents& latents, std::vector<uint8_t>& pixels, const int* labels,
+                  bool bn_batch_stats, SamplePrecision precision) {
+    const size_t img = size_t(model.config.image_values());
+    pixels.resize(size_t(std::max(n, 0)) * img);
+    generate_chunks(model, n, latents, labels, bn_batch_stats, precision, [&](const Tensor& y, int i, int b) {
+        to_pixels(pixels.data() + size_t(i) * img, y.data(), size_t(b) * img, model.g.backend());
+    });
+}
+
+void gan_generate_values(GanModel& model, int n, const Latents& latents, std::vector<float>& values,
+                         const int* labels, bool bn_batch_stats) {
+    const size_t img = size_t(model.config.image_values());
+    values.resize(size_t(std::max(n, 0)) * img);
+    generate_chunks(model, n, latents, labels, bn_batch_stats, SamplePrecision::f32,
+                    [&](const Tensor& y, int i, int b) {
+                        model.g.backend().download(values.data() + size_t(i) * img, y.data(), size_t(b) * img);
+                    });
 }
 
 void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, const int* labels,

@@ -46,6 +46,10 @@ void gan_generate(GanModel& model, int n, const Latents& latents, std::vector<ui
                   SamplePrecision precision = SamplePrecision::f32);
 void gan_generate(GanModel& model, int n, Rng& rng, std::vector<uint8_t>& pixels, const int* labels = nullptr,
                   bool bn_batch_stats = true, SamplePrecision precision = SamplePrecision::f32);
+// G's output values themselves, in [-1, 1], for the same draw (f32): n * image_values() floats on the
+// host, CHW per image; gan_generate's pixels are these rounded (to_pixels). For the Python module's g(z).
+void gan_generate_values(GanModel& model, int n, const Latents& latents, std::vector<float>& values,
+                         const int* labels = nullptr, bool bn_batch_stats = true);
 
 // The images of the same gan_generate call, handed to sink(pixels, count) block by block (about
 // block_images each, rounded to whole chunks of the generator's own), so memory stays bounded however

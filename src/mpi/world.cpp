@@ -36,6 +36,13 @@ int launcher_ranks() {
     return 1;
 }
 
+bool launched_by_mpi() {
+    // OpenMPI; MPICH's Hydra and Slurm (PMI-1, PMI-2); PMIx (OpenMPI 5, Slurm).
+    for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMI_RANK", "PMIX_RANK", "MPI_LOCALNRANKS"})
+        if (std::getenv(var)) return true;
+    return false;
+}
+
 Comm& world() {
     if (launcher_ranks() > 1) {
 #ifdef GAN_HAVE_MPI

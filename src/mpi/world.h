@@ -11,6 +11,9 @@ namespace gan {
 Comm& world();
 bool mpi_built();      // this build can run over MPI
 int launcher_ranks();  // the number of ranks the environment says a launcher started (1 if none)
+// An MPI launcher (mpirun of OpenMPI or MPICH, Slurm's srun) started this process, with any number of
+// ranks, one included: its output goes where the launcher sends it, through a pseudo-terminal or not.
+bool launched_by_mpi();
 // Ends every rank of the job with exit code `code` (MPI_Abort) when this process runs over MPI; does
 // nothing otherwise. For the program's error path: a rank that stops alone would leave the others
 // waiting in a collective.

@@ -43,6 +43,19 @@ TEST(World, LauncherRanksReadsTheLaunchersEnvironment) {
     ::unsetenv("OMPI_COMM_WORLD_SIZE");
 }
 
+TEST(World, LaunchedByMpiSeesEveryLaunchersVariableOneRankIncluded) {
+    const char* vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMI_RANK", "PMIX_RANK", "MPI_LOCALNRANKS"};
+    for (const char* v : vars)
+        if (std::getenv(v)) GTEST_SKIP() << "run under an MPI launcher";
+    EXPECT_FALSE(launched_by_mpi());
+    for (const char* v : vars) {
+        ::setenv(v, "1", 1);  // mpirun -np 1 too: its one rank's output goes through the launcher
+        EXPECT_TRUE(launched_by_mpi()) << v;
+        ::unsetenv(v);
+    }
+    EXPECT_FALSE(launched_by_mpi());
+}
+
 TEST(World, RanksSplitABatchIntoContiguousSharesCoveringIt) {
     for (int n : {1, 2, 3, 5, 8})
         for (int batch : {8, 13, 64, 100}) {

@@ -5,8 +5,7 @@
 #pragma once
 #include <optional>
 
-#include "nn/layer.h"
-#include "nn/weight_transform.h"
+#include "nn/weighted_layer.h"
 
 namespace gan {
 
@@ -15,7 +14,7 @@ struct LinearOptions {
     bool bias = true;
 };
 
-class Linear final : public Layer {
+class Linear final : public WeightedLayer {
   public:
     Linear(Arena& params, const std::string& prefix, LinearOptions o);
     Shape out_shape(Shape in) const override;
@@ -23,24 +22,17 @@ class Linear final : public Layer {
     void backward(const Tensor& dy, Tensor* dx) override;
     std::string kind() const override { return "linear"; }
     void init(InitScheme scheme, Rng& rng) override;
-    LayerWeight* weight() override { return &*weight_; }
     bool absorb(std::optional<Epilogue> e) override;
     bool splits_over_pool() const override { return true; }
     bool supports(Precision p) const override;
 
     const LinearOptions& options() const { return o_; }
     const std::optional<Epilogue>& absorbed() const { return epi_; }
-    size_t weight_offset() const { return w_; }
-    size_t bias_offset() const { return b_; }
 
   private:
-    void placed() override { weight_->place(*be_); }
-    Arena& params_;
     LinearOptions o_;
-    size_t w_ = 0, b_ = 0;
-    std::optional<LayerWeight> weight_;  // the weight at w_, through its transform when one is set
     std::optional<Epilogue> epi_;
-    const Tensor *x_ = nullptr, *y_ = nullptr;
+    const Tensor* y_ = nullptr;
 };
 
 }  // namespace gan

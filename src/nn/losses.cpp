@@ -1,24 +1,21 @@
 #include "nn/losses.h"
 
 #include "core/check.h"
+#include "core/enum_names.h"
 
 namespace gan {
 
-LossKind loss_kind_from_string(const std::string& name) {
-    if (name == "bce") return LossKind::bce;
-    if (name == "lsgan") return LossKind::lsgan;
-    if (name == "hinge") return LossKind::hinge;
-    throw Error(str("unknown --loss '", name, "' (known: bce, lsgan, hinge)"));
+namespace {
+
+constexpr const char* kLossNames[] = {"bce", "lsgan", "hinge"};  // LossKind's order (core/op_types.h)
+
+}  // namespace
+
+LossKind loss_kind_from_string(const std::string& name, const std::string& what) {
+    return enum_from_name<LossKind>(kLossNames, name, what);
 }
 
-const char* loss_kind_name(LossKind kind) {
-    switch (kind) {
-        case LossKind::bce: return "bce";
-        case LossKind::lsgan: return "lsgan";
-        case LossKind::hinge: return "hinge";
-    }
-    return "?";
-}
+const char* to_string(LossKind kind) { return enum_name(kLossNames, kind); }
 
 float gan_loss(LossKind kind, LossTerm term, const float* logits, size_t n, float smooth, float* dlogits,
                Backend& be) {

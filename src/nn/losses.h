@@ -13,8 +13,10 @@
 
 namespace gan {
 
-LossKind loss_kind_from_string(const std::string& name);  // throws gan::Error for unknown names
-const char* loss_kind_name(LossKind kind);
+// The loss's name ("bce", "lsgan", "hinge"), and back (core/enum_names.h: unknown names throw
+// "unknown <what> '<name>' (known: ...)").
+const char* to_string(LossKind kind);
+LossKind loss_kind_from_string(const std::string& name, const std::string& what = "--loss");
 
 // Returns the mean loss of one term over n logits; writes dlogits (n) = d(loss)/d(logits) if not null.
 float gan_loss(LossKind kind, LossTerm term, const float* logits, size_t n, float smooth, float* dlogits,

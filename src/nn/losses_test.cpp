@@ -20,7 +20,7 @@ TEST(GanLoss, GradientsMatchFiniteDifferences) {
                 p[i] += 1e-2f, m[i] -= 1e-2f;
                 double num = (double(gan_loss(k, t, p.data(), p.size(), 0.1f, nullptr)) -
                               gan_loss(k, t, m.data(), m.size(), 0.1f, nullptr)) / 2e-2;
-                EXPECT_NEAR(d[i], num, 1e-3) << loss_kind_name(k) << " term " << int(t) << " i " << i;
+                EXPECT_NEAR(d[i], num, 1e-3) << to_string(k) << " term " << int(t) << " i " << i;
             }
         }
 }

@@ -4,7 +4,10 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "core/check.h"
+#include "io/json_depth.h"
 #include "models/dcgan.h"
 
 namespace gan {
@@ -70,6 +73,20 @@ TensorShapes shapes_of(const SafetensorsFile& file) {
     return shapes;
 }
 
+// Metadata "class_names": a JSON list of one name per class (a hostile file may hold anything there).
+std::vector<std::string> class_names_of(const std::string& text, int classes, const std::string& path) {
+    const bool flat = json_too_deep_at(text.data(), text.size(), 1) == std::string::npos;
+    const nlohmann::json j = flat ? nlohmann::json::parse(text, nullptr, false) : nlohmann::json();
+    GAN_CHECK(flat && !j.is_discarded() && j.is_array() && j.size() == size_t(classes), path,
+              ": metadata 'class_names' is not a list of ", classes, " names");
+    std::vector<std::string> names;
+    for (const nlohmann::json& e : j) {
+        GAN_CHECK(e.is_string(), path, ": metadata 'class_names' holds something other than names");
+        names.push_back(e.get<std::string>());
+    }
+    return names;
+}
+
 // From gan.cpp's metadata; for a file without it that holds the state dict of PyTorch's DCGAN example
 // netG (main.0.weight, ...), from the tensors' shapes.
 ModelConfig config_of(const SafetensorsFile& file, const std::string& path) {
@@ -80,7 +97,10 @@ ModelConfig config_of(const SafetensorsFile& file, const std::string& path) {
         if (is_example_netg(shapes)) return dcgan_example_config(shapes, path);
     }
     checkpoint_check_format(file.metadata, path);
-    return ModelConfig::from_metadata(file.metadata, path);
+    ModelConfig c = ModelConfig::from_metadata(file.metadata, path);
+    if (auto it = file.metadata.find("class_names"); it != file.metadata.end())
+        c.class_names = class_names_of(it->second, c.num_classes, path);
+    return c;
 }
 
 }  // namespace
@@ -160,6 +180,34 @@ LoadedModel checkpoint_load_model(const std::string& path_or_run_dir) {
     }
     out.metadata = std::move(file.metadata);
     return out;
+}
+
+void checkpoint_init_network(GanModel& model, bool generator, const std::string& path_or_run_dir,
+                             const std::string& flag) {
+    std::error_code ec;
+    const bool dir = fs::is_directory(path_or_run_dir, ec);
+    std::string path = dir ? path_or_run_dir + "/checkpoints/last.safetensors" : path_or_run_dir;
+    SafetensorsFile file;
+    try {
+        if (generator) path = checkpoint_resolve(path_or_run_dir);
+        file = safetensors_read(path);
+    } catch (const Error& e) {
+        throw Error(str(flag, " ", e.what()));
+    }
+    Sequential& net = generator ? model.g : model.d;
+    const std::string& first = net.params.params().front().name;
+    const std::string prefix = "netD.";
+    if (!generator && !file.tensors.count(first) && first.rfind(prefix, 0) == 0) {
+        std::map<std::string, StoredTensor> renamed;
+        for (auto& [name, t] : file.tensors) renamed[prefix + name] = std::move(t);
+        file.tensors = std::move(renamed);
+    }
+    try {
+        arena_load(net.params, file, path);
+        arena_load(net.buffers, file, path);
+    } catch (const Error& e) {
+        throw Error(str(flag, " ", e.what(), " (give the model flags the weights were trained with)"));
+    }
 }
 
 void checkpoint_save_state(const std::string& path, const TrainOptions& options, const GanModel& model,

@@ -46,6 +46,13 @@ struct LoadedModel {
 // (main.0.weight, ...; its I64 num_batches_tracked ignored), its configuration read off the shapes.
 LoadedModel checkpoint_load_model(const std::string& path_or_run_dir);
 
+// --init-generator / --init-discriminator: the weights (and batch-norm statistics) of one network of
+// `model` from a file that holds it: a gan.cpp checkpoint or run directory (G: its newest generator;
+// D: its checkpoints/last.safetensors), or the state dict of PyTorch's examples/dcgan netG or netD
+// (whose D tensors lack gan.cpp's "netD." prefix). Errors name `flag` and the file.
+void checkpoint_init_network(GanModel& model, bool generator, const std::string& path_or_run_dir,
+                             const std::string& flag);
+
 // Where a run stands; everything needed to continue it bit-exactly.
 struct TrainProgress {
     int epoch = 0;           // completed epochs

@@ -114,3 +114,62 @@ TEST(CheckpointState, RoundTripsEverything) {
     edit_metadata(path, [](Metadata& m) { m["format_version"] = "1", m["kind"] = "generator"; });
     EXPECT_EQ(error_of([&] { checkpoint_open_state(path); }), path + ": not a full training state");
 }
+
+namespace {
+
+std::vector<float> values_of(const Arena& a) { return std::vector<float>(a.values().begin(), a.values().end()); }
+
+}  // namespace
+
+// --init-generator / --init-discriminator: one network's weights from a file, the other left alone.
+TEST(CheckpointInit, LoadsOneNetworkFromAFileAndLeavesTheOther) {
+    TempFolder dir;
+    const std::string path = dir.path + "/g.safetensors";
+    auto from = small_model(1);
+    checkpoint_save_generator(path, *from);
+    auto to = small_model(2);
+    const std::vector<float> d_before = values_of(to->d.params);
+    ASSERT_NE(values_of(to->g.params), values_of(from->g.params));
+    checkpoint_init_network(*to, true, path, "--init-generator");
+    EXPECT_EQ(values_of(to->g.params), values_of(from->g.params));
+    EXPECT_EQ(values_of(to->d.params), d_before);
+    // A generator file holds no discriminator: named with the flag.
+    const std::string e = error_of([&] { checkpoint_init_network(*to, false, path, "--init-discriminator"); });
+    EXPECT_NE(e.find("--init-discriminator " + path + ": missing tensor 'discriminator.0.weight'"), std::string::npos)
+        << e;
+}
+
+// PyTorch's examples/dcgan saves netD's state dict as main.N.*; gan.cpp names D's tensors netD.main.N.*.
+TEST(CheckpointInit, TakesTheDcganExamplesNetDStateDictAndRefusesAnotherShape) {
+    ModelConfig c;
+    c.arch = Arch::dcgan;
+    c.channels = 3, c.rows = c.cols = 32;
+    c.ngf = c.ndf = 4;
+    c.z_dim = 8;
+    c.latent = Latent::normal;
+    auto from = gan_build(c);
+    Rng rng(1);
+    gan_init(*from, rng);
+    std::vector<TensorView> views;
+    arena_append_views(from->d.params, views);
+    arena_append_views(from->d.buffers, views);
+    for (TensorView& v : views) {
+        ASSERT_EQ(v.name.rfind("netD.main.", 0), 0u) << v.name;
+        v.name = v.name.substr(5);
+    }
+    TempFolder dir;
+    const std::string path = dir.path + "/netD.safetensors";
+    safetensors_write(path, views, {});
+    auto to = gan_build(c);
+    Rng other(2);
+    gan_init(*to, other);
+    checkpoint_init_network(*to, false, path, "--init-discriminator");
+    EXPECT_EQ(values_of(to->d.params), values_of(from->d.params));
+
+    c.ndf = 8;  // another width: the file does not fit
+    auto wider = gan_build(c);
+    const std::string e = error_of([&] { checkpoint_init_network(*wider, false, path, "--init-discriminator"); });
+    EXPECT_NE(e.find("--init-discriminator " + path), std::string::npos) << e;
+    EXPECT_NE(e.find("wrong shape"), std::string::npos) << e;
+    EXPECT_NE(e.find("model flags"), std::string::npos) << e;
+}

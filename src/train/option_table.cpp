@@ -59,8 +59,8 @@ const TrainOption kOptions[] = {
     {.key = "seed", .flag = "--seed", .help = "Seed: the same seed and options give the same run",
      .field = GAN_FIELD(seed)},
     {.key = "threads", .flag = "--threads",
-     .help = "Threads (0 = automatic: the classic MLP step splits itself over up to 4 usable CPUs; other "
-             "models thread the BLAS from batch 256)",
+     .help = "Threads (0 = automatic: the usable CPUs, at most 4). The MLP models split each step over them; "
+             "the DCGAN runs its step on one and gives them all to the BLAS's products, at any batch",
      .field = GAN_FIELD(threads), .on_resume = R::changes, .range = OptionRange{0, 256, false, false,
                                                                                 "must be in [0, 256]"}},
     {.key = "device", .flag = "--device",
@@ -118,7 +118,7 @@ const TrainOption kOptions[] = {
      .help = "The training images: a folder with MNIST's IDX files (train-images-idx3-ubyte[.gz], ...), else "
              "one with CIFAR-10's binary batches (data_batch_*.bin), else a folder of PNG and JPEG images (in "
              "every folder below it too), decoded once into RUN_DIR/data_cache.bin [./data/mnist, else the "
-             "per-user cache ~/.cache/gan.cpp/mnist, which scripts/fetch_mnist.sh --cache fills]",
+             "per-user cache ~/.cache/gan.cpp/mnist, which gan fetch mnist --cache fills]",
      .field = GAN_FIELD(data_dir), .on_resume = R::changes, .show_default = false},
     {.key = "image_size", .flag = "--image-size",
      .help = "Side of the square training images: each is resized (shorter side) and centre-cropped to it "
@@ -144,6 +144,27 @@ const TrainOption kOptions[] = {
      .help = "Every K epochs: FID, classifier score and covered classes of 10,000 samples to eval.csv, in the "
              "features of a classifier trained on the --data set (MNIST-FID on MNIST; 0 = off)",
      .field = GAN_FIELD(eval_every), .on_resume = R::changes, .range = not_negative},
+    {.key = "max_steps", .flag = "--max-steps",
+     .help = "Stop once the run has trained N steps in all (0 = no limit): a smoke test of a configuration in "
+             "seconds. The state is saved as at Ctrl-C; --resume with --max-steps 0 (or a larger N) trains on",
+     .field = GAN_FIELD(max_steps), .on_resume = R::changes, .range = not_negative, .optional_in_json = true},
+    {.key = "keep_checkpoints", .flag = "--keep-checkpoints",
+     .help = "Keep the generators of the last N epochs in RUN_DIR/checkpoints/ and delete older ones (0 = keep "
+             "every epoch's); generator.safetensors and checkpoints/last.safetensors always stay",
+     .field = GAN_FIELD(keep_checkpoints), .on_resume = R::changes, .range = not_negative,
+     .optional_in_json = true},
+    {.key = "keep_every", .flag = "--keep-every",
+     .help = "With --keep-checkpoints: also keep the generator of every K-th epoch (0 = none)",
+     .field = GAN_FIELD(keep_every), .on_resume = R::changes, .range = not_negative, .optional_in_json = true},
+    {.key = "init_generator", .flag = "--init-generator",
+     .help = "Start the new run from these generator weights instead of a random init, as PyTorch's example's "
+             "--netG: a gan.cpp generator file or run directory, or the example's netG converted to safetensors "
+             "(docs/parity.md); the model flags must be those the weights were trained with",
+     .field = GAN_FIELD(init_generator), .show_default = false, .optional_in_json = true},
+    {.key = "init_discriminator", .flag = "--init-discriminator",
+     .help = "The same for the discriminator (--netD): a run's checkpoints/last.safetensors or run directory, or "
+             "the example's netD converted to safetensors",
+     .field = GAN_FIELD(init_discriminator), .show_default = false, .optional_in_json = true},
     // Without flags: they follow from the architecture, the data and the class count.
     {.key = "latent", .field = GAN_FIELD(model.latent), .dcgan_default = "normal"},
     {.key = "image",
@@ -153,10 +174,13 @@ const TrainOption kOptions[] = {
     {.key = "fixed_samples", .field = GAN_FIELD(fixed_samples),
      .range = OptionRange{1, 1024, false, false, "must be in [1, 1024]", "fixed samples", false}},
     {.key = "num_classes", .field = GAN_FIELD(model.num_classes),
-     .range = OptionRange{2, 256, false, false, "must be in [2, 256]", "number of classes", false}},
+     .range = OptionRange{2, kMaxClasses, false, false, "must be in [2, 256]", "number of classes", false}},
+    // Conditional models: each class's name (an image folder's subfolders, MNIST's digits), in label order.
+    {.key = "class_names", .field = GAN_FIELD(model.class_names), .optional_in_json = true},
 };
 
 #undef GAN_FIELD
+static_assert(kMaxClasses == 256, "num_classes' message above names the bound");
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include "train/options.h"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdlib>
@@ -31,18 +32,22 @@ std::string text_of(uint64_t v) { return std::to_string(v); }
 std::string text_of(float v) { return str(v); }
 std::string text_of(bool v) { return v ? "true" : "false"; }
 std::string text_of(const std::string& v) { return v; }
-std::string text_of(LossKind v) { return loss_kind_name(v); }
 template <class E>
 std::enable_if_t<std::is_enum_v<E>, std::string> text_of(E v) {
     return to_string(v);
 }
 std::string text_of(ImageField f) { return str(*f.channels, "x", *f.rows, "x", *f.cols); }
+std::string text_of(const std::vector<std::string>& v) {
+    std::string t;
+    for (const std::string& s : v) t += (t.empty() ? "" : ",") + s;
+    return t;
+}
 
 // `what` names the option in errors (its flag).
 void from_text(Arch& v, const std::string& t, const std::string& what) { v = arch_from_string(t, what); }
 void from_text(Latent& v, const std::string& t, const std::string& what) { v = latent_from_string(t, what); }
 void from_text(CondD& v, const std::string& t, const std::string& what) { v = cond_d_from_string(t, what); }
-void from_text(LossKind& v, const std::string& t, const std::string&) { v = loss_kind_from_string(t); }
+void from_text(LossKind& v, const std::string& t, const std::string& what) { v = loss_kind_from_string(t, what); }
 void from_text(std::string& v, const std::string& t, const std::string&) { v = t; }
 void from_text(bool& v, const std::string& t, const std::string& what) {
     GAN_CHECK(t == "true" || t == "false", what, ": '", t, "' is not true or false");
@@ -68,6 +73,14 @@ void from_text(uint64_t& v, const std::string& t, const std::string& what) {
     GAN_CHECK(t.find('-') == std::string::npos, what, ": ", t, " is negative");
     v = std::strtoull(t.c_str(), &end, 10);
     check_parsed(t, end, what);
+}
+void from_text(std::vector<std::string>& v, const std::string& t, const std::string&) {
+    v.clear();
+    for (size_t at = 0; !t.empty() && at <= t.size();) {
+        const size_t comma = std::min(t.find(',', at), t.size());
+        v.push_back(t.substr(at, comma - at));
+        at = comma + 1;
+    }
 }
 void from_text(ImageField&, const std::string&, const std::string& what) {
     throw Error(str(what, " is not set from text"));
@@ -100,6 +113,11 @@ struct JsonReader {
     }
     void operator()(bool* p) const { *p = v.get<bool>(); }
     void operator()(std::string* p) const { *p = v.get<std::string>(); }
+    void operator()(std::vector<std::string>* p) const {
+        GAN_CHECK(v.is_array() && v.size() <= 65536, source, ": training option '", key, "' is not a list of names");
+        p->clear();
+        for (const json& e : v) p->push_back(e.get<std::string>());
+    }
     void operator()(ImageField f) const {
         *f.channels = json_int(v.at(0), "image", source);
         *f.rows = json_int(v.at(1), "image", source);
@@ -129,7 +147,7 @@ const char* what_of(const TrainOption& t) { return t.has_flag() ? t.flag : t.key
 
 void check_range(const TrainOption& t, const OptionField& f) {
     const OptionRange& r = *t.range;
-    std::visit(overloaded{[](ImageField) {}, [](std::string*) {}, [](bool*) {},
+    std::visit(overloaded{[](ImageField) {}, [](std::string*) {}, [](bool*) {}, [](std::vector<std::string>*) {},
                           [&](auto* p) {
                               if constexpr (!std::is_enum_v<std::remove_pointer_t<decltype(p)>>) {
                                   const double v = double(*p);

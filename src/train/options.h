@@ -37,6 +37,11 @@ struct TrainOptions {
     int channels = 0;         // 1 or 3; 0 = the data's own (MNIST 1, CIFAR-10 and image folders 3)
     std::string bad_images = "refuse";  // an image folder's undecodable files: "skip" or "refuse"
     std::string out_dir = "runs/classic";
+    int max_steps = 0;         // stop once the run has trained this many steps in all (0 = no limit)
+    int keep_checkpoints = 0;  // keep the generators of the last N epochs in checkpoints/ (0 = all)
+    int keep_every = 0;        // and those of every K-th epoch (0 = none besides the last N)
+    std::string init_generator;      // a new run's G weights from this file instead of a random init
+    std::string init_discriminator;  // and D's
     std::string recipe = "none";  // "small-data": apply_recipe() set the options the recipe names
 
     std::string to_json() const;  // every resolved option, for config.json and checkpoints
@@ -50,7 +55,7 @@ struct ImageField {
 };
 // Where an option lives in a TrainOptions.
 using OptionField = std::variant<int*, float*, uint64_t*, bool*, std::string*, Arch*, Latent*, CondD*, LossKind*,
-                                 ImageField>;
+                                 ImageField, std::vector<std::string>*>;
 
 // What a resumed run may do with a new value given for the option: refuse it (it fixes the model's
 // shape, the data order or the saved state), take it, or ignore it (--out: the run stays where it is).

@@ -26,6 +26,7 @@ void change(const TrainOption& t, TrainOptions& o) {
             else if constexpr (std::is_same_v<P, uint64_t*>) *p = (uint64_t(1) << 63) + 5;
             else if constexpr (std::is_same_v<P, float*>) *p = *p * 0.5f + 0.125f;
             else if constexpr (std::is_same_v<P, int*>) *p = *p + 3;
+            else if constexpr (std::is_same_v<P, std::vector<std::string>*>) p->push_back("cat"), p->push_back("dog");
             else *p = std::remove_pointer_t<P>(int(*p) == 0 ? 1 : 0);  // another enum value
         },
         t.field(o));
@@ -89,8 +90,8 @@ TEST(TrainOptionTable, ResumeMayChangeOnlyTheTrainingSchedule) {
         if (t.has_flag() && t.on_resume == OnResume::fixed) fixed.insert(t.flag);
     EXPECT_EQ(fixed, (std::set<std::string>{"--arch", "--z-dim", "--hidden", "--alpha", "--conditional", "--cond-d",
                                             "--seed", "--batch", "--loss", "--samples-per-epoch", "--ema",
-                                            "--image-size", "--channels", "--ngf", "--ndf", "--spectral-norm",
-                                            "--recipe"}));
+                                            "--image-size", "--channels", "--ngf", "--ndf", "--init-generator",
+                                            "--init-discriminator", "--spectral-norm", "--recipe"}));
     EXPECT_EQ(train_option_by_flag("--out")->on_resume, OnResume::ignored);
 }
 

@@ -14,6 +14,7 @@
 #include "io/gif.h"
 #include "io/png.h"
 #include "io/svg_plot.h"
+#include "nn/losses.h"
 
 namespace gan {
 
@@ -21,14 +22,19 @@ namespace {
 
 constexpr size_t kMaxCsvBytes = size_t(1) << 28;
 
-// The run's --loss from its config.json; "bce" (the default) when the file or the key is absent or
+// The run's --loss from its config.json; bce (the default) when the file or the key is absent or
 // unreadable, since the plots do not depend on anything else in it.
-std::string run_loss(const std::string& run_dir) {
+LossKind run_loss(const std::string& run_dir) {
     const std::string path = run_dir + "/config.json";
-    if (!file_exists(path)) return "bce";
+    if (!file_exists(path)) return LossKind::bce;
     std::vector<uint8_t> bytes = file_read_all(path, size_t(1) << 20);
     nlohmann::json j = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
-    return j.is_object() && j.contains("loss") && j["loss"].is_string() ? j["loss"].get<std::string>() : "bce";
+    if (!j.is_object() || !j.contains("loss") || !j["loss"].is_string()) return LossKind::bce;
+    try {
+        return loss_kind_from_string(j["loss"].get<std::string>());
+    } catch (const Error&) {
+        return LossKind::bce;
+    }
 }
 constexpr int kBarGap = 2, kBarHeight = 4;  // the progress bar under each GIF frame, in pixels
 
@@ -196,7 +202,7 @@ void write_charts(const std::string& run_dir, const EpochSeries& s, ReportSummar
                          {{"discriminator (d_loss)", s.series[0]}, {"generator (g_loss)", s.series[1]}}, losses);
     // d_real and d_fake are means of sigmoid(D's output): D's probability that an image is real under
     // the BCE loss, a squashed score under the others.
-    const bool bce = run_loss(run_dir) == "bce";
+    const bool bce = run_loss(run_dir) == LossKind::bce;
     PlotOptions probs;
     probs.title = bce ? "Discriminator outputs per epoch (means)"
                       : "sigmoid of the discriminator's scores per epoch (means; not probabilities for this loss)";

@@ -7,6 +7,7 @@
 
 #include "io/file.h"
 #include "io/gif.h"
+#include "gif_reader.h"
 #include "test_util.h"
 #include "io/png.h"
 #include "train/run_dir.h"
@@ -16,6 +17,10 @@ namespace {
 
 using testing::TempFolder;
 using testing::error_of;
+using testing::gif_read_gray;
+using testing::gif_read_image;
+using testing::GifAnimation;
+using testing::GifImageAnimation;
 
 const std::string kHeader =
     "epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,epoch_seconds,images_per_s,elapsed_s,data_share,comm_share\n";

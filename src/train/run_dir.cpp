@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 #include <cstdlib>
@@ -34,6 +35,22 @@ void run_dir_clear(const std::string& dir) {
         if (p.filename() == kRunDirLockName) continue;  // held by this process: removing it would unlock
         std::filesystem::remove_all(p, e);
         GAN_CHECK(!e, p.string(), ": cannot remove: ", e.message());
+    }
+}
+
+std::string run_dir_generator_path(const std::string& dir, int epoch) {
+    char name[64];
+    std::snprintf(name, sizeof name, "/checkpoints/generator_epoch_%03d.safetensors", epoch);
+    return dir + name;
+}
+
+void run_dir_prune_generators(const std::string& dir, int epoch, int keep_last, int keep_every) {
+    if (keep_last <= 0) return;
+    for (int e = 1; e <= epoch - keep_last; ++e) {
+        if (keep_every > 0 && e % keep_every == 0) continue;
+        std::error_code ec;
+        std::filesystem::remove(run_dir_generator_path(dir, e), ec);
+        GAN_CHECK(!ec, run_dir_generator_path(dir, e), ": cannot remove (--keep-checkpoints): ", ec.message());
     }
 }
 
@@ -114,6 +131,19 @@ RunDirLock::RunDirLock(const std::string& dir) {
 
 RunDirLock::~RunDirLock() {
     if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+}
+
+void run_dir_prepare(const std::string& dir, const std::string& config_json, int epoch) {
+    make_dirs(dir + "/samples");
+    make_dirs(dir + "/checkpoints");
+    for (const char* sub : {"", "/samples", "/checkpoints"}) remove_temp_files(dir + sub);
+    file_write_atomic(dir + "/config.json", config_json);
+    const std::string header = "epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,epoch_seconds,"
+                               "images_per_s,elapsed_s,data_share,comm_share";
+    for (const char* log : {"/steps.csv", "/eval.csv"}) csv_keep_epochs(dir + log, epoch);
+    const std::string csv = dir + "/metrics.csv";
+    csv_keep_epochs(csv, epoch, header);
+    if (!file_exists(csv) || epoch == 0) file_write_atomic(csv, header + "\n");
 }
 
 }  // namespace gan

@@ -18,6 +18,17 @@ void file_append_atomic(const std::string& path, const std::string& text, const 
 // When `header` (without its newline) extends the file's header by columns at the end (a run started
 // by a version that logged fewer), the file takes that header and its rows get those columns empty.
 void csv_keep_epochs(const std::string& path, int max_epoch, const std::string& header = "");
+// The files a run (re)starting at `epoch` (0: a new run) begins with: samples/ and checkpoints/, no
+// temporary files of dead writers, config.json, and the logs (metrics.csv, steps.csv, eval.csv) holding
+// no rows past `epoch`.
+void run_dir_prepare(const std::string& dir, const std::string& config_json, int epoch);
+// RUN_DIR/checkpoints/generator_epoch_NNN.safetensors, the generator of epoch `epoch` (from 1).
+std::string run_dir_generator_path(const std::string& dir, int epoch);
+// --keep-checkpoints N (0: keep all): after epoch `epoch`, removes the generators of the epochs before
+// the last N, except every --keep-every K-th (0: none). Every earlier epoch is looked at, so a resumed
+// run given a smaller N prunes what the earlier part left. Throws naming a file that cannot go.
+void run_dir_prune_generators(const std::string& dir, int epoch, int keep_last, int keep_every);
+
 // A write killed half-way leaves its temporary file (`<name>.tmp.<pid>`); nothing reads them. Removes
 // those of processes that no longer run; a live process's (`gan report` writing into the run) stay.
 void remove_temp_files(const std::string& dir);

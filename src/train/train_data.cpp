@@ -117,7 +117,10 @@ void fit_model_to_data(TrainOptions& o, const ImageSet& data) {
     const int k = int(data.class_names.size());
     GAN_CHECK(k >= 2, "--conditional: ", o.data_dir, " has ", k,
               " class; a conditional model needs at least 2 (for an image folder: one subfolder per class)");
+    GAN_CHECK(k <= kMaxClasses, "--conditional: ", o.data_dir, " has ", k, " classes; a conditional model takes at most ",
+              kMaxClasses);
     o.model.num_classes = k;
+    o.model.class_names = data.class_names;
 }
 
 }  // namespace gan

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "core/check.h"
 #include "io/file.h"
@@ -35,16 +36,16 @@ Trainer::Validated Trainer::validated(TrainOptions o) {
 }
 
 Trainer::Trainer(TrainOptions options, ImageSet data, Comm& comm)
-    : Trainer(validated(std::move(options)), std::move(data), comm) {}
+    : Trainer(validated(std::move(options)), std::move(data), comm, false) {}
 
 std::unique_ptr<Trainer> Trainer::start(const RunRequest& request, const DataLoader& load_data, Comm& comm) {
     Validated v = validated(new_run_options(request));
     ImageSet data = load_data(v.options);
     fit_run_to_data(v.options, data, request);
-    return std::unique_ptr<Trainer>(new Trainer(std::move(v), std::move(data), comm));
+    return std::unique_ptr<Trainer>(new Trainer(std::move(v), std::move(data), comm, false));
 }
 
-Trainer::Trainer(Validated options, ImageSet data, Comm& comm)
+Trainer::Trainer(Validated options, ImageSet data, Comm& comm, bool resuming)
     : o_(std::move(options.options)),
       data_(std::move(data)),
       comm_(comm),
@@ -72,6 +73,10 @@ Trainer::Trainer(Validated options, ImageSet data, Comm& comm)
     model_ = gan_build(o_.model);
     Rng init_rng(o_.seed, kInit);
     gan_init(*model_, init_rng);
+    if (!resuming)  // a new run may start from given weights; a resumed one loads its own state next
+        for (const bool g : {true, false})
+            if (const std::string& file = g ? o_.init_generator : o_.init_discriminator; !file.empty())
+                checkpoint_init_network(*model_, g, file, g ? "--init-generator" : "--init-discriminator");
     if (o_.ema > 0) ema_.host() = model_->g.params.values();
     opt_g_ = std::make_unique<Adam>(model_->g.params, o_.adam);
     opt_d_ = std::make_unique<Adam>(model_->d.params, o_.adam);
@@ -85,6 +90,11 @@ Trainer::Trainer(Validated options, ImageSet data, Comm& comm)
     Rng fixed_rng(o_.seed, kFixed);
     sample_latent(fixed_z_, o_.fixed_samples, o_.model, fixed_rng);
     for (int i = 0; i < o_.fixed_samples; ++i) fixed_labels_.push_back(i % o_.model.num_classes);
+}
+
+bool Trainer::step_limit_reached() const {
+    const int64_t steps = data_.n / o_.batch;
+    return o_.max_steps > 0 && int64_t(p_.epoch) * steps + p_.step >= o_.max_steps;
 }
 
 std::string Trainer::last_checkpoint() const { return o_.out_dir + "/checkpoints/last.safetensors"; }
@@ -117,7 +127,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, const std::
     TrainOptions o = file.options;
     o.out_dir = run_dir;
     if (adjust) adjust(o);
-    auto t = std::make_unique<Trainer>(o, load_data(o), comm);
+    std::unique_ptr<Trainer> t(new Trainer(validated(o), load_data(o), comm, true));
     TrainProgress& p = t->p_;
     checkpoint_load_state(file, *t->model_, *t->opt_g_, *t->opt_d_, t->ema_.host(), p);
     t->upload_state();
@@ -132,19 +142,6 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& run_dir, const std::
         if (s.data.size() >= keep) t->all_samples_.assign(s.data.begin(), s.data.begin() + long(keep));
     }
     return t;
-}
-
-void Trainer::write_run_files_at_start() const {
-    make_dirs(o_.out_dir + "/samples");
-    make_dirs(o_.out_dir + "/checkpoints");
-    for (const char* sub : {"", "/samples", "/checkpoints"}) remove_temp_files(o_.out_dir + sub);
-    file_write_atomic(o_.out_dir + "/config.json", o_.to_json());
-    const std::string header =
-        "epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,epoch_seconds,images_per_s,elapsed_s,data_share,comm_share";
-    for (const char* log : {"/steps.csv", "/eval.csv"}) csv_keep_epochs(o_.out_dir + log, p_.epoch);
-    const std::string csv = o_.out_dir + "/metrics.csv";
-    csv_keep_epochs(csv, p_.epoch, header);
-    if (!file_exists(csv) || p_.epoch == 0) file_write_atomic(csv, header + "\n");
 }
 
 void Trainer::start_epoch() {
@@ -252,9 +249,9 @@ void Trainer::run_evaluator(EpochReport& r) {
 void Trainer::save_generators(int epoch) const {
     Metadata meta = {{"epoch", std::to_string(epoch)}};
     if (!ema_.empty()) meta["ema"] = str(o_.ema);
-    checkpoint_save_generator(o_.out_dir + "/checkpoints/generator_epoch_" + epoch_name(epoch) + ".safetensors",
-                              *model_, meta);
+    checkpoint_save_generator(run_dir_generator_path(o_.out_dir, epoch), *model_, meta);
     if (epoch == o_.epochs) checkpoint_save_generator(o_.out_dir + "/generator.safetensors", *model_, meta);
+    run_dir_prune_generators(o_.out_dir, epoch, o_.keep_checkpoints, o_.keep_every);
 }
 
 void Trainer::write_logs(const EpochReport& r) {
@@ -335,8 +332,16 @@ void Trainer::train_step(int s, int steps) {
     // With --d-steps K, K-1 batches update D only, the K-th updates D and then G.
     const bool update_g = (s + 1) % o_.d_steps == 0 || s + 1 == steps;
     step_->set_augment_stream(Rng(o_.seed, kAugment).state().key, uint64_t(p_.epoch) * uint64_t(steps) + uint64_t(s));
-    StepStats st = step_->step(real_, *z, conditional ? real_labels_.data() : nullptr,
-                               conditional ? fake_labels_.data() : nullptr, update_g);
+    StepStats st;
+    try {
+        st = step_->step(real_, *z, conditional ? real_labels_.data() : nullptr,
+                         conditional ? fake_labels_.data() : nullptr, update_g);
+    } catch (const Error& e) {  // a device's memory is the one limit the batch size sets: say so
+        GAN_CHECK(be.is_host() || !std::strstr(e.what(), "out of memory"), "--batch ", o_.batch, ": the ",
+                  to_string(o_.model.arch), " model's step does not fit in the ", o_.device, " device's memory (",
+                  e.what(), "); give a smaller --batch");
+        throw;
+    }
     if (!update_g) st.g_loss = last_.g_loss;
     last_ = st;
     if (update_g && !ema_.empty())  // opt_g_->t counts G's updates, this one included
@@ -360,7 +365,7 @@ void Trainer::train_step(int s, int steps) {
 bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
                   const std::function<void(const StepReport&)>& on_step, const std::atomic<bool>* stop) {
     using clock = std::chrono::steady_clock;
-    if (writes()) write_run_files_at_start();
+    if (writes()) run_dir_prepare(o_.out_dir, o_.to_json(), p_.epoch);
     if (p_.epoch == 0 && p_.step == 0) save_state();  // a run killed in its first epoch can resume too
     comm_.barrier();  // the other ranks start once the run directory is there
     const int steps = data_.n / o_.batch;
@@ -371,7 +376,8 @@ bool Trainer::run(const std::function<void(const EpochReport&)>& on_epoch,
         comm_seconds_ = comm_.busy_seconds();
         const int first_step = p_.step;  // a resumed epoch: only the steps from here run in this process
         for (int s = p_.step; s < steps; ++s) {
-            if (stop_requested(stop)) {
+            const bool asked = stop_requested(stop);  // a collective: every rank calls it every step
+            if (asked || step_limit_reached()) {
                 p_.latent = latent_rng_.state();
                 p_.sample = sample_rng_.state();
                 save_state();

@@ -64,7 +64,8 @@ class Trainer {
                                            const std::function<void(TrainOptions&)>& adjust,
                                            const DataLoader& load_data, Comm& comm = local_comm());
 
-    // Trains to options().epochs. Returns false if stopped early by *stop (state saved first).
+    // Trains to options().epochs. Returns false if stopped early, by *stop or at options().max_steps
+    // (step_limit_reached()), the state saved first.
     bool run(const std::function<void(const EpochReport&)>& on_epoch,
              const std::function<void(const StepReport&)>& on_step = nullptr,
              const std::atomic<bool>* stop = nullptr);
@@ -73,6 +74,7 @@ class Trainer {
     const TrainProgress& progress() const { return p_; }
     GanModel& model() { return *model_; }
     std::string last_checkpoint() const;
+    bool step_limit_reached() const;  // the run has trained options().max_steps steps (when that is set)
     void save_state();  // checkpoints/last.safetensors (the device's state brought to the host first)
     Evaluator evaluator;
 
@@ -81,7 +83,8 @@ class Trainer {
         TrainOptions options;
     };
     static Validated validated(TrainOptions o);
-    Trainer(Validated options, ImageSet data, Comm& comm);
+    // resuming: the run's own state is loaded next, so no --init-generator / --init-discriminator weights.
+    Trainer(Validated options, ImageSet data, Comm& comm, bool resuming);
     void start_epoch();
     void gather_batch(int step);
     // seconds and steps_run: this process's share of the epoch (less than all of it after a resume).
@@ -95,7 +98,6 @@ class Trainer {
     void run_evaluator(EpochReport& r);
     void save_generators(int epoch) const;
     void write_logs(const EpochReport& r);
-    void write_run_files_at_start() const;
     void write_epoch_files(EpochReport& r);
 
     bool stop_requested(const std::atomic<bool>* stop) const;  // by any rank

@@ -1,6 +1,6 @@
 // The wire-format writer against encodings worked out by hand from the protobuf encoding spec
 // (https://protobuf.dev/programming-guides/encoding/), including its own examples.
-#include "export/protobuf.h"
+#include "io/protobuf.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "export/protobuf.h"
+#include "io/protobuf.h"
 
 #include <cstring>
 
@@ -30,6 +30,13 @@ void ProtoWriter::fixed32_float(int field, float v) {
     uint32_t bits;
     std::memcpy(&bits, &v, 4);
     for (int i = 0; i < 4; ++i) buf_ += char(uint8_t(bits >> (8 * i)));  // little-endian on any host
+}
+
+void ProtoWriter::fixed64_double(int field, double v) {
+    key(field, 1);
+    uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    for (int i = 0; i < 8; ++i) buf_ += char(uint8_t(bits >> (8 * i)));
 }
 
 void ProtoWriter::bytes(int field, const void* data, size_t n) {
