@@ -50,7 +50,7 @@ sources_of() {
         fuzz_cifar) echo src/data/cifar.cpp src/data/image_set.cpp src/data/image_folder.cpp \
             src/data/image_decode.cpp src/io/png.cpp src/data/jpeg_decode.cpp \
             src/data/resize.cpp src/core/thread_pool.cpp src/io/file.cpp ;;
-        fuzz_config) echo $lib_all cli/cmd_train.cpp cli/cmd_sample.cpp cli/flags.cpp ;;
+        fuzz_config) echo $lib_all cli/cmd_train.cpp cli/train_log.cpp cli/cmd_sample.cpp cli/flags.cpp ;;
         *) echo "unknown target $1 (known: ${all_targets[*]})" >&2; exit 2 ;;
     esac
 }
