@@ -20,6 +20,7 @@
 #include "io/npy.h"
 #include "io/png.h"
 #include "io/safetensors.h"
+#include "e2e_helpers.h"
 #include "test_util.h"
 #include "train/trainer.h"
 
@@ -35,28 +36,9 @@ using Result = gan::testing::RunResult;
 
 Result run(const std::string& args) { return gan::testing::run_gan(args); }
 
-std::string train_args(const std::string& out, int epochs) {
-    return "train --data " + kData + " --batch 50 --threads 1 --seed 3 --epochs " + std::to_string(epochs) +
-           " --out " + out;
-}
+std::string train_args(const std::string& out, int epochs) { return gan::testing::mini_train_args(out, epochs); }
 
-// Bit for bit, or, with tol > 0, every float within tol.
-void expect_same_tensors(const std::string& a, const std::string& b, double tol = 0) {
-    SafetensorsFile fa = safetensors_read(a), fb = safetensors_read(b);
-    ASSERT_EQ(fa.tensors.size(), fb.tensors.size());
-    for (auto& [name, t] : fa.tensors) {
-        ASSERT_TRUE(fb.tensors.count(name)) << name;
-        const auto& u = fb.tensors.at(name);
-        EXPECT_EQ(t.shape, u.shape) << name;
-        if (tol == 0 || t.data.size() != u.data.size()) {
-            EXPECT_TRUE(t.data == u.data) << name << " differs";
-            continue;
-        }
-        double worst = 0;
-        for (size_t i = 0; i < t.data.size(); ++i) worst = std::fmax(worst, std::fabs(double(t.data[i]) - u.data[i]));
-        EXPECT_LE(worst, tol) << name;
-    }
-}
+using gan::testing::expect_same_tensors;
 
 }  // namespace
 

@@ -17,6 +17,7 @@
 
 #include "io/file.h"
 #include "io/safetensors.h"
+#include "e2e_helpers.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
@@ -31,19 +32,9 @@ using Result = gan::testing::RunResult;
 
 Result run(const std::string& args) { return gan::testing::run_gan(args); }
 
-std::string train_args(const std::string& out, int epochs) {
-    return "train --data " + kData + " --batch 50 --threads 1 --seed 3 --epochs " + std::to_string(epochs) +
-           " --out " + out;
-}
+std::string train_args(const std::string& out, int epochs) { return gan::testing::mini_train_args(out, epochs); }
 
-void expect_same_tensors(const std::string& a, const std::string& b) {
-    SafetensorsFile fa = safetensors_read(a), fb = safetensors_read(b);
-    ASSERT_EQ(fa.tensors.size(), fb.tensors.size());
-    for (auto& [name, t] : fa.tensors) {
-        ASSERT_TRUE(fb.tensors.count(name)) << name;
-        EXPECT_TRUE(t.data == fb.tensors.at(name).data) << name << " differs";
-    }
-}
+using gan::testing::expect_same_tensors;
 
 std::vector<std::string> generator_files(const std::string& run_dir) {
     std::vector<std::string> names;
