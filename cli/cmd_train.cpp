@@ -132,9 +132,11 @@ std::unique_ptr<gan::Trainer> new_run(TrainArgs& a) {
 }
 
 void print_start(const gan::TrainOptions& o) {
-    std::printf("gan.cpp %s: arch=%s epochs=%d batch=%d lr=%g seed=%llu data=%s out=%s\n", GAN_VERSION,
-                gan::to_string(o.model.arch), o.epochs, o.batch, double(o.adam.lr), (unsigned long long)o.seed,
-                o.data_dir.c_str(), o.out_dir.c_str());
+    const std::string lrs = o.lr_g > 0 || o.lr_d > 0 ? gan::str(" (G ", o.adam_of(true).lr, ", D ",
+                                                                 o.adam_of(false).lr, ")") : "";
+    std::printf("gan.cpp %s: arch=%s epochs=%d batch=%d lr=%g%s seed=%llu data=%s out=%s\n", GAN_VERSION,
+                gan::to_string(o.model.arch), o.epochs, o.batch, double(o.adam.lr), lrs.c_str(),
+                (unsigned long long)o.seed, o.data_dir.c_str(), o.out_dir.c_str());
     if (o.recipe != "none") std::printf("recipe %s: %s\n", o.recipe.c_str(), gan::recipe_summary(o).c_str());
     if (gan::world().distributed())
         std::printf("Data-parallel over %d MPI ranks: %d to %d rows of each batch of %d per rank\n",

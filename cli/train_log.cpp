@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/check.h"
 #include "io/png.h"
 #include "mpi/world.h"
 
@@ -73,7 +74,7 @@ void TrainLog::tensorboard(const gan::EpochReport& r) {
     std::vector<std::pair<std::string, double>> scalars = {
         {"loss/d", r.d_loss}, {"loss/g", r.g_loss}, {"prob/d_real", r.d_real}, {"prob/d_fake", r.d_fake},
         {"speed/images_per_s", r.images_per_s}, {"speed/data_share", r.data_share},
-        {"speed/comm_share", r.comm_share}};
+        {"speed/comm_share", r.comm_share}, {"augment/p", r.augment_p}};
     for (auto& [name, v] : r.eval) scalars.push_back({"eval/" + name, v});
     tb->add_scalars(scalars, r.epoch);
     tb->add_image("samples/fixed", gan::png_read_image(r.fixed_png), r.epoch);
@@ -85,10 +86,11 @@ void TrainLog::epoch(const gan::EpochReport& r) {
     if (tty) std::printf("\r\033[K");
     // The run's ETA while epochs remain (as of the epoch's last step).
     const std::string eta = r.epoch < r.epochs && run_eta > 0 ? ", run ETA " + duration_text(run_eta) : "";
+    const std::string p = o.augment_target > 0 ? gan::str(", augment p ", r.augment_p) : "";
     std::printf("Epoch %d/%d... Discriminator Loss: %.4f... Generator Loss: %.4f  (%.2f s, %.0f img/s, "
-                "%s %.3f, %s %.3f%s)\n",
+                "%s %.3f, %s %.3f%s%s)\n",
                 r.epoch, r.epochs, r.d_loss_last, r.g_loss_last, r.seconds, r.images_per_s, d_x, r.d_real, d_gz,
-                r.d_fake, eta.c_str());
+                r.d_fake, p.c_str(), eta.c_str());
     for (auto& [name, v] : r.eval) std::printf("  %s %.4f\n", name.c_str(), v);
     std::fflush(stdout);
     prog = Progress();

@@ -4,7 +4,9 @@
 // bit where an uninterrupted one does (the augmentation's draws are a function of the seed and step).
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "io/safetensors.h"
 #include "test_util.h"
@@ -29,6 +31,17 @@ bool same_tensors(const std::string& a, const std::string& b) {
     for (auto& [name, t] : fa.tensors)
         if (!fb.tensors.count(name) || fb.tensors.at(name).data != t.data) return false;
     return true;
+}
+
+// The augment_p column of a run's metrics.csv, one value per epoch.
+std::vector<double> augment_p_column(const std::string& run_dir) {
+    std::istringstream in(gan::testing::read_file(run_dir + "/metrics.csv"));
+    std::string line;
+    std::getline(in, line);
+    EXPECT_EQ(line.substr(line.rfind(',') + 1), "augment_p") << line;
+    std::vector<double> p;
+    while (std::getline(in, line)) p.push_back(std::stod(line.substr(line.rfind(',') + 1)));
+    return p;
 }
 
 }  // namespace
@@ -56,6 +69,41 @@ TEST(SmallData, SpectralNormAndAugmentationTrainAndResumeBitwise) {
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_TRUE(same_tensors(base + "/straight" + last, base + "/split" + last)) << "resumed run differs";
     EXPECT_TRUE(same_tensors(base + "/straight/generator.safetensors", base + "/split/generator.safetensors"));
+}
+
+// ADA (--augment-target): p moves away from 0 with the batch-norm D that is sure of the real digits, is
+// logged per epoch, and a run stopped mid-epoch and between two adjustments of p (step 27; p moves every
+// 4th) resumes to the same bits and the same p as the uninterrupted run.
+TEST(SmallData, AdaptiveProbabilityMovesAndResumesBitwise) {
+    TempFolder tmp("gan_small_data_ada");
+    const std::string base = tmp.path,
+                      ada = "--augment color,translation,cutout --augment-target 0.6 --augment-kimg 2 --ema 0.999";
+    auto r = run(dcgan(base + "/straight", 2, ada));
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("augment p "), std::string::npos) << r.out;
+    const std::vector<double> p = augment_p_column(base + "/straight");
+    ASSERT_EQ(p.size(), 2u);
+    EXPECT_GT(p[0], 0.0);
+    EXPECT_LE(p[1], 1.0);
+
+    ASSERT_EQ(run(dcgan(base + "/split", 2, ada + " --max-steps 27")).code, 0);
+    r = run("train --resume " + base + "/split --max-steps 0");
+    ASSERT_EQ(r.code, 0) << r.out;
+    const std::string last = "/checkpoints/last.safetensors";
+    EXPECT_TRUE(same_tensors(base + "/straight" + last, base + "/split" + last)) << "resumed run differs";
+    EXPECT_TRUE(same_tensors(base + "/straight/generator.safetensors", base + "/split/generator.safetensors"));
+    EXPECT_EQ(augment_p_column(base + "/split"), p);
+    const SafetensorsFile a = safetensors_read(base + "/straight" + last), b = safetensors_read(base + "/split" + last);
+    EXPECT_EQ(a.metadata.at("ada_p"), b.metadata.at("ada_p"));
+}
+
+TEST(SmallData, AdaptiveProbabilityNeedsAnAugmentation) {
+    TempFolder tmp("gan_small_data_ada_err");
+    auto r = run(dcgan(tmp.path + "/x", 1, "--augment-target 0.6"));
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.out.find("--augment-target 0.6 adapts the augmentation's probability, but there is no augmentation"),
+              std::string::npos)
+        << r.out;
 }
 
 // --recipe small-data: printed at the start with what it set, a flag given keeps its value, and config.json

@@ -224,6 +224,9 @@ void checkpoint_save_state(const std::string& path, const TrainOptions& options,
     meta["rng_sample"] = rng_to_string(p.sample);
     for (int i = 0; i < 4; ++i) meta["sum" + std::to_string(i)] = hexfloat(p.sums[i]);
     meta["elapsed"] = hexfloat(p.elapsed);
+    meta["ada_p"] = hexfloat(p.ada.p);
+    meta["ada_sign_sum"] = hexfloat(p.ada.sign_sum);
+    meta["ada_steps"] = std::to_string(p.ada.steps);
     std::vector<TensorView> views;
     for (const Sequential* s : {&model.g, &model.d}) {
         arena_append_views(s->params, views);
@@ -268,6 +271,11 @@ void checkpoint_load_state(const StateFile& f, GanModel& model, Adam& opt_g, Ada
     p.sample = rng_from_string(meta_at(meta, "rng_sample", f.path), f.path);
     for (int i = 0; i < 4; ++i) p.sums[i] = meta_double(meta, "sum" + std::to_string(i), f.path);
     p.elapsed = meta_double(meta, "elapsed", f.path);
+    if (meta.count("ada_p")) {  // older checkpoints have none: p starts at 0 there
+        p.ada.p = meta_double(meta, "ada_p", f.path);
+        p.ada.sign_sum = meta_double(meta, "ada_sign_sum", f.path);
+        p.ada.steps = int(meta_double(meta, "ada_steps", f.path));
+    }
 }
 
 }  // namespace gan

@@ -18,6 +18,7 @@
 #include "io/safetensors.h"
 #include "models/gan_model.h"
 #include "optim/adam.h"
+#include "train/ada.h"
 #include "train/options.h"
 
 namespace gan {
@@ -61,6 +62,7 @@ struct TrainProgress {
     RngState latent, sample;
     double sums[4] = {0, 0, 0, 0};  // d_loss, g_loss, d_real, d_fake summed over the epoch so far
     double elapsed = 0;
+    AdaState ada;  // the adaptive augmentation probability (--augment-target)
 };
 
 // A full-state checkpoint (kind=train_state) of a run: its options, both networks, both Adam states,

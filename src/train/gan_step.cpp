@@ -94,9 +94,18 @@ void GanStep::sum_grads(Arena& params) {
 
 void GanStep::sum_stats(StepStats& s, bool update_g) {
     if (!dist_) return;
-    double v[4] = {s.d_loss * share_, update_g ? s.g_loss * share_ : 0.0, s.d_real * share_, s.d_fake * share_};
-    p_.comm->allreduce_sum(v, 4);
-    s = {float(v[0]), float(v[1]), float(v[2]), float(v[3])};
+    double v[5] = {s.d_loss * share_, update_g ? s.g_loss * share_ : 0.0, s.d_real * share_, s.d_fake * share_,
+                   s.d_real_sign * share_};
+    p_.comm->allreduce_sum(v, 5);
+    s = {float(v[0]), float(v[1]), float(v[2]), float(v[3]), float(v[4])};
+}
+
+float GanStep::mean_sign(const float* logits, size_t n) {
+    host_logits_.resize(n);
+    be_->download(host_logits_.data(), logits, n);
+    double sum = 0;
+    for (float l : host_logits_) sum += l > 0 ? 1.0 : l < 0 ? -1.0 : 0.0;
+    return float(sum / double(n));
 }
 
 void GanStep::read_logits(const Tensor& out, const int* labels) {
@@ -148,6 +157,7 @@ void GanStep::update_d_stacked(const Tensor& real, const Tensor& fake, const int
     read_logits(out, labels);
     s.d_fake = be_->mean_sigmoid(logits_.data(), B);
     s.d_real = be_->mean_sigmoid(logits_.data() + B, B);
+    s.d_real_sign = mean_sign(logits_.data() + B, B);
     const float fake_loss = be_->gan_loss(o_.loss, LossTerm::d_fake, logits_.data(), B, o_.smooth, dlogits_.data());
     const float real_loss =
         be_->gan_loss(o_.loss, LossTerm::d_real, logits_.data() + B, B, o_.smooth, dlogits_.data() + B);
@@ -170,6 +180,7 @@ void GanStep::update_d_halves(const Tensor& real, const Tensor& fake, const int*
     const Tensor& out_real = m_.d.forward(augmented(d_in_, 0));
     read_logits(out_real, real_labels);
     s.d_real = be_->mean_sigmoid(logits_.data(), B);
+    s.d_real_sign = mean_sign(logits_.data(), B);
     float loss = be_->gan_loss(o_.loss, LossTerm::d_real, logits_.data(), B, o_.smooth, dlogits_.data());
     write_output_grad(out_real, real_labels);
     loss += add_class_loss(out_real, real_labels, 0, B);

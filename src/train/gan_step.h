@@ -56,6 +56,7 @@ struct StepStats {
     float d_loss = 0, g_loss = 0;
     float d_real = 0, d_fake = 0;  // mean sigmoid(D(x)), sigmoid(D(G(z))) before the D update: D's
                                    // probabilities under BCE, squashed scores under the other losses
+    float d_real_sign = 0;         // mean sign(D(x)) over the real rows, as D saw them (train/ada.h)
 };
 
 class GanStep {
@@ -77,6 +78,8 @@ class GanStep {
                    const int* fake_labels = nullptr, bool update_g = true);
     // The augmentation's draws for the next step: from the stream `key` (an Rng's key) at the step's index.
     void set_augment_stream(uint64_t key, uint64_t step_index) { aug_key_ = key, aug_step_ = step_index; }
+    // The probability each image of the next steps is augmented with (StepOptions::augment_p).
+    void set_augment_p(float p) { o_.augment_p = p; }
     int split_threads() const { return be_->threads(); }  // 1: the BLAS threads the GEMMs
     Backend& backend() { return *be_; }
     bool stacks_real_fake() const { return stack_; }
@@ -103,6 +106,8 @@ class GanStep {
     // The auxiliary classifier's loss on rows [r0, r0 + n) of out (acgan, proj_ac): class_weight times the
     // mean softmax cross-entropy over those n rows; its gradient is added into dout_. 0 for other models.
     float add_class_loss(const Tensor& out, const int* labels, size_t r0, size_t n);
+    // The mean of sign(l) over n logits on the step's device.
+    float mean_sign(const float* logits, size_t n);
 
     GanModel& m_;
     Adam &opt_g_, &opt_d_;
@@ -126,6 +131,7 @@ class GanStep {
     Augment aug_;              // the last pass's draws
     Tensor d_in_aug_;          // D's augmented input
     uint64_t aug_key_ = 0, aug_step_ = 0;
+    std::vector<float> host_logits_;  // mean_sign's copy
 };
 
 }  // namespace gan

@@ -17,6 +17,7 @@ namespace {
 
 constexpr OptionRange at_least_1{1, INT_MAX, false, false, "must be at least 1"};
 constexpr OptionRange positive{0, FLT_MAX, true, false, "must be a positive number"};
+constexpr OptionRange not_negative_real{0, FLT_MAX, false, false, "must not be negative"};
 constexpr OptionRange unit{0, 1, false, true, "must be in [0, 1)"};
 constexpr OptionRange sizes{1, 65536, false, false, "must be in [1, 65536]"};
 constexpr OptionRange not_negative{0, INT_MAX, false, false, "must not be negative", nullptr, false};
@@ -34,6 +35,10 @@ const TrainOption kOptions[] = {
              "default 0.001); dcgan: 0.0002]",
      .field = GAN_FIELD(adam.lr), .on_resume = R::changes, .show_default = false, .range = positive,
      .dcgan_default = "2e-4"},
+    {.key = "lr_g", .flag = "--lr-g", .help = "Adam learning rate of G alone (0 = --lr's)", .field = GAN_FIELD(lr_g),
+     .on_resume = R::changes, .range = not_negative_real, .optional_in_json = true},
+    {.key = "lr_d", .flag = "--lr-d", .help = "Adam learning rate of D alone (0 = --lr's)", .field = GAN_FIELD(lr_d),
+     .on_resume = R::changes, .range = not_negative_real, .optional_in_json = true},
     {.key = "beta1", .flag = "--beta1", .help = "Adam beta1 [mlp: 0.9, dcgan: 0.5]",
      .field = GAN_FIELD(adam.beta1), .on_resume = R::changes, .show_default = false, .range = unit,
      .dcgan_default = "0.5"},
@@ -102,6 +107,19 @@ const TrainOption kOptions[] = {
              "comma-separated list of color, translation, cutout",
      .field = GAN_FIELD(step.augment), .on_resume = R::changes, .optional_in_json = true,
      .small_data = "color,translation,cutout"},
+    {.key = "augment_p", .flag = "--augment-p",
+     .help = "The probability each image D sees is augmented with (a fixed one; --augment-target adapts it)",
+     .field = GAN_FIELD(step.augment_p), .on_resume = R::changes,
+     .range = OptionRange{0, 1, false, false, "must be in [0, 1]"}, .optional_in_json = true},
+    {.key = "augment_target", .flag = "--augment-target",
+     .help = "Adapt the augmentation's probability p as ADA does (Karras et al. 2020): p starts at 0 and every 4 "
+             "steps rises when the mean sign of D's outputs on real images is above this target (D sure of "
+             "them), falls when below; logged per epoch in metrics.csv (0 = off: p is --augment-p)",
+     .field = GAN_FIELD(augment_target), .on_resume = R::changes, .range = unit, .optional_in_json = true},
+    {.key = "augment_kimg", .flag = "--augment-kimg",
+     .help = "With --augment-target: the thousands of images over which p can go from 0 to 1 (ADA's ada_kimg; "
+             "its 500 suit runs of millions of images, a run of 1,000 steps of 64 sees 64)",
+     .field = GAN_FIELD(augment_kimg), .on_resume = R::changes, .range = positive, .optional_in_json = true},
     {.key = "recipe", .flag = "--recipe",
      .help = "small-data: the settings measured best for folders of a few hundred to a few thousand images "
              "(docs/small_data.md): spectral norm in D, hinge loss, differentiable augmentation, an average of "

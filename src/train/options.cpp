@@ -254,6 +254,12 @@ TrainOptions TrainOptions::from_json(const std::string& text, const std::string&
     return o;
 }
 
+AdamOptions TrainOptions::adam_of(bool generator) const {
+    AdamOptions a = adam;
+    if (const float lr = generator ? lr_g : lr_d; lr > 0) a.lr = lr;
+    return a;
+}
+
 void TrainOptions::validate() const {
     TrainOptions copy = *this;
     for (const TrainOption& t : train_option_table())
@@ -262,11 +268,14 @@ void TrainOptions::validate() const {
     GAN_CHECK(bad_images == "skip" || bad_images == "refuse", "--bad-images must be skip or refuse (got '",
               bad_images, "')");
     GAN_CHECK(recipe == "none" || recipe == "small-data", "unknown --recipe '", recipe, "' (known: small-data, none)");
+    bool augments = false;
     try {
-        parse_augment(step.augment);
+        augments = parse_augment(step.augment).any();
     } catch (const Error& e) {
         throw Error(std::string("--augment: ") + e.what());
     }
+    GAN_CHECK(augments || augment_target == 0, "--augment-target ", augment_target,
+              " adapts the augmentation's probability, but there is no augmentation (give --augment)");
     GAN_CHECK(device == "cpu" || device == "cuda", "--device must be cpu or cuda (got '", device, "')");
     GAN_CHECK(device != "cuda" || device_built(Device::cuda), "--device cuda: this build of gan has no CUDA "
               "(configure it with -DGAN_WITH_CUDA=ON where the CUDA toolkit and cuDNN are, or use --device cpu)");

@@ -21,6 +21,7 @@ struct TrainOptions {
     int epochs = 100;
     int batch = 100;
     AdamOptions adam;         // lr 0.002, betas 0.9/0.999, eps 1e-8, for both optimisers
+    float lr_g = 0, lr_d = 0;  // G's and D's own learning rates (0: adam.lr)
     StepOptions step;         // label smoothing 0.1
     uint64_t seed = 0;
     int threads = 0;          // BLAS threads; 0 = automatic
@@ -32,6 +33,8 @@ struct TrainOptions {
     int d_steps = 1;          // D updates per G update (each on its own batch)
     float ema = 0.0f;         // decay of an exponential moving average of G's weights (0 = off);
                               // when on, samples and generator checkpoints use the average
+    float augment_target = 0.0f;       // ADA's target for mean sign(D(x)) (train/ada.h); 0: p is fixed
+    float augment_kimg = 100;          // ADA: thousands of images over which p can cross [0, 1]
     std::string data_dir = "data/mnist";
     int image_size = 0;       // side of the square training images; 0 = the data's own (an image folder: 64)
     int channels = 0;         // 1 or 3; 0 = the data's own (MNIST 1, CIFAR-10 and image folders 3)
@@ -47,6 +50,7 @@ struct TrainOptions {
     std::string to_json() const;  // every resolved option, for config.json and checkpoints
     static TrainOptions from_json(const std::string& text, const std::string& source);
     void validate() const;        // throws gan::Error naming the bad option
+    AdamOptions adam_of(bool generator) const;  // adam with G's or D's learning rate
 };
 
 // The image shape (channels, rows, cols): one option, stored as a JSON array.

@@ -139,7 +139,7 @@ void run_dir_prepare(const std::string& dir, const std::string& config_json, int
     for (const char* sub : {"", "/samples", "/checkpoints"}) remove_temp_files(dir + sub);
     file_write_atomic(dir + "/config.json", config_json);
     const std::string header = "epoch,steps,d_loss,g_loss,d_loss_last,g_loss_last,d_real,d_fake,epoch_seconds,"
-                               "images_per_s,elapsed_s,data_share,comm_share";
+                               "images_per_s,elapsed_s,data_share,comm_share,augment_p";
     for (const char* log : {"/steps.csv", "/eval.csv"}) csv_keep_epochs(dir + log, epoch);
     const std::string csv = dir + "/metrics.csv";
     csv_keep_epochs(csv, epoch, header);

@@ -12,6 +12,7 @@
 #include "io/safetensors.h"
 #include "models/dcgan.h"
 #include "optim/ema.h"
+#include "train/ada.h"
 #include "nn/losses.h"
 #include "train/checkpoint.h"
 #include "train/run_dir.h"
@@ -21,12 +22,6 @@ namespace gan {
 namespace {
 
 enum Stream : uint64_t { kInit = 0, kData = 1, kLatent = 2, kSample = 3, kFixed = 4, kAugment = 5 };
-
-std::string epoch_name(int epoch) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%03d", epoch);
-    return buf;
-}
 
 }  // namespace
 
@@ -78,8 +73,8 @@ Trainer::Trainer(Validated options, ImageSet data, Comm& comm, bool resuming)
             if (const std::string& file = g ? o_.init_generator : o_.init_discriminator; !file.empty())
                 checkpoint_init_network(*model_, g, file, g ? "--init-generator" : "--init-discriminator");
     if (o_.ema > 0) ema_.host() = model_->g.params.values();
-    opt_g_ = std::make_unique<Adam>(model_->g.params, o_.adam);
-    opt_d_ = std::make_unique<Adam>(model_->d.params, o_.adam);
+    opt_g_ = std::make_unique<Adam>(model_->g.params, o_.adam_of(true));
+    opt_d_ = std::make_unique<Adam>(model_->d.params, o_.adam_of(false));
     step_ = std::make_unique<GanStep>(*model_, *opt_g_, *opt_d_, o_.step,
                                       run_policy(o_, model_->g, model_->d, &comm_));
     ema_.place(step_->backend());  // beside G's parameters, which the step placed on its device
@@ -198,44 +193,8 @@ EpochReport Trainer::epoch_report(int steps, double seconds, int steps_run) cons
     r.data_share = seconds > 0 ? data_seconds_ / seconds : 0;
     r.comm_share = seconds > 0 ? (comm_.busy_seconds() - comm_seconds_) / seconds : 0;
     r.elapsed = p_.elapsed;
+    r.augment_p = !parse_augment(o_.step.augment).any() ? 0.0 : o_.augment_target > 0 ? p_.ada.p : o_.step.augment_p;
     return r;
-}
-
-// The tutorial's fresh samples of this epoch, as a grid and in the all-epochs file.
-void Trainer::write_samples(EpochReport& r) {
-    const ModelConfig& m = o_.model;
-    const int n = o_.samples_per_epoch;
-    std::vector<uint8_t> px;
-    gan_generate(*model_, n, sample_rng_, px);
-    const std::vector<uint8_t> hwc = planar_to_interleaved(px.data(), size_t(n), m.channels, m.rows, m.cols);
-    all_samples_.insert(all_samples_.end(), hwc.begin(), hwc.end());
-    const int grid_cols = int(std::ceil(std::sqrt(double(n))));
-    r.sample_png = o_.out_dir + "/samples/epoch_" + epoch_name(r.epoch) + ".png";
-    png_write_image(r.sample_png, image_grid_planar(px.data(), n, m.channels, m.rows, m.cols, grid_cols, 1, 3));
-    // (epochs, samples, rows, cols), with a last axis of 3 for colour (NumPy's and PIL's layout).
-    std::vector<int64_t> shape = {int64_t(r.epoch), n, m.rows, m.cols};
-    if (m.channels != 1) shape.push_back(m.channels);
-    npy_write_u8(o_.out_dir + "/samples/all_samples.npy", all_samples_.data(), shape);
-}
-
-// The same latents every epoch, so samples/fixed_epoch_*.png show one set of digits taking shape
-// (batch-norm models in eval mode: running statistics, so the images depend on nothing else).
-void Trainer::write_fixed_samples(EpochReport& r) {
-    Tensor gin;
-    make_g_input(gin, fixed_z_, o_.model.conditional ? fixed_labels_.data() : nullptr, o_.model);
-    std::vector<uint8_t> px(size_t(fixed_z_.shape.n) * size_t(o_.model.image_values()));
-    {
-        ModeScope eval(model_->g, {.training = false, .precision = model_->g.precision(),
-                                   .precision_first = model_->g.precision_first()});
-        gin.on(model_->g.backend());
-        const Tensor& y = model_->g.forward(gin);
-        to_pixels(px.data(), y.data(), y.size(), model_->g.backend());
-    }
-    const int cols =
-        o_.model.conditional ? o_.model.num_classes : int(std::ceil(std::sqrt(double(o_.fixed_samples))));
-    r.fixed_png = o_.out_dir + "/samples/fixed_epoch_" + epoch_name(r.epoch) + ".png";
-    png_write_image(r.fixed_png, image_grid_planar(px.data(), o_.fixed_samples, o_.model.channels, o_.model.rows,
-                                                   o_.model.cols, cols, 1, 2));
 }
 
 void Trainer::run_evaluator(EpochReport& r) {
@@ -256,9 +215,9 @@ void Trainer::save_generators(int epoch) const {
 
 void Trainer::write_logs(const EpochReport& r) {
     char line[512];
-    std::snprintf(line, sizeof line, "%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f,%.1f,%.5f,%.5f\n", r.epoch,
+    std::snprintf(line, sizeof line, "%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f,%.1f,%.5f,%.5f,%.5f\n", r.epoch,
                   r.steps, r.d_loss, r.g_loss, r.d_loss_last, r.g_loss_last, r.d_real, r.d_fake, r.seconds,
-                  r.images_per_s, r.elapsed, r.data_share, r.comm_share);
+                  r.images_per_s, r.elapsed, r.data_share, r.comm_share, r.augment_p);
     file_append_atomic(o_.out_dir + "/metrics.csv", line);
     if (o_.log_every > 0) {
         file_append_atomic(o_.out_dir + "/steps.csv", step_rows_,
@@ -332,6 +291,7 @@ void Trainer::train_step(int s, int steps) {
     // With --d-steps K, K-1 batches update D only, the K-th updates D and then G.
     const bool update_g = (s + 1) % o_.d_steps == 0 || s + 1 == steps;
     step_->set_augment_stream(Rng(o_.seed, kAugment).state().key, uint64_t(p_.epoch) * uint64_t(steps) + uint64_t(s));
+    if (o_.augment_target > 0) step_->set_augment_p(float(p_.ada.p));
     StepStats st;
     try {
         st = step_->step(real_, *z, conditional ? real_labels_.data() : nullptr,
@@ -343,6 +303,8 @@ void Trainer::train_step(int s, int steps) {
         throw;
     }
     if (!update_g) st.g_loss = last_.g_loss;
+    if (o_.augment_target > 0) ada_update(p_.ada, st.d_real_sign, o_.augment_target, o_.batch,
+                                           1000.0 * o_.augment_kimg);
     last_ = st;
     if (update_g && !ema_.empty())  // opt_g_->t counts G's updates, this one included
         step_->backend().ema_update(ema_.device(), model_->g.params.values_device(), ema_.size(),

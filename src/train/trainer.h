@@ -32,6 +32,7 @@ struct EpochReport {
     double data_share = 0;                    // the part of `seconds` spent gathering real batches
     double comm_share = 0;                    // the part of `seconds` spent in collectives (0: one process)
     double elapsed = 0;
+    double augment_p = 0;                     // the augmentation's probability at the epoch's end (0: none)
     std::string sample_png;                   // the grid written for this epoch
     std::string fixed_png;                    // the fixed-latent grid of this epoch
     std::vector<std::pair<std::string, double>> eval;  // from the evaluator, when it ran
