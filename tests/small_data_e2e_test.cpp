@@ -110,14 +110,13 @@ TEST(SmallData, AdaptiveProbabilityNeedsAnAugmentation) {
 // holds the result.
 TEST(SmallData, RecipeIsPrintedAndWrittenToConfig) {
     TempFolder tmp("gan_small_data_recipe");
-    auto r = run(dcgan(tmp.path + "/r", 1, "--recipe small-data --loss bce"));
+    auto r = run(dcgan(tmp.path + "/r", 1, "--recipe small-data --ema 0.99"));
     ASSERT_EQ(r.code, 0) << r.out;
-    EXPECT_NE(r.out.find("recipe small-data: --loss bce --spectral-norm --augment color,translation,cutout --ema"),
-              std::string::npos)
-        << r.out;
+    EXPECT_NE(r.out.find("recipe small-data: --lr 0.0008 --ema 0.99\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("lr=0.0008"), std::string::npos) << r.out;
     const std::string config = gan::testing::read_file(tmp.path + "/r/config.json");
-    for (const char* line : {"\"recipe\": \"small-data\"", "\"spectral_norm\": true", "\"loss\": \"bce\"",
-                             "\"augment\": \"color,translation,cutout\""})
+    for (const char* line : {"\"recipe\": \"small-data\"", "\"ema\": 0.99", "\"lr\": 0.00079999",
+                             "\"spectral_norm\": false", "\"augment\": \"none\""})
         EXPECT_NE(config.find(line), std::string::npos) << line << " not in\n" << config;
 }
 

@@ -34,7 +34,7 @@ const TrainOption kOptions[] = {
      .help = "Adam learning rate of both optimisers [mlp: 0.002, the tutorial's (its printed code used TF's "
              "default 0.001); dcgan: 0.0002]",
      .field = GAN_FIELD(adam.lr), .on_resume = R::changes, .show_default = false, .range = positive,
-     .dcgan_default = "2e-4"},
+     .dcgan_default = "2e-4", .small_data = "8e-4"},
     {.key = "lr_g", .flag = "--lr-g", .help = "Adam learning rate of G alone (0 = --lr's)", .field = GAN_FIELD(lr_g),
      .on_resume = R::changes, .range = not_negative_real, .optional_in_json = true},
     {.key = "lr_d", .flag = "--lr-d", .help = "Adam learning rate of D alone (0 = --lr's)", .field = GAN_FIELD(lr_d),
@@ -96,17 +96,14 @@ const TrainOption kOptions[] = {
      .help = "acgan / proj_ac: weight of the auxiliary classification loss", .field = GAN_FIELD(step.class_weight),
      .on_resume = R::changes, .range = OptionRange{0, 100, false, false, "must be in [0, 100]"},
      .cli_default = "3", .optional_in_json = true},
-    {.key = "loss", .flag = "--loss", .help = "GAN loss: bce | lsgan | hinge", .field = GAN_FIELD(step.loss),
-     .small_data = "hinge"},
+    {.key = "loss", .flag = "--loss", .help = "GAN loss: bce | lsgan | hinge", .field = GAN_FIELD(step.loss)},
     {.key = "spectral_norm", .flag = "--spectral-norm",
      .help = "Spectral normalisation of D's weights (Miyato et al. 2018; dcgan: D without batch norm)",
-     .field = GAN_FIELD(model.spectral_norm), .show_default = false, .optional_in_json = true,
-     .small_data = "true"},
+     .field = GAN_FIELD(model.spectral_norm), .show_default = false, .optional_in_json = true},
     {.key = "augment", .flag = "--augment",
      .help = "Differentiable augmentation of every image D sees, real and fake (DiffAugment): none or a "
              "comma-separated list of color, translation, cutout",
-     .field = GAN_FIELD(step.augment), .on_resume = R::changes, .optional_in_json = true,
-     .small_data = "color,translation,cutout"},
+     .field = GAN_FIELD(step.augment), .on_resume = R::changes, .optional_in_json = true},
     {.key = "augment_p", .flag = "--augment-p",
      .help = "The probability each image D sees is augmented with (a fixed one; --augment-target adapts it)",
      .field = GAN_FIELD(step.augment_p), .on_resume = R::changes,
@@ -122,8 +119,8 @@ const TrainOption kOptions[] = {
      .field = GAN_FIELD(augment_kimg), .on_resume = R::changes, .range = positive, .optional_in_json = true},
     {.key = "recipe", .flag = "--recipe",
      .help = "small-data: the settings measured best for folders of a few hundred to a few thousand images "
-             "(docs/small_data.md): spectral norm in D, hinge loss, differentiable augmentation, an average of "
-             "G's weights; flags given keep their values",
+             "(docs/small_data.md): a learning rate of 8e-4 for both networks and an average of G's weights "
+             "(--lr 8e-4 --ema 0.999); flags given keep their values",
      .field = GAN_FIELD(recipe), .optional_in_json = true},
     {.key = "d_steps", .flag = "--d-steps", .help = "D updates per G update", .field = GAN_FIELD(d_steps),
      .on_resume = R::changes, .range = OptionRange{1, 100, false, false, "must be in [1, 100]"}},
