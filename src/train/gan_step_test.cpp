@@ -274,3 +274,26 @@ TEST(GanStep, ClassifierHeadsLearnFromTheRightImages) {
         for (int k = 0; k < K; ++k) EXPECT_NEAR(gb3[first + k], 3 * want[size_t(k)], 3e-5) << cond << " class " << k;
     }
 }
+
+// ADA's statistic (train/ada.h): the step reports the mean sign of D's logits on the real rows, those
+// D gave before its update, with D on stacked batches and on separate halves.
+TEST(GanStep, ReportsTheMeanSignOfDsLogitsOnTheRealRows) {
+    set_library_threads(1);
+    for (bool stack : {true, false}) {
+        ModelConfig cfg;
+        StepOptions so;
+        so.stack_real_fake = stack;
+        TrainRun a = make_run(cfg, so), ref = make_run(cfg, so);
+        const int B = 37;
+        Rng data(3, 1), lat(3, 2);
+        Tensor real({B, 1, cfg.rows, cfg.cols}), z;
+        for (size_t k = 0; k < real.size(); ++k) real[k] = data.uniform(-1.0f, 1.0f);
+        sample_latent(z, B, cfg, lat);
+        const Tensor& out = ref.model->d.forward(real);
+        ASSERT_EQ(out.shape.n, B);
+        int sum = 0;
+        for (int i = 0; i < B; ++i) sum += out[size_t(i)] > 0 ? 1 : out[size_t(i)] < 0 ? -1 : 0;
+        ASSERT_LT(std::abs(sum), B) << "the untrained D should give both signs";
+        EXPECT_FLOAT_EQ(a.step->step(real, z).d_real_sign, float(sum) / B) << "stack " << stack;
+    }
+}
