@@ -110,6 +110,7 @@ void Sequential::set_backend(Backend* backend) {
 }
 
 void Sequential::set_comm(Comm* comm) {
+    comm_ = comm;
     for (auto& l : layers_) l->set_comm(comm);
 }
 

@@ -4,11 +4,18 @@
 
 #include "core/check.h"
 #include "models/conditioning.h"
+#include "train/replicas.h"
 
 namespace gan {
 
 GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o, RunPolicy policy)
     : m_(model), opt_g_(opt_g), opt_d_(opt_d), o_(o), p_(policy) {
+    if (p_.replicas > 1) {
+        GAN_CHECK(p_.device == Device::cpu && !(p_.comm && p_.comm->distributed()),
+                  "replicas of the step run on the CPU of one process");
+        replicas_ = std::make_unique<StepReplicas>(p_.replicas);
+        p_.comm = replicas_->comm(0);
+    }
     stack_ = o_.stack_real_fake && !m_.d.batch_statistics();
     augment_ = parse_augment(o_.augment);
     GAN_CHECK(!augment_.any() || !d_input_adds_labels(m_.config),
@@ -32,6 +39,7 @@ GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o, RunPo
         m_.g.set_comm(p_.comm);
         m_.d.set_comm(p_.comm);
     }
+    if (replicas_) replicas_->build(m_, opt_g_, opt_d_, o_, p_);
 }
 
 GanStep::~GanStep() {
@@ -54,10 +62,28 @@ void GanStep::to_device() {
     for (Sequential* net : {&m_.g, &m_.d}) net->params.upload(), net->buffers.upload();
     opt_g_.upload();
     opt_d_.upload();
+    if (replicas_) replicas_->copy_from(m_, opt_g_, opt_d_);
 }
+
+void GanStep::set_augment_stream(uint64_t key, uint64_t step_index) {
+    aug_key_ = key, aug_step_ = step_index;
+    if (replicas_) replicas_->set_augment_stream(key, step_index);
+}
+
+int GanStep::replicas() const { return replicas_ ? replicas_->size() : 1; }
 
 StepStats GanStep::step(const Tensor& real, const Tensor& z, const int* real_labels, const int* fake_labels,
                         bool update_g) {
+    if (replicas_) {
+        GAN_CHECK(real.shape.n == p_.global_batch, "a batch of ", real.shape.n, " rows for a step split for ",
+                  p_.global_batch);
+        return replicas_->step(*this, real, z, real_labels, fake_labels, update_g);
+    }
+    return step_share(real, z, real_labels, fake_labels, update_g);
+}
+
+StepStats GanStep::step_share(const Tensor& real, const Tensor& z, const int* real_labels, const int* fake_labels,
+                              bool update_g) {
     GAN_CHECK(real.shape.n == z.shape.n, "real and latent batches differ in size");
     GAN_CHECK(!m_.config.conditional || (real_labels && fake_labels), "a conditional model needs labels");
     if (dist_) share_ = float(real.shape.n) / float(p_.global_batch);

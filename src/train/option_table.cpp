@@ -60,7 +60,7 @@ const TrainOption kOptions[] = {
      .field = GAN_FIELD(seed)},
     {.key = "threads", .flag = "--threads",
      .help = "Threads (0 = automatic: the usable CPUs, at most 4). The MLP models split each step over them; "
-             "the DCGAN runs its step on one and gives them all to the BLAS's products, at any batch",
+             "the DCGAN runs a copy of its step on each, on its share of the batch, at any batch",
      .field = GAN_FIELD(threads), .on_resume = R::changes, .range = OptionRange{0, 256, false, false,
                                                                                 "must be in [0, 256]"}},
     {.key = "device", .flag = "--device",
