@@ -25,11 +25,9 @@ GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o, RunPo
     be_ = p_.backend ? p_.backend : own_be_.get();
     for (Sequential* net : {&m_.g, &m_.d}) {
         net->set_backend(be_);
-        net->params.place(*be_);
-        net->buffers.place(*be_);
+        place_all(*be_, net->params, net->buffers);
     }
-    opt_g_.place(*be_);
-    opt_d_.place(*be_);
+    place_all(*be_, opt_g_, opt_d_);
     for (Tensor* t : {&g_in_, &d_in_, &d_in_fake_, &dout_, &dd_in_, &dfake_, &logits_, &dlogits_, &d_in_aug_})
         t->on(*be_);
     dist_ = p_.comm && p_.comm->distributed();
@@ -44,24 +42,16 @@ GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o, RunPo
 
 GanStep::~GanStep() {
     for (Sequential* net : {&m_.g, &m_.d}) {
-        net->params.place(host_memory());
-        net->buffers.place(host_memory());
+        place_all(host_memory(), net->params, net->buffers);
         net->set_backend(&host_backend());
     }
-    opt_g_.place(host_memory());
-    opt_d_.place(host_memory());
+    place_all(host_memory(), opt_g_, opt_d_);
 }
 
-void GanStep::to_host() {
-    for (Sequential* net : {&m_.g, &m_.d}) net->params.download(), net->buffers.download();
-    opt_g_.download();
-    opt_d_.download();
-}
+void GanStep::to_host() { download_all(m_.g.params, m_.g.buffers, m_.d.params, m_.d.buffers, opt_g_, opt_d_); }
 
 void GanStep::to_device() {
-    for (Sequential* net : {&m_.g, &m_.d}) net->params.upload(), net->buffers.upload();
-    opt_g_.upload();
-    opt_d_.upload();
+    upload_all(m_.g.params, m_.g.buffers, m_.d.params, m_.d.buffers, opt_g_, opt_d_);
     if (replicas_) replicas_->copy_from(m_, opt_g_, opt_d_);
 }
 

@@ -1,4 +1,6 @@
-// The table of train_option_table() (train/options.h): every option of a training run, once.
+// The table of train_option_table() (train/options.h): every option of a training run, once. Rows
+// look alike because each is one option's data (key, flag, help, member, range, defaults), not
+// repeated logic.
 #include <cfloat>
 #include <climits>
 #include <iterator>
