@@ -29,6 +29,7 @@ StepOptions options_for(int v) {
 // plain variant runs on one thread and lets the BLAS thread each GEMM.
 RunPolicy policy_for(int v, int threads) {
     RunPolicy p = run_policy(threads, v != kPlain, threads);
+    if (v == kPlain) p.blas_threads = p.replicas, p.replicas = 1;  // one step, the BLAS threaded
     p.fast_tanh = v == kDefault || v == kBlasOnly || v == kHalves;
     return p;
 }

@@ -39,9 +39,7 @@ int run_export(const ExportArgs& a) {
 }  // namespace
 
 Run add_export(CLI::App& app) {
-    auto a = std::make_shared<ExportArgs>();
-    add_checkpoint_flag(app, a->checkpoint);
-    app.add_option("--out,-o", a->out, "The ONNX model to write (.onnx)")->required();
+    auto a = args_with_checkpoint_and_out<ExportArgs>(app, "The ONNX model to write (.onnx)");
     return [a] { return run_export(*a); };
 }
 

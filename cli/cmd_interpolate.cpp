@@ -88,9 +88,7 @@ int run_interpolate(const InterpolateArgs& a) {
 }  // namespace
 
 Run add_interpolate(CLI::App& app) {
-    auto a = std::make_shared<InterpolateArgs>();
-    add_checkpoint_flag(app, a->checkpoint);
-    app.add_option("--out,-o", a->out, "Output .gif")->required();
+    auto a = args_with_checkpoint_and_out<InterpolateArgs>(app, "Output .gif");
     app.add_option("--steps", a->steps, "Frames per segment between two latent points")
         ->capture_default_str()
         ->check(CLI::Range(1, 1000));

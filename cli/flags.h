@@ -2,6 +2,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace gan_cli {
@@ -19,5 +20,16 @@ void check_unsigned_flags(CLI::App& app);
 
 // The required --checkpoint (-c) of the commands that load a generator (export, interpolate, sample).
 CLI::Option* add_checkpoint_flag(CLI::App& app, std::string& checkpoint);
+
+// The arguments of a command that reads a generator and writes one file (export, interpolate), Args
+// with members checkpoint and out, and its first two flags, both required: --checkpoint (-c) and
+// --out (-o), described by out_help.
+template <class Args>
+std::shared_ptr<Args> args_with_checkpoint_and_out(CLI::App& app, const std::string& out_help) {
+    auto a = std::make_shared<Args>();
+    add_checkpoint_flag(app, a->checkpoint);
+    app.add_option("--out,-o", a->out, out_help)->required();
+    return a;
+}
 
 }  // namespace gan_cli

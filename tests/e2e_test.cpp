@@ -238,6 +238,19 @@ TEST(EndToEnd, DcganTrainsAndSamples) {
     expect_same_tensors(base + "/two/checkpoints/last.safetensors", base + "/d/checkpoints/last.safetensors");
 }
 
+// With --threads 2 the DCGAN's step runs on two in-process replicas (train/replicas.h); resume stays
+// bit-exact at that count: 1 + 1 epochs = 2 epochs.
+TEST(EndToEnd, DcganOnTwoReplicasResumesBitwise) {
+    TempFolder tmp("gan_e2e_dcgan_replicas");
+    const std::string train = "train --arch dcgan --data " + kData + " --batch 50 --threads 2 ";
+    ASSERT_EQ(run(train + "--epochs 2 --out " + tmp.path + "/two").code, 0);
+    Result one = run(train + "--epochs 1 --out " + tmp.path + "/one");
+    ASSERT_EQ(one.code, 0) << one.out;
+    Result resumed = run("train --resume " + tmp.path + "/one --epochs 2");
+    ASSERT_EQ(resumed.code, 0) << resumed.out;
+    expect_same_tensors(tmp.path + "/two/checkpoints/last.safetensors", tmp.path + "/one/checkpoints/last.safetensors");
+}
+
 TEST(EndToEnd, ClearErrorsForBadInput) {
     Result r = run("train --data /nonexistent/dir --epochs 1");
     EXPECT_EQ(r.code, 2);

@@ -57,7 +57,8 @@ TEST(TrainHelp, ThreadsHelpSaysWhatThePolicyDoes) {
     EXPECT_EQ(run_policy(0, true, 3).threads, 3);
     const RunPolicy dcgan = run_policy(0, false, 16);
     EXPECT_EQ(dcgan.threads, 1);
-    EXPECT_EQ(dcgan.blas_threads, 4);
+    EXPECT_EQ(dcgan.blas_threads, 1);
+    EXPECT_EQ(dcgan.replicas, 4);
 }
 
 // No command's help quotes a speed figure (they belong in BENCHMARKS.md, measured side by side).

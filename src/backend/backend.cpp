@@ -21,6 +21,7 @@ bool device_built(Device d) {
 }
 
 void set_library_threads(int threads) { blas_set_threads(threads); }
+void set_caller_library_threads(int threads) { blas_set_caller_threads(threads); }
 
 std::unique_ptr<Backend> make_backend(const BackendOptions& o) {
     GAN_CHECK(device_built(o.device), "this build of gan has no ", device_name(o.device),

@@ -159,5 +159,8 @@ bool device_built(Device d);
 // The threads the host's numeric libraries (the BLAS, oneDNN's OpenMP) use in this process, for
 // work that runs without a run policy (gan eval, gan classifier); 0 leaves them as they are.
 void set_library_threads(int threads);
+// The same for the libraries' calls from this thread alone where a library counts per thread (oneDNN's
+// OpenMP: a new thread starts with every core): for the threads of an in-process split.
+void set_caller_library_threads(int threads);
 
 }  // namespace gan

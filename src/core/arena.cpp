@@ -63,20 +63,9 @@ float* Arena::grads_device() {
     return grads_.device();
 }
 
-void Arena::place(Memory& mem) {
-    values_.place(mem);
-    grads_.place(mem);
-}
-
-void Arena::download() {
-    values_.download();
-    grads_.download();
-}
-
-void Arena::upload() {
-    values_.upload();
-    grads_.upload();
-}
+void Arena::place(Memory& mem) { place_all(mem, values_, grads_); }
+void Arena::download() { download_all(values_, grads_); }
+void Arena::upload() { upload_all(values_, grads_); }
 
 void Arena::rename(size_t offset, const std::string& name) {
     GAN_CHECK(!params_.empty() && params_[index_of(offset)].offset == offset, "no parameter starts at offset ",

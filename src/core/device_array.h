@@ -79,4 +79,19 @@ class DeviceArray {
     float* dev_ = nullptr;  // null in the host's memory
 };
 
+// Several things that live on a device together (DeviceArrays, or what holds them: an Arena, Adam),
+// each placed, downloaded or uploaded in the order given.
+template <class... Arrays>
+void place_all(Memory& mem, Arrays&... a) {
+    (a.place(mem), ...);
+}
+template <class... Arrays>
+void download_all(Arrays&... a) {
+    (a.download(), ...);
+}
+template <class... Arrays>
+void upload_all(Arrays&... a) {
+    (a.upload(), ...);
+}
+
 }  // namespace gan

@@ -19,17 +19,6 @@ namespace {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-// Closes an fd on scope exit unless released.
-struct Fd {
-    int fd = -1;
-    explicit Fd(int f) : fd(f) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() {
-        if (fd >= 0) ::close(fd);
-    }
-};
-
 std::string parent_dir(const std::string& path) {
     size_t slash = path.find_last_of('/');
     if (slash == std::string::npos) return ".";
@@ -54,6 +43,11 @@ void require_regular(const std::string& path, mode_t mode) {
 
 }  // namespace
 
+int UniqueFd::close() {
+    if (fd_ < 0) return 0;
+    return ::close(std::exchange(fd_, -1));
+}
+
 FileReader::FileReader(std::string path) : path_(std::move(path)) { open_at(AT_FDCWD, path_.c_str(), true); }
 
 FileReader::FileReader(int dir_fd, const std::string& name, std::string path) : path_(std::move(path)) {
@@ -70,34 +64,30 @@ void FileReader::open_at(int dir_fd, const char* name, bool follow_links) {
     require_regular(path_, st.st_mode);
 
     // O_NOFOLLOW: a link swapped in after the check fails the open (ELOOP) instead of being followed.
-    Fd fd(::openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (follow_links ? 0 : O_NOFOLLOW)));
-    if (fd.fd < 0 && errno == ELOOP && !follow_links)
+    const int no_follow = follow_links ? 0 : O_NOFOLLOW;
+    fd_ = UniqueFd(::openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | no_follow));
+    const int fd = fd_.get();
+    if (fd < 0 && errno == ELOOP && !follow_links)
         throw Error(str(path_, ": cannot open: is a symbolic link, not a regular file"));
-    if (fd.fd < 0) throw Error(str(path_, ": cannot open: ", errno_text(errno)));
-    if (::fstat(fd.fd, &st) != 0) throw Error(str(path_, ": cannot open: ", errno_text(errno)));
+    if (fd < 0) throw Error(str(path_, ": cannot open: ", errno_text(errno)));
+    if (::fstat(fd, &st) != 0) throw Error(str(path_, ": cannot open: ", errno_text(errno)));
     require_regular(path_, st.st_mode);  // the check that counts: on what was actually opened
     // A regular file never blocks; clear the flag so the reads are plain blocking reads.
-    const int flags = ::fcntl(fd.fd, F_GETFL);
-    if (flags < 0 || ::fcntl(fd.fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
         throw Error(str(path_, ": cannot open: ", errno_text(errno)));
     const uint64_t size = static_cast<uint64_t>(st.st_size);
 
     if (size == 0) {
         uint8_t probe;
         ssize_t r;
-        do r = ::pread(fd.fd, &probe, 1, 0);
+        do r = ::pread(fd, &probe, 1, 0);
         while (r < 0 && errno == EINTR);
         if (r < 0) throw Error(str(path_, ": cannot read: ", errno_text(errno)));
         GAN_CHECK(r == 0, path_, ": cannot open: reports size 0 but has content (as /proc and /sys files do), "
                   "not a regular file");
     }
     size_ = size;
-    fd_ = fd.fd;
-    fd.fd = -1;
-}
-
-FileReader::~FileReader() {
-    if (fd_ >= 0) ::close(fd_);
 }
 
 void FileReader::require_at_most(uint64_t max_bytes) const {
@@ -117,7 +107,7 @@ void FileReader::read_at(uint64_t offset, void* dst, size_t n) const {
     size_t got = 0;
     while (got < n) {
         const size_t want = std::min<size_t>(n - got, size_t(1) << 30);
-        ssize_t r = ::pread(fd_, p + got, want, static_cast<off_t>(offset + got));
+        ssize_t r = ::pread(fd_.get(), p + got, want, static_cast<off_t>(offset + got));
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) throw Error(str(path_, ": cannot read: ", errno_text(errno)));
         GAN_CHECK(r > 0, path_, ": cannot read: the file ends at byte ", offset + got, " but was ", size_,
@@ -142,32 +132,31 @@ std::vector<uint8_t> file_read_all(const std::string& path, size_t max_bytes) {
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
     GAN_CHECK(!path_.empty(), "file_write_atomic: empty path");
     tmp_ = str(path_, ".tmp.", ::getpid());
-    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) {
+    fd_ = UniqueFd(::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd_.is_open()) {
         int err = errno;
         throw Error(str(path_, ": cannot write: ", errno_text(err)));  // nothing was created
     }
 }
 
 AtomicFile::~AtomicFile() {
-    if (fd_ >= 0) ::close(fd_);
+    fd_.close();
     if (!tmp_.empty()) ::unlink(tmp_.c_str());
 }
 
 void AtomicFile::fail(int err) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
+    fd_.close();
     ::unlink(tmp_.c_str());
     tmp_.clear();
     throw Error(str(path_, ": cannot write: ", errno_text(err)));
 }
 
 void AtomicFile::write(const void* data, size_t n) {
-    GAN_CHECK(fd_ >= 0 && !tmp_.empty(), path_, ": cannot write: the file is already closed");
+    GAN_CHECK(fd_.is_open() && !tmp_.empty(), path_, ": cannot write: the file is already closed");
     GAN_CHECK(data != nullptr || n == 0, path_, ": cannot write: no data");
     const auto* p = static_cast<const uint8_t*>(data);
     while (n > 0) {
-        ssize_t w = ::write(fd_, p, std::min<size_t>(n, size_t(1) << 30));
+        ssize_t w = ::write(fd_.get(), p, std::min<size_t>(n, size_t(1) << 30));
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) fail(w < 0 ? errno : EIO);
         p += w;
@@ -176,24 +165,21 @@ void AtomicFile::write(const void* data, size_t n) {
 }
 
 void AtomicFile::commit() {
-    GAN_CHECK(fd_ >= 0 && !tmp_.empty(), path_, ": cannot write: the file is already closed");
+    GAN_CHECK(fd_.is_open() && !tmp_.empty(), path_, ": cannot write: the file is already closed");
     int rc;
-    do rc = ::fsync(fd_);
+    do rc = ::fsync(fd_.get());
     while (rc != 0 && errno == EINTR);
     if (rc != 0) fail(errno);
-    rc = ::close(fd_);
-    fd_ = -1;
-    if (rc != 0) fail(errno);
+    if (fd_.close() != 0) fail(errno);
     if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail(errno);
     tmp_.clear();  // renamed: nothing to remove any more
 
     // Make the rename itself durable. Some file systems cannot fsync a folder (EINVAL): that is fine.
-    int dfd = ::open(parent_dir(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        do rc = ::fsync(dfd);
+    const UniqueFd dir(::open(parent_dir(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir.is_open()) {
+        do rc = ::fsync(dir.get());
         while (rc != 0 && errno == EINTR);
-        int err = errno;
-        ::close(dfd);
+        const int err = errno;
         if (rc != 0 && err != EINVAL && err != EROFS)
             throw Error(str(path_, ": cannot write: ", errno_text(err)));
     }

@@ -4,9 +4,34 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gan {
+
+// An open file descriptor that closes itself when it goes. It moves and never copies, so a class that
+// holds one is not copyable either and needs no destructor of its own to close it.
+class UniqueFd {
+  public:
+    UniqueFd() = default;
+    explicit UniqueFd(int fd) : fd_(fd) {}
+    UniqueFd(UniqueFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    UniqueFd& operator=(UniqueFd&& o) noexcept {
+        if (this != &o) {
+            close();
+            fd_ = std::exchange(o.fd_, -1);
+        }
+        return *this;
+    }
+    ~UniqueFd() { close(); }
+    int get() const { return fd_; }
+    bool is_open() const { return fd_ >= 0; }
+    // Closes it now: close()'s result (errno set as close() left it), 0 when none is open.
+    int close();
+
+  private:
+    int fd_ = -1;
+};
 
 // A file opened for reading that is known to be a regular file: every reader in gan.cpp opens its
 // input through this, so a hostile path gets an answer at once and costs no memory.
@@ -28,9 +53,6 @@ class FileReader {
     // regular file"), so what is read is a regular file inside that folder whatever was swapped in
     // (`gan serve` reads the run directory's files this way). path names the file in errors.
     FileReader(int dir_fd, const std::string& name, std::string path);
-    ~FileReader();
-    FileReader(const FileReader&) = delete;
-    FileReader& operator=(const FileReader&) = delete;
 
     const std::string& path() const { return path_; }
     uint64_t size() const { return size_; }
@@ -47,7 +69,7 @@ class FileReader {
     void open_at(int dir_fd, const char* name, bool follow_links);
     void check_range(uint64_t offset, size_t n) const;
     std::string path_;
-    int fd_ = -1;
+    UniqueFd fd_;
     uint64_t size_ = 0;
 };
 
@@ -69,16 +91,14 @@ void file_write_atomic(const std::string& path, const std::string& text);
 class AtomicFile {
   public:
     explicit AtomicFile(std::string path);
-    ~AtomicFile();
-    AtomicFile(const AtomicFile&) = delete;
-    AtomicFile& operator=(const AtomicFile&) = delete;
+    ~AtomicFile();  // removes the temp file unless committed
     void write(const void* data, size_t n);
     void commit();
 
   private:
     [[noreturn]] void fail(int err);
     std::string path_, tmp_;
-    int fd_ = -1;
+    UniqueFd fd_;
 };
 
 // Inflates gzip or zlib data (zlib windowBits 15+32: the format is detected from the header;

@@ -3,6 +3,8 @@
 
 #include <gif_lib.h>
 
+#include <algorithm>
+#include <limits>
 #include <memory>
 
 #include "core/check.h"
@@ -76,10 +78,13 @@ int put_frame(GifFileType* gif, const GifFrame& f) {
     if (EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, sizeof control, control) != GIF_OK) return GIF_ERROR;
     const int w = f.image.width, h = f.image.height;
     if (EGifPutImageDesc(gif, 0, 0, w, h, false, nullptr) != GIF_OK) return GIF_ERROR;
-    // Row by row (giflib counts a line's pixels in an int); it takes them as non-const, only reading.
+    // In bands of whole rows as long as giflib's int pixel count allows (it takes any run of the
+    // image's remaining pixels as a "line"); it takes them as non-const and masks each to the
+    // palette's 8 bits, which leaves the bytes unchanged.
     auto* px = const_cast<GifPixelType*>(f.image.pixels.data());
-    for (int y = 0; y < h; ++y)
-        if (EGifPutLine(gif, px + size_t(y) * size_t(w), w) != GIF_OK) return GIF_ERROR;
+    const int band = std::max(1, std::numeric_limits<int>::max() / w);
+    for (int y = 0; y < h; y += band)
+        if (EGifPutLine(gif, px + size_t(y) * size_t(w), w * std::min(band, h - y)) != GIF_OK) return GIF_ERROR;
     return GIF_OK;
 }
 

@@ -45,6 +45,41 @@ const std::array<GrayLevel, 256>& nearest_gray() {
     return table;
 }
 
+// Per channel value v: its nearest cube level (v + 25) / 51 and the distance to it.
+struct CubeLevel {
+    uint8_t level, error;
+};
+
+const std::array<CubeLevel, 256>& cube_levels() {
+    static const std::array<CubeLevel, 256> table = [] {
+        std::array<CubeLevel, 256> t{};
+        for (int v = 0; v < 256; ++v) {
+            const int q = (v + kCubeStep / 2) / kCubeStep;
+            t[size_t(v)] = {uint8_t(q), uint8_t(std::abs(v - q * kCubeStep))};
+        }
+        return t;
+    }();
+    return table;
+}
+
+// out[i] = gif_colour_index of the i-th of n RGB pixels: by table lookups, with the tables fetched
+// once per call (a GIF's frames are a few million pixels).
+void colour_indices(const uint8_t* rgb, size_t n, uint8_t* out) {
+    const std::array<CubeLevel, 256>& cube = cube_levels();
+    const std::array<GrayLevel, 256>& grays = nearest_gray();
+    for (size_t p = 0; p < n; ++p, rgb += 3) {
+        const CubeLevel r = cube[rgb[0]], g = cube[rgb[1]], b = cube[rgb[2]];
+        const int index = (r.level * kCubeLevels + g.level) * kCubeLevels + b.level;
+        const int cube_err = std::max({r.error, g.error, b.error});
+        // The gray minimising the largest difference is the one nearest the middle of the smallest
+        // and largest channel.
+        const int lo = std::min({rgb[0], rgb[1], rgb[2]}), hi = std::max({rgb[0], rgb[1], rgb[2]});
+        const GrayLevel& gray = grays[size_t((lo + hi + 1) / 2)];
+        const int gray_err = std::max(hi - gray.value, gray.value - lo);
+        out[p] = uint8_t(gray_err < cube_err ? gray.index : index);
+    }
+}
+
 std::vector<uint8_t> encode_image(const std::vector<GifImageFrame>& frames, int loop_count, const std::string& what) {
     bool all_gray = true;
     for (size_t i = 0; i < frames.size(); ++i) {
@@ -66,9 +101,7 @@ std::vector<uint8_t> encode_image(const std::vector<GifImageFrame>& frames, int 
                 for (uint8_t& v : g.image.pixels) v = uint8_t(gif_colour_index(v, v, v));
         } else {
             g.image.pixels.resize(im.pixels.size() / 3);
-            for (size_t p = 0; p < g.image.pixels.size(); ++p)
-                g.image.pixels[p] =
-                    uint8_t(gif_colour_index(im.pixels[p * 3], im.pixels[p * 3 + 1], im.pixels[p * 3 + 2]));
+            colour_indices(im.pixels.data(), g.image.pixels.size(), g.image.pixels.data());
         }
         indexed.push_back(std::move(g));
     }
@@ -95,19 +128,10 @@ const std::vector<uint8_t>& gif_colour_palette() {
 }
 
 int gif_colour_index(uint8_t r, uint8_t g, uint8_t b) {
-    const int c[3] = {r, g, b};
-    int index = 0, cube_err = 0;
-    for (int v : c) {
-        const int q = (v + kCubeStep / 2) / kCubeStep;
-        index = index * kCubeLevels + q;
-        cube_err = std::max(cube_err, std::abs(v - q * kCubeStep));
-    }
-    // The gray minimising the largest difference is the one nearest the middle of the smallest and
-    // largest channel.
-    const int lo = std::min({c[0], c[1], c[2]}), hi = std::max({c[0], c[1], c[2]});
-    const GrayLevel& gray = nearest_gray()[size_t((lo + hi + 1) / 2)];
-    const int gray_err = std::max(hi - gray.value, gray.value - lo);
-    return gray_err < cube_err ? gray.index : index;
+    const uint8_t rgb[3] = {r, g, b};
+    uint8_t index = 0;
+    colour_indices(rgb, 1, &index);
+    return index;
 }
 
 std::vector<uint8_t> gif_encode_image(const std::vector<GifImageFrame>& frames, int loop_count) {

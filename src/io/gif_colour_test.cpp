@@ -73,6 +73,22 @@ TEST(GifColour, NearestColourIsWithin25AChannelAndGraysWithin3) {
         EXPECT_EQ(gif_colour_index(p[size_t(i) * 3], p[size_t(i) * 3 + 1], p[size_t(i) * 3 + 2]), i);
 }
 
+// The entry chosen is a nearest one: no palette entry has a smaller largest channel difference
+// (against a search of all 256).
+TEST(GifColour, ChosenEntryIsNearestOfAllEntries) {
+    int checked = 0;
+    for (int r = 0; r < 256; r += 3)
+        for (int g = 1; g < 256; g += 5)
+            for (int b = 2; b < 256; b += 7) {
+                const uint8_t c[3] = {uint8_t(r), uint8_t(g), uint8_t(b)};
+                int best = 256;
+                for (int i = 0; i < 256; ++i) best = std::min(best, channel_error(c, i));
+                ASSERT_EQ(channel_error(c, gif_colour_index(c[0], c[1], c[2])), best) << r << " " << g << " " << b;
+                ++checked;
+            }
+    EXPECT_EQ(checked, 86 * 51 * 37);
+}
+
 TEST(GifColour, ColourFramesDecodeToTheirNearestPaletteColours) {
     Rng rng(8);
     std::vector<GifImageFrame> frames = {{random_rgb(40, 30, rng), 5}, {random_rgb(40, 30, rng), 9}};

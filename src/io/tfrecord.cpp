@@ -106,13 +106,9 @@ EventsWriter::EventsWriter(const std::string& dir) {
         if (*c == '/') *c = '_';
     const double now = now_seconds();
     path_ = str(dir, "/events.out.tfevents.", int64_t(now), ".", host);
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    GAN_CHECK(fd_ >= 0, path_, ": cannot open for writing: ", std::strerror(errno));
+    fd_ = UniqueFd(::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    GAN_CHECK(fd_.is_open(), path_, ": cannot open for writing: ", std::strerror(errno));
     write_record(tf_event_file_version(now));
-}
-
-EventsWriter::~EventsWriter() {
-    if (fd_ >= 0) ::close(fd_);
 }
 
 void EventsWriter::write_record(const std::vector<uint8_t>& event) {
@@ -120,7 +116,7 @@ void EventsWriter::write_record(const std::vector<uint8_t>& event) {
     tfrecord_append(rec, event.data(), event.size());
     size_t done = 0;
     while (done < rec.size()) {
-        const ssize_t w = ::write(fd_, rec.data() + done, rec.size() - done);
+        const ssize_t w = ::write(fd_.get(), rec.data() + done, rec.size() - done);
         if (w < 0 && errno == EINTR) continue;
         GAN_CHECK(w > 0, path_, ": cannot write: ", w < 0 ? std::strerror(errno) : "no progress");
         done += size_t(w);
@@ -163,7 +159,7 @@ void EventsWriter::add_image(const std::string& tag, const PngImage& image, int6
 }
 
 void EventsWriter::flush() {
-    GAN_CHECK(::fsync(fd_) == 0, path_, ": cannot write: ", std::strerror(errno));
+    GAN_CHECK(::fsync(fd_.get()) == 0, path_, ": cannot write: ", std::strerror(errno));
 }
 
 }  // namespace gan

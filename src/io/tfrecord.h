@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/file.h"
 #include "io/png.h"
 
 namespace gan {
@@ -44,9 +45,6 @@ class EventsWriter {
   public:
     // Creates dir (and parents) and the file; throws a one-line gan::Error naming the path.
     explicit EventsWriter(const std::string& dir);
-    ~EventsWriter();
-    EventsWriter(const EventsWriter&) = delete;
-    EventsWriter& operator=(const EventsWriter&) = delete;
 
     void add_scalar(const std::string& tag, double value, int64_t step);
     // Several scalars in one event (one record).
@@ -62,7 +60,7 @@ class EventsWriter {
   private:
     void write_record(const std::vector<uint8_t>& event);
     std::string path_;
-    int fd_ = -1;
+    UniqueFd fd_;
 };
 
 }  // namespace gan

@@ -147,4 +147,12 @@ void blas_set_threads(int threads) {
 #endif
 }
 
+void blas_set_caller_threads(int threads) {
+#ifdef GAN_HAVE_DNNL
+    if (threads > 0) omp_set_num_threads(threads);
+#else
+    (void)threads;
+#endif
+}
+
 }  // namespace gan

@@ -36,5 +36,8 @@ void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, float alpha, co
 
 // Threads used by the BLAS (OpenBLAS) and, when built with it, oneDNN (OpenMP); 0 = leave as is.
 void blas_set_threads(int threads);
+// oneDNN's threads for convolutions called from this thread (OpenMP keeps a count per thread, so a new
+// thread starts with the process's default, every core): for the threads of an in-process split.
+void blas_set_caller_threads(int threads);
 
 }  // namespace gan

@@ -150,6 +150,9 @@ std::unique_ptr<Classifier> classifier_find_or_train(const ImageSet& train, cons
     });
 }
 
+// Prdc's members are its keys in eval_json's object.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Prdc, precision, recall, density, coverage)
+
 std::string eval_json(const EvalResult& r, const EvalReference& ref, const std::string& source,
                       const std::string& classifier, const std::vector<double>& digit_accuracy) {
     nlohmann::json j;
@@ -167,10 +170,7 @@ std::string eval_json(const EvalResult& r, const EvalReference& ref, const std::
         j["kl_uniform"] = r.scores.kl_uniform;
     }
     j["k"] = ref.options.k;
-    j["precision"] = r.prdc.precision;
-    j["recall"] = r.prdc.recall;
-    j["density"] = r.prdc.density;
-    j["coverage"] = r.prdc.coverage;
+    j.update(nlohmann::json(r.prdc));
     j["memorisation"] = r.memo.share;
     j["memorisation_quantile"] = ref.memo.quantile;
     j["nearest_train_distance_ratio"] = r.memo.median_ratio;

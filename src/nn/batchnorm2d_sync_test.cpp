@@ -1,4 +1,4 @@
-// Batch norm over a batch split across ranks (threads standing in for MPI ranks, tests/thread_comm.h):
+// Batch norm over a batch split across ranks (threads standing in for MPI ranks, core/thread_comm.h):
 // each rank's output rows and input gradient are those of one process on the whole batch, and the
 // parameter gradients summed over the ranks are the whole batch's, within float rounding (the sums
 // are split differently).
@@ -9,7 +9,7 @@
 
 #include "gradcheck.h"
 #include "nn/batchnorm2d.h"
-#include "thread_comm.h"
+#include "core/thread_comm.h"
 
 using namespace gan;
 
@@ -63,7 +63,7 @@ TEST(BatchNorm2dSync, RanksComputeWhatOneProcessComputesOnTheWholeBatch) {
     for (int ranks : {2, 3}) {
         std::vector<float> dparams(w.dparams.size(), 0.0f);
         std::mutex mu;
-        gan::testing::ThreadGroup group(ranks);
+        gan::ThreadGroup group(ranks);
         group.run([&](Comm& comm) {
             const int first = comm.first_row(kN), n = comm.rows(kN);
             Arena params, buffers;

@@ -31,8 +31,4 @@ ConvShape Conv2d::conv_shape(Shape in) const {
             .pad = o_.padding, .ih = in.h, .iw = in.w, .oh = oh, .ow = ow};
 }
 
-void Conv2d::init(InitScheme scheme, Rng& rng) {
-    init_weight(scheme, rng, o_.in * o_.kh * o_.kw, o_.out * o_.kh * o_.kw);
-}
-
 }  // namespace gan

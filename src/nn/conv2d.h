@@ -20,12 +20,10 @@ class Conv2d final : public ConvLayer {
   public:
     Conv2d(Arena& params, const std::string& prefix, Conv2dOptions o);
     std::string kind() const override { return "conv2d"; }
-    void init(InitScheme scheme, Rng& rng) override;
 
     const Conv2dOptions& options() const { return o_; }
     int kh() const { return o_.kh; }
     int kw() const { return o_.kw; }
-    int fan_in() const { return o_.in * o_.kh * o_.kw; }
 
   private:
     ConvShape conv_shape(Shape in) const override;

@@ -32,9 +32,4 @@ ConvShape ConvTranspose2d::conv_shape(Shape in) const {
             .stride = o_.stride, .pad = o_.padding, .ih = in.h, .iw = in.w, .oh = oh, .ow = ow};
 }
 
-// The weight is (in, out, k, k): a transposed convolution's fan in counts its output channels.
-void ConvTranspose2d::init(InitScheme scheme, Rng& rng) {
-    init_weight(scheme, rng, o_.out * o_.kernel * o_.kernel, o_.in * o_.kernel * o_.kernel);
-}
-
 }  // namespace gan

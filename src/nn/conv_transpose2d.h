@@ -21,7 +21,6 @@ class ConvTranspose2d final : public ConvLayer {
   public:
     ConvTranspose2d(Arena& params, const std::string& prefix, ConvTranspose2dOptions o);
     std::string kind() const override { return "conv_transpose2d"; }
-    void init(InitScheme scheme, Rng& rng) override;
 
     const ConvTranspose2dOptions& options() const { return o_; }
 

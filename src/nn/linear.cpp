@@ -22,8 +22,6 @@ Shape Linear::out_shape(Shape in) const {
     return {in.n, o_.out, 1, 1};
 }
 
-void Linear::init(InitScheme scheme, Rng& rng) { init_weight(scheme, rng, o_.in, o_.out); }
-
 bool Linear::absorb(std::optional<Epilogue> e) {
     if (e && !(e->act == Act::tanh || (e->act == Act::leaky_relu && e->alpha >= 0.0f))) return false;
     epi_ = e;

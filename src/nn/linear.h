@@ -21,7 +21,6 @@ class Linear final : public WeightedLayer {
     void forward(const Tensor& x, Tensor& y) override;
     void backward(const Tensor& dy, Tensor* dx) override;
     std::string kind() const override { return "linear"; }
-    void init(InitScheme scheme, Rng& rng) override;
     bool absorb(std::optional<Epilogue> e) override;
     bool splits_over_pool() const override { return true; }
     bool supports(Precision p) const override;

@@ -98,8 +98,7 @@ void Sequential::init(InitScheme scheme, Rng& rng) {
         l->init(scheme, rng);
         if (LayerWeight* w = l->weight(); w && w->transform()) w->transform()->init(rng);
     }
-    params.upload();
-    buffers.upload();
+    upload_all(params, buffers);
 }
 
 void Sequential::set_backend(Backend* backend) {
@@ -110,6 +109,7 @@ void Sequential::set_backend(Backend* backend) {
 }
 
 void Sequential::set_comm(Comm* comm) {
+    comm_ = comm;
     for (auto& l : layers_) l->set_comm(comm);
 }
 

@@ -67,6 +67,7 @@ class Sequential {
     void set_backend(Backend* backend);  // every layer's (nn/layer.h), and the model's
     Backend& backend() const { return *be_; }
     void set_comm(Comm* comm);  // every layer's (nn/layer.h)
+    Comm* comm() const { return comm_; }  // the last set_comm's
     // Every layer absorbed into its predecessor runs on its own again (fuse = false), or is absorbed again.
     void set_fusion(bool fuse);
     bool batch_statistics() const;  // some layer's output depends on the whole batch
@@ -105,6 +106,7 @@ class Sequential {
     size_t precision_first_ = 0;
     Tensor grad_[2];            // ping-pong buffers for the backward pass
     Backend* be_ = &host_backend();
+    Comm* comm_ = nullptr;
 };
 
 // A model's mode for a scope (sampling, evaluating), given back as it was on leaving: the one way code

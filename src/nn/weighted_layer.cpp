@@ -14,14 +14,17 @@ WeightedLayer::WeightedLayer(Arena& params, const std::string& prefix, std::vect
     weight_.emplace(params, w_, WeightShape{shape, out_dim});
     weight_size_ = WeightShape{shape, out_dim}.size();
     bias_size_ = size_t(shape[size_t(out_dim)]);
+    int64_t kernel_area = 1;
+    for (size_t d = 2; d < shape.size(); ++d) kernel_area *= shape[d];
+    fan_in_ = int(shape[1] * kernel_area);
+    fan_out_ = int(shape[0] * kernel_area);
     if (bias) b_ = params.add(prefix + ".bias", {int64_t(bias_size_)});
 }
 
-// Glorot's fans as PyTorch counts them: for a convolution, channels times the kernel's area.
-void WeightedLayer::init_weight(InitScheme scheme, Rng& rng, int fan_in, int fan_out) {
+void WeightedLayer::init(InitScheme scheme, Rng& rng) {
     float* w = params_.values().data() + w_;
     if (scheme == InitScheme::glorot_uniform)
-        init_glorot_uniform(w, weight_size_, fan_in, fan_out, rng);
+        init_glorot_uniform(w, weight_size_, fan_in_, fan_out_, rng);
     else
         init_normal(w, weight_size_, 0.0f, 0.02f, rng);
     if (bias_) std::fill(params_.values().data() + b_, params_.values().data() + b_ + bias_size_, 0.0f);

@@ -26,19 +26,8 @@ void Adam::step(Backend& be) {
                    adam_scalars(t, options));
 }
 
-void Adam::place(Memory& mem) {
-    m.place(mem);
-    v.place(mem);
-}
-
-void Adam::download() {
-    m.download();
-    v.download();
-}
-
-void Adam::upload() {
-    m.upload();
-    v.upload();
-}
+void Adam::place(Memory& mem) { place_all(mem, m, v); }
+void Adam::download() { download_all(m, v); }
+void Adam::upload() { upload_all(m, v); }
 
 }  // namespace gan

@@ -170,11 +170,9 @@ std::string http_content_type(const std::string& path) {
 }
 
 HttpFolder::HttpFolder(std::string path) : path_(std::move(path)) {
-    fd_ = ::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    GAN_CHECK(fd_ >= 0, path_, ": cannot open: ", std::strerror(errno));
+    fd_ = UniqueFd(::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    GAN_CHECK(fd_.is_open(), path_, ": cannot open: ", std::strerror(errno));
 }
-
-HttpFolder::~HttpFolder() { ::close(fd_); }
 
 void HttpRoutes::add_file(const std::string& url_path, const std::string& file_path) {
     routes_[url_path] = Route{file_path, nullptr, nullptr, nullptr, http_content_type(url_path)};

@@ -70,15 +70,12 @@ std::string http_content_type(const std::string& path);
 class HttpFolder {
   public:
     explicit HttpFolder(std::string path);
-    ~HttpFolder();
-    HttpFolder(const HttpFolder&) = delete;
-    HttpFolder& operator=(const HttpFolder&) = delete;
-    int fd() const { return fd_; }
+    int fd() const { return fd_.get(); }
     const std::string& path() const { return path_; }
 
   private:
     std::string path_;
-    int fd_ = -1;
+    UniqueFd fd_;
 };
 
 // What a route answers with: status 200 and bytes or an open file, or an error status.

@@ -4,11 +4,18 @@
 
 #include "core/check.h"
 #include "models/conditioning.h"
+#include "train/replicas.h"
 
 namespace gan {
 
 GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o, RunPolicy policy)
     : m_(model), opt_g_(opt_g), opt_d_(opt_d), o_(o), p_(policy) {
+    if (p_.replicas > 1) {
+        GAN_CHECK(p_.device == Device::cpu && !(p_.comm && p_.comm->distributed()),
+                  "replicas of the step run on the CPU of one process");
+        replicas_ = std::make_unique<StepReplicas>(p_.replicas);
+        p_.comm = replicas_->comm(0);
+    }
     stack_ = o_.stack_real_fake && !m_.d.batch_statistics();
     augment_ = parse_augment(o_.augment);
     GAN_CHECK(!augment_.any() || !d_input_adds_labels(m_.config),
@@ -18,11 +25,9 @@ GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o, RunPo
     be_ = p_.backend ? p_.backend : own_be_.get();
     for (Sequential* net : {&m_.g, &m_.d}) {
         net->set_backend(be_);
-        net->params.place(*be_);
-        net->buffers.place(*be_);
+        place_all(*be_, net->params, net->buffers);
     }
-    opt_g_.place(*be_);
-    opt_d_.place(*be_);
+    place_all(*be_, opt_g_, opt_d_);
     for (Tensor* t : {&g_in_, &d_in_, &d_in_fake_, &dout_, &dd_in_, &dfake_, &logits_, &dlogits_, &d_in_aug_})
         t->on(*be_);
     dist_ = p_.comm && p_.comm->distributed();
@@ -32,32 +37,48 @@ GanStep::GanStep(GanModel& model, Adam& opt_g, Adam& opt_d, StepOptions o, RunPo
         m_.g.set_comm(p_.comm);
         m_.d.set_comm(p_.comm);
     }
+    if (replicas_) replicas_->build(m_, opt_g_, opt_d_, o_, p_);
 }
 
 GanStep::~GanStep() {
     for (Sequential* net : {&m_.g, &m_.d}) {
-        net->params.place(host_memory());
-        net->buffers.place(host_memory());
+        place_all(host_memory(), net->params, net->buffers);
         net->set_backend(&host_backend());
     }
-    opt_g_.place(host_memory());
-    opt_d_.place(host_memory());
+    place_all(host_memory(), opt_g_, opt_d_);
 }
 
-void GanStep::to_host() {
-    for (Sequential* net : {&m_.g, &m_.d}) net->params.download(), net->buffers.download();
-    opt_g_.download();
-    opt_d_.download();
-}
+void GanStep::to_host() { download_all(m_.g.params, m_.g.buffers, m_.d.params, m_.d.buffers, opt_g_, opt_d_); }
 
 void GanStep::to_device() {
-    for (Sequential* net : {&m_.g, &m_.d}) net->params.upload(), net->buffers.upload();
-    opt_g_.upload();
-    opt_d_.upload();
+    upload_all(m_.g.params, m_.g.buffers, m_.d.params, m_.d.buffers, opt_g_, opt_d_);
+    if (replicas_) replicas_->copy_from(m_, opt_g_, opt_d_);
 }
+
+void GanStep::set_augment_stream(uint64_t key, uint64_t step_index) {
+    aug_key_ = key, aug_step_ = step_index;
+    if (replicas_) replicas_->set_augment_stream(key, step_index);
+}
+
+void GanStep::set_augment_p(float p) {
+    o_.augment_p = p;
+    if (replicas_) replicas_->set_augment_p(p);
+}
+
+int GanStep::replicas() const { return replicas_ ? replicas_->size() : 1; }
 
 StepStats GanStep::step(const Tensor& real, const Tensor& z, const int* real_labels, const int* fake_labels,
                         bool update_g) {
+    if (replicas_) {
+        GAN_CHECK(real.shape.n == p_.global_batch, "a batch of ", real.shape.n, " rows for a step split for ",
+                  p_.global_batch);
+        return replicas_->step(*this, real, z, real_labels, fake_labels, update_g);
+    }
+    return step_share(real, z, real_labels, fake_labels, update_g);
+}
+
+StepStats GanStep::step_share(const Tensor& real, const Tensor& z, const int* real_labels, const int* fake_labels,
+                              bool update_g) {
     GAN_CHECK(real.shape.n == z.shape.n, "real and latent batches differ in size");
     GAN_CHECK(!m_.config.conditional || (real_labels && fake_labels), "a conditional model needs labels");
     if (dist_) share_ = float(real.shape.n) / float(p_.global_batch);

@@ -21,6 +21,8 @@
 // mean loss over the whole batch; batch norm takes its statistics over the whole batch (nn/batchnorm2d.h);
 // each gradient arena is summed over the ranks (one call per arena, in rank order) before its Adam
 // step, so every rank takes the same step; the reported losses and probabilities are weighted the same.
+// In one process the same split runs over threads (RunPolicy::replicas, train/replicas.h): this step is
+// rank 0 and the other ranks are copies of the model, kept bitwise equal to it.
 // Augmentation (StepOptions::augment): D sees T(x) for every batch x it is given, with T drawn per image
 // afresh for each pass (the D update's real and fake rows, the G update's fakes), and G's gradient
 // comes back through Tᵀ. The draws are a function of the stream key and the step index the trainer
@@ -59,6 +61,8 @@ struct StepStats {
     float d_real_sign = 0;         // mean sign(D(x)) over the real rows, as D saw them (train/ada.h)
 };
 
+class StepReplicas;
+
 class GanStep {
   public:
     // The step runs on a backend made from the policy (train/policy.h): device, threads, precision, ranks.
@@ -69,7 +73,8 @@ class GanStep {
     GanStep(const GanStep&) = delete;
     GanStep& operator=(const GanStep&) = delete;
     // The parameters, batch-norm buffers and moments to their host copies (for checkpoints, export,
-    // checks), and the host copies back (after a checkpoint was loaded into them). No-ops on the host.
+    // checks), and the host copies back (after a checkpoint was loaded into them; with replicas, into
+    // every replica too). No-ops on the host.
     void to_host();
     void to_device();
     // real (B, C, H, W) in [-1, 1]; z (B, z_dim). Updates D, then G unless update_g is false.
@@ -77,14 +82,19 @@ class GanStep {
     StepStats step(const Tensor& real, const Tensor& z, const int* real_labels = nullptr,
                    const int* fake_labels = nullptr, bool update_g = true);
     // The augmentation's draws for the next step: from the stream `key` (an Rng's key) at the step's index.
-    void set_augment_stream(uint64_t key, uint64_t step_index) { aug_key_ = key, aug_step_ = step_index; }
+    void set_augment_stream(uint64_t key, uint64_t step_index);
     // The probability each image of the next steps is augmented with (StepOptions::augment_p).
-    void set_augment_p(float p) { o_.augment_p = p; }
+    void set_augment_p(float p);
     int split_threads() const { return be_->threads(); }  // 1: the BLAS threads the GEMMs
+    int replicas() const;
     Backend& backend() { return *be_; }
     bool stacks_real_fake() const { return stack_; }
 
   private:
+    friend class StepReplicas;
+    // step() on this rank's rows alone.
+    StepStats step_share(const Tensor& real, const Tensor& z, const int* real_labels, const int* fake_labels,
+                         bool update_g);
     void update_d_stacked(const Tensor& real, const Tensor& fake, const int* real_labels, const int* fake_labels,
                           StepStats& s);
     void update_d_halves(const Tensor& real, const Tensor& fake, const int* real_labels, const int* fake_labels,
@@ -132,6 +142,7 @@ class GanStep {
     Tensor d_in_aug_;          // D's augmented input
     uint64_t aug_key_ = 0, aug_step_ = 0;
     std::vector<float> host_logits_;  // mean_sign's copy
+    std::unique_ptr<StepReplicas> replicas_;  // the other ranks of an in-process split, or null
 };
 
 }  // namespace gan

@@ -5,13 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
 #include <string>
 
+#include "core/cpu.h"
 #include "core/rng.h"
 #include "nn/linear.h"
+#include "train/options.h"
 
 using namespace gan;
 
@@ -205,21 +208,34 @@ TEST(GanStep, SplitOverThreadsIsBitwiseOneThread) {
 }
 
 // Models whose layers all split over the step's threads get them, conditional ones too; a model with
-// convolutions leaves threading to the BLAS.
+// convolutions gets replicas of the step instead (on the CPU of one process), each on one thread.
 TEST(GanStep, OnlyModelsThatSplitGetTheStepsThreads) {
     ModelConfig cfg;
     cfg.conditional = true;
     EXPECT_EQ(make_run(cfg, {}, 2).step->split_threads(), 2);
-    cfg.arch = Arch::dcgan;
-    EXPECT_EQ(make_run(cfg, {}, 2).step->split_threads(), 1);
-    // The policy: split models get the threads and a 1-thread BLAS, others the reverse; automatic is
-    // every usable CPU up to 4, an explicit count at most the usable CPUs.
+    EXPECT_EQ(make_run(cfg, {}, 2).step->replicas(), 1);
+    // The policy: split models get the threads, others as many replicas; the BLAS stays at 1 thread;
+    // automatic is every usable CPU up to 4, an explicit count at most the usable CPUs.
     EXPECT_EQ(run_policy(0, true, 8).threads, 4);
     EXPECT_EQ(run_policy(0, true, 8).blas_threads, 1);
+    EXPECT_EQ(run_policy(0, true, 8).replicas, 1);
     EXPECT_EQ(run_policy(0, false, 2).threads, 1);
-    EXPECT_EQ(run_policy(0, false, 2).blas_threads, 2);
+    EXPECT_EQ(run_policy(0, false, 2).blas_threads, 1);
+    EXPECT_EQ(run_policy(0, false, 2).replicas, 2);
     EXPECT_EQ(run_policy(16, true, 3).threads, 3);
-    EXPECT_EQ(run_policy(3, false, 16).blas_threads, 3);
+    EXPECT_EQ(run_policy(3, false, 16).replicas, 3);
+    // From a run's options: no more replicas than rows; on a GPU the threads go to the BLAS.
+    cfg.arch = Arch::dcgan;
+    auto m = gan_build(cfg);
+    TrainOptions o;
+    o.threads = 2;
+    o.batch = 1;
+    EXPECT_EQ(run_policy(o, m->g, m->d, nullptr).replicas, 1);
+    o.batch = 64;
+    EXPECT_EQ(run_policy(o, m->g, m->d, nullptr).replicas, std::min(2, usable_cpus()));
+    o.device = "cuda";
+    EXPECT_EQ(run_policy(o, m->g, m->d, nullptr).replicas, 1);
+    EXPECT_EQ(run_policy(o, m->g, m->d, nullptr).blas_threads, std::min(2, usable_cpus()));
 }
 
 // The auxiliary classifier heads: after a D update, the gradient of D's class-logit biases is the
@@ -296,4 +312,32 @@ TEST(GanStep, ReportsTheMeanSignOfDsLogitsOnTheRealRows) {
         ASSERT_LT(std::abs(sum), B) << "the untrained D should give both signs";
         EXPECT_FLOAT_EQ(a.step->step(real, z).d_real_sign, float(sum) / B) << "stack " << stack;
     }
+}
+
+// The augmentation's probability set on a step (ADA's p, train/ada.h) reaches every replica of an
+// in-process split: the run is bitwise the one given that p in its options from the start.
+TEST(GanStep, AugmentProbabilityReachesEveryReplica) {
+    set_library_threads(1);
+    ModelConfig cfg;
+    cfg.arch = Arch::dcgan;
+    StepOptions set_later, from_start;
+    set_later.augment = from_start.augment = "color,translation,cutout";
+    from_start.augment_p = 0.25f;
+    const int B = 8;
+    auto replicated = [&](StepOptions so) {
+        TrainRun r = make_run(cfg, so);  // then its step again, split over 2 replicas of B / 2 rows
+        RunPolicy p = run_policy(2, false, 2);
+        p.blas_threads = 0;
+        p.global_batch = B;
+        r.step.reset();
+        r.step = std::make_unique<GanStep>(*r.model, *r.opt_g, *r.opt_d, so, p);
+        return r;
+    };
+    TrainRun a = replicated(set_later), b = replicated(from_start);
+    ASSERT_EQ(a.step->replicas(), 2);
+    a.step->set_augment_p(0.25f);
+    train(a, B, 2, 4);
+    train(b, B, 2, 4);
+    EXPECT_TRUE(same_bits(a.model->g.params.values(), b.model->g.params.values()));
+    EXPECT_TRUE(same_bits(a.model->d.params.values(), b.model->d.params.values()));
 }

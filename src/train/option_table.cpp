@@ -1,4 +1,6 @@
-// The table of train_option_table() (train/options.h): every option of a training run, once.
+// The table of train_option_table() (train/options.h): every option of a training run, once. Rows
+// look alike because each is one option's data (key, flag, help, member, range, defaults), not
+// repeated logic.
 #include <cfloat>
 #include <climits>
 #include <iterator>
@@ -65,7 +67,7 @@ const TrainOption kOptions[] = {
      .field = GAN_FIELD(seed)},
     {.key = "threads", .flag = "--threads",
      .help = "Threads (0 = automatic: the usable CPUs, at most 4). The MLP models split each step over them; "
-             "the DCGAN runs its step on one and gives them all to the BLAS's products, at any batch",
+             "the DCGAN runs a copy of its step on each, on its share of the batch, at any batch",
      .field = GAN_FIELD(threads), .on_resume = R::changes, .range = OptionRange{0, 256, false, false,
                                                                                 "must be in [0, 256]"}},
     {.key = "device", .flag = "--device",

@@ -14,10 +14,13 @@ class Sequential;
 struct RunPolicy {
     Device device = Device::cpu;
     // Models whose layers all split their work over the backend's threads run the step on `threads`
-    // (each part single-threaded: the BLAS at 1); any other model runs the step on one thread and
-    // lets the BLAS (and oneDNN) thread their products on `blas_threads`.
+    // (each part single-threaded: the BLAS at 1). Any other model (the convolutional ones) runs
+    // `replicas` copies of the step in this process, data-parallel, each on one thread with the BLAS
+    // at 1 (train/replicas.h); where that is not done (on a GPU, or split over MPI ranks already) it
+    // runs one step and lets the BLAS (and oneDNN) thread their products on `blas_threads`.
     int threads = 1;
     int blas_threads = 0;  // 0: leave the BLAS as it is
+    int replicas = 1;
     bool fast_tanh = true;   // G's absorbed tanh by a tanh within 2 ulp (Precision::fast) in training
     Comm* comm = nullptr;    // the ranks the batch is split over; null: this process alone
     int global_batch = 0;    // the rows of a batch over all ranks
@@ -28,9 +31,10 @@ struct RunPolicy {
 // requested: --threads (0: automatic). Automatic is every CPU this process may use, at most 4 (idle
 // parts of a split spin briefly, and products of these sizes stop scaling there: BENCHMARKS.md);
 // an explicit count is capped at the usable CPUs. `splits`: every layer of G and D splits over the
-// backend's threads (Sequential::splits_over_pool).
+// backend's threads (Sequential::splits_over_pool); otherwise the count is of replicas.
 RunPolicy run_policy(int requested, bool splits, int usable_cpus);
-// The same for a model, from the train options (--threads, --batch, --device) and the process's CPUs.
+// The same for a model, from the train options (--threads, --batch, --device) and the process's CPUs:
+// at most one replica per row of the batch, and none on a GPU or over MPI ranks (the BLAS threads instead).
 RunPolicy run_policy(const TrainOptions& o, const Sequential& g, const Sequential& d, Comm* comm);
 
 }  // namespace gan

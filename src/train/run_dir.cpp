@@ -104,33 +104,27 @@ void remove_temp_files(const std::string& dir) {
 
 RunDirLock::RunDirLock(const std::string& dir) {
     const std::string path = dir + "/" + kRunDirLockName;
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-    GAN_CHECK(fd_ >= 0, path, ": cannot create: ", std::strerror(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    fd_ = UniqueFd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+    const int fd = fd_.get();
+    GAN_CHECK(fd >= 0, path, ": cannot create: ", std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         const int err = errno;
         // The holder writes its pid just after it locks: give it a moment when the file is still empty.
         std::string pid;
         for (int tries = 0; tries < 20 && pid.empty(); ++tries) {
             char buf[32] = {};
-            const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
+            const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
             for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; ++i) pid += buf[i];
             if (pid.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
-        ::close(fd_);
-        fd_ = -1;
         GAN_CHECK(err != EWOULDBLOCK, dir, " is in use by gan train (pid ", pid.empty() ? "unknown" : pid, ")");
         throw Error(str(path, ": cannot lock: ", std::strerror(err)));
     }
     const std::string me = std::to_string(::getpid()) + "\n";
-    if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) != ssize_t(me.size())) {
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) != ssize_t(me.size())) {
         const int err = errno;
-        ::close(fd_);
         throw Error(str(path, ": cannot write: ", std::strerror(err)));
     }
-}
-
-RunDirLock::~RunDirLock() {
-    if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
 }
 
 void run_dir_prepare(const std::string& dir, const std::string& config_json, int epoch) {

@@ -3,6 +3,8 @@
 #pragma once
 #include <string>
 
+#include "io/file.h"
+
 namespace gan {
 
 // A directory holds a run when it has config.json or checkpoints/ (what every run writes first).
@@ -41,12 +43,9 @@ void remove_temp_files(const std::string& dir);
 class RunDirLock {
   public:
     explicit RunDirLock(const std::string& dir);
-    ~RunDirLock();
-    RunDirLock(const RunDirLock&) = delete;
-    RunDirLock& operator=(const RunDirLock&) = delete;
 
   private:
-    int fd_ = -1;
+    UniqueFd fd_;  // closing the last descriptor releases the flock
 };
 inline constexpr const char* kRunDirLockName = ".lock";
 

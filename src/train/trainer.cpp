@@ -243,6 +243,7 @@ void Trainer::end_epoch(const std::function<void(const EpochReport&)>& on_epoch,
 // Rank 0's work at the end of an epoch. Its samples use its own model alone (batch norm over the
 // sampled images, not synchronised with ranks that do not sample).
 void Trainer::write_epoch_files(EpochReport& r) {
+    Comm* const step_comm = model_->g.comm();  // the ranks' (the step's replicas' or MPI's)
     model_->g.set_comm(nullptr);
     model_->d.set_comm(nullptr);
     swap_ema();  // samples, metrics and generator checkpoints use the moving average when there is one
@@ -252,8 +253,8 @@ void Trainer::write_epoch_files(EpochReport& r) {
     save_generators(r.epoch);
     swap_ema();
     write_logs(r);
-    model_->g.set_comm(&comm_);
-    model_->d.set_comm(&comm_);
+    model_->g.set_comm(step_comm);
+    model_->d.set_comm(step_comm);
 }
 
 bool Trainer::stop_requested(const std::atomic<bool>* stop) const {
