@@ -83,7 +83,7 @@ py::dict epoch_dict(const gan::EpochReport& r) {
     d["d_loss_mean"] = r.d_loss, d["g_loss_mean"] = r.g_loss;
     d["d_real"] = r.d_real, d["d_fake"] = r.d_fake;
     d["seconds"] = r.seconds, d["images_per_s"] = r.images_per_s, d["elapsed"] = r.elapsed;
-    d["data_share"] = r.data_share;
+    d["data_share"] = r.data_share, d["augment_p"] = r.augment_p;
     d["sample_png"] = r.sample_png, d["fixed_png"] = r.fixed_png;
     for (const auto& [name, v] : r.eval) d[py::str(name)] = v;
     return d;

@@ -16,7 +16,7 @@ def test_train_from_folder_is_gan_train(cli_run, tmp_path):
     run = gancpp.train(data=MINI, out=str(tmp_path / "run"), epochs=2, on_epoch=reports.append, **QUICK)
     assert run.directory == str(tmp_path / "run") and run.finished
     assert [r["epoch"] for r in reports] == [1, 2] and reports[0]["epochs"] == 2
-    for key in ["d_loss", "g_loss", "d_real", "d_fake", "seconds", "images_per_s"]:
+    for key in ["d_loss", "g_loss", "d_real", "d_fake", "seconds", "images_per_s", "augment_p"]:
         assert key in reports[0]
     metrics = run.metrics
     assert [m["epoch"] for m in metrics] == [1, 2]
