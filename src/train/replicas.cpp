@@ -10,7 +10,6 @@ struct StepReplicas::Rank {
     std::unique_ptr<GanModel> model;
     std::unique_ptr<Adam> opt_g, opt_d;
     std::unique_ptr<GanStep> step;
-    Tensor real, z;
 };
 
 namespace {
@@ -35,7 +34,8 @@ void copy_moments(Adam& to, const Adam& from) {
 
 }  // namespace
 
-StepReplicas::StepReplicas(int ranks) : group_(ranks), pool_(ranks), errors_(size_t(ranks)) {
+StepReplicas::StepReplicas(int ranks)
+    : group_(ranks), pool_(ranks), shares_(size_t(ranks)), errors_(size_t(ranks)) {
     comms_.reserve(size_t(ranks));
     for (int r = 0; r < ranks; ++r) comms_.emplace_back(group_, r);
 }
@@ -79,27 +79,21 @@ void StepReplicas::set_augment_p(float p) {
 StepStats StepReplicas::step(GanStep& first, const Tensor& real, const Tensor& z, const int* real_labels,
                              const int* fake_labels, bool update_g) {
     const int B = real.shape.n;
-    take_rows(real0_, real, 0, comms_[0].rows(B));
-    take_rows(z0_, z, 0, comms_[0].rows(B));
-    for (int r = 1; r < size(); ++r) {
-        Rank& k = *ranks_[size_t(r - 1)];
-        take_rows(k.real, real, comms_[size_t(r)].first_row(B), comms_[size_t(r)].rows(B));
-        take_rows(k.z, z, comms_[size_t(r)].first_row(B), comms_[size_t(r)].rows(B));
-    }
     StepStats stats;
     pool_.run([&](int r) {
         // The checks that may throw come before the first collective and see the same shapes on every
         // rank, so no rank is left waiting for one that threw.
         try {
             set_caller_library_threads(1);
-            const int at = comms_[size_t(r)].first_row(B);
+            const int at = comms_[size_t(r)].first_row(B), rows = comms_[size_t(r)].rows(B);
+            Share& share = shares_[size_t(r)];
+            take_rows(share.real, real, at, rows);
+            take_rows(share.z, z, at, rows);
             const int* rl = real_labels ? real_labels + at : nullptr;
             const int* fl = fake_labels ? fake_labels + at : nullptr;
-            if (r == 0)
-                stats = first.step_share(real0_, z0_, rl, fl, update_g);
-            else
-                ranks_[size_t(r - 1)]->step->step(ranks_[size_t(r - 1)]->real, ranks_[size_t(r - 1)]->z, rl, fl,
-                                                  update_g);
+            GanStep& step = r == 0 ? first : *ranks_[size_t(r - 1)]->step;
+            const StepStats s = step.step_share(share.real, share.z, rl, fl, update_g);
+            if (r == 0) stats = s;
         } catch (...) {
             errors_[size_t(r)] = std::current_exception();
         }

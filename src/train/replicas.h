@@ -46,7 +46,10 @@ class StepReplicas {
     std::vector<ThreadComm> comms_;
     std::vector<std::unique_ptr<Rank>> ranks_;  // ranks 1..size()-1
     ThreadPool pool_;
-    Tensor real0_, z0_;  // rank 0's share
+    struct Share {
+        Tensor real, z;
+    };
+    std::vector<Share> shares_;  // per rank: its rows of the batch, copied on its own thread
     std::vector<std::exception_ptr> errors_;  // per rank, of the step in progress
 };
 
